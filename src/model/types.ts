@@ -204,7 +204,10 @@ export interface SchemaDocument {
   topLevel: string[];
   /** .avsc whose top level is a union (the union node itself) */
   topLevelUnion?: UnionType;
-  /** .avsc whose top level is a bare primitive / array / map (not a named type) */
+  /**
+   * .avsc: the root type node, always set (an `inline` node for a named type, a `union`, a
+   * primitive, an array or a map). The compatibility checker starts from here. Unset for .avdl/.proto.
+   */
   topLevelType?: TypeNode;
   /** .avdl protocol name / .proto has none */
   protocol?: { name: string; fullName: string; loc: SourceRange };
