@@ -42,3 +42,14 @@ export function countBySeverity(diags: readonly Diagnostic[]): { errors: number;
   }
   return { errors, warnings };
 }
+
+/** Every finding about one file, as the formatters receive them. */
+export interface FileResult {
+  /** path as shown to the user (relative to the working directory when inside it) */
+  file: string;
+  diagnostics: Diagnostic[];
+  /** the file's text, for code frames; absent for binary or unreadable input */
+  source?: string;
+  /** diagnostics hidden by the baseline or suppressions, counted for the summary */
+  suppressedCount?: number;
+}
