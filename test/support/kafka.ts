@@ -1,0 +1,126 @@
+// Starts and stops a real single-node Apache Kafka 4.x broker (KRaft, combined broker+controller) from
+// the Maven Central jars fetched by test/support/kafka/pom.xml. Tests and benchmarks use it; fault
+// tests kill and restart the real JVM process.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const KAFKA_DIR = join(here, 'kafka');
+export const KAFKA_LIB = join(KAFKA_DIR, 'target', 'lib');
+
+/** Fetch the broker's jars with Maven if they are not there yet (idempotent, ~10 s on first run). */
+export function ensureKafkaJars(): void {
+  if (existsSync(join(KAFKA_LIB, 'kafka-server-4.1.1.jar'))) return;
+  const r = spawnSync('mvn', ['-q', '-B', '-f', join(KAFKA_DIR, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${KAFKA_LIB}`], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error(`fetching the Kafka jars with Maven failed (exit ${r.status}); run: mvn -f ${join(KAFKA_DIR, 'pom.xml')} dependency:copy-dependencies -DoutputDirectory=${KAFKA_LIB}`);
+}
+
+function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((res) => {
+    const s = createConnection({ port, host });
+    s.once('connect', () => { s.destroy(); res(true); });
+    s.once('error', () => res(false));
+  });
+}
+
+export interface KafkaBroker {
+  bootstrap: string;
+  port: number;
+  dataDir: string;
+  /** SIGKILL the broker process (data stays on disk). */
+  kill(): Promise<void>;
+  /** Start it again on the same data directory and port. */
+  start(): Promise<void>;
+  /** Graceful stop and remove the data directory. */
+  stop(): Promise<void>;
+  pid(): number | undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startKafka(opts: { workDir: string; port?: number; controllerPort?: number; heap?: string }): Promise<KafkaBroker> {
+  ensureKafkaJars();
+  const port = opts.port ?? 19092;
+  const controllerPort = opts.controllerPort ?? port + 1;
+  const dataDir = resolve(opts.workDir, 'kafka-data');
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const props = join(opts.workDir, 'server.properties');
+  writeFileSync(props, [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=3',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'num.partitions=1',
+    'auto.create.topics.enable=true',
+    'group.initial.rebalance.delay.ms=0',
+    'log.flush.interval.messages=1',
+    '',
+  ].join('\n'));
+  const cp = `${KAFKA_LIB}/*`;
+  const java = (args: string[]) => spawnSync('java', ['-cp', cp, ...args], { encoding: 'utf8' });
+  const id = java(['kafka.tools.StorageTool', 'random-uuid']).stdout.trim();
+  const fmt = java(['kafka.tools.StorageTool', 'format', '-t', id, '-c', props]);
+  if (fmt.status !== 0) throw new Error(`formatting the Kafka storage failed: ${fmt.stderr}`);
+
+  let child: ChildProcess | undefined;
+  const logFile = join(opts.workDir, 'kafka.log');
+  const start = async () => {
+    if (await portOpen(port)) throw new Error(`port ${port} is already in use; is another broker running?`);
+    const out = openSync(logFile, 'a');
+    child = spawn('java', [
+      `-Xmx${opts.heap ?? '768m'}`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
+      `-Dlog4j2.configurationFile=${join(KAFKA_DIR, 'log4j2.properties')}`,
+      '-cp', cp, 'kafka.Kafka', props,
+    ], { stdio: ['ignore', out, out], detached: false });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`the Kafka broker exited with ${child.exitCode}; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+      if (await portOpen(port)) return;
+      await sleep(200);
+    }
+    throw new Error(`the Kafka broker did not open port ${port} within 60 s; see ${logFile}`);
+  };
+  const waitExit = async (c: ChildProcess) => {
+    if (c.exitCode !== null || c.signalCode !== null) return;
+    await new Promise<void>((r) => c.once('exit', () => r()));
+  };
+  await start();
+  process.once('exit', () => { child?.kill('SIGKILL'); });
+  return {
+    bootstrap: `127.0.0.1:${port}`,
+    port,
+    dataDir,
+    pid: () => child?.pid,
+    start,
+    async kill() {
+      if (!child) return;
+      child.kill('SIGKILL');
+      await waitExit(child);
+      // the controller port is released with the process; the listener may linger briefly
+      while (await portOpen(port)) await sleep(100);
+    },
+    async stop() {
+      if (child && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const c = child;
+        await Promise.race([waitExit(c), sleep(20_000).then(() => c.kill('SIGKILL'))]);
+        await waitExit(c);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
