@@ -89,10 +89,26 @@ export interface RuleVisitors {
   'document:exit'?(doc: SchemaDocument): void;
 }
 
+/**
+ * A file that is not written in an explicit schema format (Avro or Protobuf): a JSON Schema, a JSON
+ * sample payload, or text. The file reader classifies these instead of failing to parse them.
+ */
+export interface NonExplicitFormat {
+  kind: 'json-schema' | 'json-sample' | 'text' | 'unknown';
+  /** the evidence, e.g. "`$schema` keyword", "extension .txt" */
+  evidence: string;
+}
+
 /** A stream-level check, run once per catalog stream with every document the stream names. */
 export interface StreamCheckContext<MessageId extends string, Options> {
   readonly stream: StreamInfo;
-  readonly documents: ReadonlyArray<{ file: string; document?: SchemaDocument; selector?: string }>;
+  /**
+   * `document` is absent when the file did not parse, is missing, or is not an explicit schema
+   * format (then `nonExplicit` says what it is).
+   */
+  readonly documents: ReadonlyArray<{
+    file: string; document?: SchemaDocument; selector?: string; nonExplicit?: NonExplicitFormat;
+  }>;
   readonly options: Options;
   /** report against one schema file of the stream; the engine adds it to that file's results */
   report(file: string, descriptor: ReportDescriptor<MessageId>): void;
