@@ -58,6 +58,11 @@ export interface ReportDescriptor<MessageId extends string> {
   symbol?: string;
   /** the concrete fix */
   help?: string;
+  /**
+   * cap this finding at `warn` whatever severity the rule is configured with (weaker evidence, a
+   * `stage` stream); it never raises a finding, and a rule set to `off` stays off
+   */
+  severity?: 'warn';
   related?: Array<{ message: string; file: string; loc?: SourceRange; path?: string }>;
 }
 
