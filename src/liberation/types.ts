@@ -1,0 +1,92 @@
+// Contracts of the data-liberation engine: read → map/validate → serialize → send → ack → checkpoint.
+// Sources and sinks are plugged into one loop (engine.ts); offsets are versioned value objects.
+
+/** Where a source is in its table or log. Versioned so a newer engine can load an older state file. */
+export type SourceOffset =
+  /** query pattern: the last acknowledged keyset position, kept exactly as the database printed it */
+  | { v: 1; kind: 'query'; ts: string | null; id: string | null; snapshotDone: boolean }
+  /** outbox and trigger-fed change tables: the last acknowledged row id / sequence (as text: bigints) */
+  | { v: 1; kind: 'outbox'; lastId: string | null }
+  /** log-based: the LSN (PostgreSQL, `X/Y`) or binlog position confirmed as fully acknowledged */
+  | { v: 1; kind: 'log'; position: string | null; snapshotDone: boolean };
+
+/** One row (or change) read from the database, before mapping. */
+export interface SourceRow {
+  /** column name → value as the driver returned it (with exact text for int8/numeric/timestamps) */
+  columns: Record<string, unknown>;
+  /** offset to commit once this row (and every row before it) is acknowledged */
+  offset: SourceOffset;
+  /** human-readable position for logs and the dead-letter file: `orders (ts=…, id=42)` */
+  position: string;
+  /** delete (soft-delete column set, outbox delete, CDC delete): publish a tombstone */
+  tombstone?: boolean;
+  /** outbox: routed topic and headers to carry */
+  topic?: string;
+  headers?: Record<string, string>;
+  /** outbox: the payload text to validate and publish as the value */
+  payload?: string | Buffer | null;
+  /** outbox: the message key as written in the row */
+  key?: string | null;
+}
+
+export interface SourceBatch {
+  rows: SourceRow[];
+  /** true when the source has caught up with what is safe to read now (bounded by the late-commit horizon) */
+  caughtUp: boolean;
+  /** diagnostics for metrics/logs: the upper bound used for this read, the oldest open transaction … */
+  info?: Record<string, string | number | null>;
+}
+
+export interface Source {
+  /** human-readable, secrets redacted */
+  describe(): string;
+  open(): Promise<void>;
+  /** read the next batch after `offset`; never returns rows at or before it */
+  read(offset: SourceOffset | null, max: number): Promise<SourceBatch>;
+  /** outbox/change tables: remove or mark rows up to and including this offset (after the sink acknowledged) */
+  acknowledge?(offset: SourceOffset): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A serialized record ready for a sink. */
+export interface OutRecord {
+  topic: string;
+  key: Buffer | null;
+  /** null = tombstone */
+  value: Buffer | null;
+  headers?: Record<string, string>;
+  /** the decoded value, for the file sink's NDJSON and for logs */
+  decoded?: unknown;
+  /** the source position, for dead-letter entries and error messages */
+  position: string;
+}
+
+export interface Sink {
+  describe(): string;
+  open(): Promise<void>;
+  /**
+   * Send the records in order and resolve only when every one of them is durably acknowledged
+   * (Kafka: acks=all from the idempotent producer; file: written and fsynced). Rejects if any failed;
+   * the engine then rewinds to the committed offset and retries, so a sink must tolerate re-sends.
+   */
+  send(records: OutRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A row that could not be mapped or did not validate: goes to the dead-letter target, never to the topic. */
+export interface DeadLetter {
+  stream: string;
+  position: string;
+  reason: string;
+  /** the failing field, when one is to blame */
+  field?: string;
+  row: Record<string, unknown>;
+  at: string;
+}
+
+export interface CheckpointStore {
+  load(stream: string): Promise<SourceOffset | null>;
+  /** durably store (fsync / compacted topic) before resolving */
+  save(stream: string, offset: SourceOffset): Promise<void>;
+  close(): Promise<void>;
+}
