@@ -1,0 +1,77 @@
+// Human output: findings grouped by file, each with a code frame, related locations and help, then a
+// one-line summary. Colour only when the caller allows it (NO_COLOR, FORCE_COLOR and TTY are decided
+// by the CLI).
+import { Chalk } from 'chalk';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { codeFrame, splitLines } from './code-frame.js';
+import type { Formatter } from './types.js';
+import { relativePosix } from './paths.js';
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function position(d: { location: Diagnostic['location'] }): string {
+  const r = d.location.range;
+  return r ? `${r.line}:${r.column}` : '';
+}
+
+export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
+  return [...diags].sort((a, b) => {
+    const ra = a.location.range;
+    const rb = b.location.range;
+    return (ra?.line ?? 0) - (rb?.line ?? 0) || (ra?.column ?? 0) - (rb?.column ?? 0) || a.ruleId.localeCompare(b.ruleId);
+  });
+}
+
+export const stylish: Formatter = (results, opts) => {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const out: string[] = [];
+  let errors = 0;
+  let warnings = 0;
+  let fatal = 0;
+  let suppressed = 0;
+  for (const result of results) {
+    suppressed += result.suppressedCount ?? 0;
+    if (result.diagnostics.length === 0) continue;
+    const lines = result.source === undefined ? undefined : splitLines(result.source);
+    const file = relativePosix(result.file, opts.cwd);
+    out.push(c.underline(file));
+    for (const d of sortDiagnostics(result.diagnostics)) {
+      if (d.severity === 'error') errors++;
+      else warnings++;
+      if (d.fatal) fatal++;
+      const sev = d.severity === 'error' ? c.red('error') : c.yellow('warning');
+      const pos = position(d);
+      out.push(`  ${c.dim(pos || '-')}  ${sev}  ${d.message}  ${c.dim(d.ruleId)}`);
+      const range = d.location.range;
+      if (lines && range && d.location.file === result.file) {
+        const marker = d.severity === 'error' ? c.red : c.yellow;
+        out.push(indent(codeFrame(lines, range, { gutter: c.dim, marker }), 4));
+      }
+      for (const rel of d.related ?? []) {
+        const where = `${relativePosix(rel.file, opts.cwd)}${rel.range ? `:${rel.range.line}:${rel.range.column}` : ''}`;
+        out.push(`    ${c.cyan('ℹ')} ${rel.message} ${c.dim(`(${where})`)}`);
+        if (rel.range && rel.file === result.file && lines) {
+          out.push(indent(codeFrame(lines, rel.range, { gutter: c.dim, marker: c.cyan }), 6));
+        }
+      }
+      if (d.help) out.push(`    ${c.green('help:')} ${d.help}`);
+      out.push('');
+    }
+  }
+  const total = errors + warnings;
+  if (total > 0) {
+    const mark = errors > 0 ? c.red.bold('✖') : c.yellow.bold('⚠');
+    let summary = `${mark} ${plural(total, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`;
+    if (fatal > 0) summary += `, ${fatal} file${fatal === 1 ? '' : 's'} could not be read`;
+    out.push(errors > 0 ? c.red.bold(summary) : c.yellow.bold(summary));
+  }
+  if (suppressed > 0) out.push(c.dim(`${suppressed} suppressed by baseline or disable directives`));
+  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+};
+
+function indent(text: string, n: number): string {
+  const pad = ' '.repeat(n);
+  return text.split('\n').map((l) => (l === '' ? l : pad + l)).join('\n');
+}
