@@ -1,0 +1,442 @@
+// Row → Avro value, exactly. Database drivers are told to hand over every value as the database's own
+// text (no JS Date, no float for int8/numeric), and each field's converter parses that text into the
+// Avro physical representation the schema declares. A value that does not fit is never rounded,
+// truncated beyond the declared unit or coerced: the row is rejected with the failing field and the
+// reason, and goes to the dead-letter target.
+import avro from 'avsc';
+
+/** 64-bit longs as bigint end to end: JS numbers lose int8 values beyond 2^53. */
+const BigLong = avro.types.LongType.__with({
+  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
+  toBuffer: (n: bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64LE(n);
+    return b;
+  },
+  fromJSON: (v: unknown) => BigInt(v as string),
+  toJSON: (n: bigint) => Number(n),
+  isValid: (n: unknown) => typeof n === 'bigint' && n >= -(2n ** 63n) && n < 2n ** 63n,
+  compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
+});
+
+export class MappingError extends Error {
+  constructor(readonly field: string, reason: string) {
+    super(reason);
+  }
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Schema = Json;
+type Converter = (v: unknown, field: string) => unknown;
+
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
+
+function isObj(v: unknown): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function text(v: unknown, field: string): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  if (v instanceof Date) throw new MappingError(field, 'a JS Date reached the mapper; the source must hand over timestamps as text');
+  if (isObj(v) || Array.isArray(v)) return JSON.stringify(v);
+  throw new MappingError(field, `cannot read ${typeof v} as text`);
+}
+
+function integer(v: unknown, field: string): bigint {
+  const s = text(v, field).trim();
+  if (!/^[+-]?\d+$/.test(s)) throw new MappingError(field, `'${s}' is not an integer`);
+  return BigInt(s);
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (no Date objects: exact for every year). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/**
+ * Parse a timestamp printed by PostgreSQL (`2024-01-02 03:04:05.123456+00`, ISO `T` form, offsets like
+ * `+05:30`) or MySQL/MariaDB (`2024-01-02 03:04:05.123456`, session zone UTC) into exact microseconds
+ * since the epoch. Values without an offset are taken as UTC (the sources set the session zone to UTC).
+ */
+export function parseTimestampMicros(s: string, field: string): bigint {
+  const m = /^(-?\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?(\s+BC)?$/i.exec(s.trim());
+  if (!m) {
+    if (/^-?infinity$/i.test(s.trim())) throw new MappingError(field, `timestamp '${s}' has no Avro representation`);
+    throw new MappingError(field, `'${s}' is not a timestamp`);
+  }
+  const [, y, mo, d, hh = '0', mi = '0', ss = '0', frac = '', off, bc] = m;
+  let year = Number(y);
+  if (bc) year = 1 - year;
+  const days = BigInt(daysFromCivil(year, Number(mo), Number(d)));
+  const secs = days * 86_400n + BigInt(Number(hh) * 3600 + Number(mi) * 60 + Number(ss));
+  let micros = secs * 1_000_000n + BigInt((frac + '000000').slice(0, 6));
+  if (frac.length > 6 && /[1-9]/.test(frac.slice(6))) throw new MappingError(field, `timestamp '${s}' has sub-microsecond digits`);
+  if (off && off.toUpperCase() !== 'Z') {
+    const sign = off.startsWith('-') ? -1n : 1n;
+    const digits = off.slice(1).replace(/:/g, '');
+    const oh = BigInt(digits.slice(0, 2));
+    const om = BigInt(digits.slice(2, 4) || '0');
+    const os = BigInt(digits.slice(4, 6) || '0');
+    micros -= sign * ((oh * 3600n + om * 60n + os) * 1_000_000n);
+  }
+  return micros;
+}
+
+function parseDateDays(s: string, field: string): number {
+  const m = /^(\d{4,})-(\d{2})-(\d{2})$/.exec(s.trim());
+  if (!m) throw new MappingError(field, `'${s}' is not a date`);
+  return daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
+function parseTimeMicros(s: string, field: string): bigint {
+  const m = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(s.trim());
+  if (!m) throw new MappingError(field, `'${s}' is not a time of day`);
+  return (BigInt(m[1]!) * 3600n + BigInt(m[2]!) * 60n + BigInt(m[3]!)) * 1_000_000n + BigInt(((m[4] ?? '') + '000000').slice(0, 6));
+}
+
+/** `-123.4500` at scale 2 → unscaled -12345n; more significant fractional digits than the scale → error. */
+export function decimalUnscaled(s: string, scale: number, precision: number, field: string): bigint {
+  const t = s.trim();
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(t);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) {
+    throw new MappingError(field, /nan|infinity/i.test(t) ? `decimal '${t}' (NaN/Infinity) has no Avro representation` : `'${t}' is not a decimal number`);
+  }
+  const intPart = m[2] || '0';
+  let frac = m[3] ?? '';
+  if (frac.length > scale) {
+    if (/[1-9]/.test(frac.slice(scale))) throw new MappingError(field, `${t} has more than the schema's ${scale} decimal places; it would be rounded`);
+    frac = frac.slice(0, scale);
+  }
+  const digits = (intPart + frac.padEnd(scale, '0')).replace(/^0+(?=\d)/, '');
+  if (digits.replace(/^0+/, '').length > precision) throw new MappingError(field, `${t} does not fit decimal(${precision},${scale})`);
+  const v = BigInt(digits);
+  return m[1] === '-' ? -v : v;
+}
+
+/** Minimal big-endian two's-complement bytes of an integer (Avro decimal on bytes). */
+export function twosComplement(v: bigint, size?: number): Buffer {
+  let hex = (v < 0n ? -v : v).toString(16);
+  if (hex.length % 2) hex = '0' + hex;
+  let bytes = Buffer.from(hex, 'hex');
+  if (v < 0n) {
+    // two's complement: invert and add one over a width that leaves room for the sign bit
+    const width = bytes.length + ((bytes[0]! & 0x80) !== 0 || bytes.length === 0 ? 1 : 0);
+    const mod = 1n << BigInt(width * 8);
+    let h = (mod + v).toString(16).padStart(width * 2, '0');
+    bytes = Buffer.from(h, 'hex');
+    while (bytes.length > 1 && bytes[0] === 0xff && (bytes[1]! & 0x80) !== 0) bytes = bytes.subarray(1);
+    h = '';
+  } else if (bytes.length === 0 || (bytes[0]! & 0x80) !== 0) {
+    bytes = Buffer.concat([Buffer.from([0]), bytes]);
+  }
+  if (size !== undefined) {
+    if (bytes.length > size) throw new RangeError(`decimal needs ${bytes.length} bytes, fixed has ${size}`);
+    const pad = Buffer.alloc(size - bytes.length, v < 0n ? 0xff : 0x00);
+    bytes = Buffer.concat([pad, bytes]);
+  }
+  return bytes;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function bytesValue(v: unknown, field: string): Buffer {
+  if (Buffer.isBuffer(v)) return v;
+  const s = text(v, field);
+  // PostgreSQL prints bytea as \x<hex> (bytea_output = hex, which the source sets)
+  if (s.startsWith('\\x')) return Buffer.from(s.slice(2), 'hex');
+  return Buffer.from(s, 'utf8');
+}
+
+function booleanValue(v: unknown, field: string): boolean {
+  if (typeof v === 'boolean') return v;
+  const s = text(v, field).trim().toLowerCase();
+  if (s === 't' || s === 'true' || s === '1') return true;
+  if (s === 'f' || s === 'false' || s === '0') return false;
+  throw new MappingError(field, `'${s}' is not a boolean`);
+}
+
+/** Builds converters and the physical avsc Type for one Avro record schema. */
+export class AvroRowMapper {
+  readonly type: avro.Type;
+  private readonly named = new Map<string, Record<string, Json>>();
+  private readonly fieldConverters: Array<{ field: string; column: string; convert: Converter; hasDefault: boolean; defaultValue: unknown }> = [];
+
+  constructor(schema: Schema, mapping: Record<string, string> = {}) {
+    if (!isObj(schema) || schema.type !== 'record') throw new Error('publishing needs an Avro record schema at the top level');
+    const physical = this.physical(schema, typeof schema.namespace === 'string' ? schema.namespace : '');
+    this.type = avro.Type.forSchema(physical as avro.Schema, { registry: { long: BigLong } as unknown as Record<string, avro.Type>, wrapUnions: true });
+    const byField = new Map<string, string>();
+    for (const [column, field] of Object.entries(mapping)) byField.set(field, column);
+    const ns = typeof schema.namespace === 'string' ? schema.namespace : '';
+    for (const f of (schema.fields as Json[]) ?? []) {
+      if (!isObj(f) || typeof f.name !== 'string') continue;
+      this.fieldConverters.push({
+        field: f.name,
+        column: byField.get(f.name) ?? f.name,
+        convert: this.converter(f.type as Schema, ns, f.name),
+        hasDefault: 'default' in f,
+        defaultValue: f.default,
+      });
+    }
+  }
+
+  /** The columns the schema needs, after mapping. */
+  columns(): string[] {
+    return this.fieldConverters.map((c) => c.column);
+  }
+
+  /** Map one row; throws MappingError naming the failing field. */
+  map(columns: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const c of this.fieldConverters) {
+      const present = Object.prototype.hasOwnProperty.call(columns, c.column);
+      if (!present && !c.hasDefault) throw new MappingError(c.field, `the row has no column '${c.column}' and the field has no default`);
+      const v = present ? columns[c.column] : undefined;
+      out[c.field] = present ? c.convert(v, c.field) : this.defaultFor(c.field);
+    }
+    const errors: string[] = [];
+    if (!this.type.isValid(out, { errorHook: (path: string[]) => errors.push(path.join('.')) })) {
+      throw new MappingError(errors[0] ?? '(record)', `the mapped value does not validate against the schema at ${errors.join(', ') || 'the record'}`);
+    }
+    return out;
+  }
+
+  encode(value: Record<string, unknown>): Buffer {
+    return this.type.toBuffer(value);
+  }
+
+  private defaultFor(field: string): unknown {
+    // Avro defaults are JSON; let avsc turn them into the physical value of the field's type.
+    const f = (this.type as unknown as { fields: Array<{ name: string; defaultValue(): unknown }> }).fields.find((x) => x.name === field);
+    return f ? f.defaultValue() : undefined;
+  }
+
+  private fullName(name: string, ns: string): string {
+    return name.includes('.') || !ns ? name : `${ns}.${name}`;
+  }
+
+  /** Strip logical types so every long resolves to the bigint long, keeping names and structure. */
+  private physical(s: Schema, ns: string): Json {
+    if (typeof s === 'string') return s;
+    if (Array.isArray(s)) return s.map((b) => this.physical(b, ns));
+    if (!isObj(s)) return s;
+    const t = s.type;
+    if (t === 'record' || t === 'error') {
+      const name = String(s.name);
+      const inner = typeof s.namespace === 'string' ? s.namespace : name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : ns;
+      this.named.set(this.fullName(name, ns), s);
+      return { ...s, fields: ((s.fields as Json[]) ?? []).map((f) => (isObj(f) ? { ...f, type: this.physical(f.type as Schema, inner) } : f)) };
+    }
+    if (t === 'enum' || t === 'fixed') {
+      this.named.set(this.fullName(String(s.name), ns), s);
+      const { logicalType: _l, precision: _p, scale: _s, ...rest } = s;
+      return rest;
+    }
+    if (t === 'array') return { type: 'array', items: this.physical(s.items as Schema, ns) };
+    if (t === 'map') return { type: 'map', values: this.physical(s.values as Schema, ns) };
+    return this.physical(t as Schema, ns);
+  }
+
+  private converter(s: Schema, ns: string, field: string): Converter {
+    if (Array.isArray(s)) {
+      const branches = s.map((b) => ({ schema: b, name: this.branchName(b, ns), convert: this.converter(b, ns, field) }));
+      const nullIdx = branches.findIndex((b) => b.name === 'null');
+      const nonNull = branches.filter((b) => b.name !== 'null');
+      return (v, f) => {
+        if (v === null || v === undefined) {
+          if (nullIdx < 0) throw new MappingError(f, 'the column is NULL but the field is not nullable');
+          return null;
+        }
+        if (nonNull.length === 0) throw new MappingError(f, 'the field only accepts null');
+        if (nonNull.length === 1) return { [nonNull[0]!.name]: nonNull[0]!.convert(v, f) };
+        // several non-null branches: the first one that accepts the value, in schema order
+        let last: unknown;
+        for (const b of nonNull) {
+          try {
+            return { [b.name]: b.convert(v, f) };
+          } catch (e) {
+            last = e;
+          }
+        }
+        throw last instanceof MappingError ? last : new MappingError(f, 'no union branch accepts the value');
+      };
+    }
+    if (typeof s === 'string') {
+      const named = this.named.get(this.fullName(s, ns)) ?? this.named.get(s);
+      if (named) return this.converter(named, ns, field);
+      return this.primitive(s, undefined, ns);
+    }
+    if (!isObj(s)) throw new Error(`unsupported schema node for field ${field}`);
+    const t = s.type;
+    if (t === 'enum') {
+      const symbols = new Set((s.symbols as string[]) ?? []);
+      const fallback = typeof s.default === 'string' ? s.default : undefined;
+      return (v, f) => {
+        if (v === null || v === undefined) throw new MappingError(f, 'the column is NULL but the field is not nullable');
+        const sym = text(v, f);
+        if (symbols.has(sym)) return sym;
+        throw new MappingError(f, `'${sym}' is not a symbol of enum ${String(s.name)} (${[...symbols].join(', ')})${fallback ? `; the enum default ${fallback} is for readers, not for mapping unknown values` : ''}`);
+      };
+    }
+    if (t === 'fixed') {
+      const size = Number(s.size);
+      if (s.logicalType === 'decimal') {
+        const scale = Number(s.scale ?? 0);
+        const precision = Number(s.precision);
+        return (v, f) => {
+          if (v === null || v === undefined) throw new MappingError(f, 'the column is NULL but the field is not nullable');
+          try {
+            return twosComplement(decimalUnscaled(text(v, f), scale, precision, f), size);
+          } catch (e) {
+            if (e instanceof MappingError) throw e;
+            throw new MappingError(f, (e as Error).message);
+          }
+        };
+      }
+      return (v, f) => {
+        const b = bytesValue(v, f);
+        if (b.length !== size) throw new MappingError(f, `fixed(${size}) needs ${size} bytes, got ${b.length}`);
+        return b;
+      };
+    }
+    if (t === 'record' || t === 'error') {
+      const inner = new AvroRowMapper(s, {});
+      return (v, f) => {
+        if (v === null || v === undefined) throw new MappingError(f, 'the column is NULL but the field is not nullable');
+        const obj = typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : (v as Record<string, unknown>);
+        return inner.map(obj);
+      };
+    }
+    if (t === 'array') {
+      const item = this.converter(s.items as Schema, ns, field);
+      return (v, f) => {
+        const arr = typeof v === 'string' ? parseArrayText(v, f) : v;
+        if (!Array.isArray(arr)) throw new MappingError(f, 'the column is not an array');
+        return arr.map((x, i) => item(x, `${f}[${i}]`));
+      };
+    }
+    if (t === 'map') {
+      const val = this.converter(s.values as Schema, ns, field);
+      return (v, f) => {
+        const obj = typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : v;
+        if (!isObj(obj)) throw new MappingError(f, 'the column is not a JSON object');
+        return Object.fromEntries(Object.entries(obj).map(([k, x]) => [k, val(x, `${f}.${k}`)]));
+      };
+    }
+    return this.primitive(String(t), s, ns);
+  }
+
+  private branchName(b: Schema, ns: string): string {
+    if (typeof b === 'string') return ['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'].includes(b) ? b : this.fullName(b, ns);
+    if (isObj(b)) {
+      if (b.type === 'record' || b.type === 'error' || b.type === 'enum' || b.type === 'fixed') return this.fullName(String(b.name), typeof b.namespace === 'string' ? b.namespace : ns);
+      return String(b.type);
+    }
+    return 'unknown';
+  }
+
+  private primitive(name: string, attrs: Record<string, Json> | undefined, _ns: string): Converter {
+    const logical = attrs?.logicalType;
+    const nonNull = (conv: Converter): Converter => (v, f) => {
+      if (v === null || v === undefined) {
+        if (name === 'null') return null;
+        throw new MappingError(f, 'the column is NULL but the field is not nullable');
+      }
+      return conv(v, f);
+    };
+    switch (name) {
+      case 'null':
+        return (v, f) => {
+          if (v !== null && v !== undefined) throw new MappingError(f, 'the field only accepts null');
+          return null;
+        };
+      case 'boolean':
+        return nonNull(booleanValue);
+      case 'int':
+        if (logical === 'date') return nonNull((v, f) => parseDateDays(text(v, f), f));
+        if (logical === 'time-millis') return nonNull((v, f) => Number(parseTimeMicros(text(v, f), f) / 1000n));
+        return nonNull((v, f) => {
+          const n = integer(v, f);
+          if (n < BigInt(INT_MIN) || n > BigInt(INT_MAX)) throw new MappingError(f, `${n} does not fit an Avro int (32-bit)`);
+          return Number(n);
+        });
+      case 'long':
+        if (logical === 'timestamp-micros' || logical === 'local-timestamp-micros') return nonNull((v, f) => parseTimestampMicros(text(v, f), f));
+        if (logical === 'timestamp-millis' || logical === 'local-timestamp-millis') {
+          return nonNull((v, f) => {
+            const us = parseTimestampMicros(text(v, f), f);
+            if (us % 1000n !== 0n) throw new MappingError(f, `${text(v, f)} has microseconds; the schema's timestamp-millis would drop them (use timestamp-micros)`);
+            return us / 1000n;
+          });
+        }
+        if (logical === 'time-micros') return nonNull((v, f) => parseTimeMicros(text(v, f), f));
+        return nonNull(integer);
+      case 'float':
+      case 'double':
+        return nonNull((v, f) => {
+          const s = text(v, f).trim();
+          const n = s === 'NaN' ? NaN : s === 'Infinity' ? Infinity : s === '-Infinity' ? -Infinity : Number(s);
+          if (Number.isNaN(n) && s !== 'NaN') throw new MappingError(f, `'${s}' is not a number`);
+          return n;
+        });
+      case 'bytes':
+        if (logical === 'decimal') {
+          const scale = Number(attrs?.scale ?? 0);
+          const precision = Number(attrs?.precision);
+          return nonNull((v, f) => twosComplement(decimalUnscaled(text(v, f), scale, precision, f)));
+        }
+        return nonNull(bytesValue);
+      case 'string':
+        if (logical === 'uuid') {
+          return nonNull((v, f) => {
+            const s = text(v, f);
+            if (!UUID_RE.test(s)) throw new MappingError(f, `'${s}' is not a UUID`);
+            return s.toLowerCase();
+          });
+        }
+        return nonNull(text);
+      default:
+        throw new Error(`unknown Avro type ${name}`);
+    }
+  }
+}
+
+/** PostgreSQL array text `{a,"b c",NULL}` (one dimension) → strings/nulls. */
+function parseArrayText(s: string, field: string): Array<string | null> {
+  const t = s.trim();
+  if (t.startsWith('[')) return JSON.parse(t) as Array<string | null>;
+  if (!t.startsWith('{') || !t.endsWith('}')) throw new MappingError(field, `'${s}' is not an array`);
+  const out: Array<string | null> = [];
+  let i = 1;
+  const end = t.length - 1;
+  while (i < end) {
+    if (t[i] === '"') {
+      let v = '';
+      i++;
+      while (i < end && t[i] !== '"') {
+        if (t[i] === '\\') i++;
+        v += t[i];
+        i++;
+      }
+      out.push(v);
+      i++;
+    } else {
+      let j = i;
+      while (j < end && t[j] !== ',') j++;
+      const raw = t.slice(i, j);
+      if (raw.startsWith('{')) throw new MappingError(field, 'multi-dimensional arrays are not supported');
+      out.push(raw === 'NULL' ? null : raw);
+      i = j;
+    }
+    if (t[i] === ',') i++;
+  }
+  return out;
+}

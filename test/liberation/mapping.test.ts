@@ -1,0 +1,102 @@
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { AvroRowMapper, decimalUnscaled, MappingError, parseTimestampMicros, twosComplement } from '../../src/liberation/mapping.js';
+
+describe('twosComplement', () => {
+  it.each([
+    [0n, '00'], [1n, '01'], [127n, '7f'], [128n, '0080'], [255n, '00ff'], [-1n, 'ff'], [-128n, '80'], [-129n, 'ff7f'], [-32768n, '8000'], [-32769n, 'ff7fff'],
+  ])('%s → %s', (v, hex) => {
+    expect(twosComplement(v).toString('hex')).toBe(hex);
+  });
+  it('pads to a fixed size with the sign', () => {
+    expect(twosComplement(-2n, 4).toString('hex')).toBe('fffffffe');
+    expect(twosComplement(2n, 4).toString('hex')).toBe('00000002');
+  });
+  it('round-trips through avsc decimal decoding of random values', () => {
+    for (let i = 0; i < 2000; i++) {
+      const v = BigInt(Math.floor((Math.random() - 0.5) * 2 ** 52)) * BigInt(Math.floor(Math.random() * 1000) + 1);
+      const b = twosComplement(v);
+      const back = BigInt.asIntN(b.length * 8, BigInt('0x' + b.toString('hex')));
+      expect(back).toBe(v);
+    }
+  });
+});
+
+describe('decimalUnscaled', () => {
+  it('keeps exact digits', () => {
+    expect(decimalUnscaled('123.45', 2, 10, 'f')).toBe(12345n);
+    expect(decimalUnscaled('-0.5', 2, 10, 'f')).toBe(-50n);
+    expect(decimalUnscaled('12345678901234567890.12', 2, 22, 'f')).toBe(1234567890123456789012n);
+    expect(decimalUnscaled('7.100', 2, 10, 'f')).toBe(710n);
+  });
+  it('refuses rounding, overflow and NaN', () => {
+    expect(() => decimalUnscaled('1.234', 2, 10, 'f')).toThrow(/decimal places/);
+    expect(() => decimalUnscaled('123456', 2, 5, 'f')).toThrow(/does not fit/);
+    expect(() => decimalUnscaled('NaN', 2, 5, 'f')).toThrow(/NaN/);
+  });
+});
+
+describe('parseTimestampMicros', () => {
+  it.each([
+    ['1970-01-01 00:00:00+00', 0n],
+    ['2024-02-29 12:34:56.123456+00', 1709210096123456n],
+    ['2024-02-29 14:34:56.123456+02', 1709210096123456n],
+    ['2024-02-29T12:34:56.1Z', 1709210096100000n],
+    ['2024-02-29 18:04:56.123456+05:30', 1709210096123456n],
+    ['1969-12-31 23:59:59.999999+00', -1n],
+    ['2024-02-29 12:34:56.123456', 1709210096123456n],
+    ['0099-03-01 00:00:00+00', -59037897600000000n],
+    ['1900-03-01 00:00:00+00', -2203891200000000n],
+  ])('%s', (s, us) => {
+    expect(parseTimestampMicros(s, 'f')).toBe(us);
+  });
+  it('rejects infinity and garbage', () => {
+    expect(() => parseTimestampMicros('infinity', 'f')).toThrow(MappingError);
+    expect(() => parseTimestampMicros('yesterday', 'f')).toThrow(/not a timestamp/);
+  });
+});
+
+describe('AvroRowMapper', () => {
+  const schema = {
+    type: 'record', name: 'OrderPlaced', namespace: 'com.acme',
+    fields: [
+      { name: 'id', type: 'long' },
+      { name: 'order_id', type: { type: 'string', logicalType: 'uuid' } },
+      { name: 'total', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 } },
+      { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['PLACED', 'PAID'] } },
+      { name: 'note', type: ['null', 'string'], default: null },
+      { name: 'updated_at', type: { type: 'long', logicalType: 'timestamp-micros' } },
+    ],
+  };
+  it('maps database text exactly and decodes with a standard reader', () => {
+    const m = new AvroRowMapper(schema, { total_cents: 'total' });
+    const big = m.map({ id: '9007199254740993', order_id: '3f0c6d1e-6a8c-4c1e-9a57-0f4f2f0a9b11', total_cents: '0', status: 'PAID', note: null, updated_at: '2024-01-01 00:00:00+00' });
+    expect(big.id).toBe(9007199254740993n);
+    const v = m.map({ id: '42', order_id: '3F0C6D1E-6A8C-4C1E-9A57-0F4F2F0A9B11', total_cents: '1234.50', status: 'PAID', note: null, updated_at: '2024-02-29 12:34:56.123456+00' });
+    const decoded = avro.Type.forSchema(schema as avro.Schema).fromBuffer(m.encode(v)) as Record<string, unknown>;
+    expect(decoded.order_id).toBe('3f0c6d1e-6a8c-4c1e-9a57-0f4f2f0a9b11');
+    expect(decoded.status).toBe('PAID');
+    expect((decoded.total as Buffer).toString('hex')).toBe(twosComplement(123450n).toString('hex'));
+    expect(decoded.id).toBe(42);
+    expect(decoded.note).toBe(null);
+    expect(v.updated_at).toBe(1709210096123456n);
+  });
+  it.each([
+    [{ status: 'REFUNDED' }, 'status', /not a symbol/],
+    [{ total_cents: '1.234' }, 'total', /decimal places/],
+    [{ order_id: 'nope' }, 'order_id', /not a UUID/],
+    [{ updated_at: null }, 'updated_at', /not nullable/],
+    [{ id: '9223372036854775808' }, 'id', /validate/],
+  ])('rejects %o on field %s', (patch, field, re) => {
+    const m = new AvroRowMapper(schema, { total_cents: 'total' });
+    const row = { id: '1', order_id: '3f0c6d1e-6a8c-4c1e-9a57-0f4f2f0a9b11', total_cents: '1.00', status: 'PAID', note: null, updated_at: '2024-01-01 00:00:00+00', ...patch };
+    try {
+      m.map(row);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(MappingError);
+      expect((e as MappingError).field).toBe(field);
+      expect((e as Error).message).toMatch(re);
+    }
+  });
+});
