@@ -1,0 +1,5 @@
+// The Avro format layer: .avsc and .avdl → model, Parsing Canonical Form and fingerprints.
+export { parseAvsc } from './avsc.js';
+export { parseJsonWithPositions, escapePointerToken } from './json-positions.js';
+export type { JsonLocation, JsonParseResult, JsonProblem } from './json-positions.js';
+export { isValidAvroName, isValidAvroNamespace, AVRO_PRIMITIVES } from './model-builder.js';

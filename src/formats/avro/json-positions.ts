@@ -1,0 +1,400 @@
+// A small JSON parser that records where every value (and every object key) sits in the text.
+// JSON.parse gives no positions, and .avsc findings must point at exact line:column, so the Avro
+// format layer parses JSON itself. Hot path of `schemactl lint`: keep it allocation-light.
+
+import type { SourceRange } from '../../model/types.js';
+
+export interface JsonLocation {
+  /** range of the value */
+  value: SourceRange;
+  /** range of the key (quotes included) when the value is an object member */
+  key?: SourceRange;
+}
+
+export interface JsonProblem {
+  message: string;
+  loc: SourceRange;
+  code: 'json-syntax' | 'json-too-deep' | 'json-duplicate-key';
+  fatal: boolean;
+}
+
+export type JsonParseResult =
+  | {
+      ok: true;
+      value: unknown;
+      /** JSON pointer ('' for the root) → location */
+      locations: Map<string, JsonLocation>;
+      /** integer literals that a double cannot hold exactly, by pointer, as written */
+      rawNumbers: Map<string, string>;
+      /** non-fatal findings, e.g. duplicate keys (the last one wins, as with JSON.parse) */
+      problems: JsonProblem[];
+    }
+  | { ok: false; problems: JsonProblem[] };
+
+export const DEFAULT_MAX_DEPTH = 256;
+
+/** Escape one reference token of a JSON pointer (RFC 6901). */
+export function escapePointerToken(token: string): string {
+  if (token.indexOf('~') === -1 && token.indexOf('/') === -1) return token;
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+class JsonSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly loc: SourceRange,
+    readonly code: 'json-syntax' | 'json-too-deep',
+  ) {
+    super(message);
+  }
+}
+
+function describeChar(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) || code === 0xfffd) {
+    return `character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return `'${String.fromCodePoint(code)}'`;
+}
+
+/**
+ * Parses JSON with positions. Used on whole .avsc files and, through `parseValueAt`, on the JSON
+ * values embedded in Avro IDL (defaults and annotation arguments).
+ */
+export class PositionalJsonParser {
+  pos = 0;
+  line = 1;
+  /** offset of the first character of the current line; column = pos - lineStart + 1 */
+  lineStart = 0;
+  depth = 0;
+  readonly problems: JsonProblem[] = [];
+
+  constructor(
+    readonly text: string,
+    readonly locations: Map<string, JsonLocation>,
+    readonly rawNumbers: Map<string, string>,
+    readonly maxDepth = DEFAULT_MAX_DEPTH,
+  ) {}
+
+  private here(): SourceRange {
+    const column = this.pos - this.lineStart + 1;
+    return { line: this.line, column, endLine: this.line, endColumn: column + 1 };
+  }
+
+  private fail(message: string, code: 'json-syntax' | 'json-too-deep' = 'json-syntax', loc?: SourceRange): never {
+    throw new JsonSyntaxError(message, loc ?? this.here(), code);
+  }
+
+  private unexpected(expected: string): never {
+    if (this.pos >= this.text.length) this.fail(`Unexpected end of JSON input: expected ${expected}.`);
+    const ch = String.fromCodePoint(this.text.codePointAt(this.pos) ?? 0);
+    this.fail(`Unexpected ${describeChar(ch)}: expected ${expected}.`);
+  }
+
+  skipWhitespace(): void {
+    const text = this.text;
+    const len = text.length;
+    let pos = this.pos;
+    while (pos < len) {
+      const c = text.charCodeAt(pos);
+      if (c === 32 || c === 9) {
+        pos++;
+      } else if (c === 10) {
+        pos++;
+        this.line++;
+        this.lineStart = pos;
+      } else if (c === 13) {
+        pos++;
+        if (text.charCodeAt(pos) === 10) pos++;
+        this.line++;
+        this.lineStart = pos;
+      } else {
+        break;
+      }
+    }
+    this.pos = pos;
+  }
+
+  /** Parses the one value starting at `pos` (after whitespace), recording it under `pointer`. */
+  parseValue(pointer: string, key?: SourceRange): unknown {
+    this.skipWhitespace();
+    const startLine = this.line;
+    const startColumn = this.pos - this.lineStart + 1;
+    const value = this.parseAny(pointer);
+    const range: SourceRange = {
+      line: startLine,
+      column: startColumn,
+      endLine: this.line,
+      endColumn: this.pos - this.lineStart + 1,
+    };
+    this.locations.set(pointer, key === undefined ? { value: range } : { value: range, key });
+    return value;
+  }
+
+  private parseAny(pointer: string): unknown {
+    const c = this.text.charCodeAt(this.pos);
+    switch (c) {
+      case 123: // {
+        return this.parseObject(pointer);
+      case 91: // [
+        return this.parseArray(pointer);
+      case 34: // "
+        return this.parseString();
+      case 116: // t
+        return this.parseLiteral('true', true);
+      case 102: // f
+        return this.parseLiteral('false', false);
+      case 110: // n
+        return this.parseLiteral('null', null);
+      default:
+        if (c === 45 || (c >= 48 && c <= 57)) return this.parseNumber(pointer);
+        return this.unexpected('a JSON value');
+    }
+  }
+
+  private enter(): void {
+    if (++this.depth > this.maxDepth) {
+      this.fail(`JSON nesting is deeper than ${this.maxDepth} levels.`, 'json-too-deep');
+    }
+  }
+
+  private parseObject(pointer: string): Record<string, unknown> {
+    this.enter();
+    this.pos++;
+    const result: Record<string, unknown> = {};
+    this.skipWhitespace();
+    if (this.text.charCodeAt(this.pos) === 125) {
+      this.pos++;
+      this.depth--;
+      return result;
+    }
+    for (;;) {
+      this.skipWhitespace();
+      if (this.text.charCodeAt(this.pos) !== 34) this.unexpected('a property name in double quotes');
+      const keyLine = this.line;
+      const keyColumn = this.pos - this.lineStart + 1;
+      const key = this.parseString();
+      const keyRange: SourceRange = { line: keyLine, column: keyColumn, endLine: keyLine, endColumn: this.pos - this.lineStart + 1 };
+      this.skipWhitespace();
+      if (this.text.charCodeAt(this.pos) !== 58) this.unexpected(`':' after property name "${key}"`);
+      this.pos++;
+      if (Object.prototype.hasOwnProperty.call(result, key)) {
+        this.problems.push({
+          message: `Duplicate key "${key}": JSON readers disagree on which value wins (most keep the last).`,
+          loc: keyRange,
+          code: 'json-duplicate-key',
+          fatal: false,
+        });
+      }
+      const value = this.parseValue(pointer + '/' + escapePointerToken(key), keyRange);
+      if (key === '__proto__') {
+        Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+      } else {
+        result[key] = value;
+      }
+      this.skipWhitespace();
+      const c = this.text.charCodeAt(this.pos);
+      if (c === 44) {
+        this.pos++;
+        continue;
+      }
+      if (c === 125) {
+        this.pos++;
+        this.depth--;
+        return result;
+      }
+      this.unexpected("',' or '}'");
+    }
+  }
+
+  private parseArray(pointer: string): unknown[] {
+    this.enter();
+    this.pos++;
+    const result: unknown[] = [];
+    this.skipWhitespace();
+    if (this.text.charCodeAt(this.pos) === 93) {
+      this.pos++;
+      this.depth--;
+      return result;
+    }
+    for (;;) {
+      result.push(this.parseValue(pointer + '/' + result.length));
+      this.skipWhitespace();
+      const c = this.text.charCodeAt(this.pos);
+      if (c === 44) {
+        this.pos++;
+        continue;
+      }
+      if (c === 93) {
+        this.pos++;
+        this.depth--;
+        return result;
+      }
+      this.unexpected("',' or ']'");
+    }
+  }
+
+  private parseString(): string {
+    const text = this.text;
+    const start = ++this.pos;
+    let pos = start;
+    // Fast path: no escapes, the common case for schema names and docs.
+    for (;;) {
+      const c = text.charCodeAt(pos);
+      if (c === 34) {
+        this.pos = pos + 1;
+        return text.slice(start, pos);
+      }
+      if (c === 92 || c < 32 || Number.isNaN(c)) break;
+      pos++;
+    }
+    let out = text.slice(start, pos);
+    for (;;) {
+      this.pos = pos;
+      if (pos >= text.length) this.fail('Unterminated string: the closing \'"\' is missing.');
+      const c = text.charCodeAt(pos);
+      if (c === 34) {
+        this.pos = pos + 1;
+        return out;
+      }
+      if (c < 32) {
+        this.fail(`Unescaped ${describeChar(text[pos] ?? '')} in string; write it as an escape sequence.`);
+      }
+      if (c !== 92) {
+        out += text[pos];
+        pos++;
+        continue;
+      }
+      const e = text[pos + 1];
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          const hex = text.slice(pos + 2, pos + 6);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
+            this.fail(`Invalid unicode escape '\\u${hex.replace(/[^0-9a-zA-Z]/g, '')}': expected four hex digits.`);
+          }
+          out += String.fromCharCode(parseInt(hex, 16));
+          pos += 6;
+          continue;
+        }
+        default:
+          if (e === undefined) this.fail('Unterminated string: the closing \'"\' is missing.');
+          this.fail(`Invalid escape '\\${e}' in string; valid escapes are \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX.`);
+      }
+      pos += 2;
+    }
+  }
+
+  private parseNumber(pointer: string): number {
+    const text = this.text;
+    const start = this.pos;
+    let pos = start;
+    let integer = true;
+    if (text.charCodeAt(pos) === 45) pos++;
+    let c = text.charCodeAt(pos);
+    if (c === 48) {
+      pos++;
+      c = text.charCodeAt(pos);
+      if (c >= 48 && c <= 57) {
+        this.pos = pos;
+        this.fail('Numbers cannot have leading zeros.');
+      }
+    } else if (c >= 49 && c <= 57) {
+      do c = text.charCodeAt(++pos); while (c >= 48 && c <= 57);
+    } else {
+      this.pos = pos;
+      this.unexpected('a digit');
+    }
+    if (c === 46) {
+      integer = false;
+      c = text.charCodeAt(++pos);
+      if (!(c >= 48 && c <= 57)) {
+        this.pos = pos;
+        this.unexpected("a digit after '.'");
+      }
+      do c = text.charCodeAt(++pos); while (c >= 48 && c <= 57);
+    }
+    if (c === 101 || c === 69) {
+      integer = false;
+      c = text.charCodeAt(++pos);
+      if (c === 43 || c === 45) c = text.charCodeAt(++pos);
+      if (!(c >= 48 && c <= 57)) {
+        this.pos = pos;
+        this.unexpected('a digit in the exponent');
+      }
+      do c = text.charCodeAt(++pos); while (c >= 48 && c <= 57);
+    }
+    this.pos = pos;
+    const raw = text.slice(start, pos);
+    const value = Number(raw);
+    if (integer && !Number.isSafeInteger(value)) this.rawNumbers.set(pointer, raw);
+    return value;
+  }
+
+  private parseLiteral<T>(word: string, value: T): T {
+    if (this.text.startsWith(word, this.pos)) {
+      const next = this.text.charCodeAt(this.pos + word.length);
+      // `trueish` is garbage, not `true` followed by garbage: report it at the literal.
+      if (!((next >= 97 && next <= 122) || (next >= 65 && next <= 90) || (next >= 48 && next <= 57) || next === 95)) {
+        this.pos += word.length;
+        return value;
+      }
+    }
+    return this.unexpected('a JSON value');
+  }
+
+  /** Runs `fn`, converting syntax errors into problems. */
+  guard<T>(fn: () => T): { ok: true; value: T } | { ok: false; problem: JsonProblem } {
+    try {
+      return { ok: true, value: fn() };
+    } catch (err) {
+      if (err instanceof JsonSyntaxError) {
+        return { ok: false, problem: { message: err.message, loc: err.loc, code: err.code, fatal: true } };
+      }
+      throw err;
+    }
+  }
+
+  /** Positions the parser at `offset`, which must be at `line` with `lineStart` as given. */
+  seek(offset: number, line: number, lineStart: number): void {
+    this.pos = offset;
+    this.line = line;
+    this.lineStart = lineStart;
+    this.depth = 0;
+  }
+}
+
+/** Parses a whole JSON document (a leading UTF-8 BOM is skipped). */
+export function parseJsonWithPositions(text: string, maxDepth = DEFAULT_MAX_DEPTH): JsonParseResult {
+  const locations = new Map<string, JsonLocation>();
+  const rawNumbers = new Map<string, string>();
+  const parser = new PositionalJsonParser(text, locations, rawNumbers, maxDepth);
+  if (text.charCodeAt(0) === 0xfeff) {
+    // Columns count from after the BOM: editors do not show it.
+    parser.pos = 1;
+    parser.lineStart = 1;
+  }
+  const result = parser.guard(() => {
+    const value = parser.parseValue('');
+    parser.skipWhitespace();
+    if (parser.pos < text.length) {
+      const ch = String.fromCodePoint(text.codePointAt(parser.pos) ?? 0);
+      const column = parser.pos - parser.lineStart + 1;
+      throw new JsonSyntaxError(
+        `Unexpected ${describeChar(ch)} after the end of the JSON value: a schema file holds exactly one JSON value.`,
+        { line: parser.line, column, endLine: parser.line, endColumn: column + 1 },
+        'json-syntax',
+      );
+    }
+    return value;
+  });
+  if (!result.ok) return { ok: false, problems: [...parser.problems, result.problem] };
+  return { ok: true, value: result.value, locations, rawNumbers, problems: parser.problems };
+}

@@ -1,0 +1,791 @@
+// Builds the format-neutral model from an Avro schema JSON value plus a pointer → range map. Both
+// .avsc (JSON parsed with positions) and .avdl (IDL translated to the equivalent protocol JSON, with
+// ranges into the IDL text) go through here, so the Avro 1.11 rules live in one place.
+
+import type {
+  AvroPrimitive,
+  EnumSymbol,
+  EnumType,
+  Field,
+  FixedType,
+  InlineNamed,
+  NamedRef,
+  NamedType,
+  ParseProblem,
+  PrimitiveType,
+  RecordType,
+  SourceRange,
+  TypeNode,
+  UnionType,
+} from '../../model/types.js';
+import type { JsonLocation } from './json-positions.js';
+import { escapePointerToken } from './json-positions.js';
+
+export const AVRO_PRIMITIVES: ReadonlySet<string> = new Set<AvroPrimitive>([
+  'null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string',
+]);
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function isValidAvroName(name: string): boolean {
+  return NAME_RE.test(name);
+}
+
+export function isValidAvroNamespace(namespace: string): boolean {
+  if (namespace === '') return true;
+  for (const part of namespace.split('.')) if (!NAME_RE.test(part)) return false;
+  return true;
+}
+
+const RECORD_KEYS = new Set(['type', 'name', 'namespace', 'doc', 'aliases', 'fields']);
+const ENUM_KEYS = new Set(['type', 'name', 'namespace', 'doc', 'aliases', 'symbols', 'default']);
+const FIXED_KEYS = new Set(['type', 'name', 'namespace', 'doc', 'aliases', 'size']);
+const FIELD_KEYS = new Set(['name', 'type', 'doc', 'default', 'aliases']);
+const ORDERS = new Set(['ascending', 'descending', 'ignore']);
+
+/** Logical types of the spec and the type each one annotates. */
+const LOGICAL_BASE: Record<string, string> = {
+  decimal: 'bytes|fixed',
+  uuid: 'string|fixed16',
+  date: 'int',
+  'time-millis': 'int',
+  'time-micros': 'long',
+  'timestamp-millis': 'long',
+  'timestamp-micros': 'long',
+  'timestamp-nanos': 'long',
+  'local-timestamp-millis': 'long',
+  'local-timestamp-micros': 'long',
+  'local-timestamp-nanos': 'long',
+  duration: 'fixed12',
+};
+
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+const START: SourceRange = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) return String(value);
+  return text.length > 40 ? text.slice(0, 37) + '...' : text;
+}
+
+interface PendingRef {
+  node: NamedRef;
+  candidates: string[];
+  /** number of types defined when the reference was read; a later definition is a forward reference */
+  definedBefore: number;
+}
+
+interface PendingDefault {
+  owner: string;
+  field: Field;
+  path: string;
+}
+
+export interface BuilderSource {
+  syntax: 'avsc' | 'avdl';
+  locations: Map<string, JsonLocation>;
+  rawNumbers: Map<string, string>;
+}
+
+export class AvroModelBuilder {
+  readonly types: NamedType[] = [];
+  readonly byName = new Map<string, NamedType>();
+  readonly problems: ParseProblem[] = [];
+  private readonly pendingRefs: PendingRef[] = [];
+  private readonly pendingDefaults: PendingDefault[] = [];
+
+  constructor(private readonly source: BuilderSource) {}
+
+  /** Range of the value at `path`, or of its nearest recorded ancestor. */
+  locOf(path: string): SourceRange {
+    const locations = this.source.locations;
+    let p = path;
+    for (;;) {
+      const found = locations.get(p);
+      if (found !== undefined) return found.value;
+      if (p === '') return START;
+      p = p.slice(0, p.lastIndexOf('/'));
+    }
+  }
+
+  /** Range of the key of the member at `path` (falls back to the value). */
+  keyLocOf(path: string): SourceRange {
+    return this.source.locations.get(path)?.key ?? this.locOf(path);
+  }
+
+  problem(code: string, message: string, loc: SourceRange): void {
+    this.problems.push({ code, message, loc, fatal: false });
+  }
+
+  /** Parses one schema (a type) at `path`; `namespace` is the enclosing namespace. */
+  parseType(value: unknown, path: string, namespace: string): TypeNode {
+    if (typeof value === 'string') return this.parseTypeName(value, path, namespace);
+    if (Array.isArray(value)) return this.parseUnion(value, path, namespace);
+    if (isPlainObject(value)) return this.parseTypeObject(value, path, namespace);
+    this.problem(
+      'avro-invalid-type',
+      `${show(value)} is not an Avro schema: write a type name string, a type object or a union array.`,
+      this.locOf(path),
+    );
+    return this.placeholder(path);
+  }
+
+  private placeholder(path: string): NamedRef {
+    return { kind: 'ref', fullName: '', written: '', resolved: false, path, loc: this.locOf(path) };
+  }
+
+  private parseTypeName(name: string, path: string, namespace: string): TypeNode {
+    if (AVRO_PRIMITIVES.has(name)) {
+      return { kind: 'primitive', name: name as AvroPrimitive, path, loc: this.locOf(path) };
+    }
+    const candidates = name.includes('.') || namespace === '' ? [name] : [`${namespace}.${name}`, name];
+    const node: NamedRef = { kind: 'ref', fullName: candidates[0] ?? name, written: name, resolved: false, path, loc: this.locOf(path) };
+    for (const candidate of candidates) {
+      if (this.byName.has(candidate)) {
+        node.fullName = candidate;
+        node.resolved = true;
+        return node;
+      }
+    }
+    this.pendingRefs.push({ node, candidates, definedBefore: this.types.length });
+    return node;
+  }
+
+  private parseUnion(branches: unknown[], path: string, namespace: string): UnionType {
+    const node: UnionType = { kind: 'union', branches: [], path, loc: this.locOf(path) };
+    const seen = new Map<string, number>();
+    branches.forEach((branch, i) => {
+      const branchPath = `${path}/${i}`;
+      const parsed = this.parseType(branch, branchPath, namespace);
+      node.branches.push(parsed);
+      if (parsed.kind === 'union') {
+        this.problem('avro-union-nested', 'A union cannot directly contain another union; merge the branches into one union.', parsed.loc);
+        return;
+      }
+      const key = unionKey(parsed);
+      if (key === undefined) return;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        this.problem(
+          'avro-union-duplicate',
+          `Union branch ${i} repeats the type of branch ${first} (${key}); a union may hold each type, and each named type, only once.`,
+          parsed.loc,
+        );
+      } else {
+        seen.set(key, i);
+      }
+    });
+    return node;
+  }
+
+  private parseTypeObject(obj: Record<string, unknown>, path: string, namespace: string): TypeNode {
+    const type = obj.type;
+    if (type === undefined) {
+      this.problem('avro-missing-type', 'This schema object has no "type" attribute; add one (e.g. "record", "string").', this.locOf(path));
+      return this.placeholder(path);
+    }
+    if (typeof type !== 'string') {
+      // Java rejects a type object whose "type" is not a name; parse it anyway so the rest is usable.
+      this.problem(
+        'avro-invalid-type',
+        'The "type" attribute of a schema object must be a type name string; write the nested schema directly instead of wrapping it.',
+        this.locOf(`${path}/type`),
+      );
+      return this.parseType(type, `${path}/type`, namespace);
+    }
+    switch (type) {
+      case 'record':
+      case 'error':
+      case 'enum':
+      case 'fixed':
+        return this.parseNamed(obj, path, namespace, type);
+      case 'array': {
+        if (!('items' in obj)) {
+          this.problem('avro-missing-attribute', 'An array schema needs an "items" attribute naming the element type.', this.locOf(path));
+        }
+        const items = 'items' in obj ? this.parseType(obj.items, `${path}/items`, namespace) : this.placeholder(`${path}/items`);
+        return { kind: 'array', items, path, loc: this.locOf(path) };
+      }
+      case 'map': {
+        if (!('values' in obj)) {
+          this.problem('avro-missing-attribute', 'A map schema needs a "values" attribute naming the value type.', this.locOf(path));
+        }
+        const values = 'values' in obj ? this.parseType(obj.values, `${path}/values`, namespace) : this.placeholder(`${path}/values`);
+        return { kind: 'map', keys: { kind: 'primitive', name: 'string', path, loc: this.locOf(path) }, values, path, loc: this.locOf(path) };
+      }
+      default:
+        if (AVRO_PRIMITIVES.has(type)) return this.parsePrimitiveObject(obj, type as AvroPrimitive, path);
+        // Java accepts {"type": "com.acme.Money"} as a reference to a defined name.
+        return this.parseTypeName(type, `${path}/type`, namespace);
+    }
+  }
+
+  private parsePrimitiveObject(obj: Record<string, unknown>, name: AvroPrimitive, path: string): PrimitiveType {
+    const node: PrimitiveType = { kind: 'primitive', name, path, loc: this.locOf(path) };
+    const logical = this.checkLogicalType(obj, name, undefined, path);
+    const attributes: Record<string, unknown> = {};
+    let hasAttributes = false;
+    for (const key of Object.keys(obj)) {
+      if (key === 'type') continue;
+      if (logical.valid && (key === 'logicalType' || key === 'precision' || key === 'scale')) continue;
+      attributes[key] = obj[key];
+      hasAttributes = true;
+    }
+    if (logical.valid) {
+      node.logicalType = logical.valid;
+      if (logical.precision !== undefined) node.precision = logical.precision;
+      if (logical.scale !== undefined) node.scale = logical.scale;
+    }
+    if (hasAttributes) node.attributes = attributes;
+    return node;
+  }
+
+  /**
+   * The spec: "Language implementations must ignore unknown logical types … and must also ignore a
+   * logical type that is invalid", using the underlying type. Invalid ones are reported (the schema
+   * silently loses its meaning) and stay in `attributes`; unknown ones stay in `attributes` only.
+   */
+  private checkLogicalType(
+    obj: Record<string, unknown>,
+    base: string,
+    fixedSize: number | undefined,
+    path: string,
+  ): { valid?: string; precision?: number; scale?: number } {
+    const logicalType = obj.logicalType;
+    if (logicalType === undefined) return {};
+    const ltPath = `${path}/logicalType`;
+    if (typeof logicalType !== 'string') {
+      this.problem('avro-invalid-logical-type', `"logicalType" must be a string; ${show(logicalType)} is ignored by Avro readers.`, this.locOf(ltPath));
+      return {};
+    }
+    const allowed = LOGICAL_BASE[logicalType];
+    if (allowed === undefined) return {};
+    const baseKey = base === 'fixed' ? `fixed${fixedSize ?? ''}` : base;
+    const fits = allowed.split('|').some((a) => a === baseKey || (a === 'fixed' && base === 'fixed'));
+    if (!fits) {
+      const want = allowed
+        .split('|')
+        .map((a) => (a.startsWith('fixed') && a.length > 5 ? `fixed of size ${a.slice(5)}` : a))
+        .join(' or ');
+      const actual = base === 'fixed' ? `fixed of size ${fixedSize ?? '?'}` : base;
+      this.problem(
+        'avro-invalid-logical-type',
+        `Logical type "${logicalType}" annotates ${want}, not ${actual}; Avro readers ignore it and use the plain ${base}.`,
+        this.locOf(ltPath),
+      );
+      return {};
+    }
+    if (logicalType !== 'decimal') return { valid: logicalType };
+    const precision = obj.precision;
+    const scale = obj.scale ?? 0;
+    if (typeof precision !== 'number' || !Number.isInteger(precision) || precision <= 0) {
+      this.problem(
+        'avro-invalid-decimal',
+        `Decimal "precision" must be a positive integer${precision === undefined ? ' and is required' : `, not ${show(precision)}`}; Avro readers ignore this logical type.`,
+        this.locOf(precision === undefined ? path : `${path}/precision`),
+      );
+      return {};
+    }
+    if (base === 'fixed' && fixedSize !== undefined) {
+      const max = Math.floor((8 * fixedSize - 1) * Math.log10(2));
+      if (precision > max) {
+        this.problem(
+          'avro-invalid-decimal',
+          `Decimal precision ${precision} does not fit in a fixed of ${fixedSize} bytes (at most ${max} digits); enlarge "size" or lower "precision".`,
+          this.locOf(`${path}/precision`),
+        );
+        return {};
+      }
+    }
+    if (typeof scale !== 'number' || !Number.isInteger(scale) || scale < 0 || scale > precision) {
+      this.problem(
+        'avro-invalid-decimal',
+        `Decimal "scale" must be an integer from 0 to the precision (${precision}), not ${show(scale)}; Avro readers ignore this logical type.`,
+        this.locOf(`${path}/scale`),
+      );
+      return {};
+    }
+    return obj.scale === undefined ? { valid: 'decimal', precision } : { valid: 'decimal', precision, scale };
+  }
+
+  private checkName(name: unknown, path: string, what: string): name is string {
+    if (typeof name !== 'string') {
+      this.problem(
+        'avro-invalid-name',
+        name === undefined ? `This ${what} has no "name"; add one.` : `The "name" of a ${what} must be a string, not ${show(name)}.`,
+        name === undefined ? this.locOf(path) : this.locOf(`${path}/name`),
+      );
+      return false;
+    }
+    return true;
+  }
+
+  private parseAliases(value: unknown, path: string, namespace: string | undefined): string[] {
+    if (value === undefined) return [];
+    const aliasesPath = `${path}/aliases`;
+    if (!Array.isArray(value)) {
+      this.problem('avro-invalid-aliases', '"aliases" must be an array of name strings.', this.locOf(aliasesPath));
+      return [];
+    }
+    const result: string[] = [];
+    value.forEach((alias, i) => {
+      const aliasPath = `${aliasesPath}/${i}`;
+      if (typeof alias !== 'string') {
+        this.problem('avro-invalid-aliases', `Alias ${show(alias)} must be a name string.`, this.locOf(aliasPath));
+        return;
+      }
+      if (namespace === undefined) {
+        if (!isValidAvroName(alias)) {
+          this.problem('avro-invalid-name', `Field alias "${alias}" is not a valid Avro name: start with [A-Za-z_], then only [A-Za-z0-9_].`, this.locOf(aliasPath));
+        }
+        result.push(alias);
+        return;
+      }
+      // Type aliases are relative to the type's namespace unless they are dotted.
+      const dot = alias.lastIndexOf('.');
+      const simple = dot === -1 ? alias : alias.slice(dot + 1);
+      const ns = dot === -1 ? namespace : alias.slice(0, dot);
+      if (!isValidAvroName(simple) || !isValidAvroNamespace(ns)) {
+        this.problem('avro-invalid-name', `Alias "${alias}" is not a valid Avro full name: dot-separated parts of [A-Za-z_][A-Za-z0-9_]*.`, this.locOf(aliasPath));
+      }
+      result.push(ns === '' ? simple : `${ns}.${simple}`);
+    });
+    return result;
+  }
+
+  private parseDoc(obj: Record<string, unknown>, path: string): string | undefined {
+    const doc = obj.doc;
+    if (doc === undefined) return undefined;
+    if (typeof doc === 'string') return doc;
+    this.problem('avro-invalid-doc', `"doc" must be a string, not ${show(doc)}.`, this.locOf(`${path}/doc`));
+    return undefined;
+  }
+
+  private collectAttributes(obj: Record<string, unknown>, known: ReadonlySet<string>, also?: ReadonlySet<string>): Record<string, unknown> | undefined {
+    let attributes: Record<string, unknown> | undefined;
+    for (const key of Object.keys(obj)) {
+      if (known.has(key) || also?.has(key)) continue;
+      (attributes ??= {})[key] = obj[key];
+    }
+    return attributes;
+  }
+
+  private parseNamed(obj: Record<string, unknown>, path: string, enclosing: string, type: 'record' | 'error' | 'enum' | 'fixed'): TypeNode {
+    const what = type === 'error' ? 'error' : type;
+    const rawName = obj.name;
+    const namePath = `${path}/name`;
+    const loc = this.locOf(path);
+    if (!this.checkName(rawName, path, what)) {
+      // Still read the body so its problems are found; the type itself cannot be referenced.
+      if (type === 'record' || type === 'error') this.parseFields(obj, path, enclosing, '');
+      return this.placeholder(path);
+    }
+    const nameLoc = this.locOf(namePath);
+    let namespace: string;
+    let name: string;
+    const dot = rawName.lastIndexOf('.');
+    if (dot !== -1) {
+      // A dotted name is a full name; the "namespace" attribute is then ignored (spec).
+      namespace = rawName.slice(0, dot);
+      name = rawName.slice(dot + 1);
+    } else {
+      name = rawName;
+      const ns = obj.namespace;
+      if (typeof ns === 'string') {
+        namespace = ns;
+      } else {
+        if (ns !== undefined && ns !== null) {
+          this.problem('avro-invalid-namespace', `"namespace" must be a string, not ${show(ns)}.`, this.locOf(`${path}/namespace`));
+        }
+        namespace = enclosing;
+      }
+    }
+    if (!isValidAvroName(name)) {
+      this.problem(
+        'avro-invalid-name',
+        `"${rawName}" is not a valid Avro name: start with [A-Za-z_], then only [A-Za-z0-9_]${dot !== -1 ? ' (dots separate namespace parts)' : ''}.`,
+        nameLoc,
+      );
+    }
+    if (!isValidAvroNamespace(namespace)) {
+      const nsLoc = dot === -1 && typeof obj.namespace === 'string' ? this.locOf(`${path}/namespace`) : nameLoc;
+      this.problem('avro-invalid-namespace', `Namespace "${namespace}" is not valid: dot-separated parts of [A-Za-z_][A-Za-z0-9_]*.`, nsLoc);
+    }
+    const fullName = namespace === '' ? name : `${namespace}.${name}`;
+    if (AVRO_PRIMITIVES.has(fullName)) {
+      this.problem('avro-invalid-name', `A ${what} cannot be named "${fullName}", which is a primitive type; choose another name.`, nameLoc);
+    }
+    const duplicate = this.byName.get(fullName);
+    if (duplicate !== undefined) {
+      this.problem(
+        'avro-duplicate-name',
+        `"${fullName}" is already defined (line ${duplicate.nameLoc.line}); a name can be defined once per schema — reference it by name instead.`,
+        nameLoc,
+      );
+    }
+    const doc = this.parseDoc(obj, path);
+    const aliases = this.parseAliases(obj.aliases, path, namespace);
+    const base = { name, fullName, namespace, nameLoc, aliases, path, loc };
+    let named: NamedType;
+    if (type === 'record' || type === 'error') {
+      const record: RecordType = { kind: 'record', ...base, fields: [], oneofs: [] };
+      if (type === 'error') record.isError = true;
+      named = record;
+    } else if (type === 'enum') {
+      named = { kind: 'enum', ...base, symbols: [] } satisfies EnumType;
+    } else {
+      named = { kind: 'fixed', ...base, size: 0 } satisfies FixedType;
+    }
+    if (doc !== undefined) named.doc = doc;
+    if (duplicate === undefined) {
+      // Registered before the body is read so that recursive references resolve.
+      this.byName.set(fullName, named);
+      this.types.push(named);
+    }
+    if (named.kind === 'record') {
+      named.fields = this.parseFields(obj, path, namespace, fullName);
+      const attributes = this.collectAttributes(obj, RECORD_KEYS);
+      if (attributes) named.attributes = attributes;
+    } else if (named.kind === 'enum') {
+      this.parseEnumBody(named, obj, path);
+      const attributes = this.collectAttributes(obj, ENUM_KEYS);
+      if (attributes) named.attributes = attributes;
+    } else {
+      const size = obj.size;
+      if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
+        this.problem(
+          'avro-fixed-size',
+          size === undefined ? `Fixed "${fullName}" has no "size"; add the number of bytes.` : `Fixed "size" must be a non-negative integer, not ${show(size)}.`,
+          this.locOf(size === undefined ? path : `${path}/size`),
+        );
+      } else {
+        named.size = size;
+      }
+      const logical = this.checkLogicalType(obj, 'fixed', typeof size === 'number' ? size : undefined, path);
+      if (logical.valid) {
+        named.logicalType = logical.valid;
+        if (logical.precision !== undefined) named.precision = logical.precision;
+        if (logical.scale !== undefined) named.scale = logical.scale;
+      }
+      const attributes = this.collectAttributes(obj, FIXED_KEYS, logical.valid ? LOGICAL_KEYS : undefined);
+      if (attributes) named.attributes = attributes;
+    }
+    const inline: InlineNamed = { kind: 'inline', fullName, path, loc };
+    return inline;
+  }
+
+  private parseFields(obj: Record<string, unknown>, path: string, namespace: string, owner: string): Field[] {
+    const fieldsPath = `${path}/fields`;
+    const rawFields = obj.fields;
+    if (!Array.isArray(rawFields)) {
+      this.problem(
+        'avro-missing-attribute',
+        rawFields === undefined ? 'A record needs a "fields" array (it may be empty).' : `"fields" must be an array of field objects, not ${show(rawFields)}.`,
+        this.locOf(rawFields === undefined ? path : fieldsPath),
+      );
+      return [];
+    }
+    const fields: Field[] = [];
+    const seen = new Map<string, Field>();
+    rawFields.forEach((raw, i) => {
+      const fieldPath = `${fieldsPath}/${i}`;
+      if (!isPlainObject(raw)) {
+        this.problem('avro-invalid-field', `A field must be an object with "name" and "type", not ${show(raw)}.`, this.locOf(fieldPath));
+        return;
+      }
+      const hasName = this.checkName(raw.name, fieldPath, 'field');
+      const name = hasName ? (raw.name as string) : '';
+      const nameLoc = this.locOf(`${fieldPath}/name`);
+      if (hasName && !isValidAvroName(name)) {
+        this.problem('avro-invalid-name', `Field name "${name}" is not a valid Avro name: start with [A-Za-z_], then only [A-Za-z0-9_].`, nameLoc);
+      }
+      let type: TypeNode;
+      if (!('type' in raw)) {
+        this.problem('avro-missing-type', `Field "${name}" has no "type"; add one.`, hasName ? nameLoc : this.locOf(fieldPath));
+        type = this.placeholder(`${fieldPath}/type`);
+      } else {
+        type = this.parseType(raw.type, `${fieldPath}/type`, namespace);
+      }
+      const field: Field = {
+        name,
+        nameLoc,
+        type,
+        aliases: this.parseAliases(raw.aliases, fieldPath, undefined),
+        hasDefault: 'default' in raw,
+        path: fieldPath,
+        loc: this.locOf(fieldPath),
+      };
+      const doc = this.parseDoc(raw, fieldPath);
+      if (doc !== undefined) field.doc = doc;
+      if (field.hasDefault) {
+        field.default = raw.default;
+        this.pendingDefaults.push({ owner, field, path: `${fieldPath}/default` });
+      }
+      if ('order' in raw && (typeof raw.order !== 'string' || !ORDERS.has(raw.order))) {
+        this.problem('avro-invalid-order', `Field "order" must be "ascending", "descending" or "ignore", not ${show(raw.order)}.`, this.locOf(`${fieldPath}/order`));
+      }
+      const attributes = this.collectAttributes(raw, FIELD_KEYS);
+      if (attributes) field.attributes = attributes;
+      if (hasName) {
+        const previous = seen.get(name);
+        if (previous !== undefined) {
+          this.problem(
+            'avro-duplicate-field',
+            `Field "${name}" is already declared (line ${previous.nameLoc.line}); field names must be unique within a record.`,
+            nameLoc,
+          );
+        } else {
+          seen.set(name, field);
+        }
+      }
+      fields.push(field);
+    });
+    return fields;
+  }
+
+  private parseEnumBody(named: EnumType, obj: Record<string, unknown>, path: string): void {
+    const symbolsPath = `${path}/symbols`;
+    const raw = obj.symbols;
+    if (!Array.isArray(raw)) {
+      this.problem(
+        'avro-missing-attribute',
+        raw === undefined ? `Enum "${named.fullName}" needs a "symbols" array.` : `"symbols" must be an array of strings, not ${show(raw)}.`,
+        this.locOf(raw === undefined ? path : symbolsPath),
+      );
+    } else {
+      const seen = new Map<string, EnumSymbol>();
+      raw.forEach((symbol, i) => {
+        const symbolPath = `${symbolsPath}/${i}`;
+        const loc = this.locOf(symbolPath);
+        if (typeof symbol !== 'string') {
+          this.problem('avro-invalid-symbol', `Enum symbol ${show(symbol)} must be a string.`, loc);
+          return;
+        }
+        if (!isValidAvroName(symbol)) {
+          this.problem('avro-invalid-name', `Enum symbol "${symbol}" is not a valid Avro name: start with [A-Za-z_], then only [A-Za-z0-9_].`, loc);
+        }
+        const previous = seen.get(symbol);
+        if (previous !== undefined) {
+          this.problem('avro-duplicate-symbol', `Enum symbol "${symbol}" is already listed (line ${previous.loc.line}); symbols must be unique.`, loc);
+          return;
+        }
+        const node: EnumSymbol = { name: symbol, path: symbolPath, loc };
+        seen.set(symbol, node);
+        named.symbols.push(node);
+      });
+    }
+    if ('default' in obj) {
+      const def = obj.default;
+      if (typeof def === 'string' && named.symbols.some((s) => s.name === def)) {
+        named.default = def;
+      } else {
+        this.problem(
+          'avro-enum-default',
+          `Enum default ${show(def)} is not one of the symbols of "${named.fullName}"; use one of ${named.symbols
+            .slice(0, 6)
+            .map((s) => s.name)
+            .join(', ')}${named.symbols.length > 6 ? ', …' : ''}.`,
+          this.locOf(`${path}/default`),
+        );
+      }
+    }
+  }
+
+  /** Resolves forward references and type-checks defaults once every name is known. */
+  finish(): void {
+    for (const pending of this.pendingRefs) {
+      const found = pending.candidates.find((c) => this.byName.has(c));
+      if (found === undefined) {
+        const near = this.suggest(pending.node.written);
+        this.problem(
+          'avro-undefined-name',
+          `Unknown type "${pending.node.written}": it is neither a primitive type nor a named type defined in this schema${near ? `; did you mean "${near}"?` : '.'}`,
+          pending.node.loc,
+        );
+        continue;
+      }
+      pending.node.fullName = found;
+      pending.node.resolved = true;
+      if (this.source.syntax === 'avsc') {
+        const target = this.byName.get(found);
+        this.problem(
+          'avro-forward-reference',
+          `"${pending.node.written}" is used before its definition${target ? ` on line ${target.nameLoc.line}` : ''}; Avro's Java parser and the Schema Registry reject this — define the type at its first use and reference it by name afterwards.`,
+          pending.node.loc,
+        );
+      }
+    }
+    for (const { field, path, owner } of this.pendingDefaults) {
+      const error = this.checkDefault(field.type, field.default, path, 0);
+      if (error !== undefined) {
+        this.problem(
+          'avro-invalid-default',
+          `Default ${show(error.value)} of field "${field.name}"${owner ? ` in "${owner}"` : ''} does not match its type: ${error.reason}`,
+          this.locOf(error.path),
+        );
+      }
+    }
+  }
+
+  private suggest(written: string): string | undefined {
+    const lower = written.toLowerCase();
+    for (const prim of AVRO_PRIMITIVES) if (prim === lower) return prim;
+    const simple = lower.slice(lower.lastIndexOf('.') + 1);
+    for (const name of this.byName.keys()) {
+      if (name.toLowerCase().endsWith(simple) && name.slice(name.lastIndexOf('.') + 1).toLowerCase() === simple) return name;
+    }
+    return undefined;
+  }
+
+  resolveNamed(node: TypeNode): NamedType | undefined {
+    if (node.kind === 'inline' || (node.kind === 'ref' && node.resolved)) return this.byName.get(node.fullName);
+    return undefined;
+  }
+
+  private isLongInRange(value: number, path: string): boolean {
+    const raw = this.source.rawNumbers.get(path);
+    if (raw !== undefined) {
+      const big = BigInt(raw);
+      return big >= LONG_MIN && big <= LONG_MAX;
+    }
+    return Number.isSafeInteger(value);
+  }
+
+  /** Avro spec "default values" table; a union's default matches its first branch. */
+  private checkDefault(type: TypeNode, value: unknown, path: string, depth: number): { reason: string; path: string; value: unknown } | undefined {
+    const bad = (reason: string) => ({ reason, path, value });
+    if (depth > 512) return undefined;
+    switch (type.kind) {
+      case 'primitive':
+        switch (type.name) {
+          case 'null':
+            return value === null ? undefined : bad('a null default must be null.');
+          case 'boolean':
+            return typeof value === 'boolean' ? undefined : bad('a boolean default must be true or false.');
+          case 'int':
+            return typeof value === 'number' && Number.isInteger(value) && value >= INT_MIN && value <= INT_MAX
+              ? undefined
+              : bad('an int default must be a whole number from -2147483648 to 2147483647.');
+          case 'long':
+            return typeof value === 'number' && Number.isInteger(value) && this.isLongInRange(value, path)
+              ? undefined
+              : bad('a long default must be a whole number within 64 bits.');
+          case 'float':
+          case 'double':
+            return typeof value === 'number' || value === 'NaN' || value === 'Infinity' || value === '-Infinity'
+              ? undefined
+              : bad(`a ${type.name} default must be a JSON number.`);
+          case 'bytes':
+            return typeof value === 'string' && isByteString(value)
+              ? undefined
+              : bad('a bytes default is a JSON string whose characters are bytes 0-255 (e.g. "\\u00ff").');
+          case 'string':
+            return typeof value === 'string' ? undefined : bad('a string default must be a JSON string.');
+          default:
+            return undefined;
+        }
+      case 'union': {
+        const first = type.branches[0];
+        if (first === undefined) return bad('an empty union has no valid default.');
+        const inner = this.checkDefault(first, value, path, depth + 1);
+        if (inner === undefined) return undefined;
+        const matchesOther = type.branches.slice(1).some((b) => this.checkDefault(b, value, path, depth + 1) === undefined);
+        return {
+          ...inner,
+          reason: `a union's default must match its first branch (${describeType(first)})${
+            matchesOther ? '; move the matching branch first' : ''
+          }: ${inner.reason}`,
+        };
+      }
+      case 'array': {
+        if (!Array.isArray(value)) return bad('an array default must be a JSON array.');
+        for (let i = 0; i < value.length; i++) {
+          const inner = this.checkDefault(type.items, value[i], `${path}/${i}`, depth + 1);
+          if (inner) return inner;
+        }
+        return undefined;
+      }
+      case 'map': {
+        if (!isPlainObject(value)) return bad('a map default must be a JSON object.');
+        for (const key of Object.keys(value)) {
+          const inner = this.checkDefault(type.values, value[key], `${path}/${escapePointerToken(key)}`, depth + 1);
+          if (inner) return inner;
+        }
+        return undefined;
+      }
+      case 'inline':
+      case 'ref': {
+        const named = this.resolveNamed(type);
+        if (named === undefined) return undefined;
+        if (named.kind === 'enum') {
+          return typeof value === 'string' && named.symbols.some((s) => s.name === value)
+            ? undefined
+            : bad(`an enum default must be one of the symbols of "${named.fullName}".`);
+        }
+        if (named.kind === 'fixed') {
+          return typeof value === 'string' && isByteString(value) && value.length === named.size
+            ? undefined
+            : bad(`a fixed default is a JSON string of exactly ${named.size} byte characters.`);
+        }
+        if (!isPlainObject(value)) return bad(`a record default must be a JSON object with the fields of "${named.fullName}".`);
+        for (const field of named.fields) {
+          const fieldPath = `${path}/${escapePointerToken(field.name)}`;
+          if (Object.prototype.hasOwnProperty.call(value, field.name)) {
+            const inner = this.checkDefault(field.type, value[field.name], fieldPath, depth + 1);
+            if (inner) return inner;
+          } else if (!field.hasDefault) {
+            return bad(`the record default lacks field "${field.name}", which has no default of its own.`);
+          }
+        }
+        return undefined;
+      }
+    }
+  }
+}
+
+const LOGICAL_KEYS: ReadonlySet<string> = new Set(['logicalType', 'precision', 'scale']);
+
+function isByteString(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
+function unionKey(node: TypeNode): string | undefined {
+  switch (node.kind) {
+    case 'primitive':
+      return node.name;
+    case 'array':
+      return 'array';
+    case 'map':
+      return 'map';
+    case 'inline':
+      return node.fullName;
+    case 'ref':
+      return node.fullName === '' ? undefined : node.fullName;
+    default:
+      return undefined;
+  }
+}
+
+export function describeType(node: TypeNode): string {
+  switch (node.kind) {
+    case 'primitive':
+      return node.logicalType ? `${node.name} (${node.logicalType})` : node.name;
+    case 'array':
+      return 'array';
+    case 'map':
+      return 'map';
+    case 'union':
+      return 'union';
+    default:
+      return node.fullName || 'unknown';
+  }
+}
