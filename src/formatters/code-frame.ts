@@ -32,13 +32,14 @@ export function codeFrame(lines: readonly string[], range: SourceRange, style: F
   const shown: number[] = [];
   if (first > 1) shown.push(first - 1);
   for (let n = first; n <= last; n++) {
-    if (last - first + 1 > MAX_SPAN_LINES && n > first + 1 && n < last) {
+    if (last - first + 1 > MAX_SPAN_LINES && n > first && n < last) {
       if (shown[shown.length - 1] !== -1) shown.push(-1);
       continue;
     }
     shown.push(n);
   }
-  if (last === first && last < lines.length) shown.push(last + 1);
+  // the line after a one-line span, unless it is the empty remainder after a final newline
+  if (last === first && last < lines.length && !(last + 1 === lines.length && lines[last] === '')) shown.push(last + 1);
   const width = String(Math.max(...shown)).length;
   const out: string[] = [];
   for (const n of shown) {

@@ -71,9 +71,12 @@ function region(r: SourceRange): Record<string, number> {
 }
 
 function physicalLocation(file: string, range: SourceRange | undefined, cwd: string): Record<string, unknown> {
-  const loc: Record<string, unknown> = {
-    artifactLocation: { uri: encodeURI(relativePosix(file, cwd)), uriBaseId: '%SRCROOT%' },
-  };
+  const rel = relativePosix(file, cwd);
+  // Encode each segment fully so a `:` in a file name cannot read as a URI scheme; a file outside
+  // the source root gets an absolute file: URI instead of a base-relative one.
+  const encoded = rel.split('/').map(encodeURIComponent).join('/');
+  const artifactLocation = rel.startsWith('/') ? { uri: `file://${encoded}` } : { uri: encoded, uriBaseId: '%SRCROOT%' };
+  const loc: Record<string, unknown> = { artifactLocation };
   // A file-level finding still needs a region for GitHub to show it; line 1 is where the file starts.
   loc.region = range ? region(range) : { startLine: 1, startColumn: 1 };
   return loc;

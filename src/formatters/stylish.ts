@@ -43,7 +43,7 @@ export const stylish: Formatter = (results, opts) => {
       if (d.fatal) fatal++;
       const sev = d.severity === 'error' ? c.red('error') : c.yellow('warning');
       const pos = position(d);
-      out.push(`  ${c.dim(pos || '-')}  ${sev}  ${d.message}  ${c.dim(d.ruleId)}`);
+      out.push(`  ${c.dim(pos || '-')}  ${sev}  ${d.message.replace(/\r?\n/g, '\n      ')}  ${c.dim(d.ruleId)}`);
       const range = d.location.range;
       if (lines && range && d.location.file === result.file) {
         const marker = d.severity === 'error' ? c.red : c.yellow;
