@@ -1,0 +1,121 @@
+// The one loop: read → map/validate → serialize → send → ack → checkpoint.
+//
+// Delivery is at-least-once with no gaps. The running offset only becomes the committed offset after
+// the sink acknowledged every record before it (and dead letters were durably written); a failed
+// send rewinds to the committed offset and reads again, so duplicates are limited to the batch that
+// was not acknowledged. A dead-lettered row still advances the checkpoint: it was handled.
+import type { CheckpointStore, DeadLetter, OutRecord, Sink, Source, SourceOffset, SourceRow } from './types.js';
+import type { DeadLetterTarget } from './dead-letter.js';
+import { MappingError } from './mapping.js';
+import { redact } from '../errors.js';
+
+export interface StreamStats {
+  stream: string;
+  read: number;
+  published: number;
+  tombstones: number;
+  deadLettered: number;
+  batches: number;
+  retries: number;
+  startedAt: number;
+  /** the source's last read bound (late-commit horizon), for operators */
+  bound?: string | number | null;
+  committed: SourceOffset | null;
+}
+
+export interface EngineOptions {
+  stream: string;
+  source: Source;
+  sink: Sink;
+  checkpoints: CheckpointStore;
+  deadLetter: DeadLetterTarget;
+  /** row → record; throws MappingError for a row that does not fit the schema */
+  serialize(row: SourceRow): OutRecord;
+  batchSize: number;
+  pollIntervalMs: number;
+  /** catch up, then return */
+  once: boolean;
+  /** stop after the current batch when aborted (SIGINT/SIGTERM) */
+  signal?: AbortSignal;
+  /** give up after this many consecutive failed attempts (continuous mode retries forever by default) */
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** dry run: map and validate, never send nor checkpoint */
+  dryRun?: boolean;
+  onProgress?(stats: StreamStats): void;
+  onLog?(event: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }): void;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+
+export async function runStream(o: EngineOptions): Promise<StreamStats> {
+  const stats: StreamStats = {
+    stream: o.stream, read: 0, published: 0, tombstones: 0, deadLettered: 0, batches: 0, retries: 0, startedAt: Date.now(), committed: null,
+  };
+  const log = o.onLog ?? (() => {});
+  let committed = await o.checkpoints.load(o.stream);
+  stats.committed = committed;
+  let attempts = 0;
+  const maxAttempts = o.maxAttempts ?? (o.once ? 8 : Number.POSITIVE_INFINITY);
+  const base = o.retryBaseMs ?? 200;
+  const cap = o.retryMaxMs ?? 10_000;
+
+  while (!o.signal?.aborted) {
+    try {
+      const batch = await o.source.read(committed, o.batchSize);
+      stats.bound = batch.info?.bound ?? null;
+      if (batch.rows.length === 0) {
+        attempts = 0;
+        if (o.once) break;
+        await sleep(o.pollIntervalMs, o.signal);
+        continue;
+      }
+      const records: OutRecord[] = [];
+      const dead: DeadLetter[] = [];
+      for (const row of batch.rows) {
+        try {
+          const rec = o.serialize(row);
+          records.push(rec);
+        } catch (e) {
+          if (!(e instanceof MappingError)) throw e;
+          dead.push({ stream: o.stream, position: row.position, reason: e.message, field: e.field, row: row.columns, at: new Date().toISOString() });
+        }
+      }
+      const last = batch.rows[batch.rows.length - 1]!.offset;
+      if (!o.dryRun) {
+        // dead letters first: once the checkpoint passes a row, it must be somewhere durable
+        if (dead.length) await o.deadLetter.write(dead);
+        if (records.length) await o.sink.send(records);
+        await o.checkpoints.save(o.stream, last);
+        if (o.source.acknowledge) await o.source.acknowledge(last);
+      }
+      committed = last;
+      stats.committed = last;
+      stats.read += batch.rows.length;
+      stats.published += o.dryRun ? 0 : records.filter((r) => r.value !== null).length;
+      stats.tombstones += o.dryRun ? 0 : records.filter((r) => r.value === null).length;
+      stats.deadLettered += dead.length;
+      stats.batches++;
+      for (const d of dead) log({ level: 'warn', msg: 'row dead-lettered', stream: o.stream, position: d.position, field: d.field, reason: d.reason });
+      o.onProgress?.(stats);
+      attempts = 0;
+      if (batch.caughtUp && o.once) break;
+      if (batch.caughtUp) await sleep(o.pollIntervalMs, o.signal);
+    } catch (e) {
+      attempts++;
+      stats.retries++;
+      const err = e as Error & { retriable?: boolean };
+      log({ level: 'warn', msg: 'batch failed; rewinding to the committed offset', stream: o.stream, attempt: attempts, error: redact(err.message) });
+      if (attempts >= maxAttempts || err.retriable === false) throw e;
+      const delay = Math.min(cap, base * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
+      await sleep(delay, o.signal);
+    }
+  }
+  return stats;
+}

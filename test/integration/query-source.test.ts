@@ -1,0 +1,129 @@
+// The query source against the machine's real PostgreSQL and MariaDB: keyset paging with equal
+// timestamps, exact cursor values, and no loss when a long transaction commits late.
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QuerySource } from '../../src/liberation/sources/query.js';
+import type { SourceOffset, SourceRow } from '../../src/liberation/types.js';
+
+const PG_URL = process.env.SCHEMACTL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+const MY_URL = process.env.SCHEMACTL_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306/test';
+const table = `qs_${process.pid}_${Date.now() % 100000}`;
+
+async function drain(src: QuerySource, from: SourceOffset | null, batch: number): Promise<{ rows: SourceRow[]; offset: SourceOffset | null }> {
+  let offset = from;
+  const rows: SourceRow[] = [];
+  for (;;) {
+    const b = await src.read(offset, batch);
+    rows.push(...b.rows);
+    if (b.rows.length) offset = b.rows[b.rows.length - 1]!.offset;
+    if (b.caughtUp) return { rows, offset };
+  }
+}
+
+describe('query source on PostgreSQL', () => {
+  const admin = new pg.Client({ connectionString: PG_URL });
+  const cfg = { connection: PG_URL, table, timestamp: 'updated_at', id: 'id', delayMs: 0, name: table, softDelete: 'deleted_at' };
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, note text, updated_at timestamptz NOT NULL DEFAULT now(), deleted_at timestamptz)`);
+  });
+  afterAll(async () => {
+    await admin.query(`DROP TABLE IF EXISTS ${table}`);
+    await admin.end();
+  });
+
+  it('pages through equal timestamps with the (ts, id) keyset and keeps microseconds and int8 exact', async () => {
+    await admin.query(`INSERT INTO ${table} (id, note, updated_at) SELECT g, 'n' || g, '2024-01-01 00:00:00.123456+00' FROM generate_series(1, 25) g`);
+    await admin.query(`INSERT INTO ${table} (id, note, updated_at) VALUES (9007199254740993, 'big', '2024-01-01 00:00:00.123457+00')`);
+    const src = new QuerySource(cfg);
+    await src.open();
+    const { rows, offset } = await drain(src, null, 7);
+    await src.close();
+    expect(rows.map((r) => r.columns.id)).toEqual([...Array.from({ length: 25 }, (_, i) => String(i + 1)), '9007199254740993']);
+    expect(offset).toMatchObject({ kind: 'query', ts: '2024-01-01 00:00:00.123457+00', id: '9007199254740993' });
+  });
+
+  it('loses nothing when a long transaction commits after later rows were published', async () => {
+    const src = new QuerySource(cfg);
+    await src.open();
+    let { offset } = await drain(src, null, 100);
+    const slow = new pg.Client({ connectionString: PG_URL });
+    await slow.connect();
+    await slow.query('BEGIN');
+    await slow.query(`INSERT INTO ${table} (id, note) VALUES (100, 'slow')`); // updated_at = transaction start
+    await new Promise((r) => setTimeout(r, 50));
+    await admin.query(`INSERT INTO ${table} (id, note) VALUES (101, 'fast')`); // later timestamp, committed first
+    const mid = await drain(src, offset, 100);
+    // the fast row must wait: the slow transaction may still commit an older timestamp
+    expect(mid.rows.map((r) => r.columns.id)).not.toContain('101');
+    offset = mid.offset ?? offset;
+    await slow.query('COMMIT');
+    await slow.end();
+    const after = await drain(src, offset, 100);
+    await src.close();
+    expect(after.rows.map((r) => r.columns.id)).toEqual(['100', '101']);
+  });
+
+  it('marks soft-deleted rows as tombstones', async () => {
+    await admin.query(`UPDATE ${table} SET deleted_at = now(), updated_at = now() WHERE id = 100`);
+    const src = new QuerySource(cfg);
+    await src.open();
+    const { rows } = await drain(src, { v: 1, kind: 'query', ts: '2024-01-02 00:00:00+00', id: '0', snapshotDone: false }, 100);
+    await src.close();
+    const r = rows.find((x) => x.columns.id === '100');
+    expect(r?.tombstone).toBe(true);
+  });
+});
+
+describe('query source on MariaDB', () => {
+  let admin: mysql.Connection;
+  const cfg = { connection: MY_URL, table, timestamp: 'updated_at', id: 'id', delayMs: 0, name: table };
+  beforeAll(async () => {
+    admin = await mysql.createConnection({ uri: MY_URL });
+    await admin.query(`CREATE TABLE ${table} (id BIGINT PRIMARY KEY, note TEXT, updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))`);
+  });
+  afterAll(async () => {
+    await admin.query(`DROP TABLE IF EXISTS ${table}`);
+    await admin.end();
+  });
+
+  it('pages through equal timestamps and keeps microseconds', async () => {
+    const values = Array.from({ length: 25 }, (_, i) => `(${i + 1}, 'n', '2024-01-01 00:00:00.123456')`).join(',');
+    await admin.query(`INSERT INTO ${table} (id, note, updated_at) VALUES ${values}, (9007199254740993, 'big', '2024-01-01 00:00:00.123457')`);
+    const src = new QuerySource(cfg);
+    await src.open();
+    await new Promise((r) => setTimeout(r, 1000));
+    const { rows, offset } = await drain(src, null, 7);
+    await src.close();
+    expect(rows).toHaveLength(26);
+    expect(rows.map((r) => String(r.columns.id)).at(-1)).toBe('9007199254740993');
+    expect(offset).toMatchObject({ ts: '2024-01-01 00:00:00.123457', id: '9007199254740993' });
+  });
+
+  it('holds back rows while an older transaction is open', async () => {
+    const src = new QuerySource(cfg);
+    await src.open();
+    let { offset } = await drain(src, null, 100);
+    const slow = await mysql.createConnection({ uri: MY_URL });
+    await slow.query('START TRANSACTION');
+    await slow.query(`INSERT INTO ${table} (id, note, updated_at) VALUES (100, 'slow', NOW(6) - INTERVAL 1 SECOND)`);
+    await new Promise((r) => setTimeout(r, 1100));
+    await admin.query(`INSERT INTO ${table} (id, note) VALUES (101, 'fast')`);
+    const mid = await drain(src, offset, 100);
+    expect(mid.rows.map((r) => String(r.columns.id))).not.toContain('101');
+    offset = mid.offset ?? offset;
+    await slow.query('COMMIT');
+    await slow.end();
+    // the server's transaction list is cached for up to 100 ms and we stay 1 s behind its clock
+    const seen: string[] = [];
+    for (let i = 0; i < 30 && seen.length < 2; i++) {
+      const b = await drain(src, offset, 100);
+      seen.push(...b.rows.map((r) => String(r.columns.id)));
+      offset = b.offset ?? offset;
+      if (seen.length < 2) await new Promise((r) => setTimeout(r, 200));
+    }
+    await src.close();
+    expect(seen).toEqual(['100', '101']);
+  });
+});
