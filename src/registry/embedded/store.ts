@@ -1,0 +1,578 @@
+// The embedded registry: the Confluent registry's data model (global ids, per-subject versions, soft and
+// permanent deletes, config, mode, references) over a durable append-only log (./log.ts). The in-memory
+// index is rebuilt from the log on open. One writer per data directory, enforced by a lock file; inside
+// the process, mutations run one at a time (a promise chain) and are acknowledged only after the fsync
+// that covers them, while the fsync itself is shared by every mutation queued behind it.
+import { open, readFile, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { RecordLog } from './log.js';
+import type { Recovery } from './log.js';
+import { prepareSchema } from '../schema-text.js';
+import type { ResolvedReference } from '../schema-text.js';
+import { renderMessages } from '../compat-messages.js';
+import { loadDefaultChecker } from '../compat-loader.js';
+import { UsageError } from '../../errors.js';
+import {
+  errors,
+  parseCompatibilityLevel,
+  parseMode,
+  parseSchemaType,
+  RegistryError,
+} from '../types.js';
+import type {
+  CompatibilityChecker,
+  CompatibilityLevel,
+  CompatibilityResult,
+  ConfigResult,
+  ConfigUpdate,
+  Mode,
+  RegisterResult,
+  Registry,
+  SchemaById,
+  SchemaInput,
+  SchemaReference,
+  SchemaType,
+  SubjectVersion,
+  VersionRef,
+} from '../types.js';
+
+export const DEFAULT_DATA_DIR = '.schemactl/registry';
+const LOG_FILE = 'registry.log';
+const LOCK_FILE = 'LOCK';
+
+type Rec =
+  | { op: 'schema'; id: number; schemaType: SchemaType; schema: string; references: SchemaReference[]; identity: string }
+  | { op: 'version'; subject: string; version: number; id: number }
+  | { op: 'delete'; subject: string; version: number; permanent: boolean }
+  | { op: 'config'; subject: string | null; config: ConfigUpdate | null }
+  | { op: 'mode'; subject: string | null; mode: Mode | null };
+
+interface SchemaRow {
+  id: number;
+  schemaType: SchemaType;
+  schema: string;
+  references: SchemaReference[];
+  identity: string;
+}
+interface VersionRow {
+  version: number;
+  id: number;
+  deleted: boolean;
+}
+
+export interface EmbeddedOptions {
+  dataDir?: string;
+  /** the compatibility engine; defaults to src/compat when present */
+  checkCompatibility?: CompatibilityChecker;
+}
+
+export class EmbeddedRegistry implements Registry {
+  private readonly schemas = new Map<number, SchemaRow>();
+  private readonly idByIdentity = new Map<string, number>();
+  /** versions (soft-deleted included) per id; a schema is reachable by id while this is > 0 */
+  private readonly uses = new Map<number, number>();
+  private readonly subjects = new Map<string, VersionRow[]>();
+  private globalConfig: ConfigUpdate = {};
+  private readonly subjectConfig = new Map<string, ConfigUpdate>();
+  private globalMode: Mode | undefined;
+  private readonly subjectMode = new Map<string, Mode>();
+  private nextId = 1;
+  private chain: Promise<unknown> = Promise.resolve();
+  private lastDurable: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly log: RecordLog,
+    private readonly lockPath: string,
+    private readonly checker: CompatibilityChecker | undefined,
+    readonly dataDir: string,
+    readonly recovery: Recovery,
+  ) {}
+
+  static async open(opts: EmbeddedOptions = {}): Promise<EmbeddedRegistry> {
+    const dataDir = resolve(opts.dataDir ?? DEFAULT_DATA_DIR);
+    const lockPath = join(dataDir, LOCK_FILE);
+    await acquireLock(dataDir, lockPath);
+    try {
+      const { log, records, recovery } = await RecordLog.open(join(dataDir, LOG_FILE));
+      const checker = opts.checkCompatibility ?? (await loadDefaultChecker());
+      const reg = new EmbeddedRegistry(log, lockPath, checker, dataDir, recovery);
+      for (const r of records) reg.apply(r as Rec);
+      return reg;
+    } catch (e) {
+      await unlink(lockPath).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  // ---- state machine (shared by replay and live writes) ----
+
+  private apply(r: Rec): void {
+    switch (r.op) {
+      case 'schema':
+        this.schemas.set(r.id, { id: r.id, schemaType: r.schemaType, schema: r.schema, references: r.references, identity: r.identity });
+        this.idByIdentity.set(r.identity, r.id);
+        if (r.id >= this.nextId) this.nextId = r.id + 1;
+        break;
+      case 'version': {
+        const rows = this.subjects.get(r.subject) ?? [];
+        rows.push({ version: r.version, id: r.id, deleted: false });
+        rows.sort((a, b) => a.version - b.version);
+        this.subjects.set(r.subject, rows);
+        this.uses.set(r.id, (this.uses.get(r.id) ?? 0) + 1);
+        break;
+      }
+      case 'delete': {
+        const rows = this.subjects.get(r.subject);
+        const i = rows?.findIndex((v) => v.version === r.version) ?? -1;
+        if (!rows || i < 0) break;
+        const row = rows[i] as VersionRow;
+        if (r.permanent) {
+          rows.splice(i, 1);
+          this.uses.set(row.id, (this.uses.get(row.id) ?? 1) - 1);
+          if (rows.length === 0) {
+            this.subjects.delete(r.subject);
+            this.subjectConfig.delete(r.subject);
+            this.subjectMode.delete(r.subject);
+          }
+        } else row.deleted = true;
+        break;
+      }
+      case 'config':
+        if (r.subject === null) this.globalConfig = r.config ?? {};
+        else if (r.config === null) this.subjectConfig.delete(r.subject);
+        else this.subjectConfig.set(r.subject, r.config);
+        break;
+      case 'mode':
+        if (r.subject === null) this.globalMode = r.mode ?? undefined;
+        else if (r.mode === null) this.subjectMode.delete(r.subject);
+        else this.subjectMode.set(r.subject, r.mode);
+        break;
+    }
+  }
+
+  /** Run one mutation exclusively; resolve after its records (and all earlier ones) are durable. */
+  private async mutate<T>(fn: () => Promise<{ records: Rec[]; result: T }> | { records: Rec[]; result: T }): Promise<T> {
+    this.assertOpen();
+    const run = this.chain.then(async () => {
+      const { records, result } = await fn();
+      for (const r of records) this.apply(r);
+      if (records.length > 0) this.lastDurable = this.log.append(records);
+      return { result, durable: this.lastDurable };
+    });
+    this.chain = run.catch(() => undefined);
+    const { result, durable } = await run;
+    try {
+      await durable;
+    } catch (e) {
+      throw errors.store(`Error while storing the schema: ${(e as Error).message}`, e);
+    }
+    return result;
+  }
+
+  /** Reads wait for writes already applied in memory to be durable, so nobody sees unacknowledged data. */
+  private async settled(): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.lastDurable;
+    } catch (e) {
+      throw errors.store(`The registry store failed: ${(e as Error).message}`, e);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw errors.store('The registry store is closed');
+  }
+
+  // ---- helpers ----
+
+  private rows(subject: string, deleted = false): VersionRow[] {
+    const rows = this.subjects.get(subject) ?? [];
+    return deleted ? rows : rows.filter((r) => !r.deleted);
+  }
+
+  private toVersion(subject: string, row: VersionRow): SubjectVersion {
+    const s = this.schemas.get(row.id) as SchemaRow;
+    const out: SubjectVersion = { subject, version: row.version, id: row.id, schemaType: s.schemaType, schema: s.schema, references: s.references };
+    if (row.deleted) out.deleted = true;
+    return out;
+  }
+
+  private findRow(subject: string, version: VersionRef, deleted: boolean): VersionRow {
+    const all = this.subjects.get(subject);
+    if (!all || all.length === 0 || (!deleted && all.every((r) => r.deleted))) throw errors.subjectNotFound(subject);
+    const rows = deleted ? all : all.filter((r) => !r.deleted);
+    const row = version === 'latest' ? rows[rows.length - 1] : rows.find((r) => r.version === version);
+    if (!row) throw errors.versionNotFound(version === 'latest' ? -1 : version);
+    return row;
+  }
+
+  private levelFor(subject: string): CompatibilityLevel {
+    return this.subjectConfig.get(subject)?.compatibility ?? this.globalConfig.compatibility ?? 'BACKWARD';
+  }
+
+  private normalizeFor(subject: string, explicit: boolean | undefined): boolean {
+    return explicit ?? this.subjectConfig.get(subject)?.normalize ?? this.globalConfig.normalize ?? false;
+  }
+
+  private modeFor(subject: string): Mode {
+    return this.subjectMode.get(subject) ?? this.globalMode ?? 'READWRITE';
+  }
+
+  private resolveRefs(refs: SchemaReference[] | undefined): ResolvedReference[] {
+    const out: ResolvedReference[] = [];
+    for (const ref of refs ?? []) {
+      if (!ref || typeof ref.name !== 'string' || typeof ref.subject !== 'string' || !Number.isInteger(ref.version)) {
+        throw errors.invalidSchema('Invalid schema: a reference needs name, subject and version');
+      }
+      const rows = this.rows(ref.subject);
+      const row = ref.version === -1 ? rows[rows.length - 1] : rows.find((r) => r.version === ref.version);
+      if (!row) throw errors.invalidSchema(`Invalid schema: reference ${ref.name} to subject '${ref.subject}' version ${ref.version} not found`);
+      const s = this.schemas.get(row.id) as SchemaRow;
+      out.push({ ref: { name: ref.name, subject: ref.subject, version: row.version }, schema: s.schema, schemaType: s.schemaType });
+    }
+    return out;
+  }
+
+  private refTexts(row: SchemaRow): { name: string; schema: string }[] {
+    return this.resolveRefs(row.references).map((r) => ({ name: r.ref.name, schema: r.schema }));
+  }
+
+  private prepare(subject: string, input: SchemaInput, normalize: boolean | undefined) {
+    if (!input || typeof input.schema !== 'string') throw errors.invalidSchema('Invalid schema: the request has no "schema" string');
+    const schemaType = parseSchemaType(input.schemaType);
+    return prepareSchema(schemaType, input.schema, this.resolveRefs(input.references), this.normalizeFor(subject, normalize));
+  }
+
+  /** Runs the engine against `previous` (oldest first); an empty result means compatible. */
+  private async runCheck(
+    level: CompatibilityLevel,
+    prepared: ReturnType<EmbeddedRegistry['prepare']>,
+    previous: VersionRow[],
+  ): Promise<CompatibilityResult> {
+    if (level === 'NONE' || previous.length === 0) return { isCompatible: true, messages: [] };
+    const prevRows = previous.map((r) => this.schemas.get(r.id) as SchemaRow);
+    // a level looks at the newest only unless transitive; a different schema type fails by itself
+    const scope = level.endsWith('_TRANSITIVE') ? prevRows : prevRows.slice(-1);
+    if (scope.some((p) => p.schemaType !== prepared.schemaType)) {
+      const msgs = ['Incompatible because of different schema type', `{validateFields: 'false', compatibility: '${level}'}`];
+      return { isCompatible: false, messages: msgs };
+    }
+    if (!this.checker) {
+      throw errors.store(
+        `No compatibility engine is available to check ${prepared.schemaType} schemas at level ${level}; set the level to NONE or install the engine`,
+      );
+    }
+    const refs = this.resolveRefs(prepared.references).map((r) => ({ name: r.ref.name, schema: r.schema }));
+    let res;
+    try {
+      res = await this.checker({
+        format: prepared.schemaType,
+        level,
+        previous: prevRows.map((p) => p.schema),
+        candidate: prepared.schema,
+        references: refs,
+        previousReferences: prevRows.map((p) => this.refTexts(p)),
+      });
+    } catch (e) {
+      if (e instanceof RegistryError) throw e;
+      return {
+        isCompatible: false,
+        messages: [`Unexpected exception during compatibility check: ${(e as Error).message}`],
+      };
+    }
+    const old = previous.map((r, i) => ({ version: r.version, schema: (prevRows[i] as SchemaRow).schema }));
+    return {
+      isCompatible: res.compatible,
+      messages: res.compatible ? [] : renderMessages(prepared.schemaType, level, res.messages, old),
+      details: res.messages,
+    };
+  }
+
+  // ---- Registry ----
+
+  async listSubjects(opts: { deleted?: boolean } = {}): Promise<string[]> {
+    await this.settled();
+    return [...this.subjects.keys()].filter((s) => this.rows(s, opts.deleted).length > 0).sort();
+  }
+
+  async getVersions(subject: string, opts: { deleted?: boolean } = {}): Promise<number[]> {
+    await this.settled();
+    const rows = this.rows(subject, opts.deleted);
+    if (rows.length === 0) throw errors.subjectNotFound(subject);
+    return rows.map((r) => r.version);
+  }
+
+  async getVersion(subject: string, version: VersionRef, opts: { deleted?: boolean } = {}): Promise<SubjectVersion> {
+    await this.settled();
+    return this.toVersion(subject, this.findRow(subject, version, opts.deleted ?? false));
+  }
+
+  getLatest(subject: string): Promise<SubjectVersion> {
+    return this.getVersion(subject, 'latest');
+  }
+
+  async getById(id: number): Promise<SchemaById> {
+    await this.settled();
+    const s = this.schemas.get(id);
+    if (!s || (this.uses.get(id) ?? 0) <= 0) throw errors.schemaNotFound(id);
+    return { schema: s.schema, schemaType: s.schemaType, references: s.references };
+  }
+
+  async getVersionsById(id: number, opts: { deleted?: boolean } = {}): Promise<{ subject: string; version: number }[]> {
+    await this.getById(id);
+    const out: { subject: string; version: number }[] = [];
+    for (const [subject, rows] of this.subjects) {
+      for (const r of rows) if (r.id === id && (opts.deleted || !r.deleted)) out.push({ subject, version: r.version });
+    }
+    return out.sort((a, b) => (a.subject === b.subject ? a.version - b.version : a.subject < b.subject ? -1 : 1));
+  }
+
+  async getSubjectsById(id: number, opts: { deleted?: boolean } = {}): Promise<string[]> {
+    return [...new Set((await this.getVersionsById(id, opts)).map((v) => v.subject))];
+  }
+
+  async getReferencedBy(subject: string, version: VersionRef): Promise<number[]> {
+    await this.settled();
+    const row = this.findRow(subject, version, false);
+    return this.referrers(subject, row.version);
+  }
+
+  private referrers(subject: string, version: number): number[] {
+    const ids = new Set<number>();
+    for (const rows of this.subjects.values()) {
+      for (const r of rows) {
+        if (r.deleted) continue;
+        const s = this.schemas.get(r.id) as SchemaRow;
+        if (s.references.some((ref) => ref.subject === subject && ref.version === version)) ids.add(r.id);
+      }
+    }
+    return [...ids].sort((a, b) => a - b);
+  }
+
+  register(subject: string, input: SchemaInput, opts: { normalize?: boolean } = {}): Promise<RegisterResult> {
+    if (typeof subject !== 'string' || subject === '' || /[\u0000-\u001f]/.test(subject)) return Promise.reject(errors.invalidSubject(String(subject)));
+    return this.mutate(async () => {
+      const mode = this.modeFor(subject);
+      if (mode === 'READONLY' || mode === 'READONLY_OVERRIDE') {
+        throw errors.operationNotPermitted(`Subject ${subject} is in read-only mode`);
+      }
+      const prepared = this.prepare(subject, input, opts.normalize);
+      const live = this.rows(subject);
+      // identical schema already under this subject: return it, and run no compatibility check
+      for (const r of live) {
+        if ((this.schemas.get(r.id) as SchemaRow).identity === prepared.identity) {
+          return { records: [], result: { id: r.id, version: r.version } };
+        }
+      }
+      if (mode !== 'IMPORT') {
+        const res = await this.runCheck(this.levelFor(subject), prepared, live);
+        if (!res.isCompatible) throw errors.incompatible(subject, res.messages);
+      }
+      const records: Rec[] = [];
+      let id = this.idByIdentity.get(prepared.identity);
+      if (id === undefined) {
+        id = this.nextId;
+        records.push({ op: 'schema', id, schemaType: prepared.schemaType, schema: prepared.schema, references: prepared.references, identity: prepared.identity });
+      }
+      const all = this.subjects.get(subject) ?? [];
+      const version = (all[all.length - 1]?.version ?? 0) + 1;
+      records.push({ op: 'version', subject, version, id });
+      return { records, result: { id, version } };
+    });
+  }
+
+  async lookup(subject: string, input: SchemaInput, opts: { normalize?: boolean; deleted?: boolean } = {}): Promise<SubjectVersion> {
+    await this.settled();
+    const rows = this.rows(subject, opts.deleted);
+    if (rows.length === 0) throw errors.subjectNotFound(subject);
+    const prepared = this.prepare(subject, input, opts.normalize);
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const r = rows[i] as VersionRow;
+      if ((this.schemas.get(r.id) as SchemaRow).identity === prepared.identity) return this.toVersion(subject, r);
+    }
+    throw errors.schemaNotFound();
+  }
+
+  async testCompatibility(
+    subject: string,
+    version: VersionRef | undefined,
+    input: SchemaInput,
+    opts: { verbose?: boolean; normalize?: boolean } = {},
+  ): Promise<CompatibilityResult> {
+    await this.settled();
+    let previous: VersionRow[];
+    if (version === undefined) previous = this.rows(subject);
+    else if (version === 'latest' && this.rows(subject).length === 0) previous = [];
+    else previous = [this.findRow(subject, version, false)];
+    let prepared;
+    try {
+      prepared = this.prepare(subject, input, opts.normalize);
+    } catch (e) {
+      // verbose callers get the parse error as the single message instead of a 422
+      if (opts.verbose && e instanceof RegistryError && e.errorCode === 42201) return { isCompatible: false, messages: [e.message] };
+      throw e;
+    }
+    const res = await this.runCheck(this.levelFor(subject), prepared, previous);
+    return opts.verbose ? res : { isCompatible: res.isCompatible, messages: [], ...(res.details ? { details: res.details } : {}) };
+  }
+
+  async getConfig(subject?: string, opts: { defaultToGlobal?: boolean } = {}): Promise<ConfigResult> {
+    await this.settled();
+    const global = (): ConfigResult => ({
+      compatibilityLevel: this.globalConfig.compatibility ?? 'BACKWARD',
+      ...(this.globalConfig.normalize !== undefined ? { normalize: this.globalConfig.normalize } : {}),
+    });
+    if (subject === undefined) return global();
+    const c = this.subjectConfig.get(subject);
+    if (c?.compatibility) return { compatibilityLevel: c.compatibility, ...(c.normalize !== undefined ? { normalize: c.normalize } : {}) };
+    if (opts.defaultToGlobal) return global();
+    throw errors.subjectConfigNotConfigured(subject);
+  }
+
+  setConfig(subject: string | undefined, update: ConfigUpdate): Promise<ConfigUpdate> {
+    return this.mutate(() => {
+      const next: ConfigUpdate = {};
+      if (update.compatibility !== undefined) next.compatibility = parseCompatibilityLevel(update.compatibility);
+      if (update.normalize !== undefined) next.normalize = Boolean(update.normalize);
+      if (next.compatibility === undefined && next.normalize === undefined) throw errors.invalidCompatibilityLevel();
+      const prev = subject === undefined ? this.globalConfig : this.subjectConfig.get(subject) ?? {};
+      const merged = { ...prev, ...next };
+      return { records: [{ op: 'config', subject: subject ?? null, config: merged }], result: next };
+    });
+  }
+
+  deleteConfig(subject?: string): Promise<ConfigResult> {
+    return this.mutate(() => {
+      if (subject === undefined) {
+        const old = { compatibilityLevel: this.globalConfig.compatibility ?? 'BACKWARD' } as ConfigResult;
+        return { records: [{ op: 'config', subject: null, config: null }], result: old };
+      }
+      const c = this.subjectConfig.get(subject);
+      if (!c && !this.subjects.has(subject)) throw errors.subjectNotFound(subject);
+      const old: ConfigResult = { compatibilityLevel: c?.compatibility ?? this.levelFor(subject) };
+      return { records: c ? [{ op: 'config', subject, config: null }] : [], result: old };
+    });
+  }
+
+  async getMode(subject?: string, opts: { defaultToGlobal?: boolean } = {}): Promise<Mode> {
+    await this.settled();
+    if (subject === undefined) return this.globalMode ?? 'READWRITE';
+    const m = this.subjectMode.get(subject);
+    if (m) return m;
+    if (opts.defaultToGlobal) return this.globalMode ?? 'READWRITE';
+    throw errors.subjectModeNotConfigured(subject);
+  }
+
+  setMode(subject: string | undefined, mode: Mode): Promise<Mode> {
+    return this.mutate(() => {
+      const m = parseMode(mode);
+      return { records: [{ op: 'mode', subject: subject ?? null, mode: m }], result: m };
+    });
+  }
+
+  deleteMode(subject?: string): Promise<Mode> {
+    return this.mutate(() => {
+      if (subject === undefined) return { records: [{ op: 'mode', subject: null, mode: null }], result: this.globalMode ?? 'READWRITE' };
+      const m = this.subjectMode.get(subject);
+      if (!m && !this.subjects.has(subject)) throw errors.subjectNotFound(subject);
+      return { records: m ? [{ op: 'mode', subject, mode: null }] : [], result: m ?? this.modeFor(subject) };
+    });
+  }
+
+  deleteSubject(subject: string, opts: { permanent?: boolean } = {}): Promise<number[]> {
+    return this.mutate(() => {
+      const all = this.subjects.get(subject) ?? [];
+      if (all.length === 0) throw errors.subjectNotFound(subject);
+      this.assertWritable(subject);
+      const live = all.filter((r) => !r.deleted);
+      if (opts.permanent) {
+        if (live.length > 0) throw errors.subjectNotSoftDeleted(subject);
+        const records: Rec[] = all.map((r) => ({ op: 'delete', subject, version: r.version, permanent: true }));
+        return { records, result: all.map((r) => r.version) };
+      }
+      if (live.length === 0) throw errors.subjectSoftDeleted(subject);
+      for (const r of live) this.assertUnreferenced(subject, r.version);
+      const records: Rec[] = live.map((r) => ({ op: 'delete', subject, version: r.version, permanent: false }));
+      return { records, result: live.map((r) => r.version) };
+    });
+  }
+
+  deleteVersion(subject: string, version: VersionRef, opts: { permanent?: boolean } = {}): Promise<number> {
+    return this.mutate(() => {
+      const all = this.subjects.get(subject) ?? [];
+      if (all.length === 0) throw errors.subjectNotFound(subject);
+      this.assertWritable(subject);
+      const pool = opts.permanent ? all : all.filter((r) => !r.deleted);
+      const row = version === 'latest' ? pool[pool.length - 1] : all.find((r) => r.version === version);
+      if (!row) throw errors.versionNotFound(version === 'latest' ? -1 : version);
+      if (opts.permanent) {
+        if (!row.deleted) throw errors.versionNotSoftDeleted(subject, row.version);
+      } else {
+        if (row.deleted) throw errors.versionSoftDeleted(subject, row.version);
+        this.assertUnreferenced(subject, row.version);
+      }
+      return { records: [{ op: 'delete', subject, version: row.version, permanent: Boolean(opts.permanent) }], result: row.version };
+    });
+  }
+
+  private assertWritable(subject: string): void {
+    const mode = this.modeFor(subject);
+    if (mode === 'READONLY' || mode === 'READONLY_OVERRIDE') throw errors.operationNotPermitted(`Subject ${subject} is in read-only mode`);
+  }
+
+  private assertUnreferenced(subject: string, version: number): void {
+    const by = this.referrers(subject, version);
+    if (by.length > 0) {
+      throw errors.referenceExists(`One or more references exist to the schema {subject=${subject},version=${version}}.`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.chain;
+    await this.lastDurable.catch(() => undefined);
+    this.closed = true;
+    await this.log.close();
+    await unlink(this.lockPath).catch(() => undefined);
+  }
+}
+
+export function openEmbeddedRegistry(opts: EmbeddedOptions = {}): Promise<EmbeddedRegistry> {
+  return EmbeddedRegistry.open(opts);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function acquireLock(dataDir: string, lockPath: string): Promise<void> {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(dataDir, { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fh = await open(lockPath, 'wx');
+      await fh.writeFile(`${process.pid}\n`);
+      await fh.close();
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+      throw new UsageError(
+        `The registry data directory ${dataDir} is in use by process ${pid} (lock file ${lockPath}). ` +
+          'Only one process may write it: stop that process, or point this one at another directory.',
+        'registry-locked',
+      );
+    }
+    // the owner died without cleaning up (e.g. SIGKILL): the lock is stale
+    await unlink(lockPath).catch(() => undefined);
+  }
+  throw new UsageError(`Could not take the lock ${lockPath}; another process keeps recreating it.`, 'registry-locked');
+}

@@ -1,0 +1,163 @@
+// Validation, storage form and identity of submitted schema texts. The registry stores an Avro or JSON
+// schema re-serialised compactly (as Confluent does: whitespace never changes identity), and with
+// `normalize` a canonical rendering (full names, fixed key order) so equivalent spellings share an id.
+// Protobuf text is kept as written (normalisation of .proto text is not implemented here).
+import { createHash } from 'node:crypto';
+import avro from 'avsc';
+import protobuf from 'protobufjs';
+import { errors } from './types.js';
+import type { SchemaReference, SchemaType } from './types.js';
+
+export interface ResolvedReference {
+  ref: SchemaReference;
+  schema: string;
+  schemaType: SchemaType;
+}
+
+export interface PreparedSchema {
+  schemaType: SchemaType;
+  /** the text to store and return */
+  schema: string;
+  references: SchemaReference[];
+  /** stable across subjects: the same key gets the same global id */
+  identity: string;
+}
+
+function jsonParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw errors.invalidSchema(`Invalid schema: ${(e as Error).message}`);
+  }
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+const TYPE_KEYS = ['type', 'name', 'fields', 'symbols', 'items', 'values', 'size', 'default', 'doc', 'aliases', 'order', 'logicalType', 'precision', 'scale'];
+const FIELD_KEYS = ['name', 'type', 'default', 'doc', 'aliases', 'order'];
+
+function fullName(name: string, ns: string | undefined): string {
+  return name.includes('.') || !ns ? name : `${ns}.${name}`;
+}
+
+/** Canonical Avro rendering used by `normalize`: full names, namespace folded in, fixed key order. */
+export function normalizeAvro(node: Json, ns?: string): Json {
+  if (typeof node === 'string') return PRIMITIVES.has(node) ? node : fullName(node, ns);
+  if (Array.isArray(node)) return node.map((b) => normalizeAvro(b, ns));
+  if (node === null || typeof node !== 'object') return node;
+  const type = node.type;
+  const named = type === 'record' || type === 'error' || type === 'enum' || type === 'fixed';
+  let innerNs = ns;
+  let fn: string | undefined;
+  const out: { [k: string]: Json } = {};
+  if (named && typeof node.name === 'string') {
+    fn = fullName(node.name, typeof node.namespace === 'string' && node.namespace !== '' ? node.namespace : ns);
+    innerNs = fn.includes('.') ? fn.slice(0, fn.lastIndexOf('.')) : undefined;
+  }
+  const keys = Object.keys(node);
+  const ordered = [...TYPE_KEYS.filter((k) => k in node), ...keys.filter((k) => !TYPE_KEYS.includes(k) && k !== 'namespace').sort()];
+  if (!named && typeof type === 'string' && PRIMITIVES.has(type) && keys.length === 1) return type;
+  for (const k of ordered) {
+    const v = node[k] as Json;
+    if (k === 'name' && fn !== undefined) out[k] = fn;
+    else if (k === 'type') out[k] = typeof v === 'string' && (named || v === 'array' || v === 'map') ? v : normalizeAvro(v, innerNs);
+    else if (k === 'items' || k === 'values') out[k] = normalizeAvro(v, innerNs);
+    else if (k === 'aliases' && named && Array.isArray(v)) out[k] = v.map((a) => (typeof a === 'string' ? fullName(a, innerNs) : a));
+    else if (k === 'fields' && Array.isArray(v)) out[k] = v.map((f) => normalizeField(f, innerNs));
+    else out[k] = v;
+  }
+  return out;
+}
+
+function normalizeField(f: Json, ns: string | undefined): Json {
+  if (f === null || typeof f !== 'object' || Array.isArray(f)) return f;
+  const keys = Object.keys(f);
+  const out: { [k: string]: Json } = {};
+  for (const k of [...FIELD_KEYS.filter((x) => x in f), ...keys.filter((x) => !FIELD_KEYS.includes(x)).sort()]) {
+    out[k] = k === 'type' ? normalizeAvro(f[k] as Json, ns) : (f[k] as Json);
+  }
+  return out;
+}
+
+function validateAvro(parsed: unknown, refs: ResolvedReference[]): void {
+  const registry: Record<string, unknown> = {};
+  const opts = { registry } as unknown as Parameters<typeof avro.Type.forSchema>[1];
+  for (const r of refs) {
+    try {
+      avro.Type.forSchema(JSON.parse(r.schema) as avro.Schema, opts);
+    } catch (e) {
+      throw errors.invalidSchema(`Invalid schema: reference ${r.ref.name} (${r.ref.subject} version ${r.ref.version}): ${(e as Error).message}`);
+    }
+  }
+  try {
+    avro.Type.forSchema(parsed as avro.Schema, opts);
+  } catch (e) {
+    throw errors.invalidSchema(`Invalid schema: ${(e as Error).message}`);
+  }
+}
+
+function validateProtobuf(text: string, refs: ResolvedReference[]): void {
+  const root = new protobuf.Root();
+  const imports = new Set<string>();
+  const parseOne = (src: string, label: string): void => {
+    try {
+      const res = protobuf.parse(src, root, { keepCase: true });
+      for (const i of [...(res.imports ?? []), ...(res.weakImports ?? [])]) imports.add(i);
+    } catch (e) {
+      throw errors.invalidSchema(`Invalid schema: ${label}${(e as Error).message}`);
+    }
+  };
+  for (const r of refs) parseOne(r.schema, `reference ${r.ref.name}: `);
+  parseOne(text, '');
+  const provided = new Set(refs.map((r) => r.ref.name));
+  // protobufjs bundles only some well-known types; types from other google/ or confluent/ imports
+  // cannot be resolved offline, so resolution failures are tolerated only when such an import exists
+  let unbundled = false;
+  for (const imp of imports) {
+    if (provided.has(imp)) continue;
+    const wellKnown = protobuf.common.get(imp);
+    if (wellKnown) root.addJSON(wellKnown.nested ?? {});
+    else if (imp.startsWith('google/') || imp.startsWith('confluent/')) unbundled = true;
+    else throw errors.invalidSchema(`Invalid schema: import "${imp}" is neither a well-known type nor given as a reference`);
+  }
+  try {
+    root.resolveAll();
+  } catch (e) {
+    if (!unbundled) throw errors.invalidSchema(`Invalid schema: ${(e as Error).message}`);
+  }
+}
+
+/** Validate `schema` (throws RegistryError 42201) and compute what to store and the identity key. */
+export function prepareSchema(
+  schemaType: SchemaType,
+  schema: string,
+  refs: ResolvedReference[],
+  normalize: boolean,
+): PreparedSchema {
+  if (typeof schema !== 'string' || schema.trim() === '') throw errors.invalidSchema('Invalid schema: empty schema');
+  let stored: string;
+  if (schemaType === 'AVRO') {
+    const parsed = jsonParse(schema);
+    validateAvro(parsed, refs);
+    stored = JSON.stringify(normalize ? normalizeAvro(parsed as Json) : parsed);
+  } else if (schemaType === 'JSON') {
+    const parsed = jsonParse(schema);
+    if (typeof parsed !== 'boolean' && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) {
+      throw errors.invalidSchema('Invalid schema: a JSON Schema is an object or a boolean');
+    }
+    stored = JSON.stringify(parsed);
+  } else {
+    validateProtobuf(schema, refs);
+    stored = schema;
+  }
+  const references = refs.map((r) => ({ name: r.ref.name, subject: r.ref.subject, version: r.ref.version }));
+  const identity = createHash('sha256')
+    .update(schemaType)
+    .update('\0')
+    .update(stored)
+    .update('\0')
+    .update(JSON.stringify(references))
+    .digest('hex');
+  return { schemaType, schema: stored, references, identity };
+}
