@@ -1,0 +1,51 @@
+// Where the CLI reads its environment and writes its output. main() takes an optional override so
+// tests run commands in-process and capture exactly what a user would see.
+import { redact } from '../errors.js';
+
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** whether stdout is a terminal (colour is off otherwise unless FORCE_COLOR says so) */
+  stdoutIsTTY: boolean;
+  /** resolves when the user asks a long-running command to stop (SIGINT/SIGTERM) */
+  waitForShutdown(): Promise<string>;
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: (text) => { process.stdout.write(redact(text)); },
+    stderr: (text) => { process.stderr.write(redact(text)); },
+    cwd: process.cwd(),
+    env: process.env,
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    waitForShutdown: () => new Promise<string>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals): void => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve(signal);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }),
+  };
+}
+
+/** Wrap an IO so every printed string is redacted, whatever the caller supplied. */
+export function redacting(io: CliIO): CliIO {
+  return { ...io, stdout: (t) => io.stdout(redact(t)), stderr: (t) => io.stderr(redact(t)) };
+}
+
+/**
+ * Colour follows the no-color.org and FORCE_COLOR conventions: an explicit --no-color wins, then
+ * FORCE_COLOR (0 disables), then NO_COLOR (any non-empty value disables), then whether stdout is a TTY.
+ */
+export function colorEnabled(io: CliIO, flag: boolean | undefined, toFile: boolean): boolean {
+  if (flag === false || toFile) return false;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return !(force === '0' || force.toLowerCase() === 'false');
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  if (io.env.TERM === 'dumb') return false;
+  return io.stdoutIsTTY;
+}

@@ -1,0 +1,126 @@
+// The CLI entry point: argv in, exit code out.
+//
+// Adding a command (check, register, publish follow this pattern):
+//   1. create src/cli/<name>.ts exporting `const <name>Command: CommandDef` (see command.ts);
+//      its `builder` declares options with yargs, its `run(args, io)` does
+//      `await import('../<area>/...')` for the implementation and returns an exit code;
+//   2. add it to COMMANDS below (or to a group such as `registry`).
+// Keep this file and the command modules free of static imports of implementations: the module-load
+// test (test/cli/lazy-load.test.ts) fails when `schemactl lint` loads Kafka, pg, mysql2 or HTTP code.
+// Print only through `io` (redacted) and report user errors by throwing SchemactlError; the one catch
+// below maps them to exit codes.
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { EXIT, SchemactlError } from '../errors.js';
+import type { Args, CommandDef } from './command.js';
+import { initCommand } from './init.js';
+import type { CliIO } from './io.js';
+import { processIO, redacting } from './io.js';
+import { lintCommand } from './lint.js';
+import { registryServeCommand } from './registry-serve.js';
+import { rulesCommand } from './rules.js';
+import { closest } from './suggest.js';
+import { packageVersion } from './version.js';
+
+const COMMANDS: readonly CommandDef[] = [lintCommand, rulesCommand, initCommand];
+const GROUPS: ReadonlyArray<{ command: string; describe: string; commands: readonly CommandDef[] }> = [
+  { command: 'registry', describe: 'Run the embedded schema registry', commands: [registryServeCommand] },
+];
+
+/** Thrown from yargs' failure hook so the top-level catch can tell usage errors from crashes. */
+class CliUsageError extends SchemactlError {
+  constructor(message: string) {
+    super('usage', message, { exitCode: EXIT.USAGE });
+  }
+}
+
+function register(y: Argv, def: CommandDef, io: CliIO, setCode: (code: number) => void): Argv {
+  return y.command(def.command as string | string[], def.describe, (b) => def.builder(b), async (args) => {
+    setCode(await def.run(args as Args, io));
+  });
+}
+
+/** The failure hook receives yargs' usage helper; its descriptions name the options in scope. */
+function knownOptions(usage: unknown): string[] {
+  const u = usage as { getDescriptions?: () => Record<string, unknown> };
+  return Object.keys(u.getDescriptions?.() ?? {}).filter((k) => k.length > 1);
+}
+
+function explainFailure(msg: string | undefined, err: Error | undefined, usage: unknown, argv: readonly string[]): string {
+  const text = msg ?? err?.message ?? 'invalid command line';
+  const unknownArg = /^Unknown arguments?: (.+)$/.exec(text);
+  if (unknownArg) {
+    const names = unknownArg[1]!.split(', ');
+    const known = knownOptions(usage);
+    const hints = names.map((n) => {
+      const written = argv.find((a) => a.replace(/^-+/, '').split('=')[0] === n);
+      const isFlag = written?.startsWith('-') ?? false;
+      const guess = closest(n, known);
+      return `${isFlag ? 'unknown option' : 'unexpected argument'} ${isFlag ? written!.split('=')[0] : `"${n}"`}${guess ? ` (did you mean --${guess}?)` : ''}`;
+    });
+    return hints.join('; ');
+  }
+  if (text.startsWith('Did you mean')) {
+    const first = argv.find((a) => !a.startsWith('-'));
+    return `unknown command "${first ?? ''}". ${text}`;
+  }
+  if (text.startsWith('Unknown command')) return text;
+  return text.replace(/\n\s*/g, ' ');
+}
+
+export async function main(argv: string[], ioOverride?: Partial<CliIO>): Promise<number> {
+  const io = redacting({ ...processIO(), ...ioOverride });
+  let code: number = EXIT.OK;
+  const setCode = (c: number): void => { code = c; };
+  let parser = yargs(argv)
+    .scriptName('schemactl')
+    .usage('$0 <command> [options]\n\nLint Avro and Protobuf event schemas, check schema evolution, and run the schema registry.')
+    .version(packageVersion())
+    .alias('h', 'help')
+    .alias('v', 'version')
+    .strict()
+    .recommendCommands()
+    .demandCommand(1, 'a command is required')
+    .exitProcess(false)
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .epilogue('Exit codes: 0 ok, 1 findings, 2 usage/config/input error, 3 unreachable dependency.')
+    .fail((msg, err, y) => {
+      // Without a message, yargs is passing on an exception from a command handler: not a usage error.
+      if (err && !msg) throw err;
+      throw new CliUsageError(explainFailure(msg ?? undefined, err ?? undefined, y, argv));
+    });
+  for (const def of COMMANDS) parser = register(parser, def, io, setCode);
+  for (const group of GROUPS) {
+    parser = parser.command(group.command, group.describe, (g) => {
+      let sub = g.usage(`$0 ${group.command} <command> [options]`);
+      for (const def of group.commands) sub = register(sub, def, io, setCode);
+      return sub.demandCommand(1, `a ${group.command} command is required`);
+    });
+  }
+  try {
+    let output = '';
+    await parser.parseAsync(argv, {}, (_err, _args, out) => { output = out; });
+    // yargs hands back help and version text instead of printing it; usage errors throw above.
+    if (output) io.stdout(output.endsWith('\n') ? output : `${output}\n`);
+    return code;
+  } catch (err) {
+    return report(err, io);
+  }
+}
+
+function report(err: unknown, io: CliIO): number {
+  if (err instanceof CliUsageError) {
+    io.stderr(`schemactl: ${err.message}\nRun \`schemactl --help\` for usage.\n`);
+    return err.exitCode;
+  }
+  if (err instanceof SchemactlError) {
+    io.stderr(`schemactl: ${err.message}\n`);
+    if (io.env.SCHEMACTL_DEBUG && err.cause) io.stderr(`${String((err.cause as Error).stack ?? err.cause)}\n`);
+    return err.exitCode;
+  }
+  // A programming error: one line, not a stack trace, and a way to get the detail for a bug report.
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  io.stderr(`schemactl: internal error: ${message}\nThis is a bug in schemactl; please report it with the command you ran (set SCHEMACTL_DEBUG=1 for the stack trace).\n`);
+  if (io.env.SCHEMACTL_DEBUG && err instanceof Error) io.stderr(`${err.stack ?? ''}\n`);
+  return EXIT.USAGE;
+}

@@ -1,0 +1,29 @@
+// Builds the CLI into test/.work/build with the real launcher next to it (bin/schemactl.js imports
+// ../dist/src/cli/main.js), so end-to-end tests run exactly what `npm run build` + the bin would,
+// without racing other builds of the shared dist/.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../../..');
+export const BUILD_DIR = path.join(ROOT, 'test/.work/build');
+export const BIN = path.join(BUILD_DIR, 'bin/schemactl.js');
+
+let built = false;
+
+export function buildCli(): string {
+  if (built) return BIN;
+  mkdirSync(path.join(BUILD_DIR, 'bin'), { recursive: true });
+  try {
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(BUILD_DIR, 'dist')], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
+  } catch (err) {
+    // Type errors elsewhere in the tree still emit JavaScript; only a missing entry point is fatal.
+    if (!existsSync(path.join(BUILD_DIR, 'dist/src/cli/main.js'))) throw err;
+  }
+  copyFileSync(path.join(ROOT, 'bin/schemactl.js'), BIN);
+  built = true;
+  return BIN;
+}
