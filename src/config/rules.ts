@@ -1,0 +1,55 @@
+// Rule discovery: every module in rules/ is a rule whose id is its file name. Resolved relative to
+// this module, so it works from source (rules/*.ts under the test runner) and compiled
+// (dist/rules/*.js); both trees keep rules/ two levels above src/config/.
+import { readdir } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import type { Rule } from '../lint/rule.js';
+import { RULE_ID_PATTERN, assertRule } from '../lint/validate-rule.js';
+
+/** Modules in rules/ that are helpers, not rules. */
+const HELPER_NAMES = new Set(['util', 'utils', 'helpers', 'index', 'types']);
+
+export function defaultRulesDirectory(): string {
+  return fileURLToPath(new URL('../../rules/', import.meta.url));
+}
+
+/** Rule files of a directory: `<id>.ts`/`<id>.js`, without helpers, declarations and tests. */
+export async function listRuleFiles(dir: string = defaultRulesDirectory()): Promise<Array<{ id: string; file: string }>> {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const entries = await readdir(dir, { withFileTypes: true });
+  const out: Array<{ id: string; file: string }> = [];
+  for (const e of entries) {
+    if (!e.isFile() || !e.name.endsWith(ext) || e.name.endsWith('.d.ts') || e.name.includes('.test.')) continue;
+    const id = e.name.slice(0, -ext.length);
+    if (HELPER_NAMES.has(id) || id.startsWith('_')) continue;
+    out.push({ id, file: path.join(dir, e.name) });
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+const cache = new Map<string, Promise<Rule[]>>();
+
+/**
+ * Import and validate every rule of a directory (the bundled rules by default). A rule with an
+ * incomplete meta or a mismatched id is a RuleDefinitionError naming the file.
+ */
+export function loadRules(dir: string = defaultRulesDirectory()): Promise<Rule[]> {
+  let p = cache.get(dir);
+  if (p === undefined) {
+    p = (async () => {
+      const files = await listRuleFiles(dir);
+      return Promise.all(files.map(async ({ id, file }) => {
+        if (!RULE_ID_PATTERN.test(id)) {
+          throw new Error(`rules/${path.basename(file)}: a rule file name must be a kebab-case rule id`);
+        }
+        const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+        return assertRule(mod.default, id, file);
+      }));
+    })();
+    // a failed load (e.g. a broken rule being edited) must not poison later attempts
+    p.catch(() => cache.delete(dir));
+    cache.set(dir, p);
+  }
+  return p;
+}

@@ -1,0 +1,48 @@
+import type { SourceRange } from '../model/types.js';
+import type { OverrideSetting, RuleSetting } from '../lint/types.js';
+
+export type CompatibilityLevel =
+  | 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
+
+export interface CatalogSchema {
+  /** as written in the catalog, e.g. `schemas/orders.proto#acme.orders.v1.OrderPlaced` */
+  ref: string;
+  /** absolute path of the file */
+  path: string;
+  selector?: string;
+  loc: SourceRange;
+}
+
+export interface CatalogStream {
+  topic: string;
+  kind: 'store' | 'stage';
+  schemas: CatalogSchema[];
+  key?: string;
+  compatibility?: CompatibilityLevel;
+  /** validated loosely here; the publish engine checks it fully */
+  source?: Record<string, unknown>;
+  /** range of the stream entry in the config file */
+  loc: SourceRange;
+}
+
+export interface ResolvedConfig {
+  /** absolute path of the config file; undefined when none was found (defaults only) */
+  file?: string;
+  /** the directory catalog paths and globs are relative to */
+  dir: string;
+  /** the config text, for code frames of catalog findings */
+  text?: string;
+  streams: CatalogStream[];
+  registry?: Record<string, unknown>;
+  /** absolute Protobuf import roots */
+  includePaths: string[];
+  rules: Record<string, RuleSetting>;
+  overrides: OverrideSetting[];
+}
+
+export interface ConfigIssue {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}

@@ -1,0 +1,74 @@
+// YAML parsed with positions: every value (and every mapping key) gets a source range by JSON
+// pointer, so a validation error can point at the exact key or value.
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import type { SourceRange } from '../model/types.js';
+
+export interface YamlPosition {
+  value: SourceRange;
+  /** the key of the pair holding the value, for mapping entries */
+  key?: SourceRange;
+  /** the scalar as written (before `${ENV}` interpolation), for messages that quote it */
+  raw?: string;
+}
+
+export interface YamlSource {
+  value: unknown;
+  positions: Map<string, YamlPosition>;
+  errors: Array<{ message: string; range: SourceRange }>;
+}
+
+export function escapePointer(segment: string | number): string {
+  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function parseYamlWithPositions(text: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const rangeOf = (start: number, end: number): SourceRange => {
+    const a = lineCounter.linePos(start);
+    const b = lineCounter.linePos(Math.max(start, end));
+    return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
+  };
+  const errors = [...doc.errors, ...doc.warnings].map((e) => ({
+    message: e.message.split('\n')[0] ?? e.message,
+    range: rangeOf(e.pos[0], e.pos[1]),
+  }));
+  const positions = new Map<string, YamlPosition>();
+  const visit = (node: Node | null | undefined, pointer: string, key?: SourceRange): void => {
+    if (node === null || node === undefined) return;
+    const r = node.range;
+    if (r === undefined || r === null) return;
+    const pos: YamlPosition = { value: rangeOf(r[0], r[1]) };
+    if (key !== undefined) pos.key = key;
+    if (isScalar(node)) pos.raw = node.source ?? String(node.value);
+    positions.set(pointer, pos);
+    if (isMap(node)) {
+      for (const item of node.items) {
+        if (!isPair(item)) continue;
+        const k = item.key as Node | null;
+        const keyName = isScalar(k) ? String(k.value) : String(k);
+        const keyRange = k?.range ? rangeOf(k.range[0], k.range[1]) : pos.value;
+        const child = `${pointer}/${escapePointer(keyName)}`;
+        const v = item.value as Node | null;
+        if (v === null || v.range === undefined || v.range === null) positions.set(child, { value: keyRange, key: keyRange });
+        else visit(v, child, keyRange);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => visit(item as Node, `${pointer}/${i}`));
+    }
+  };
+  visit(doc.contents as Node | null, '');
+  const value = errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: 1000 });
+  return { value, positions, errors };
+}
+
+/** The position of a pointer, or of its nearest ancestor that has one. */
+export function positionOf(positions: Map<string, YamlPosition>, pointer: string): YamlPosition | undefined {
+  let p = pointer;
+  for (;;) {
+    const hit = positions.get(p);
+    if (hit !== undefined) return hit;
+    if (p === '') return undefined;
+    p = p.slice(0, Math.max(0, p.lastIndexOf('/')));
+  }
+}

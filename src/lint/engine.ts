@@ -1,0 +1,292 @@
+// The lint engine: documents + resolved settings in, diagnostics out. Pure — no fs, no console.
+// One pass per document dispatches every node to the visitors of the rules active on that file;
+// stream checks run once per catalog stream afterwards.
+import type { Diagnostic, Severity } from '../diagnostics/types.js';
+import type {
+  EnumType, Field, FixedType, NamedType, ParseProblem, RecordType, SchemaDocument, TypeNode,
+} from '../model/types.js';
+import type { ReportDescriptor, Rule, RuleContext, RuleVisitors, StreamInfo } from './rule.js';
+import type { LintSettings, LintTarget, StreamSetting } from './types.js';
+import { eventRootsOf } from './event-roots.js';
+import { RuleResolver, type EffectiveRule } from './settings.js';
+import { Suppressions } from './suppressions.js';
+import { SymbolIndex } from './symbols.js';
+import { formatMessage } from './template.js';
+
+export const PARSE_ERROR = 'parse-error';
+export const CATALOG_REFERENCE = 'catalog-reference';
+
+export interface EngineFileResult {
+  file: string;
+  diagnostics: Diagnostic[];
+  suppressedCount: number;
+}
+
+export interface EngineInput {
+  targets: readonly LintTarget[];
+  rules: readonly Rule[];
+  settings: LintSettings;
+}
+
+export interface EngineOutput {
+  files: EngineFileResult[];
+  /** findings about the catalog itself (selectors naming no type), keyed by the catalog file */
+  catalog: Diagnostic[];
+}
+
+/** A parse problem as a diagnostic: fatal problems mark the file as not linted. */
+export function parseProblemDiagnostic(file: string, p: ParseProblem): Diagnostic {
+  return {
+    ruleId: PARSE_ERROR,
+    severity: 'error',
+    message: p.fatal ? p.message : `${p.message} (${p.code})`,
+    location: { file, range: p.loc },
+    fatal: p.fatal ? true : undefined,
+  };
+}
+
+interface FileState {
+  target: LintTarget;
+  rel: string;
+  symbols?: SymbolIndex;
+  suppressions?: Suppressions;
+  effective: Map<string, EffectiveRule>;
+  diagnostics: Diagnostic[];
+}
+
+type Visit<N> = Array<(node: N, parent?: RecordType) => void>;
+
+function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  const ra = a.location.range;
+  const rb = b.location.range;
+  if (ra === undefined || rb === undefined) return ra === rb ? 0 : ra === undefined ? -1 : 1;
+  return ra.line - rb.line || ra.column - rb.column || a.ruleId.localeCompare(b.ruleId);
+}
+
+function buildDiagnostic(
+  rule: Rule, file: string, d: ReportDescriptor<string>, symbols: SymbolIndex | undefined, severity: Severity,
+): Diagnostic {
+  const template = (rule.meta.messages as Record<string, string | undefined>)[d.messageId];
+  if (template === undefined) {
+    throw new Error(`rule ${rule.meta.id} reported unknown messageId "${d.messageId}"`);
+  }
+  const node = d.node;
+  const atName = d.atName ?? true;
+  const range = node !== undefined ? (atName && node.nameLoc !== undefined ? node.nameLoc : node.loc) : d.loc;
+  const path = node?.path ?? d.path;
+  const diag: Diagnostic = {
+    ruleId: rule.meta.id,
+    severity,
+    message: formatMessage(template, d.data),
+    location: { file, range, path },
+  };
+  const symbol = d.symbol ?? symbols?.lookup(path);
+  if (symbol !== undefined) diag.symbol = symbol;
+  if (d.help !== undefined) diag.help = formatMessage(d.help, d.data);
+  if (d.related !== undefined && d.related.length > 0) {
+    diag.related = d.related.map((r) => ({ file: r.file, range: r.loc, path: r.path, message: r.message }));
+  }
+  return diag;
+}
+
+function streamInfo(s: StreamSetting): StreamInfo {
+  return { topic: s.topic, kind: s.kind, schemas: s.schemas.map((r) => r.ref), catalogFile: s.catalogFile, catalogLoc: s.catalogLoc };
+}
+
+function rethrow(rule: Rule, file: string, err: unknown): never {
+  const msg = err instanceof Error ? err.message : String(err);
+  throw new Error(`rule ${rule.meta.id} failed on ${file}: ${msg}`, { cause: err });
+}
+
+export function runLint(input: EngineInput): EngineOutput {
+  const { targets, rules, settings } = input;
+  const resolver = new RuleResolver(rules, settings);
+  const knownIds = new Set(rules.map((r) => r.meta.id));
+  const states = new Map<string, FileState>();
+  const catalog: Diagnostic[] = [];
+
+  // streams by file, so each document sees its streams and its catalog selectors
+  const streamsByFile = new Map<string, Array<{ stream: StreamSetting; info: StreamInfo; selector?: string }>>();
+  const infos = new Map<StreamSetting, StreamInfo>();
+  for (const s of settings.streams) {
+    const info = streamInfo(s);
+    infos.set(s, info);
+    for (const ref of s.schemas) {
+      let list = streamsByFile.get(ref.file);
+      if (list === undefined) streamsByFile.set(ref.file, (list = []));
+      list.push({ stream: s, info, selector: ref.selector });
+    }
+  }
+
+  for (const target of targets) {
+    const rel = target.configRelative ?? target.file;
+    const state: FileState = { target, rel, effective: new Map(), diagnostics: [] };
+    states.set(target.file, state);
+    for (const p of target.problems) state.diagnostics.push(parseProblemDiagnostic(target.file, p));
+    const effective = resolver.forFile(rel);
+    for (const e of effective) state.effective.set(e.rule.meta.id, e);
+    const doc = target.document;
+    if (doc === undefined) continue;
+    state.symbols = new SymbolIndex(doc);
+    state.suppressions = new Suppressions(doc, knownIds);
+
+    const memberships = streamsByFile.get(target.file) ?? [];
+    const { roots, unresolved } = eventRootsOf(doc, memberships);
+    for (const sel of unresolved) {
+      for (const m of memberships) {
+        if (m.selector !== sel) continue;
+        const ref = m.stream.schemas.find((r) => r.file === target.file && r.selector === sel);
+        const names = doc.types.filter((t) => t.kind === 'record').map((t) => t.fullName);
+        catalog.push({
+          ruleId: CATALOG_REFERENCE,
+          severity: 'error',
+          message: `Stream "${m.stream.topic}" selects type "${sel}" in ${target.file}, but the file declares no such type. `
+            + `Declared records: ${names.length > 0 ? names.join(', ') : 'none'}.`,
+          location: { file: m.stream.catalogFile ?? target.file, range: ref?.loc ?? m.stream.catalogLoc },
+        });
+      }
+    }
+    const streams = memberships.map((m) => m.info);
+    lintDocument(state, doc, effective, streams, roots, resolver);
+  }
+
+  for (const s of settings.streams) runStreamChecks(s, infos.get(s) as StreamInfo, states, resolver, rules);
+
+  const files: EngineFileResult[] = [];
+  for (const state of states.values()) {
+    if (state.target.report === false) continue;
+    let kept = state.diagnostics;
+    let suppressedCount = 0;
+    const sup = state.suppressions;
+    if (sup !== undefined && !sup.isEmpty) {
+      kept = [];
+      for (const d of state.diagnostics) {
+        if (d.ruleId !== PARSE_ERROR && sup.suppresses(d)) suppressedCount++;
+        else kept.push(d);
+      }
+      if (settings.reportUnusedDisables === true) kept.push(...sup.unused(knownIds));
+    }
+    if (sup !== undefined) kept.push(...sup.problems);
+    kept.sort(compareDiagnostics);
+    files.push({ file: state.target.file, diagnostics: kept, suppressedCount });
+  }
+  return { files, catalog };
+}
+
+function lintDocument(
+  state: FileState, doc: SchemaDocument, effective: readonly EffectiveRule[], streams: readonly StreamInfo[],
+  roots: ReadonlySet<string>, resolver: RuleResolver,
+): void {
+  const file = state.target.file;
+  let typeIndex: Map<string, NamedType> | undefined;
+  const lookup = (fullName: string): NamedType | undefined => {
+    if (typeIndex === undefined) typeIndex = new Map(doc.types.map((t) => [t.fullName, t] as const));
+    return typeIndex.get(fullName) ?? doc.importedTypes.get(fullName);
+  };
+  const resolve = (node: TypeNode): NamedType | undefined =>
+    node.kind === 'ref' || node.kind === 'inline' ? lookup(node.fullName) : undefined;
+  const isEventRoot = (t: NamedType): boolean => roots.has(t.fullName);
+  const symbolOf = (record: NamedType, field?: Field): string =>
+    field === undefined ? record.fullName : `${record.fullName}.${field.name}`;
+
+  const onDocument: Visit<SchemaDocument> = [];
+  const onExit: Visit<SchemaDocument> = [];
+  const onRecord: Visit<RecordType> = [];
+  const onField: Array<(f: Field, r: RecordType) => void> = [];
+  const onEnum: Visit<EnumType> = [];
+  const onFixed: Visit<FixedType> = [];
+  const guard = <A extends unknown[]>(rule: Rule, fn: (...args: A) => void) => (...args: A): void => {
+    try {
+      fn(...args);
+    } catch (err) {
+      rethrow(rule, file, err);
+    }
+  };
+
+  for (const eff of effective) {
+    const rule = eff.rule;
+    if (!rule.meta.formats.includes(doc.format)) continue;
+    const ctx: RuleContext<string, Record<string, unknown>> = {
+      document: doc,
+      options: eff.options,
+      streams,
+      eventRoots: roots,
+      isEventRoot,
+      lookup,
+      resolve,
+      symbolOf,
+      report: (d) => {
+        const diag = buildDiagnostic(rule, file, d, state.symbols, 'error');
+        const sev = resolver.severityOf(eff, state.rel, diag.symbol, diag.location.path);
+        if (sev === 'off') return;
+        diag.severity = sev;
+        state.diagnostics.push(diag);
+      },
+    };
+    let v: RuleVisitors;
+    try {
+      v = rule.create(ctx);
+    } catch (err) {
+      rethrow(rule, file, err);
+    }
+    if (v.document) onDocument.push(guard(rule, v.document.bind(v)));
+    if (v['document:exit']) onExit.push(guard(rule, v['document:exit'].bind(v)));
+    if (v.record) onRecord.push(guard(rule, v.record.bind(v)));
+    if (v.field) onField.push(guard(rule, v.field.bind(v)));
+    if (v.enum) onEnum.push(guard(rule, v.enum.bind(v)));
+    if (v.fixed) onFixed.push(guard(rule, v.fixed.bind(v)));
+  }
+
+  for (const fn of onDocument) fn(doc);
+  if (onRecord.length + onField.length + onEnum.length + onFixed.length > 0) {
+    for (const t of doc.types) {
+      if (t.kind === 'record') {
+        for (const fn of onRecord) fn(t);
+        if (onField.length > 0) for (const f of t.fields) for (const fn of onField) fn(f, t);
+      } else if (t.kind === 'enum') {
+        for (const fn of onEnum) fn(t);
+      } else {
+        for (const fn of onFixed) fn(t);
+      }
+    }
+  }
+  for (const fn of onExit) fn(doc);
+}
+
+function runStreamChecks(
+  stream: StreamSetting, info: StreamInfo, states: Map<string, FileState>, resolver: RuleResolver, rules: readonly Rule[],
+): void {
+  // a stream none of whose files was loaded is outside this run (e.g. linting a single path)
+  if (!stream.schemas.some((ref) => states.has(ref.file))) return;
+  const documents = stream.schemas.map((ref) => {
+    const st = states.get(ref.file);
+    return { file: ref.file, document: st?.target.document, selector: ref.selector, nonExplicit: st?.target.nonExplicit };
+  });
+  const first = stream.schemas[0];
+  const optionsFrom = first !== undefined ? states.get(first.file) : undefined;
+  for (const rule of rules) {
+    if (rule.checkStream === undefined) continue;
+    const id = rule.meta.id;
+    const base = optionsFrom?.effective.get(id)
+      ?? resolver.forFile(first !== undefined ? first.file : '').find((e) => e.rule.meta.id === id);
+    if (base === undefined) continue;
+    const report = (file: string, d: ReportDescriptor<string>): void => {
+      const st = states.get(file);
+      if (st === undefined) {
+        throw new Error(`rule ${id} reported on ${file}, which is not a schema of stream "${stream.topic}"`);
+      }
+      const eff = st.effective.get(id);
+      if (eff === undefined) return;
+      const diag = buildDiagnostic(rule, file, d, st.symbols, 'error');
+      const sev = resolver.severityOf(eff, st.rel, diag.symbol, diag.location.path);
+      if (sev === 'off') return;
+      diag.severity = sev;
+      st.diagnostics.push(diag);
+    };
+    try {
+      rule.checkStream({ stream: info, documents, options: base.options, report });
+    } catch (err) {
+      rethrow(rule, stream.topic, err);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+// Which types are the event (RULES.md, "Which type is the event"). Event-design rules look at these
+// roots only, so helper types (Money, Address) are not held to event requirements.
+import type { NamedType, SchemaDocument, TypeNode } from '../model/types.js';
+
+/** Collect the full names a type node refers to (refs and inline definitions, recursively). */
+function collectNames(node: TypeNode, out: Set<string>): void {
+  switch (node.kind) {
+    case 'ref':
+    case 'inline':
+      out.add(node.fullName);
+      return;
+    case 'array':
+      collectNames(node.items, out);
+      return;
+    case 'map':
+      collectNames(node.values, out);
+      return;
+    case 'union':
+      for (const b of node.branches) collectNames(b, out);
+      return;
+    case 'primitive':
+      return;
+  }
+}
+
+/** Types referenced from another type's fields (self references do not count). */
+function referencedByOthers(doc: SchemaDocument): Set<string> {
+  const referenced = new Set<string>();
+  const scratch = new Set<string>();
+  for (const t of doc.types) {
+    if (t.kind !== 'record') continue;
+    scratch.clear();
+    for (const f of t.fields) collectNames(f.type, scratch);
+    for (const name of scratch) if (name !== t.fullName) referenced.add(name);
+  }
+  return referenced;
+}
+
+/**
+ * Resolve a catalog selector (`pkg.Message`, `.pkg.Message`, or a simple name when unambiguous) to a
+ * type of the document.
+ */
+export function resolveSelector(doc: SchemaDocument, selector: string): NamedType | undefined {
+  const want = selector.startsWith('.') ? selector.slice(1) : selector;
+  let suffixHit: NamedType | undefined;
+  let suffixCount = 0;
+  for (const t of doc.types) {
+    if (t.fullName === want) return t;
+    if (t.fullName.endsWith('.' + want) || t.name === want) {
+      suffixHit = t;
+      suffixCount++;
+    }
+  }
+  return suffixCount === 1 ? suffixHit : undefined;
+}
+
+/** The default event roots of a document when no catalog selector names one. */
+export function defaultEventRoots(doc: SchemaDocument): string[] {
+  const byName = new Map(doc.types.map((t) => [t.fullName, t] as const));
+  const topRecords = doc.topLevel.filter((n) => {
+    const t = byName.get(n);
+    return t !== undefined && t.kind === 'record' && t.isError !== true;
+  });
+  if (doc.syntax === 'avsc') return topRecords;
+  const referenced = referencedByOthers(doc);
+  const roots = topRecords.filter((n) => !referenced.has(n));
+  // a cycle among all top-level records leaves no unreferenced one; every one is then a candidate
+  return roots.length > 0 ? roots : topRecords;
+}
+
+export interface EventRootResult {
+  roots: Set<string>;
+  /** selectors that name no type of the document */
+  unresolved: string[];
+}
+
+/**
+ * Event roots of a document. `selectors` are the `#Type` parts of catalog references to this file;
+ * a reference without a selector contributes the default roots.
+ */
+export function eventRootsOf(doc: SchemaDocument, refs: ReadonlyArray<{ selector?: string }>): EventRootResult {
+  const roots = new Set<string>();
+  const unresolved: string[] = [];
+  let wantDefault = refs.length === 0;
+  for (const r of refs) {
+    if (r.selector === undefined || r.selector === '') {
+      wantDefault = true;
+      continue;
+    }
+    const t = resolveSelector(doc, r.selector);
+    if (t === undefined) unresolved.push(r.selector);
+    else roots.add(t.fullName);
+  }
+  if (wantDefault) for (const n of defaultEventRoots(doc)) roots.add(n);
+  return { roots, unresolved };
+}
