@@ -18,6 +18,7 @@ export {
 } from './avro/check.js';
 export type { AvroSchemaNode, AvroSchemaView, AvroTypeName } from './avro/check.js';
 export { registryAvroMessage } from './avro/messages.js';
+export { avroAdvisories } from './avro/advisories.js';
 
 /** A schema that cannot be parsed (the registry's 422 / 42201 "invalid schema"). */
 export class InvalidSchemaError extends SchemactlError {

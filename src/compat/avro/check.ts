@@ -71,6 +71,10 @@ export function resolveNode(node: TypeNode, names: ReadonlyMap<string, NamedType
   return named;
 }
 
+const PRIMITIVE_TYPE_NAMES: Record<string, AvroTypeName> = {
+  null: 'NULL', boolean: 'BOOLEAN', int: 'INT', long: 'LONG', float: 'FLOAT', double: 'DOUBLE', bytes: 'BYTES', string: 'STRING',
+};
+
 export function avroTypeName(node: AvroSchemaNode): AvroTypeName {
   switch (node.kind) {
     case 'record': return 'RECORD';
@@ -79,7 +83,7 @@ export function avroTypeName(node: AvroSchemaNode): AvroTypeName {
     case 'array': return 'ARRAY';
     case 'map': return 'MAP';
     case 'union': return 'UNION';
-    case 'primitive': return node.name.toUpperCase() as AvroTypeName;
+    case 'primitive': return PRIMITIVE_TYPE_NAMES[node.name] ?? (node.name.toUpperCase() as AvroTypeName);
   }
 }
 
@@ -101,17 +105,42 @@ export function schemaNamesMatch(reader: NamedType, writer: NamedType): boolean 
   return qualifiedAliases(reader).includes(writer.fullName);
 }
 
+// Wide records are compared against many versions; index their fields and symbols once per model node.
+const fieldIndexes = new WeakMap<RecordType, Map<string, Field>>();
+const symbolSets = new WeakMap<EnumType, Set<string>>();
+
+function fieldIndex(record: RecordType): Map<string, Field> {
+  let index = fieldIndexes.get(record);
+  if (!index) {
+    index = new Map();
+    // Avro keeps the first field of a name; later duplicates are a parse error reported elsewhere.
+    for (const f of record.fields) if (!index.has(f.name)) index.set(f.name, f);
+    fieldIndexes.set(record, index);
+  }
+  return index;
+}
+
+function symbolSet(e: EnumType): Set<string> {
+  let set = symbolSets.get(e);
+  if (!set) {
+    set = new Set(e.symbols.map((s) => s.name));
+    symbolSets.set(e, set);
+  }
+  return set;
+}
+
 /**
  * The writer field a reader field reads: by the reader field's name, then by each of its aliases.
  * Writer aliases never count. More than one match is an error in Avro, reported as an exception.
  */
 export function lookupWriterField(writer: RecordType, readerField: Field): Field | undefined {
+  const byName = fieldIndex(writer);
   let found: Field | undefined;
   let count = 0;
-  const direct = writer.fields.find((f) => f.name === readerField.name);
+  const direct = byName.get(readerField.name);
   if (direct) { found = direct; count++; }
   for (const alias of readerField.aliases) {
-    const byAlias = writer.fields.find((f) => f.name === alias);
+    const byAlias = byName.get(alias);
     if (byAlias) { found = byAlias; count++; }
   }
   if (count > 1) {
@@ -287,7 +316,7 @@ class PairChecker {
   }
 
   private checkEnumSymbols(reader: EnumType, writer: EnumType, location: string[]): Found {
-    const readerSymbols = new Set(reader.symbols.map((s) => s.name));
+    const readerSymbols = symbolSet(reader);
     const missing: string[] = [];
     for (const s of writer.symbols) if (!readerSymbols.has(s.name)) missing.push(s.name);
     if (missing.length === 0) return NONE;
