@@ -48,6 +48,7 @@ interface ProtobufPairModule {
   checkProtobufPair(
     reader: { text: string; references?: SchemaReferenceText[] },
     writer: { text: string; references?: SchemaReferenceText[] },
+    options?: { direction?: CheckDirection },
   ): { messages: Array<{ type: string; path: string; message: string }>; compatible: boolean };
 }
 
@@ -192,13 +193,15 @@ export async function checkCompatibility(req: CompatRequest): Promise<CompatResu
         const refs = req.previousReferences?.[i];
         return refs ? { text: req.previous[i]!, references: refs } : { text: req.previous[i]! };
       };
-      const check: PairCheck = (reader, writer) => {
-        const result = proto.checkProtobufPair(side(reader), side(writer));
+      // An unreadable Protobuf schema comes back as one PARSE_ERROR message, as the registry's verbose
+      // compatibility endpoint reports it.
+      const check: PairCheck = (reader, writer, direction) => {
+        const result = proto.checkProtobufPair(side(reader), side(writer), { direction });
         if (result.compatible) return [];
         if (result.messages.length === 0) {
           return [{ type: 'INCOMPATIBLE', path: '#/', message: 'The Protobuf checker found the schemas incompatible.' }];
         }
-        return result.messages.map((m) => ({ type: m.type, path: m.path, message: m.message }));
+        return result.messages.map((m) => ({ type: m.type, path: m.path, message: m.message, registryMessage: m.message }));
       };
       return composeLevel(policy, req.previous.length, check);
     }

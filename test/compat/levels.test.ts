@@ -91,3 +91,18 @@ describe('composeLevel', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('checkCompatibility dispatch', () => {
+  const v1 = 'syntax = "proto3";\npackage shop;\nmessage Order {\n  string id = 1;\n}\n';
+  const v2 = 'syntax = "proto3";\npackage shop;\nmessage Order {\n  string id = 1;\n}\nmessage Refund {\n  string id = 1;\n}\n';
+
+  it('runs the Protobuf checker with the level composition (adding a message is backward-only)', async () => {
+    const { checkCompatibility } = await import('../../src/compat/index.js');
+    const req = { format: 'PROTOBUF' as const, previous: [v1], candidate: v2 };
+    expect(await checkCompatibility({ ...req, level: 'BACKWARD' })).toEqual({ compatible: true, messages: [] });
+    const full = await checkCompatibility({ ...req, level: 'FULL' });
+    expect(full.compatible).toBe(false);
+    expect(full.messages.map((m) => [m.type, m.direction, m.version])).toEqual([['MESSAGE_REMOVED', 'forward', 1]]);
+    expect(await checkCompatibility({ ...req, level: 'NONE' })).toEqual({ compatible: true, messages: [] });
+  });
+});
