@@ -35,7 +35,7 @@ export function isWellKnownImport(importPath: string): boolean {
  */
 export function parseProto(text: string, file: string, opts: ParseProtoOptions = {}): ParseResult {
   try {
-    const session = new Session(opts.loadImport);
+    const session = new Session(opts.loadImport, file);
     const r = session.analyse(text, file);
     if ('fatal' in r) return { ok: false, problems: [...r.problems, r.fatal] };
     return { ok: true, document: r.parsed.document, problems: r.parsed.problems };
@@ -51,8 +51,18 @@ export function parseProto(text: string, file: string, opts: ParseProtoOptions =
 
 class Session {
   private readonly cache = new Map<string, FileExports | typeof LOADING>();
+  /** files being read, the root first */
+  private readonly stack: string[] = [];
+  private rootCycle: string[] | undefined;
 
-  constructor(private readonly loadImport: ((p: string) => string | undefined) | undefined) {}
+  constructor(
+    private readonly loadImport: ((p: string) => string | undefined) | undefined,
+    rootFile: string,
+  ) {
+    // An import path equal to the root file's name can only come back to it through a cycle.
+    this.cache.set(rootFile, LOADING);
+    this.stack.push(rootFile);
+  }
 
   analyse(text: string, file: string): { parsed: ParsedFile; exports: FileExports } | { fatal: ParseProblem; problems: ParseProblem[] } {
     const parsed = parseSyntaxTree(text, file);
@@ -88,7 +98,12 @@ class Session {
   private load(importPath: string, loc: SourceRange, problems: ParseProblem[]): FileExports | undefined {
     const cached = this.cache.get(importPath) ?? wellKnownExports.get(importPath);
     if (cached === LOADING) {
-      problems.push({ code: 'proto-import-cycle', message: `import "${importPath}" forms a cycle back to a file that is still being read; remove one import of the cycle`, loc, fatal: false });
+      const chain = [...this.stack.slice(this.stack.indexOf(importPath)), importPath];
+      if (this.stack.length === 1) {
+        problems.push(cycleProblem(chain, loc));
+      } else if (importPath === this.stack[0] && !this.rootCycle) {
+        this.rootCycle = chain;
+      }
       return undefined;
     }
     let ex = cached;
@@ -106,7 +121,12 @@ class Session {
         return undefined;
       }
       this.cache.set(importPath, LOADING);
+      const hadCycle = this.rootCycle !== undefined;
+      this.stack.push(importPath);
       const r = this.analyse(text, importPath);
+      this.stack.pop();
+      // The cycle is reported once, on the root file's import that leads into it.
+      if (!hadCycle && this.rootCycle && this.stack.length === 1) problems.push(cycleProblem(this.rootCycle, loc));
       if ('fatal' in r) {
         const f = r.fatal;
         ex = { types: new Map(), packages: new Set(), failure: `${f.message} (${importPath}:${f.loc.line}:${f.loc.column})` };
@@ -122,6 +142,10 @@ class Session {
     }
     return ex;
   }
+}
+
+function cycleProblem(chain: string[], loc: SourceRange): ParseProblem {
+  return { code: 'proto-import-cycle', message: `imports form a cycle (${chain.join(' → ')}); files cannot import each other, so move the shared types into a third file`, loc, fatal: false };
 }
 
 function addPackagePrefixes(into: Set<string>, pkg: string): void {

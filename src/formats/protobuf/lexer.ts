@@ -138,7 +138,7 @@ export function tokenize(text: string): LexResult {
     if (c === 47 && text.charCodeAt(pos + 1) === 42) {
       const e = text.indexOf('*/', pos + 2);
       if (e < 0) {
-        pos = n;
+        pos += 2;
         fail('unterminated block comment: add the closing */', sPos, sLine, sLineStart);
       }
       const raw = text.slice(pos + 2, e);

@@ -691,7 +691,8 @@ class Parser {
     } else {
       ctx.numbers.set(n, field);
     }
-    this.declare(ctx.rec.fullName, field.name, `field '${field.name}'`, field.nameLoc);
+    const groupNamedAsField = field.type.kind === 'ref' && field.type.fullName === `${ctx.rec.fullName}.${field.name}`;
+    if (!groupNamedAsField) this.declare(ctx.rec.fullName, field.name, `field '${field.name}'`, field.nameLoc);
     ctx.numLocs.set(field, numLoc);
     if (oneof) {
       field.oneof = oneof.name;
