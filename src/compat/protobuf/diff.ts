@@ -117,20 +117,40 @@ interface FieldIndex {
   membersOf: Map<string, Field[]>;
 }
 
-function indexFields(message: RecordType): FieldIndex {
+function sameRange(a: SourceRange, b: SourceRange): boolean {
+  return a.line === b.line && a.column === b.column && a.endLine === b.endLine && a.endColumn === b.endColumn;
+}
+
+/**
+ * proto2 groups. The registry's parser keeps a group apart from both the fields and the nested types
+ * of its message, so its diff never sees one. Our model has a field plus a nested message for it; the
+ * field's type is written by the very token that names the message, which is how a group is recognised.
+ */
+function groupFields(message: RecordType, children: readonly NamedType[]): Map<Field, string> {
+  const groups = new Map<Field, string>();
+  for (const f of message.fields) {
+    if (f.type.kind !== 'ref') continue;
+    const ref = f.type;
+    const nested = children.find((c) => c.kind === 'record' && c.fullName === ref.fullName);
+    if (nested && sameRange(nested.nameLoc, ref.loc)) groups.set(f, nested.fullName);
+  }
+  return groups;
+}
+
+function indexFields(message: RecordType, skip: ReadonlyMap<Field, string>): FieldIndex {
   const byTag = new Map<number, Field>();
   const tagToOneof = new Map<number, string>();
   const oneofs = new Map<string, Oneof>();
   const membersOf = new Map<string, Field[]>();
   for (const f of message.fields) {
-    if (f.oneof === undefined && f.number !== undefined) byTag.set(f.number, f);
+    if (f.oneof === undefined && f.number !== undefined && !skip.has(f)) byTag.set(f.number, f);
   }
   for (const o of message.oneofs) {
     oneofs.set(o.name, o);
     membersOf.set(o.name, []);
   }
   for (const f of message.fields) {
-    if (f.oneof === undefined || f.number === undefined) continue;
+    if (f.oneof === undefined || f.number === undefined || skip.has(f)) continue;
     if (!oneofs.has(f.oneof)) membersOf.set(f.oneof, []);
     membersOf.get(f.oneof)?.push(f);
     byTag.set(f.number, f);
@@ -308,22 +328,35 @@ export class ProtobufDiffer {
   }
 
   private compareMessage(original: RecordType, update: RecordType): void {
+    const oldKids = this.oldChildren.get(original.fullName) ?? [];
+    const newKids = this.newChildren.get(update.fullName) ?? [];
+    const oldGroups = groupFields(original, oldKids);
+    const newGroups = groupFields(update, newKids);
     if (!this.inProgress.has(original)) {
       this.inProgress.add(original);
       try {
-        this.compareFields(original, update);
+        this.compareFields(original, update, oldGroups, newGroups);
       } finally {
         this.inProgress.delete(original);
       }
     }
-    const oldKids = this.oldChildren.get(original.fullName) ?? [];
-    const newKids = this.newChildren.get(update.fullName) ?? [];
-    this.compareTypeElements(oldKids, newKids, update);
+    const oldGroupTypes = new Set(oldGroups.values());
+    const newGroupTypes = new Set(newGroups.values());
+    this.compareTypeElements(
+      oldKids.filter((t) => !oldGroupTypes.has(t.fullName)),
+      newKids.filter((t) => !newGroupTypes.has(t.fullName)),
+      update,
+    );
   }
 
-  private compareFields(original: RecordType, update: RecordType): void {
-    const o = indexFields(original);
-    const u = indexFields(update);
+  private compareFields(
+    original: RecordType,
+    update: RecordType,
+    oldGroups: ReadonlyMap<Field, string>,
+    newGroups: ReadonlyMap<Field, string>,
+  ): void {
+    const o = indexFields(original, oldGroups);
+    const u = indexFields(update, newGroups);
     const oSyntax = this.oldSide.types.get(original.fullName)?.syntax ?? this.oldSide.doc.syntax;
     const uSyntax = this.newSide.types.get(update.fullName)?.syntax ?? this.newSide.doc.syntax;
 
