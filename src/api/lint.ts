@@ -1,0 +1,261 @@
+// The library entry for linting: config + files in, FileResult[] out. The CLI is a thin shell over
+// this. I/O happens here (reading files concurrently, baseline file); the engine itself is pure.
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { Diagnostic, FileResult } from '../diagnostics/types.js';
+import { countBySeverity } from '../diagnostics/types.js';
+import { UsageError } from '../errors.js';
+import { DEFAULT_BASELINE_FILE, IGNORED_DIRECTORIES, READ_CONCURRENCY, SCHEMA_EXTENSIONS } from '../config/defaults.js';
+import { loadConfig, resolveRuleOverrides } from '../config/load.js';
+import { loadRules } from '../config/rules.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { readSchemaFile, type SchemaFile } from '../formats/index.js';
+import { buildBaseline, filterByBaseline, parseBaseline, serializeBaseline, type BaselineFileInput } from '../lint/baseline.js';
+import { CATALOG_REFERENCE, runLint } from '../lint/engine.js';
+import type { Rule, RuleSeverity } from '../lint/rule.js';
+import type { LintTarget, OverrideSetting, StreamSetting } from '../lint/types.js';
+import type { SchemaDocument } from '../model/types.js';
+
+export type RuleOverride = RuleSeverity | [RuleSeverity] | [RuleSeverity, Record<string, unknown>];
+
+export interface LintOptions {
+  /** working directory: config search starts here, relative paths resolve here (default: process.cwd()) */
+  cwd?: string;
+  /** files, directories or globs; default: every schema the catalog names */
+  paths?: string[];
+  /** alias of `paths` */
+  patterns?: string[];
+  /** explicit schemactl.yaml (default: searched upwards from cwd) */
+  configPath?: string;
+  /** alias of `configPath` */
+  configFile?: string;
+  /** baseline file: findings recorded there are hidden */
+  baseline?: string;
+  /** record the current findings in the baseline (default file: .schemactl-baseline.json in cwd) */
+  updateBaseline?: boolean;
+  /** report suppressions that suppressed nothing */
+  reportUnusedDisables?: boolean;
+  /** rule settings that win over the config and its overrides (e.g. from `--rule`) */
+  ruleOverrides?: Record<string, RuleOverride>;
+  /** the rules to run (default: the bundled rules/) */
+  rules?: readonly Rule[];
+  /** environment for `${VAR}` interpolation (default: process.env) */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LintOutcome {
+  results: FileResult[];
+  errorCount: number;
+  warningCount: number;
+  /** findings hidden by suppressions and the baseline */
+  suppressedCount: number;
+  config: ResolvedConfig;
+}
+
+function displayPath(abs: string, cwd: string): string {
+  const rel = path.relative(cwd, abs);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+async function walk(dir: string, accept: (abs: string) => boolean, out: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  const subdirs: string[] = [];
+  for (const e of entries) {
+    const abs = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!IGNORED_DIRECTORIES.includes(e.name)) subdirs.push(abs);
+    } else if (e.isFile() && accept(abs)) out.push(abs);
+  }
+  await Promise.all(subdirs.map((d) => walk(d, accept, out)));
+}
+
+/** Expand files, directories and globs to absolute file paths (missing literal files are kept, to be reported). */
+async function expandPaths(patterns: readonly string[], cwd: string): Promise<string[]> {
+  const found = new Set<string>();
+  const isSchema = (abs: string): boolean => SCHEMA_EXTENSIONS.includes(path.extname(abs).toLowerCase());
+  for (const pattern of patterns) {
+    const scan = picomatch.scan(pattern);
+    if (scan.isGlob) {
+      const base = path.resolve(cwd, scan.base === '' ? '.' : scan.base);
+      const match = picomatch(scan.glob, { dot: false });
+      const hits: string[] = [];
+      await walk(base, (abs) => match(toPosix(path.relative(base, abs))), hits);
+      if (hits.length === 0) throw new UsageError(`No files match the pattern "${pattern}".`, 'no-files');
+      for (const h of hits) found.add(h);
+      continue;
+    }
+    const abs = path.resolve(cwd, pattern);
+    let isDir = false;
+    try {
+      isDir = (await stat(abs)).isDirectory();
+    } catch {
+      // a missing literal file becomes a file-not-found finding on that file
+    }
+    if (isDir) {
+      const hits: string[] = [];
+      await walk(abs, isSchema, hits);
+      if (hits.length === 0) throw new UsageError(`No .avsc, .avdl or .proto files under ${pattern}.`, 'no-files');
+      for (const h of hits) found.add(h);
+    } else found.add(abs);
+  }
+  return [...found].sort();
+}
+
+/** Read files with bounded concurrency: all reads overlap, descriptors stay bounded. */
+async function readAll(files: readonly string[], read: (abs: string) => Promise<SchemaFile>): Promise<SchemaFile[]> {
+  const out = new Array<SchemaFile>(files.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      out[i] = await read(files[i] as string);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  return out;
+}
+
+export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const rules = opts.rules ?? await loadRules();
+  const config = await loadConfig({ cwd, configPath: opts.configPath ?? opts.configFile, rules, env: opts.env });
+  const patterns = opts.paths ?? opts.patterns ?? [];
+  const catalogLabel = config.file !== undefined ? displayPath(config.file, cwd) : undefined;
+
+  const streams: StreamSetting[] = config.streams.map((s) => ({
+    topic: s.topic,
+    kind: s.kind,
+    schemas: s.schemas.map((r) => ({ ref: r.ref, file: displayPath(r.path, cwd), selector: r.selector, loc: r.loc })),
+    catalogFile: catalogLabel,
+    catalogLoc: s.loc,
+  }));
+  const catalogFiles = new Map<string, string>(); // display → absolute
+  for (const s of config.streams) for (const r of s.schemas) catalogFiles.set(displayPath(r.path, cwd), r.path);
+
+  let targetFiles: string[];
+  const reportFiles = new Set<string>();
+  if (patterns.length > 0) {
+    targetFiles = await expandPaths(patterns, cwd);
+    for (const f of targetFiles) reportFiles.add(displayPath(f, cwd));
+    // stream checks need every schema of a stream that touches a target
+    const extra = new Set<string>();
+    for (const s of streams) {
+      if (s.schemas.some((r) => reportFiles.has(r.file))) {
+        for (const r of s.schemas) if (!reportFiles.has(r.file)) extra.add(catalogFiles.get(r.file) as string);
+      }
+    }
+    targetFiles = [...targetFiles, ...extra];
+  } else {
+    if (config.file === undefined) {
+      throw new UsageError('No schemactl.yaml found here or in a parent directory, and no files given. Pass schema files, directories or globs, or create a catalog with `schemactl init`.', 'no-config');
+    }
+    targetFiles = [...new Set(catalogFiles.values())].sort();
+    for (const f of targetFiles) reportFiles.add(displayPath(f, cwd));
+  }
+
+  const importCache = new Map<string, string | null>();
+  const read = await readAll(targetFiles, (abs) =>
+    readSchemaFile(displayPath(abs, cwd), { cwd, includePaths: config.includePaths, importCache }));
+
+  const catalogDiagnostics: Diagnostic[] = [];
+  const targets: LintTarget[] = [];
+  const documents = new Map<string, SchemaDocument>();
+  const sources = new Map<string, string>();
+  for (const f of read) {
+    const missing = f.problems.length === 1 && f.problems[0]?.code === 'file-not-found';
+    const refs = streams.flatMap((s) => s.schemas.filter((r) => r.file === f.file).map((r) => ({ s, r })));
+    if (missing && refs.length > 0 && catalogLabel !== undefined) {
+      // the catalog entry is what is wrong: point at it, not at a file that does not exist
+      for (const { s, r } of refs) {
+        catalogDiagnostics.push({
+          ruleId: CATALOG_REFERENCE,
+          severity: 'error',
+          message: `Stream "${s.topic}" names ${r.ref}, but ${f.file} does not exist. Fix the path (it is relative to ${displayPath(config.dir, cwd) || '.'}) or add the file.`,
+          location: { file: catalogLabel, range: r.loc },
+          fatal: true,
+        });
+      }
+      targets.push({ file: f.file, problems: [], report: false });
+      continue;
+    }
+    if (f.document !== undefined) documents.set(f.file, f.document);
+    if (f.text !== undefined) sources.set(f.file, f.text);
+    targets.push({
+      file: f.file,
+      configRelative: toPosix(path.relative(config.dir, path.resolve(cwd, f.file))),
+      document: f.document,
+      problems: f.problems,
+      nonExplicit: f.nonExplicit,
+      report: reportFiles.has(f.file),
+    });
+  }
+
+  const overrides: OverrideSetting[] = [...config.overrides];
+  if (opts.ruleOverrides !== undefined && Object.keys(opts.ruleOverrides).length > 0) {
+    overrides.push({ rules: resolveRuleOverrides(opts.ruleOverrides, rules) });
+  }
+  const engine = runLint({
+    targets,
+    rules,
+    settings: { rules: config.rules, overrides, streams, reportUnusedDisables: opts.reportUnusedDisables },
+  });
+
+  let results: FileResult[] = engine.files.map((r) => {
+    const fr: FileResult = { file: r.file, diagnostics: r.diagnostics };
+    const src = sources.get(r.file);
+    if (src !== undefined) fr.source = src;
+    if (r.suppressedCount > 0) fr.suppressedCount = r.suppressedCount;
+    return fr;
+  });
+  const catalogFindings = [...catalogDiagnostics, ...engine.catalog];
+  if (catalogFindings.length > 0 && catalogLabel !== undefined) {
+    catalogFindings.sort((a, b) => (a.location.range?.line ?? 0) - (b.location.range?.line ?? 0));
+    results.push({ file: catalogLabel, diagnostics: catalogFindings, source: config.text });
+  }
+
+  if (opts.baseline !== undefined || opts.updateBaseline === true) {
+    const baselineFile = path.resolve(cwd, opts.baseline ?? DEFAULT_BASELINE_FILE);
+    const baseDir = path.dirname(baselineFile);
+    const inputs: BaselineFileInput[] = results.map((result) => ({
+      result,
+      key: toPosix(path.relative(baseDir, path.resolve(cwd, result.file))),
+      document: documents.get(result.file),
+    }));
+    let baseline;
+    if (opts.updateBaseline === true) {
+      baseline = buildBaseline(inputs);
+      await writeFile(baselineFile, serializeBaseline(baseline));
+    } else {
+      let text: string;
+      try {
+        text = await readFile(baselineFile, 'utf8');
+      } catch (err) {
+        throw new UsageError(`Cannot read the baseline ${displayPath(baselineFile, cwd)} (${(err as NodeJS.ErrnoException).code ?? 'error'}). Create it with --update-baseline.`, 'baseline', err);
+      }
+      baseline = parseBaseline(text, displayPath(baselineFile, cwd));
+    }
+    results = filterByBaseline(inputs, baseline);
+  }
+
+  results.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  let errorCount = 0;
+  let warningCount = 0;
+  let suppressedCount = 0;
+  for (const r of results) {
+    const c = countBySeverity(r.diagnostics);
+    errorCount += c.errors;
+    warningCount += c.warnings;
+    suppressedCount += r.suppressedCount ?? 0;
+  }
+  return { results, errorCount, warningCount, suppressedCount, config };
+}

@@ -1,0 +1,28 @@
+// The library API of schemactl. The CLI is a thin shell over these.
+
+// lint
+export { lint } from './api/lint.js';
+export type { LintOptions, LintOutcome, RuleOverride } from './api/lint.js';
+export { loadConfig, findConfigFile, parseConfig, ConfigValidationError } from './config/load.js';
+export type { ResolvedConfig, CatalogStream, CatalogSchema, CompatibilityLevel as CatalogCompatibility, ConfigIssue } from './config/types.js';
+export { loadRules } from './config/rules.js';
+export { readSchemaFile, parseSchemaText } from './formats/index.js';
+export type { SchemaFile, ReadSchemaOptions } from './formats/index.js';
+export { runLint } from './lint/engine.js';
+export { defineRule } from './lint/rule.js';
+export type {
+  Rule, RuleMeta, RuleContext, RuleVisitors, RuleSeverity, RuleCategory, StreamInfo, StreamCheckContext,
+  ReportDescriptor, NonExplicitFormat,
+} from './lint/rule.js';
+export { parseBaseline, buildBaseline, filterByBaseline, serializeBaseline } from './lint/baseline.js';
+export type { Baseline, BaselineEntry } from './lint/baseline.js';
+
+// compatibility
+export { checkCompatibility } from './compat/index.js';
+
+// results, model and errors shared by every API
+export type { Diagnostic, DiagnosticLocation, RelatedLocation, Severity, FileResult } from './diagnostics/types.js';
+export type * from './model/types.js';
+export { SchemactlError, UsageError, ConfigError, UnreachableError, EXIT, redact } from './errors.js';
+
+// registry and publish APIs are exported here by their modules' owners
