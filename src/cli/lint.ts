@@ -103,10 +103,9 @@ export function exitCodeFor(results: readonly FileResult[], maxWarnings: number)
 
 async function run(a: Args, io: CliIO): Promise<number> {
   const args = toLintArgs(a);
-  const [{ lint }, { getFormatter }, baselineMod, rulesLookup, { packageVersion }] = await Promise.all([
+  const [{ lint }, { getFormatter }, rulesLookup, { packageVersion }] = await Promise.all([
     import('../api/lint.js'),
     import('../formatters/index.js'),
-    args.baseline || args.updateBaseline ? import('./baseline.js') : Promise.resolve(undefined),
     args.format === 'sarif' ? import('./rule-docs.js').then((m) => m.ruleMetaLookup()) : Promise.resolve(undefined),
     import('./version.js'),
   ]);
@@ -116,6 +115,9 @@ async function run(a: Args, io: CliIO): Promise<number> {
   const patterns = args.paths.filter((p) => !CATALOG_NAME.test(path.basename(p)));
   if (catalogs.length > 0 && args.config !== undefined) {
     throw new UsageError(`${catalogs[0]} is a catalog; pass it with --config or as a path, not both`);
+  }
+  if (catalogs.length > 1 && args.updateBaseline) {
+    throw new UsageError('--update-baseline records one catalog at a time; run it once per schemactl.yaml');
   }
   const runs: Array<{ patterns: string[]; configFile?: string }> = catalogs.length === 0
     ? [{ patterns, configFile: args.config }]
@@ -127,20 +129,13 @@ async function run(a: Args, io: CliIO): Promise<number> {
       patterns: r.patterns,
       configFile: r.configFile,
       reportUnusedDisables: args.reportUnusedDisables,
+      baseline: args.baseline,
+      updateBaseline: args.updateBaseline,
     });
     results = mergeResults(results, outcome.results);
   }
-
-  if (baselineMod) {
-    const file = path.resolve(io.cwd, args.baseline ?? DEFAULT_BASELINE);
-    if (args.updateBaseline) {
-      const b = baselineMod.baselineOf(results, io.cwd, file);
-      await baselineMod.writeBaseline(file, b);
-      io.stderr(`schemactl: recorded ${b.entries.length} finding${b.entries.length === 1 ? '' : 's'} in ${path.relative(io.cwd, file) || file}\n`);
-      results = baselineMod.applyBaseline(results, b, io.cwd, file);
-    } else {
-      results = baselineMod.applyBaseline(results, await baselineMod.readBaseline(file), io.cwd, file);
-    }
+  if (args.updateBaseline) {
+    io.stderr(`schemactl: recorded the current findings in ${args.baseline ?? DEFAULT_BASELINE}; they are hidden from now on\n`);
   }
   if (args.quiet) {
     results = results.map((r) => ({ ...r, diagnostics: r.diagnostics.filter((d) => d.severity === 'error') }));

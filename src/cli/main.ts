@@ -52,6 +52,9 @@ function explainFailure(msg: string | undefined, err: Error | undefined, usage: 
   if (unknownArg) {
     const names = unknownArg[1]!.split(', ');
     const known = knownOptions(usage);
+    if (argv[0] === names[0] && !argv[0]!.startsWith('-')) {
+      return `unknown command "${names[0]}"; the commands are ${[...COMMANDS.map((c) => String(c.command).split(' ')[0]), ...GROUPS.map((g) => g.command)].join(', ')}`;
+    }
     const hints = names.map((n) => {
       const written = argv.find((a) => a.replace(/^-+/, '').split('=')[0] === n);
       const isFlag = written?.startsWith('-') ?? false;

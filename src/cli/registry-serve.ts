@@ -13,10 +13,6 @@ function builder(y: Argv): Argv {
     .option('data', { type: 'string', default: '.schemactl/registry', describe: 'directory of the durable store' });
 }
 
-function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
 async function run(a: Args, io: CliIO): Promise<number> {
   const host = String(a.host);
   const port = a.port as number;
@@ -25,10 +21,7 @@ async function run(a: Args, io: CliIO): Promise<number> {
   const { serveRegistry } = await import('../registry/server.js');
   const shutdown = io.waitForShutdown();
   const server = await serveRegistry({ host, port, dataDir });
-  // The server may report the port it bound (port 0); fall back to what was asked for.
-  const bound = server as { url?: string; port?: number };
-  const url = bound.url ?? urlOf(host, bound.port ?? port);
-  io.stdout(`schemactl registry listening on ${url} (data: ${path.relative(io.cwd, dataDir) || '.'})\n`);
+  io.stdout(`schemactl registry listening on ${server.url} (data: ${path.relative(io.cwd, dataDir) || '.'})\n`);
   const signal = await shutdown;
   io.stderr(`schemactl: ${signal} received, shutting down\n`);
   await server.close();

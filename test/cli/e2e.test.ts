@@ -1,0 +1,188 @@
+// End to end through the built launcher (bin/schemactl.js over the compiled dist): module loading,
+// exit statuses of a real process, the registry server's lifecycle, and the pre-commit hook.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { BIN, ROOT, buildCli } from './support/build.js';
+
+const WORK = path.join(ROOT, 'test/.work');
+let tmp: string;
+
+beforeAll(() => {
+  buildCli();
+  mkdirSync(WORK, { recursive: true });
+  tmp = mkdtempSync(path.join(WORK, 'e2e-'));
+}, 120_000);
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+function write(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+}
+
+const GOOD = readFileSync(path.join(ROOT, 'schemas/orders/order-placed.avsc'), 'utf8');
+const BAD_ENUM = readFileSync(path.join(ROOT, 'schemas/bad/shipment-updated.avsc'), 'utf8');
+const BROKEN = '{ "type": "record", "name": "Broken", "fields": [ }\n';
+
+function runBin(args: string[], cwd: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('module loading', () => {
+  // Forbidden for `lint`: anything that talks to Kafka, a database or serves HTTP.
+  const FORBIDDEN = [
+    /node_modules\/(pg|pg-pool|pg-protocol|mysql2|@platformatic\/kafka|kafkajs|@kafkajs|@confluentinc)\//,
+    /\/src\/(registry\/server|registry\/embedded|liberation)\//,
+    /^builtin NativeModule (http|https|http2|_http_server|_http_client|tls)$/,
+  ];
+
+  function trace(args: string[], cwd: string): { lines: string[]; status: number | null } {
+    const traceFile = path.join(tmp, `trace-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
+    writeFileSync(traceFile, '');
+    const r = spawnSync(process.execPath, ['--import', path.join(ROOT, 'test/cli/support/trace.mjs'), BIN, ...args], {
+      cwd, encoding: 'utf8', env: { ...process.env, SCHEMACTL_TRACE_FILE: traceFile, NO_COLOR: '1' },
+    });
+    return { lines: readFileSync(traceFile, 'utf8').split('\n').filter(Boolean), status: r.status };
+  }
+
+  it('`lint` loads no Kafka, database or HTTP-server code', () => {
+    const dir = path.join(tmp, 'lazy');
+    write(dir, { 'order.avsc': GOOD, 'shipment.avsc': BAD_ENUM });
+    const { lines, status } = trace(['lint', 'order.avsc', 'shipment.avsc'], dir);
+    expect(status).not.toBeNull();
+    // the trace works: the lint implementation itself was loaded
+    expect(lines.some((l) => l.includes('/dist/src/cli/lint.js'))).toBe(true);
+    expect(lines.some((l) => /\/dist\/src\/api\/lint\.js$/.test(l))).toBe(true);
+    const offending = lines.filter((l) => FORBIDDEN.some((re) => re.test(l.replace(/^(esm file:\/\/|cjs )/, ''))));
+    expect(offending).toEqual([]);
+  });
+
+  it('the trace does see server code when a command loads it', async () => {
+    const traceFile = path.join(tmp, 'trace-serve.txt');
+    writeFileSync(traceFile, '');
+    const child = spawn(process.execPath, ['--import', path.join(ROOT, 'test/cli/support/trace.mjs'), BIN, 'registry', 'serve', '--port', '0', '--data', path.join(tmp, 'trace-registry')], {
+      cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCHEMACTL_TRACE_FILE: traceFile },
+    });
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('listening on')) resolve(); });
+      child.on('exit', (code) => reject(new Error(`registry serve exited ${code}`)));
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    await exited;
+    const lines = readFileSync(traceFile, 'utf8').split('\n');
+    expect(lines.some((l) => l.includes('/dist/src/registry/server.js'))).toBe(true);
+    expect(lines).toContain('builtin NativeModule http');
+  });
+});
+
+describe('built bin', () => {
+  it('prints the version and help', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(runBin(['--version'], tmp)).toMatchObject({ status: 0, stdout: `${pkg.version}\n` });
+    const help = runBin(['--help'], tmp);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/schemactl lint \[paths\.\.\]/);
+    expect(help.stdout).toMatch(/schemactl registry/);
+  });
+
+  it('exits 2 with a suggestion on an unknown command or option, without a stack trace', () => {
+    const cmd = runBin(['lnit'], tmp);
+    expect(cmd.status).toBe(2);
+    expect(cmd.stderr).toMatch(/^schemactl: unknown command "lnit"\. Did you mean (lint|init)\?/);
+    const opt = runBin(['lint', '--max-warning', '0'], tmp);
+    expect(opt.status).toBe(2);
+    expect(opt.stderr).toContain('did you mean --max-warnings?');
+    expect(opt.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 0, 1 and 2 for clean, failing and unparseable schemas', () => {
+    const dir = path.join(tmp, 'exit');
+    write(dir, { 'good.avsc': GOOD, 'bad.avsc': BAD_ENUM, 'broken.avsc': BROKEN });
+    expect(runBin(['lint', 'good.avsc'], dir).status).toBe(0);
+    const bad = runBin(['lint', 'bad.avsc', '--max-warnings', '0'], dir);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('prefer-enum');
+    const broken = runBin(['lint', 'good.avsc', 'broken.avsc'], dir);
+    expect(broken.status).toBe(2);
+    expect(broken.stdout).toContain('parse-error');
+  });
+});
+
+describe('registry serve', () => {
+  it('prints its URL, serves the REST API and shuts down cleanly on SIGTERM', async () => {
+    const data = path.join(tmp, 'registry-data');
+    const child = spawn(process.execPath, [BIN, 'registry', 'serve', '--port', '0', '--data', data], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(stdout);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${url}/subjects`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([]);
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(stderr).toContain('SIGTERM received, shutting down');
+  });
+});
+
+describe('pre-commit hook', () => {
+  const hasPreCommit = spawnSync('pre-commit', ['--version'], { encoding: 'utf8' }).status === 0;
+
+  it.skipIf(!hasPreCommit)('the manifest is valid for pre-commit', () => {
+    const r = spawnSync('pre-commit', ['validate-manifest', path.join(ROOT, '.pre-commit-hooks.yaml')], { encoding: 'utf8' });
+    expect(r.stderr + r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  // The hook runs from `repo: local` with the manifest's id, files pattern and pass_filenames, and the
+  // built bin as entry: `language: node` would have pre-commit npm-install this package from scratch.
+  it.skipIf(!hasPreCommit)('passes a staged good schema and stops a staged bad one', () => {
+    const hook = (parse(readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Array<Record<string, unknown>>)[0]!;
+    expect(hook).toMatchObject({ id: 'schemactl-lint', entry: 'schemactl lint', language: 'node', pass_filenames: true });
+    const repo = path.join(tmp, 'precommit');
+    mkdirSync(repo, { recursive: true });
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
+    git('init', '-q');
+    git('config', 'user.email', 'test@example.com');
+    git('config', 'user.name', 'test');
+    const local = {
+      repos: [{ repo: 'local', hooks: [{ ...hook, entry: `${process.execPath} ${BIN} lint`, language: 'system' }] }],
+    };
+    writeFileSync(path.join(repo, '.pre-commit-config.yaml'), JSON.stringify(local, null, 2));
+    write(repo, { 'schemas/order-placed.avsc': GOOD, 'README.md': 'not a schema {' });
+    git('add', '.');
+    const env = { ...process.env, PRE_COMMIT_HOME: path.join(tmp, 'pre-commit-home'), NO_COLOR: '1' };
+    const ok = spawnSync('pre-commit', ['run'], { cwd: repo, encoding: 'utf8', env });
+    expect(ok.stdout).toMatch(/schemactl lint\.+Passed/);
+    expect(ok.status).toBe(0);
+    git('commit', '-q', '-m', 'good');
+
+    copyFileSync(path.join(ROOT, 'schemas/bad/shipment-updated.avsc'), path.join(repo, 'schemas/shipment-updated.avsc'));
+    writeFileSync(path.join(repo, 'schemas/broken.avsc'), BROKEN);
+    git('add', '.');
+    const bad = spawnSync('pre-commit', ['run'], { cwd: repo, encoding: 'utf8', env });
+    expect(bad.stdout).toMatch(/schemactl lint\.+Failed/);
+    expect(bad.stdout).toContain('schemas/broken.avsc');
+    expect(bad.stdout).toContain('parse-error');
+    expect(bad.status).toBe(1);
+  });
+});
