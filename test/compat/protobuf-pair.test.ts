@@ -2,7 +2,12 @@
 // (reader = new, writer = old); FORWARD is the registry's swap (reader = old, writer = new), so every
 // asymmetric rule flips. Expected lists are "TYPE path", compared as multisets.
 import { describe, expect, it } from 'vitest';
-import { checkProtobufPair, diffProtobufDocuments, registryProtobufMessage } from '../../src/compat/protobuf/index.js';
+import {
+  checkProtobufPair,
+  diffProtobufDocuments,
+  explainProtobufChange,
+  registryProtobufMessage,
+} from '../../src/compat/protobuf/index.js';
 import { parseProto } from '../../src/formats/protobuf/index.js';
 import type { SchemaDocument } from '../../src/model/types.js';
 
@@ -310,5 +315,27 @@ describe('diffProtobufDocuments', () => {
     expect(added?.newNode?.file).toBe('new.proto');
     expect(added?.anchor?.loc.line).toBe(5);
     expect(changes.map((c) => c.type).sort()).toEqual(['FIELD_ADDED', 'FIELD_REMOVED', 'MESSAGE_REMOVED']);
+  });
+
+  it('explains each change with the names involved, roles following the direction', () => {
+    const removed = changes.find((c) => c.type === 'FIELD_REMOVED');
+    expect(removed && explainProtobufChange(removed)).toBe(
+      'Field `note` (number 2) of message `Order` was removed. Reserve its number and name so they are never reused with another type.',
+    );
+    const kind = changes.find((c) => c.type === 'MESSAGE_REMOVED');
+    expect(kind && explainProtobufChange(kind)).toContain('Message `shop.Gone` exists in the old schema but not in the new schema');
+    expect(kind && explainProtobufChange(kind, 'forward')).toContain('exists in the new schema but not in the old schema');
+  });
+
+  it('has a sentence for every change the table rows produce', () => {
+    for (const row of rows) {
+      for (const [n, o] of [[row.new, row.old], [row.old, row.new]] as const) {
+        for (const c of diffProtobufDocuments(doc(n, 'a.proto'), doc(o, 'b.proto'))) {
+          const text = explainProtobufChange(c);
+          expect(text.length).toBeGreaterThan(10);
+          expect(text).not.toContain('undefined');
+        }
+      }
+    }
   });
 });

@@ -12,6 +12,7 @@ import type { ProtobufChange } from './types.js';
 export { PROTOBUF_COMPATIBLE_CHANGES, PROTOBUF_DIFFERENCE_TYPES } from './types.js';
 export type { NodeRef, ProtobufChange, ProtobufDifferenceType } from './types.js';
 export { registryProtobufMessage } from './messages.js';
+export { explainProtobufChange } from './explain.js';
 export type { ProtobufCheckDirection } from './messages.js';
 
 export interface ProtobufReference {
