@@ -6,8 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { EmbeddedRegistry, DEFAULT_DATA_DIR } from './embedded/store.js';
-import { errors, parseSchemaType, parseVersionRef, RegistryError, SCHEMA_TYPES } from './types.js';
-import type { CompatibilityChecker, ConfigUpdate, Mode, SchemaById, SchemaInput, SubjectVersion } from './types.js';
+import { errors, parseSchemaType, parseVersionRef, RegistryError } from './types.js';
+import type { CompatibilityChecker, SchemaType, ConfigUpdate, Mode, SchemaById, SchemaInput, SubjectVersion } from './types.js';
 
 export const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
@@ -19,6 +19,7 @@ export interface ServeOptions {
   auth?: { username: string; password: string };
   maxBodyBytes?: number;
   checkCompatibility?: CompatibilityChecker;
+  schemaTypes?: SchemaType[];
 }
 
 export interface ServedRegistry {
@@ -95,7 +96,7 @@ async function route(store: EmbeddedRegistry, method: string, parts: string[], q
   if (head === 'schemas') {
     if (a === 'types' && b === undefined) {
       if (!is('GET')) throw notAllowed();
-      return [...SCHEMA_TYPES].reverse();
+      return [...store.schemaTypes].reverse();
     }
     if (a !== 'ids' || b === undefined || d !== undefined) throw notFound();
     if (!is('GET')) throw notAllowed();
@@ -238,6 +239,7 @@ export async function serveRegistry(opts: ServeOptions = {}): Promise<ServedRegi
   const store = await EmbeddedRegistry.open({
     dataDir: opts.dataDir ?? DEFAULT_DATA_DIR,
     ...(opts.checkCompatibility ? { checkCompatibility: opts.checkCompatibility } : {}),
+    ...(opts.schemaTypes ? { schemaTypes: opts.schemaTypes } : {}),
   });
   const sockets = new Set<Socket>();
 

@@ -10,7 +10,7 @@ import type { Recovery } from './log.js';
 import { prepareSchema } from '../schema-text.js';
 import type { ResolvedReference } from '../schema-text.js';
 import { renderMessages } from '../compat-messages.js';
-import { loadDefaultChecker } from '../compat-loader.js';
+import { checkCompatibility, InvalidSchemaError, UnsupportedFormatError } from '../../compat/index.js';
 import { UsageError } from '../../errors.js';
 import {
   errors,
@@ -18,6 +18,7 @@ import {
   parseMode,
   parseSchemaType,
   RegistryError,
+  SCHEMA_TYPES,
 } from '../types.js';
 import type {
   CompatibilityChecker,
@@ -62,9 +63,14 @@ interface VersionRow {
 
 export interface EmbeddedOptions {
   dataDir?: string;
-  /** the compatibility engine; defaults to src/compat when present */
+  /** the compatibility engine; defaults to src/compat */
   checkCompatibility?: CompatibilityChecker;
+  /** accepted schema types; default AVRO and PROTOBUF with the built-in engine, all three with an injected one */
+  schemaTypes?: SchemaType[];
 }
+
+/** The built-in engine checks Avro and Protobuf; JSON Schema subjects are refused rather than left unchecked. */
+const ENGINE_TYPES: readonly SchemaType[] = ['AVRO', 'PROTOBUF'];
 
 export class EmbeddedRegistry implements Registry {
   private readonly schemas = new Map<number, SchemaRow>();
@@ -84,7 +90,9 @@ export class EmbeddedRegistry implements Registry {
   private constructor(
     private readonly log: RecordLog,
     private readonly lockPath: string,
-    private readonly checker: CompatibilityChecker | undefined,
+    private readonly checker: CompatibilityChecker,
+    /** schema types accepted for registration (the engine's JSON Schema support decides JSON) */
+    readonly schemaTypes: readonly SchemaType[],
     readonly dataDir: string,
     readonly recovery: Recovery,
   ) {}
@@ -95,8 +103,9 @@ export class EmbeddedRegistry implements Registry {
     await acquireLock(dataDir, lockPath);
     try {
       const { log, records, recovery } = await RecordLog.open(join(dataDir, LOG_FILE));
-      const checker = opts.checkCompatibility ?? (await loadDefaultChecker());
-      const reg = new EmbeddedRegistry(log, lockPath, checker, dataDir, recovery);
+      const checker = opts.checkCompatibility ?? checkCompatibility;
+      const types = opts.schemaTypes ?? (opts.checkCompatibility ? [...SCHEMA_TYPES] : ENGINE_TYPES);
+      const reg = new EmbeddedRegistry(log, lockPath, checker, types, dataDir, recovery);
       for (const r of records) reg.apply(r as Rec);
       return reg;
     } catch (e) {
@@ -241,6 +250,11 @@ export class EmbeddedRegistry implements Registry {
   private prepare(subject: string, input: SchemaInput, normalize: boolean | undefined) {
     if (!input || typeof input.schema !== 'string') throw errors.invalidSchema('Invalid schema: the request has no "schema" string');
     const schemaType = parseSchemaType(input.schemaType);
+    if (!this.schemaTypes.includes(schemaType)) {
+      throw errors.invalidSchema(
+        `Invalid schema type ${schemaType}: this registry accepts ${this.schemaTypes.join(', ')} because its compatibility engine cannot check ${schemaType} schemas`,
+      );
+    }
     return prepareSchema(schemaType, input.schema, this.resolveRefs(input.references), this.normalizeFor(subject, normalize));
   }
 
@@ -258,11 +272,6 @@ export class EmbeddedRegistry implements Registry {
       const msgs = ['Incompatible because of different schema type', `{validateFields: 'false', compatibility: '${level}'}`];
       return { isCompatible: false, messages: msgs };
     }
-    if (!this.checker) {
-      throw errors.store(
-        `No compatibility engine is available to check ${prepared.schemaType} schemas at level ${level}; set the level to NONE or install the engine`,
-      );
-    }
     const refs = this.resolveRefs(prepared.references).map((r) => ({ name: r.ref.name, schema: r.schema }));
     let res;
     try {
@@ -276,6 +285,8 @@ export class EmbeddedRegistry implements Registry {
       });
     } catch (e) {
       if (e instanceof RegistryError) throw e;
+      if (e instanceof UnsupportedFormatError) throw errors.invalidSchema(e.message);
+      if (e instanceof InvalidSchemaError && e.which === 'candidate') throw errors.invalidSchema(e.message);
       return {
         isCompatible: false,
         messages: [`Unexpected exception during compatibility check: ${(e as Error).message}`],
