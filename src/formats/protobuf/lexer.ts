@@ -95,6 +95,9 @@ export function tokenize(text: string): LexResult {
     endLine: line,
     endColumn: pos - lineStart + 1,
   });
+  const mk = (t: T, v: string, sPos: number, sLine: number, sCol: number): Token => ({
+    t, v, start: sPos, end: pos, line: sLine, col: sCol, endLine: line, endCol: pos - lineStart + 1, doc: undefined,
+  });
   const fail = (message: string, sPos: number, sLine: number, sLineStart: number): never => {
     throw new LexError(message, loc(sPos, sLine, sLineStart));
   };
@@ -160,7 +163,7 @@ export function tokenize(text: string): LexResult {
     if (isIdentStart(c)) {
       pos++;
       while (pos < n && isIdentPart(text.charCodeAt(pos))) pos++;
-      tok = mk(T.Ident, text.slice(sPos, pos));
+      tok = mk(T.Ident, text.slice(sPos, pos), sPos, sLine, sCol);
     } else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(pos + 1)))) {
       let kind: T = T.Int;
       if (c === 48 && (text.charCodeAt(pos + 1) === 120 || text.charCodeAt(pos + 1) === 88)) {
@@ -187,9 +190,9 @@ export function tokenize(text: string): LexResult {
         while (pos < n && isIdentPart(text.charCodeAt(pos))) pos++;
         fail(`invalid number '${text.slice(sPos, pos)}'`, sPos, sLine, sLineStart);
       }
-      tok = mk(kind, text.slice(sPos, pos));
+      tok = mk(kind, text.slice(sPos, pos), sPos, sLine, sCol);
     } else if (c === 34 || c === 39) {
-      tok = mk(T.String, readString(c));
+      tok = mk(T.String, readString(c), sPos, sLine, sCol);
     } else if (c === 0 || (c < 32 && c !== 9) || c === 0xfffd || c === 0xfeff) {
       if (c === 0xfeff && pos === 0) {
         pos++; // byte-order mark
@@ -209,7 +212,7 @@ export function tokenize(text: string): LexResult {
       if (!'{}[]()<>;,=.:-+/'.includes(ch) || ch === '/') {
         fail(`unexpected character '${ch}'`, sPos, sLine, sLineStart);
       }
-      tok = mk(T.Symbol, ch);
+      tok = mk(T.Symbol, ch, sPos, sLine, sCol);
     }
     if (docParts.length > 0) {
       if (docEndLine === sLine - 1 || docEndLine === sLine) tok.doc = docParts.join('\n').trim();
@@ -218,10 +221,6 @@ export function tokenize(text: string): LexResult {
     }
     tokens.push(tok);
     lastTokLine = line;
-
-    function mk(t: T, v: string): Token {
-      return { t, v, start: sPos, end: pos, line: sLine, col: sCol, endLine: line, endCol: pos - lineStart + 1 };
-    }
   }
   const eofCol = pos - lineStart + 1;
   tokens.push({ t: T.EOF, v: '', start: n, end: n, line, col: eofCol, endLine: line, endCol: eofCol });
