@@ -3,9 +3,10 @@
 // builder then applies the Avro rules, so paths are pointers into that JSON (`/types/0/fields/1`).
 
 import type { DisableDirective, ParseProblem, ParseResult, SchemaDocument, SourceRange, TypeNode } from '../../model/types.js';
-import type { JsonLocation } from './json-positions.js';
-import { PositionalJsonParser, escapePointerToken } from './json-positions.js';
+import type { JsonLocation, LocNode } from './json-positions.js';
+import { PositionalJsonParser, childLoc, escapePointerToken, flattenLocTree, treeFromPointers } from './json-positions.js';
 import { AvroModelBuilder } from './model-builder.js';
+import { registerIdlLocator } from './locate.js';
 
 const MAX_DEPTH = 256;
 
@@ -32,7 +33,7 @@ class IdlSyntaxError extends Error {
 }
 
 /** Locations collected relative to a value, to be re-rooted under the pointer where it lands. */
-type LocList = Array<[string, JsonLocation]>;
+type LocList = Array<[string, JsonLocation & { raw?: string }]>;
 
 interface ParsedType {
   value: unknown;
@@ -86,17 +87,14 @@ class IdlParser {
   private pendingDoc: string | undefined;
   private depth = 0;
   readonly directives: DisableDirective[] = [];
-  readonly locations = new Map<string, JsonLocation>();
-  readonly rawNumbers = new Map<string, string>();
+  readonly locations = new Map<string, JsonLocation & { raw?: string }>();
   readonly imports: Array<{ path: string; kind: string; loc: SourceRange }> = [];
-  private readonly json: PositionalJsonParser;
 
   constructor(private readonly text: string) {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.lineStarts.push(i + 1);
     }
-    this.json = new PositionalJsonParser(text, new Map(), new Map(), MAX_DEPTH);
     if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
   }
 
@@ -279,10 +277,9 @@ class IdlParser {
   private parseJson(context: string): { value: unknown; locs: LocList; start: number; end: number } {
     const start = this.tok.start;
     const li = this.lineIndexOf(start);
-    const map = new Map<string, JsonLocation>();
-    const parser = new PositionalJsonParser(this.text, map, this.rawNumbers, MAX_DEPTH);
+    const parser = new PositionalJsonParser(this.text, MAX_DEPTH);
     parser.seek(start, li + 1, li === 0 && this.text.charCodeAt(0) === 0xfeff ? 1 : (this.lineStarts[li] ?? 0));
-    const result = parser.guard(() => parser.parseValue(''));
+    const result = parser.guard(() => parser.parseValue());
     if (!result.ok) {
       const p = result.problem;
       throw new IdlSyntaxError(`Invalid JSON ${context}: ${p.message}`, this.offsetOf(p.loc.line, p.loc.column), this.offsetOf(p.loc.endLine, p.loc.endColumn));
@@ -290,7 +287,9 @@ class IdlParser {
     const end = parser.pos;
     this.pos = end;
     this.tok = this.next();
-    return { value: result.value, locs: [...map], start, end };
+    const flat: Array<[string, LocNode]> = [];
+    flattenLocTree(parser.node, '', flat);
+    return { value: result.value, locs: flat, start, end };
   }
 
   private offsetOf(line: number, column: number): number {
@@ -665,6 +664,28 @@ export function avdlToJson(text: string): { protocol?: string; namespace?: strin
   }
 }
 
+function locationTree(parser: IdlParser, parsed: ReturnType<IdlParser['parseFile']>, text: string): LocNode {
+  if (parsed.schemaType) {
+    for (const [rel, loc] of parser.resolveNullable(parsed.schemaType, undefined).locs) parser.locations.set(`/schema${rel}`, loc);
+  }
+  const endOfText = parser.range(text.length, text.length);
+  return treeFromPointers(parser.locations, { line: 1, column: 1, endLine: endOfText.line, endColumn: endOfText.column });
+}
+
+registerIdlLocator((text) => {
+  const parser = new IdlParser(text);
+  try {
+    return locationTree(parser, parser.parseFile(), text);
+  } catch (err) {
+    if (IdlParser.isSyntaxError(err)) return undefined;
+    throw err;
+  }
+});
+
+function childLocOr(node: LocNode, key: string): LocNode {
+  return childLoc(node, key);
+}
+
 export function parseAvdl(text: string, file: string): ParseResult {
   const parser = new IdlParser(text);
   let parsed: ReturnType<IdlParser['parseFile']>;
@@ -688,13 +709,14 @@ export function parseAvdl(text: string, file: string): ParseResult {
       }],
     };
   }
-  const builder = new AvroModelBuilder({ syntax: 'avdl', locations: parser.locations, rawNumbers: parser.rawNumbers });
-  parsed.types.forEach((type, i) => builder.parseType(type, `/types/${i}`, parsed.namespace));
+  const builder = new AvroModelBuilder({ syntax: 'avdl' });
+  const root = locationTree(parser, parsed, text);
+  const typesLn = childLocOr(root, 'types');
+  parsed.types.forEach((type, i) => builder.parseType(type, `/types/${i}`, childLocOr(typesLn, String(i)), parsed.namespace));
   let topLevelType: TypeNode | undefined;
   if (parsed.schemaType) {
     const placed = parser.resolveNullable(parsed.schemaType, undefined);
-    for (const [rel, loc] of placed.locs) parser.locations.set(`/schema${rel}`, loc);
-    topLevelType = builder.parseType(placed.value, '/schema', parsed.namespace);
+    topLevelType = builder.parseType(placed.value, '/schema', childLocOr(root, 'schema'), parsed.namespace);
   }
   builder.finish();
   const problems: ParseProblem[] = [];

@@ -32,13 +32,13 @@ export function parseAvsc(text: string, file: string): ParseResult {
     problems.push({
       code: 'avro-invalid-schema',
       message: `The top level is ${JSON.stringify(root)}, not an Avro schema: write a type object, a type name string or a union array.`,
-      loc: json.locations.get('')?.value ?? { line: 1, column: 1, endLine: 1, endColumn: 1 },
+      loc: json.locations.value,
       fatal: true,
     });
     return { ok: false, problems };
   }
-  const builder = new AvroModelBuilder({ syntax: 'avsc', locations: json.locations, rawNumbers: json.rawNumbers });
-  const topLevelType = builder.parseType(root, '', '');
+  const builder = new AvroModelBuilder({ syntax: 'avsc' });
+  const topLevelType = builder.parseType(root, '', json.locations, '');
   builder.finish();
   problems.push(...builder.problems);
 

@@ -5,3 +5,4 @@ export type { JsonLocation, JsonParseResult, JsonProblem } from './json-position
 export { isValidAvroName, isValidAvroNamespace, AVRO_PRIMITIVES } from './model-builder.js';
 export { parseAvdl, avdlToJson } from './avdl.js';
 export { toCanonicalForm, canonicalFormOfText, crc64Avro, fingerprint64, fingerprint64Hex, CanonicalFormError } from './canonical.js';
+export { locateAvroPointer } from './locate.js';

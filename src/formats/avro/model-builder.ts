@@ -18,8 +18,8 @@ import type {
   TypeNode,
   UnionType,
 } from '../../model/types.js';
-import type { JsonLocation } from './json-positions.js';
-import { escapePointerToken } from './json-positions.js';
+import type { LocNode } from './json-positions.js';
+import { childLoc, escapePointerToken } from './json-positions.js';
 
 export const AVRO_PRIMITIVES: ReadonlySet<string> = new Set<AvroPrimitive>([
   'null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string',
@@ -64,7 +64,9 @@ const INT_MAX = 2 ** 31 - 1;
 const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
 
-const START: SourceRange = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+function at(ln: LocNode, key: string | number): SourceRange {
+  return childLoc(ln, key).value;
+}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -87,12 +89,11 @@ interface PendingDefault {
   owner: string;
   field: Field;
   path: string;
+  ln: LocNode;
 }
 
 export interface BuilderSource {
   syntax: 'avsc' | 'avdl';
-  locations: Map<string, JsonLocation>;
-  rawNumbers: Map<string, string>;
 }
 
 export class AvroModelBuilder {
@@ -104,50 +105,33 @@ export class AvroModelBuilder {
 
   constructor(private readonly source: BuilderSource) {}
 
-  /** Range of the value at `path`, or of its nearest recorded ancestor. */
-  locOf(path: string): SourceRange {
-    const locations = this.source.locations;
-    let p = path;
-    for (;;) {
-      const found = locations.get(p);
-      if (found !== undefined) return found.value;
-      if (p === '') return START;
-      p = p.slice(0, p.lastIndexOf('/'));
-    }
-  }
-
-  /** Range of the key of the member at `path` (falls back to the value). */
-  keyLocOf(path: string): SourceRange {
-    return this.source.locations.get(path)?.key ?? this.locOf(path);
-  }
-
   problem(code: string, message: string, loc: SourceRange): void {
     this.problems.push({ code, message, loc, fatal: false });
   }
 
   /** Parses one schema (a type) at `path`; `namespace` is the enclosing namespace. */
-  parseType(value: unknown, path: string, namespace: string): TypeNode {
-    if (typeof value === 'string') return this.parseTypeName(value, path, namespace);
-    if (Array.isArray(value)) return this.parseUnion(value, path, namespace);
-    if (isPlainObject(value)) return this.parseTypeObject(value, path, namespace);
+  parseType(value: unknown, path: string, ln: LocNode, namespace: string): TypeNode {
+    if (typeof value === 'string') return this.parseTypeName(value, path, ln, namespace);
+    if (Array.isArray(value)) return this.parseUnion(value, path, ln, namespace);
+    if (isPlainObject(value)) return this.parseTypeObject(value, path, ln, namespace);
     this.problem(
       'avro-invalid-type',
       `${show(value)} is not an Avro schema: write a type name string, a type object or a union array.`,
-      this.locOf(path),
+      ln.value,
     );
-    return this.placeholder(path);
+    return this.placeholder(path, ln);
   }
 
-  private placeholder(path: string): NamedRef {
-    return { kind: 'ref', fullName: '', written: '', resolved: false, path, loc: this.locOf(path) };
+  private placeholder(path: string, ln: LocNode): NamedRef {
+    return { kind: 'ref', fullName: '', written: '', resolved: false, path, loc: ln.value };
   }
 
-  private parseTypeName(name: string, path: string, namespace: string): TypeNode {
+  private parseTypeName(name: string, path: string, ln: LocNode, namespace: string): TypeNode {
     if (AVRO_PRIMITIVES.has(name)) {
-      return { kind: 'primitive', name: name as AvroPrimitive, path, loc: this.locOf(path) };
+      return { kind: 'primitive', name: name as AvroPrimitive, path, loc: ln.value };
     }
     const candidates = name.includes('.') || namespace === '' ? [name] : [`${namespace}.${name}`, name];
-    const node: NamedRef = { kind: 'ref', fullName: candidates[0] ?? name, written: name, resolved: false, path, loc: this.locOf(path) };
+    const node: NamedRef = { kind: 'ref', fullName: candidates[0] ?? name, written: name, resolved: false, path, loc: ln.value };
     for (const candidate of candidates) {
       if (this.byName.has(candidate)) {
         node.fullName = candidate;
@@ -159,12 +143,12 @@ export class AvroModelBuilder {
     return node;
   }
 
-  private parseUnion(branches: unknown[], path: string, namespace: string): UnionType {
-    const node: UnionType = { kind: 'union', branches: [], path, loc: this.locOf(path) };
+  private parseUnion(branches: unknown[], path: string, ln: LocNode, namespace: string): UnionType {
+    const node: UnionType = { kind: 'union', branches: [], path, loc: ln.value };
     const seen = new Map<string, number>();
     branches.forEach((branch, i) => {
       const branchPath = `${path}/${i}`;
-      const parsed = this.parseType(branch, branchPath, namespace);
+      const parsed = this.parseType(branch, branchPath, childLoc(ln, i), namespace);
       node.branches.push(parsed);
       if (parsed.kind === 'union') {
         this.problem('avro-union-nested', 'A union cannot directly contain another union; merge the branches into one union.', parsed.loc);
@@ -186,51 +170,51 @@ export class AvroModelBuilder {
     return node;
   }
 
-  private parseTypeObject(obj: Record<string, unknown>, path: string, namespace: string): TypeNode {
+  private parseTypeObject(obj: Record<string, unknown>, path: string, ln: LocNode, namespace: string): TypeNode {
     const type = obj.type;
     if (type === undefined) {
-      this.problem('avro-missing-type', 'This schema object has no "type" attribute; add one (e.g. "record", "string").', this.locOf(path));
-      return this.placeholder(path);
+      this.problem('avro-missing-type', 'This schema object has no "type" attribute; add one (e.g. "record", "string").', ln.value);
+      return this.placeholder(path, ln);
     }
     if (typeof type !== 'string') {
       // Java rejects a type object whose "type" is not a name; parse it anyway so the rest is usable.
       this.problem(
         'avro-invalid-type',
         'The "type" attribute of a schema object must be a type name string; write the nested schema directly instead of wrapping it.',
-        this.locOf(`${path}/type`),
+        at(ln, 'type'),
       );
-      return this.parseType(type, `${path}/type`, namespace);
+      return this.parseType(type, `${path}/type`, childLoc(ln, 'type'), namespace);
     }
     switch (type) {
       case 'record':
       case 'error':
       case 'enum':
       case 'fixed':
-        return this.parseNamed(obj, path, namespace, type);
+        return this.parseNamed(obj, path, ln, namespace, type);
       case 'array': {
         if (!('items' in obj)) {
-          this.problem('avro-missing-attribute', 'An array schema needs an "items" attribute naming the element type.', this.locOf(path));
+          this.problem('avro-missing-attribute', 'An array schema needs an "items" attribute naming the element type.', ln.value);
         }
-        const items = 'items' in obj ? this.parseType(obj.items, `${path}/items`, namespace) : this.placeholder(`${path}/items`);
-        return { kind: 'array', items, path, loc: this.locOf(path) };
+        const items = 'items' in obj ? this.parseType(obj.items, `${path}/items`, childLoc(ln, 'items'), namespace) : this.placeholder(`${path}/items`, ln);
+        return { kind: 'array', items, path, loc: ln.value };
       }
       case 'map': {
         if (!('values' in obj)) {
-          this.problem('avro-missing-attribute', 'A map schema needs a "values" attribute naming the value type.', this.locOf(path));
+          this.problem('avro-missing-attribute', 'A map schema needs a "values" attribute naming the value type.', ln.value);
         }
-        const values = 'values' in obj ? this.parseType(obj.values, `${path}/values`, namespace) : this.placeholder(`${path}/values`);
-        return { kind: 'map', keys: { kind: 'primitive', name: 'string', path, loc: this.locOf(path) }, values, path, loc: this.locOf(path) };
+        const values = 'values' in obj ? this.parseType(obj.values, `${path}/values`, childLoc(ln, 'values'), namespace) : this.placeholder(`${path}/values`, ln);
+        return { kind: 'map', keys: { kind: 'primitive', name: 'string', path, loc: ln.value }, values, path, loc: ln.value };
       }
       default:
-        if (AVRO_PRIMITIVES.has(type)) return this.parsePrimitiveObject(obj, type as AvroPrimitive, path);
+        if (AVRO_PRIMITIVES.has(type)) return this.parsePrimitiveObject(obj, type as AvroPrimitive, path, ln);
         // Java accepts {"type": "com.acme.Money"} as a reference to a defined name.
-        return this.parseTypeName(type, `${path}/type`, namespace);
+        return this.parseTypeName(type, `${path}/type`, childLoc(ln, 'type'), namespace);
     }
   }
 
-  private parsePrimitiveObject(obj: Record<string, unknown>, name: AvroPrimitive, path: string): PrimitiveType {
-    const node: PrimitiveType = { kind: 'primitive', name, path, loc: this.locOf(path) };
-    const logical = this.checkLogicalType(obj, name, undefined, path);
+  private parsePrimitiveObject(obj: Record<string, unknown>, name: AvroPrimitive, path: string, ln: LocNode): PrimitiveType {
+    const node: PrimitiveType = { kind: 'primitive', name, path, loc: ln.value };
+    const logical = this.checkLogicalType(obj, name, undefined, ln);
     const attributes: Record<string, unknown> = {};
     let hasAttributes = false;
     for (const key of Object.keys(obj)) {
@@ -257,13 +241,12 @@ export class AvroModelBuilder {
     obj: Record<string, unknown>,
     base: string,
     fixedSize: number | undefined,
-    path: string,
+    ln: LocNode,
   ): { valid?: string; precision?: number; scale?: number } {
     const logicalType = obj.logicalType;
     if (logicalType === undefined) return {};
-    const ltPath = `${path}/logicalType`;
     if (typeof logicalType !== 'string') {
-      this.problem('avro-invalid-logical-type', `"logicalType" must be a string; ${show(logicalType)} is ignored by Avro readers.`, this.locOf(ltPath));
+      this.problem('avro-invalid-logical-type', `"logicalType" must be a string; ${show(logicalType)} is ignored by Avro readers.`, at(ln, 'logicalType'));
       return {};
     }
     const allowed = LOGICAL_BASE[logicalType];
@@ -279,7 +262,7 @@ export class AvroModelBuilder {
       this.problem(
         'avro-invalid-logical-type',
         `Logical type "${logicalType}" annotates ${want}, not ${actual}; Avro readers ignore it and use the plain ${base}.`,
-        this.locOf(ltPath),
+        at(ln, 'logicalType'),
       );
       return {};
     }
@@ -290,7 +273,7 @@ export class AvroModelBuilder {
       this.problem(
         'avro-invalid-decimal',
         `Decimal "precision" must be a positive integer${precision === undefined ? ' and is required' : `, not ${show(precision)}`}; Avro readers ignore this logical type.`,
-        this.locOf(precision === undefined ? path : `${path}/precision`),
+        precision === undefined ? ln.value : at(ln, 'precision'),
       );
       return {};
     }
@@ -300,7 +283,7 @@ export class AvroModelBuilder {
         this.problem(
           'avro-invalid-decimal',
           `Decimal precision ${precision} does not fit in a fixed of ${fixedSize} bytes (at most ${max} digits); enlarge "size" or lower "precision".`,
-          this.locOf(`${path}/precision`),
+          at(ln, 'precision'),
         );
         return {};
       }
@@ -309,42 +292,42 @@ export class AvroModelBuilder {
       this.problem(
         'avro-invalid-decimal',
         `Decimal "scale" must be an integer from 0 to the precision (${precision}), not ${show(scale)}; Avro readers ignore this logical type.`,
-        this.locOf(`${path}/scale`),
+        at(ln, 'scale'),
       );
       return {};
     }
     return obj.scale === undefined ? { valid: 'decimal', precision } : { valid: 'decimal', precision, scale };
   }
 
-  private checkName(name: unknown, path: string, what: string): name is string {
+  private checkName(name: unknown, ln: LocNode, what: string): name is string {
     if (typeof name !== 'string') {
       this.problem(
         'avro-invalid-name',
         name === undefined ? `This ${what} has no "name"; add one.` : `The "name" of a ${what} must be a string, not ${show(name)}.`,
-        name === undefined ? this.locOf(path) : this.locOf(`${path}/name`),
+        name === undefined ? ln.value : at(ln, 'name'),
       );
       return false;
     }
     return true;
   }
 
-  private parseAliases(value: unknown, path: string, namespace: string | undefined): string[] {
+  private parseAliases(value: unknown, ln: LocNode, namespace: string | undefined): string[] {
     if (value === undefined) return [];
-    const aliasesPath = `${path}/aliases`;
+    const aliasesLn = childLoc(ln, 'aliases');
     if (!Array.isArray(value)) {
-      this.problem('avro-invalid-aliases', '"aliases" must be an array of name strings.', this.locOf(aliasesPath));
+      this.problem('avro-invalid-aliases', '"aliases" must be an array of name strings.', aliasesLn.value);
       return [];
     }
     const result: string[] = [];
     value.forEach((alias, i) => {
-      const aliasPath = `${aliasesPath}/${i}`;
+      const aliasLoc = at(aliasesLn, i);
       if (typeof alias !== 'string') {
-        this.problem('avro-invalid-aliases', `Alias ${show(alias)} must be a name string.`, this.locOf(aliasPath));
+        this.problem('avro-invalid-aliases', `Alias ${show(alias)} must be a name string.`, aliasLoc);
         return;
       }
       if (namespace === undefined) {
         if (!isValidAvroName(alias)) {
-          this.problem('avro-invalid-name', `Field alias "${alias}" is not a valid Avro name: start with [A-Za-z_], then only [A-Za-z0-9_].`, this.locOf(aliasPath));
+          this.problem('avro-invalid-name', `Field alias "${alias}" is not a valid Avro name: start with [A-Za-z_], then only [A-Za-z0-9_].`, aliasLoc);
         }
         result.push(alias);
         return;
@@ -354,18 +337,18 @@ export class AvroModelBuilder {
       const simple = dot === -1 ? alias : alias.slice(dot + 1);
       const ns = dot === -1 ? namespace : alias.slice(0, dot);
       if (!isValidAvroName(simple) || !isValidAvroNamespace(ns)) {
-        this.problem('avro-invalid-name', `Alias "${alias}" is not a valid Avro full name: dot-separated parts of [A-Za-z_][A-Za-z0-9_]*.`, this.locOf(aliasPath));
+        this.problem('avro-invalid-name', `Alias "${alias}" is not a valid Avro full name: dot-separated parts of [A-Za-z_][A-Za-z0-9_]*.`, aliasLoc);
       }
       result.push(ns === '' ? simple : `${ns}.${simple}`);
     });
     return result;
   }
 
-  private parseDoc(obj: Record<string, unknown>, path: string): string | undefined {
+  private parseDoc(obj: Record<string, unknown>, ln: LocNode): string | undefined {
     const doc = obj.doc;
     if (doc === undefined) return undefined;
     if (typeof doc === 'string') return doc;
-    this.problem('avro-invalid-doc', `"doc" must be a string, not ${show(doc)}.`, this.locOf(`${path}/doc`));
+    this.problem('avro-invalid-doc', `"doc" must be a string, not ${show(doc)}.`, at(ln, 'doc'));
     return undefined;
   }
 
@@ -378,17 +361,16 @@ export class AvroModelBuilder {
     return attributes;
   }
 
-  private parseNamed(obj: Record<string, unknown>, path: string, enclosing: string, type: 'record' | 'error' | 'enum' | 'fixed'): TypeNode {
+  private parseNamed(obj: Record<string, unknown>, path: string, ln: LocNode, enclosing: string, type: 'record' | 'error' | 'enum' | 'fixed'): TypeNode {
     const what = type === 'error' ? 'error' : type;
     const rawName = obj.name;
-    const namePath = `${path}/name`;
-    const loc = this.locOf(path);
-    if (!this.checkName(rawName, path, what)) {
+    const loc = ln.value;
+    if (!this.checkName(rawName, ln, what)) {
       // Still read the body so its problems are found; the type itself cannot be referenced.
-      if (type === 'record' || type === 'error') this.parseFields(obj, path, enclosing, '');
-      return this.placeholder(path);
+      if (type === 'record' || type === 'error') this.parseFields(obj, path, ln, enclosing, '');
+      return this.placeholder(path, ln);
     }
-    const nameLoc = this.locOf(namePath);
+    const nameLoc = at(ln, 'name');
     let namespace: string;
     let name: string;
     const dot = rawName.lastIndexOf('.');
@@ -403,7 +385,7 @@ export class AvroModelBuilder {
         namespace = ns;
       } else {
         if (ns !== undefined && ns !== null) {
-          this.problem('avro-invalid-namespace', `"namespace" must be a string, not ${show(ns)}.`, this.locOf(`${path}/namespace`));
+          this.problem('avro-invalid-namespace', `"namespace" must be a string, not ${show(ns)}.`, at(ln, 'namespace'));
         }
         namespace = enclosing;
       }
@@ -416,7 +398,7 @@ export class AvroModelBuilder {
       );
     }
     if (!isValidAvroNamespace(namespace)) {
-      const nsLoc = dot === -1 && typeof obj.namespace === 'string' ? this.locOf(`${path}/namespace`) : nameLoc;
+      const nsLoc = dot === -1 && typeof obj.namespace === 'string' ? at(ln, 'namespace') : nameLoc;
       this.problem('avro-invalid-namespace', `Namespace "${namespace}" is not valid: dot-separated parts of [A-Za-z_][A-Za-z0-9_]*.`, nsLoc);
     }
     const fullName = namespace === '' ? name : `${namespace}.${name}`;
@@ -431,8 +413,8 @@ export class AvroModelBuilder {
         nameLoc,
       );
     }
-    const doc = this.parseDoc(obj, path);
-    const aliases = this.parseAliases(obj.aliases, path, namespace);
+    const doc = this.parseDoc(obj, ln);
+    const aliases = this.parseAliases(obj.aliases, ln, namespace);
     const base = { name, fullName, namespace, nameLoc, aliases, path, loc };
     let named: NamedType;
     if (type === 'record' || type === 'error') {
@@ -451,11 +433,11 @@ export class AvroModelBuilder {
       this.types.push(named);
     }
     if (named.kind === 'record') {
-      named.fields = this.parseFields(obj, path, namespace, fullName);
+      named.fields = this.parseFields(obj, path, ln, namespace, fullName);
       const attributes = this.collectAttributes(obj, RECORD_KEYS);
       if (attributes) named.attributes = attributes;
     } else if (named.kind === 'enum') {
-      this.parseEnumBody(named, obj, path);
+      this.parseEnumBody(named, obj, path, ln);
       const attributes = this.collectAttributes(obj, ENUM_KEYS);
       if (attributes) named.attributes = attributes;
     } else {
@@ -464,12 +446,12 @@ export class AvroModelBuilder {
         this.problem(
           'avro-fixed-size',
           size === undefined ? `Fixed "${fullName}" has no "size"; add the number of bytes.` : `Fixed "size" must be a non-negative integer, not ${show(size)}.`,
-          this.locOf(size === undefined ? path : `${path}/size`),
+          size === undefined ? ln.value : at(ln, 'size'),
         );
       } else {
         named.size = size;
       }
-      const logical = this.checkLogicalType(obj, 'fixed', typeof size === 'number' ? size : undefined, path);
+      const logical = this.checkLogicalType(obj, 'fixed', typeof size === 'number' ? size : undefined, ln);
       if (logical.valid) {
         named.logicalType = logical.valid;
         if (logical.precision !== undefined) named.precision = logical.precision;
@@ -482,14 +464,15 @@ export class AvroModelBuilder {
     return inline;
   }
 
-  private parseFields(obj: Record<string, unknown>, path: string, namespace: string, owner: string): Field[] {
+  private parseFields(obj: Record<string, unknown>, path: string, ln: LocNode, namespace: string, owner: string): Field[] {
     const fieldsPath = `${path}/fields`;
+    const fieldsLn = childLoc(ln, 'fields');
     const rawFields = obj.fields;
     if (!Array.isArray(rawFields)) {
       this.problem(
         'avro-missing-attribute',
         rawFields === undefined ? 'A record needs a "fields" array (it may be empty).' : `"fields" must be an array of field objects, not ${show(rawFields)}.`,
-        this.locOf(rawFields === undefined ? path : fieldsPath),
+        rawFields === undefined ? ln.value : fieldsLn.value,
       );
       return [];
     }
@@ -497,40 +480,41 @@ export class AvroModelBuilder {
     const seen = new Map<string, Field>();
     rawFields.forEach((raw, i) => {
       const fieldPath = `${fieldsPath}/${i}`;
+      const fieldLn = childLoc(fieldsLn, i);
       if (!isPlainObject(raw)) {
-        this.problem('avro-invalid-field', `A field must be an object with "name" and "type", not ${show(raw)}.`, this.locOf(fieldPath));
+        this.problem('avro-invalid-field', `A field must be an object with "name" and "type", not ${show(raw)}.`, fieldLn.value);
         return;
       }
-      const hasName = this.checkName(raw.name, fieldPath, 'field');
+      const hasName = this.checkName(raw.name, fieldLn, 'field');
       const name = hasName ? (raw.name as string) : '';
-      const nameLoc = this.locOf(`${fieldPath}/name`);
+      const nameLoc = at(fieldLn, 'name');
       if (hasName && !isValidAvroName(name)) {
         this.problem('avro-invalid-name', `Field name "${name}" is not a valid Avro name: start with [A-Za-z_], then only [A-Za-z0-9_].`, nameLoc);
       }
       let type: TypeNode;
       if (!('type' in raw)) {
-        this.problem('avro-missing-type', `Field "${name}" has no "type"; add one.`, hasName ? nameLoc : this.locOf(fieldPath));
-        type = this.placeholder(`${fieldPath}/type`);
+        this.problem('avro-missing-type', `Field "${name}" has no "type"; add one.`, hasName ? nameLoc : fieldLn.value);
+        type = this.placeholder(`${fieldPath}/type`, fieldLn);
       } else {
-        type = this.parseType(raw.type, `${fieldPath}/type`, namespace);
+        type = this.parseType(raw.type, `${fieldPath}/type`, childLoc(fieldLn, 'type'), namespace);
       }
       const field: Field = {
         name,
         nameLoc,
         type,
-        aliases: this.parseAliases(raw.aliases, fieldPath, undefined),
+        aliases: this.parseAliases(raw.aliases, fieldLn, undefined),
         hasDefault: 'default' in raw,
         path: fieldPath,
-        loc: this.locOf(fieldPath),
+        loc: fieldLn.value,
       };
-      const doc = this.parseDoc(raw, fieldPath);
+      const doc = this.parseDoc(raw, fieldLn);
       if (doc !== undefined) field.doc = doc;
       if (field.hasDefault) {
         field.default = raw.default;
-        this.pendingDefaults.push({ owner, field, path: `${fieldPath}/default` });
+        this.pendingDefaults.push({ owner, field, path: `${fieldPath}/default`, ln: childLoc(fieldLn, 'default') });
       }
       if ('order' in raw && (typeof raw.order !== 'string' || !ORDERS.has(raw.order))) {
-        this.problem('avro-invalid-order', `Field "order" must be "ascending", "descending" or "ignore", not ${show(raw.order)}.`, this.locOf(`${fieldPath}/order`));
+        this.problem('avro-invalid-order', `Field "order" must be "ascending", "descending" or "ignore", not ${show(raw.order)}.`, at(fieldLn, 'order'));
       }
       const attributes = this.collectAttributes(raw, FIELD_KEYS);
       if (attributes) field.attributes = attributes;
@@ -551,20 +535,21 @@ export class AvroModelBuilder {
     return fields;
   }
 
-  private parseEnumBody(named: EnumType, obj: Record<string, unknown>, path: string): void {
+  private parseEnumBody(named: EnumType, obj: Record<string, unknown>, path: string, ln: LocNode): void {
     const symbolsPath = `${path}/symbols`;
+    const symbolsLn = childLoc(ln, 'symbols');
     const raw = obj.symbols;
     if (!Array.isArray(raw)) {
       this.problem(
         'avro-missing-attribute',
         raw === undefined ? `Enum "${named.fullName}" needs a "symbols" array.` : `"symbols" must be an array of strings, not ${show(raw)}.`,
-        this.locOf(raw === undefined ? path : symbolsPath),
+        raw === undefined ? ln.value : symbolsLn.value,
       );
     } else {
       const seen = new Map<string, EnumSymbol>();
       raw.forEach((symbol, i) => {
         const symbolPath = `${symbolsPath}/${i}`;
-        const loc = this.locOf(symbolPath);
+        const loc = at(symbolsLn, i);
         if (typeof symbol !== 'string') {
           this.problem('avro-invalid-symbol', `Enum symbol ${show(symbol)} must be a string.`, loc);
           return;
@@ -593,7 +578,7 @@ export class AvroModelBuilder {
             .slice(0, 6)
             .map((s) => s.name)
             .join(', ')}${named.symbols.length > 6 ? ', …' : ''}.`,
-          this.locOf(`${path}/default`),
+          at(ln, 'default'),
         );
       }
     }
@@ -623,13 +608,13 @@ export class AvroModelBuilder {
         );
       }
     }
-    for (const { field, path, owner } of this.pendingDefaults) {
-      const error = this.checkDefault(field.type, field.default, path, 0);
+    for (const { field, path, owner, ln } of this.pendingDefaults) {
+      const error = this.checkDefault(field.type, field.default, path, ln, 0);
       if (error !== undefined) {
         this.problem(
           'avro-invalid-default',
           `Default ${show(error.value)} of field "${field.name}"${owner ? ` in "${owner}"` : ''} does not match its type: ${error.reason}`,
-          this.locOf(error.path),
+          error.loc,
         );
       }
     }
@@ -650,8 +635,8 @@ export class AvroModelBuilder {
     return undefined;
   }
 
-  private isLongInRange(value: number, path: string): boolean {
-    const raw = this.source.rawNumbers.get(path);
+  private isLongInRange(value: number, ln: LocNode): boolean {
+    const raw = ln.raw;
     if (raw !== undefined) {
       const big = BigInt(raw);
       return big >= LONG_MIN && big <= LONG_MAX;
@@ -660,8 +645,8 @@ export class AvroModelBuilder {
   }
 
   /** Avro spec "default values" table; a union's default matches its first branch. */
-  private checkDefault(type: TypeNode, value: unknown, path: string, depth: number): { reason: string; path: string; value: unknown } | undefined {
-    const bad = (reason: string) => ({ reason, path, value });
+  private checkDefault(type: TypeNode, value: unknown, path: string, ln: LocNode, depth: number): { reason: string; path: string; loc: SourceRange; value: unknown } | undefined {
+    const bad = (reason: string) => ({ reason, path, loc: ln.value, value });
     if (depth > 512) return undefined;
     switch (type.kind) {
       case 'primitive':
@@ -675,7 +660,7 @@ export class AvroModelBuilder {
               ? undefined
               : bad('an int default must be a whole number from -2147483648 to 2147483647.');
           case 'long':
-            return typeof value === 'number' && Number.isInteger(value) && this.isLongInRange(value, path)
+            return typeof value === 'number' && Number.isInteger(value) && this.isLongInRange(value, ln)
               ? undefined
               : bad('a long default must be a whole number within 64 bits.');
           case 'float':
@@ -695,9 +680,9 @@ export class AvroModelBuilder {
       case 'union': {
         const first = type.branches[0];
         if (first === undefined) return bad('an empty union has no valid default.');
-        const inner = this.checkDefault(first, value, path, depth + 1);
+        const inner = this.checkDefault(first, value, path, ln, depth + 1);
         if (inner === undefined) return undefined;
-        const matchesOther = type.branches.slice(1).some((b) => this.checkDefault(b, value, path, depth + 1) === undefined);
+        const matchesOther = type.branches.slice(1).some((b) => this.checkDefault(b, value, path, ln, depth + 1) === undefined);
         return {
           ...inner,
           reason: `a union's default must match its first branch (${describeType(first)})${
@@ -708,7 +693,7 @@ export class AvroModelBuilder {
       case 'array': {
         if (!Array.isArray(value)) return bad('an array default must be a JSON array.');
         for (let i = 0; i < value.length; i++) {
-          const inner = this.checkDefault(type.items, value[i], `${path}/${i}`, depth + 1);
+          const inner = this.checkDefault(type.items, value[i], `${path}/${i}`, childLoc(ln, i), depth + 1);
           if (inner) return inner;
         }
         return undefined;
@@ -716,7 +701,7 @@ export class AvroModelBuilder {
       case 'map': {
         if (!isPlainObject(value)) return bad('a map default must be a JSON object.');
         for (const key of Object.keys(value)) {
-          const inner = this.checkDefault(type.values, value[key], `${path}/${escapePointerToken(key)}`, depth + 1);
+          const inner = this.checkDefault(type.values, value[key], `${path}/${escapePointerToken(key)}`, childLoc(ln, key), depth + 1);
           if (inner) return inner;
         }
         return undefined;
@@ -739,7 +724,7 @@ export class AvroModelBuilder {
         for (const field of named.fields) {
           const fieldPath = `${path}/${escapePointerToken(field.name)}`;
           if (Object.prototype.hasOwnProperty.call(value, field.name)) {
-            const inner = this.checkDefault(field.type, value[field.name], fieldPath, depth + 1);
+            const inner = this.checkDefault(field.type, value[field.name], fieldPath, childLoc(ln, field.name), depth + 1);
             if (inner) return inner;
           } else if (!field.hasDefault) {
             return bad(`the record default lacks field "${field.name}", which has no default of its own.`);
