@@ -28,9 +28,11 @@ const ACRONYMS = new Set([
   'NOTE', 'N', 'A', 'I', 'OK',
 ]);
 
+/** A doc naming a standard means the set belongs to that standard (ISO 3166-2 states, UN/ECE units). */
+const STANDARD_DOC = /\b(iso[- ]?\d{3,5}|iana|un\/?ece|bcp[- ]?47|rfc[- ]?\d+|alpha-[23]|two-letter|three-letter|postal abbreviation)\b/i;
 const FREE_TEXT = /\b(free[- ]?(text|form)|human[- ]readable|as entered|as typed|verbatim|arbitrary text)\b/i;
 /** "e.g. DHL, UPS" lists examples of an open set, not the set. */
-const EXAMPLES_MARK = /\b(e\.g\.|eg\.|for example|for instance|such as|like)\b/i;
+const EXAMPLES_MARK = /(?:^|\W)(e\.g\.|eg\.|for example|for instance|such as|like)(?=\W|$)/i;
 
 function upperSnakeTokens(text: string): string[] {
   const found: string[] = [];
@@ -75,7 +77,7 @@ function listedAfter(text: string): string[] {
 }
 
 function docValues(doc: string, isInteger: boolean): { values: string[]; how: string } | undefined {
-  if (doc.length === 0 || FREE_TEXT.test(doc)) return undefined;
+  if (doc.length === 0 || FREE_TEXT.test(doc) || STANDARD_DOC.test(doc)) return undefined;
   const table = codeTable(doc);
   if (table.length > 0) return { values: table, how: 'doc has a code table' };
   if (isInteger) return undefined;
@@ -91,6 +93,19 @@ function docValues(doc: string, isInteger: boolean): { values: string[]; how: st
   const quoted = quotedTokens(closedPart);
   if (quoted.length >= 2) return { values: quoted, how: 'doc lists' };
   return undefined;
+}
+
+/** `methods` → `method`, `statuses` → `status`: a repeated field names its values in the plural. */
+function singular(token: string): string {
+  if (HEAD_TOKENS.has(token)) return token;
+  if (token.endsWith('es') && HEAD_TOKENS.has(token.slice(0, -2))) return token.slice(0, -2);
+  if (token.endsWith('s') && HEAD_TOKENS.has(token.slice(0, -1))) return token.slice(0, -1);
+  return token;
+}
+
+/** `ShipmentUpdated` → `Shipment`: the entity an event is about, for naming the suggested enum. */
+function entityOf(recordName: string): string {
+  return recordName.replace(/([a-z0-9])[A-Z][a-z]*(ed|Sent|Paid|Sold|Event)$/, '$1');
 }
 
 function isExcluded(tokens: string[]): boolean {
@@ -150,8 +165,8 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
       const isInteger = isIntegerPrimitive(p);
       if (p.logicalType !== undefined || !(p.name === 'string' || isInteger)) return;
       const tokens = words(field.name);
-      const head = tokens[tokens.length - 1];
-      if (head === undefined || !HEAD_TOKENS.has(head) || isExcluded(tokens)) return;
+      const head = singular(tokens[tokens.length - 1] ?? '');
+      if (!HEAD_TOKENS.has(head) || isExcluded(tokens)) return;
 
       const pieces: string[] = [`head token \`${head}\``];
       let values: string[] = [];
@@ -164,7 +179,10 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
         pieces.push(`UPPER_SNAKE default ${field.default}`);
         if (!values.includes(field.default)) values = [field.default, ...values];
       }
-      const candidates = new Set([toPascalCase(field.name), toPascalCase(`${record.name}_${field.name}`)]);
+      const entity = entityOf(record.name);
+      const candidates = new Set([
+        toPascalCase(field.name), toPascalCase(`${record.name}_${field.name}`), toPascalCase(`${entity}_${field.name}`),
+      ]);
       const unused = unusedEnums.find((e) => candidates.has(e.name));
       if (unused) {
         pieces.push(`enum \`${unused.name}\` is declared in this file but unused`);
@@ -172,10 +190,11 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
       }
       if (pieces.length < 2) return;
 
-      const enumName = unused?.name ?? toPascalCase(`${record.name.replace(/(Event|Created|Updated|Deleted|Placed|Changed)$/, '')}_${field.name}`);
+      const prefixed = words(field.name).join('_').startsWith(words(entity).join('_'));
+      const enumName = unused?.name ?? toPascalCase(prefixed ? field.name : `${entity}_${field.name}`);
       const fix = proto
         ? ` and a zero value \`${toUpperSnakeCase(enumName)}_UNSPECIFIED\``
-        : ', a default symbol, and the enum\'s own default for readers that meet a new symbol';
+        : ' and a default symbol (e.g. UNKNOWN) that readers fall back to when they meet a newer value';
       ctx.report({
         messageId: isInteger ? 'integerEnum' : 'stringEnum',
         node: field,

@@ -23,6 +23,13 @@ const PAYLOAD_NAMES = new Set([
 ]);
 const DYNAMIC_WKT = new Set(['google.protobuf.Any', 'google.protobuf.Struct', 'google.protobuf.Value']);
 
+/** `OrderEvent`, `CustomerMessage`: an entity plus a generic word, rather than a fact in the past tense. */
+const GENERIC_SUFFIX = /[a-z](Event|Events|Envelope|Message|Wrapper|Payload|Change|Changes)$/;
+/** Event message names: a past-tense fact (`OrderPlaced`, `PaymentCaptured`) or an explicit `…Event`. */
+function looksLikeEvent(name: string): boolean {
+  return /(ed|Event|Sent|Paid|Shipped|Made|Done|Begun|Taken|Held|Built|Sold|Lost|Won|Left|Found|Run|Set|Put|Cut|Read)$/.test(name);
+}
+
 interface Item {
   points: number;
   text: string;
@@ -107,6 +114,8 @@ export default defineRule<'envelope', Options>({
         const items: Item[] = [];
         if (GENERIC_ROOTS.has(record.name.toLowerCase())) {
           items.push({ points: 2, variant: false, text: `generic root name \`${record.name}\`` });
+        } else if (GENERIC_SUFFIX.test(record.name)) {
+          items.push({ points: 1, variant: false, text: `root name \`${record.name}\` names a category, not a fact` });
         }
         const disc = record.fields.find((f) => DISCRIMINATOR_NAMES.has(words(f.name).join('_')) && f.oneof === undefined);
         if (disc) {
@@ -122,15 +131,22 @@ export default defineRule<'envelope', Options>({
         }
         for (const o of record.oneofs) {
           const members = record.fields.filter((f) => f.oneof === o.name && ctx.resolve(f.type)?.kind === 'record');
-          if (members.length >= 2) {
-            items.push({ points: 3, variant: true, text: `oneof \`${o.name}\` holds ${members.length} messages (${listText(members.map((m) => m.name), 4)})` });
-          }
+          if (members.length < 2) continue;
+          const events = members.filter((m) => looksLikeEvent(ctx.resolve(m.type)?.name ?? ''));
+          // a oneof of detail shapes (CardDetails | SepaDetails) is polymorphic data, not several events
+          items.push(events.length >= 2
+            ? { points: 4, variant: true, text: `oneof \`${o.name}\` holds ${events.length} event messages (${listText(events.map((m) => ctx.resolve(m.type)?.name ?? m.name), 4)})` }
+            : { points: 1, variant: true, text: `oneof \`${o.name}\` holds ${members.length} messages` });
         }
         for (const f of record.fields) {
           const u = unwrapNullable(f.type).union;
           if (!u) continue;
-          const recs = u.branches.filter((b) => (b.kind === 'ref' || b.kind === 'inline') && ctx.resolve(b)?.kind === 'record');
-          if (recs.length >= 2) items.push({ points: 3, variant: true, text: `field \`${f.name}\` is a union of ${recs.length} records` });
+          const recs = u.branches.map((b) => ctx.resolve(b)).filter((t): t is RecordType => t?.kind === 'record');
+          if (recs.length < 2) continue;
+          const events = recs.filter((t) => looksLikeEvent(t.name));
+          items.push(events.length >= 2
+            ? { points: 4, variant: true, text: `field \`${f.name}\` is a union of ${events.length} event records (${listText(events.map((t) => t.name), 4)})` }
+            : { points: 1, variant: true, text: `field \`${f.name}\` is a union of ${recs.length} records` });
         }
         const optional = record.fields.filter((f) => isOptionalField(f) && f !== disc);
         if (disc && optional.length >= 6 && optional.length * 2 > record.fields.length) {

@@ -1,0 +1,109 @@
+import { RuleTester } from '../../src/lint/rule-tester.js';
+import rule from '../../rules/prefer-enum.js';
+import { AVRO_FIELD_COL, avroFieldLine, avroRecord, proto, protoLine } from './schemas.js';
+
+const f = (name: string, type: string, doc?: string, extra = ''): string =>
+  `{ "name": "${name}", "type": ${type}${doc === undefined ? '' : `, "doc": ${JSON.stringify(doc)}`}${extra} }`;
+
+new RuleTester().run(rule, {
+  avro: {
+    valid: [
+      avroRecord('ShipmentUpdated', [
+        f('status', '{ "type": "enum", "name": "ShipmentStatus", "symbols": ["UNKNOWN", "PENDING"], "default": "UNKNOWN" }', 'Where the shipment is.'),
+      ]),
+      // identifiers, standard codes and free text never fire, whatever their docs say
+      avroRecord('OrderPlaced', [
+        f('order_id', '"string"', 'One of the ids issued by CHECKOUT or POS.'),
+        f('currency_code', '"string"', 'One of EUR, USD or GBP.'),
+        f('status_message', '"string"', 'Status text from the carrier, e.g. DELIVERED or HELD.'),
+        f('cancellation_reason', '"string"', 'Free-text reason such as DAMAGED or LATE, as typed by the customer.'),
+        f('content_type', '"string"', 'MIME type: APPLICATION_JSON or TEXT_PLAIN.'),
+      ]),
+      // a classifying name without corroboration is not enough
+      avroRecord('CustomerUpdated', [
+        f('loyalty_tier', '"string"', 'Loyalty tier name as configured in the CRM.'),
+        f('priority', '"int"', 'Lower numbers are picked first.'),
+      ]),
+      // examples after "e.g." describe an open set; a standard's codes belong to the standard
+      avroRecord('ProductUpdated', [
+        f('product_type', '"string"', 'Merchandising type, e.g. SHIRT or TROUSERS.'),
+        f('state', '"string"', 'For US addresses the two-letter postal abbreviation (CA, NY).'),
+        f('unit', '"string"', 'UN/ECE Recommendation 20 code (KGM, LTR).'),
+        f('payout_type', '"string"', 'Which type of payout: either card or bank transfer details are set.'),
+      ]),
+    ],
+    invalid: [
+      {
+        schema: avroRecord('ShipmentUpdated', [f('status', '"string"', 'One of PENDING, IN_TRANSIT or DELIVERED.')]),
+        errors: [{ messageId: 'stringEnum', line: avroFieldLine(0), column: AVRO_FIELD_COL }],
+      },
+      {
+        schema: avroRecord('OrderPlaced', [f('order_status', '"string"', 'Lifecycle state.', ', "default": "PLACED"')]),
+        errors: [{ messageId: 'stringEnum', line: avroFieldLine(0), column: AVRO_FIELD_COL }],
+      },
+      {
+        schema: avroRecord('OrderPlaced', [
+          f('order_id', '"string"'),
+          f('delivery_mode', '["null", "string"]', "Either 'standard' or 'express'.", ', "default": null'),
+        ]),
+        errors: [{ messageId: 'stringEnum', line: avroFieldLine(1), column: AVRO_FIELD_COL }],
+      },
+      {
+        schema: avroRecord('TicketOpened', [f('priority', '"int"', '1 = LOW, 2 = MEDIUM, 3 = HIGH.')]),
+        errors: [{ messageId: 'integerEnum', line: avroFieldLine(0), column: AVRO_FIELD_COL }],
+      },
+      {
+        schema: avroRecord('OrderPlaced', [f('accepted_payment_methods', '{ "type": "array", "items": "string" }', 'Each one of "card", "sepa", "paypal".')]),
+        errors: [{ messageId: 'stringEnum', line: avroFieldLine(0), column: AVRO_FIELD_COL }],
+      },
+    ],
+  },
+  protobuf: {
+    valid: [
+      proto(`
+enum ShipmentStatus {
+  SHIPMENT_STATUS_UNSPECIFIED = 0;
+  SHIPMENT_STATUS_PENDING = 1;
+}
+
+message ShipmentUpdated {
+  ShipmentStatus status = 1;
+  // Warehouse code, one of BER1, HAM2.
+  string warehouse_code = 2;
+  // Stock level after the change.
+  int32 stock_level = 3;
+}`),
+    ],
+    invalid: [
+      {
+        schema: proto(`
+message ShipmentUpdated {
+  // One of PENDING, IN_TRANSIT or DELIVERED.
+  string status = 1;
+}`),
+        errors: [{ messageId: 'stringEnum', line: protoLine(3), column: 10 }],
+      },
+      {
+        // an enum of the matching name is declared but the field does not use it
+        schema: proto(`
+enum ShipmentStatus {
+  SHIPMENT_STATUS_UNSPECIFIED = 0;
+  SHIPMENT_STATUS_PENDING = 1;
+}
+
+message ShipmentUpdated {
+  string status = 1;
+}`),
+        errors: [{ messageId: 'stringEnum', line: protoLine(7), column: 10 }],
+      },
+      {
+        schema: proto(`
+message TicketOpened {
+  // Severity code: 1 = LOW, 2 = HIGH, 3 = CRITICAL.
+  int32 severity = 1;
+}`),
+        errors: [{ messageId: 'integerEnum', line: protoLine(3), column: 9 }],
+      },
+    ],
+  },
+});

@@ -1,0 +1,101 @@
+import { RuleTester } from '../../src/lint/rule-tester.js';
+import rule from '../../rules/require-updated-at.js';
+import { AVRO_FIELD_COL, AVRO_RECORD_COL, AVRO_RECORD_LINE, avroFieldLine, avroRecord, proto, protoLine } from './schemas.js';
+
+const id = '{ "name": "customer_id", "type": "string" }';
+const ts = (name: string, type = '{ "type": "long", "logicalType": "timestamp-millis" }'): string => `{ "name": "${name}", "type": ${type} }`;
+const TS = ['google/protobuf/timestamp.proto'];
+
+new RuleTester().run(rule, {
+  avro: {
+    valid: [
+      avroRecord('CustomerUpdated', [id, ts('updated_at')]),
+      avroRecord('CustomerUpdated', [id, ts('updated_at', '{ "type": "long", "logicalType": "timestamp-micros" }')]),
+      avroRecord('CustomerUpdated', [id, ts('updatedAt')]),
+      { schema: avroRecord('CustomerUpdated', [id, ts('modified_at')]), options: { field: 'modified_at' } },
+      // helper types are not events: only the root needs the field
+      avroRecord('CustomerUpdated', [
+        '{ "name": "address", "type": { "type": "record", "name": "Address", "fields": [{ "name": "city", "type": "string" }] } }',
+        ts('updated_at'),
+      ]),
+    ],
+    invalid: [
+      {
+        schema: avroRecord('CustomerUpdated', [id]),
+        errors: [{ messageId: 'missing', line: AVRO_RECORD_LINE, column: AVRO_RECORD_COL }],
+      },
+      {
+        schema: avroRecord('CustomerUpdated', [id, ts('updated_at')]),
+        options: { field: 'changed_at' },
+        errors: [{ messageId: 'missing', line: AVRO_RECORD_LINE, column: AVRO_RECORD_COL }],
+      },
+      {
+        schema: avroRecord('CustomerUpdated', [id, `${ts('updated_at', '["null", { "type": "long", "logicalType": "timestamp-millis" }]').slice(0, -2)}, "default": null }`]),
+        errors: [{ messageId: 'nullable', line: avroFieldLine(1), column: AVRO_FIELD_COL }],
+      },
+      {
+        schema: avroRecord('CustomerUpdated', [id, ts('updated_at', '{ "type": "long", "logicalType": "local-timestamp-millis" }')]),
+        errors: [{ messageId: 'localTimestamp', line: avroFieldLine(1), column: AVRO_FIELD_COL }],
+      },
+      {
+        schema: avroRecord('CustomerUpdated', [id, ts('updated_at', '"string"')]),
+        errors: [{ messageId: 'wrongType', line: avroFieldLine(1), column: AVRO_FIELD_COL }],
+      },
+      {
+        schema: avroRecord('CustomerUpdated', [id, ts('updated_at', '"long"')]),
+        errors: [{ messageId: 'wrongType', line: avroFieldLine(1), column: AVRO_FIELD_COL }],
+      },
+    ],
+  },
+  protobuf: {
+    valid: [
+      proto(`
+message CustomerUpdated {
+  string customer_id = 1;
+  google.protobuf.Timestamp updated_at = 2;
+}`, TS),
+      proto(`
+message Address {
+  string city = 1;
+}
+
+message CustomerUpdated {
+  Address address = 1;
+  google.protobuf.Timestamp updated_at = 2;
+}`, TS),
+    ],
+    invalid: [
+      {
+        schema: proto(`
+message CustomerUpdated {
+  string customer_id = 1;
+}`, TS),
+        errors: [{ messageId: 'missing', line: protoLine(1, 1), column: 9 }],
+      },
+      {
+        schema: proto(`
+message CustomerUpdated {
+  optional google.protobuf.Timestamp updated_at = 1;
+}`, TS),
+        errors: [{ messageId: 'optional', line: protoLine(2, 1), column: 38 }],
+      },
+      {
+        schema: proto(`
+message CustomerUpdated {
+  oneof change {
+    google.protobuf.Timestamp updated_at = 1;
+    google.protobuf.Timestamp deleted_at = 2;
+  }
+}`, TS),
+        errors: [{ messageId: 'inOneof', line: protoLine(3, 1), column: 31 }],
+      },
+      {
+        schema: proto(`
+message CustomerUpdated {
+  int64 updated_at = 1;
+}`, TS),
+        errors: [{ messageId: 'wrongType', line: protoLine(2, 1), column: 9 }],
+      },
+    ],
+  },
+});
