@@ -110,7 +110,16 @@ class Session {
     if (!ex) {
       const wellKnown = WELL_KNOWN_FILES.get(importPath);
       let text: string | undefined = wellKnown;
-      if (text === undefined && this.loadImport) text = this.loadImport(importPath);
+      if (text === undefined && this.loadImport) {
+        try {
+          text = this.loadImport(importPath);
+        } catch (e) {
+          // A loader failure (unreadable file, registry error) is a finding on the import, not a crash.
+          const reason = e instanceof Error ? e.message : String(e);
+          problems.push({ code: 'proto-import-error', message: `import "${importPath}" could not be read: ${reason}`, loc, fatal: false });
+          return undefined;
+        }
+      }
       if (text === undefined) {
         problems.push({
           code: 'proto-missing-import',

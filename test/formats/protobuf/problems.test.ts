@@ -42,6 +42,7 @@ const cases: Case[] = [
   { name: 'unknown edition', source: 'edition = "2099";\nmessage A {}', code: 'proto-unknown-edition', at: '«"2099"»' },
   { name: 'missing import', source: `${P3}import "acme/missing.proto";\nmessage A {}`, code: 'proto-missing-import', at: '«import "acme/missing.proto";»' },
   { name: 'unparseable import', source: `${P3}import "bad.proto";\nmessage A {}`, code: 'proto-import-error', at: '«import "bad.proto";»', files: { 'bad.proto': 'message {' }, message: /imported file "bad.proto" cannot be parsed: expected a message name .* \(bad.proto:1:9\)/ },
+  { name: 'import loader failure', source: `${P3}import "locked.proto";\nmessage A {}`, code: 'proto-import-error', at: '«import "locked.proto";»', files: { 'locked.proto': '\u0000throw' }, message: 'import "locked.proto" could not be read: EACCES: permission denied' },
   { name: 'import cycle', source: `${P3}import "b.proto";\nmessage A {}`, code: 'proto-import-cycle', at: '«import "b.proto";»', files: { 'b.proto': `${P3}import "a.proto";` }, message: 'imports form a cycle (a.proto → b.proto → a.proto); files cannot import each other, so move the shared types into a third file' },
   { name: 'import of the file itself', source: `${P3}import "a.proto";`, code: 'proto-import-cycle', at: '«import "a.proto";»', message: /\(a.proto → a.proto\)/ },
   { name: 'duplicate import', source: `${P3}import "google/protobuf/timestamp.proto";\nimport "google/protobuf/timestamp.proto";`, code: 'proto-duplicate-import', at: '«import "google/protobuf/timestamp.proto";»', nth: 1 },
@@ -91,7 +92,12 @@ const cases: Case[] = [
 
 describe('problems', () => {
   it.each(cases)('$name → $code', (c) => {
-    const r = parseProto(c.source, 'a.proto', { loadImport: (p) => c.files?.[p] });
+    const loadImport = (p: string): string | undefined => {
+      const t = c.files?.[p];
+      if (t === '\u0000throw') throw new Error('EACCES: permission denied');
+      return t;
+    };
+    const r = parseProto(c.source, 'a.proto', { loadImport });
     const found = r.problems.filter((p) => p.code === c.code);
     expect(found, JSON.stringify(r.problems)).toHaveLength(1);
     const p = found[0];
