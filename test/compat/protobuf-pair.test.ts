@@ -338,4 +338,23 @@ describe('diffProtobufDocuments', () => {
       }
     }
   });
+
+  it('reports changes inside an imported type with that file, anchored on the field that uses it', () => {
+    const v1 = 'syntax = "proto3";\npackage common;\nmessage Money { int64 units = 1; }';
+    const v2 = 'syntax = "proto3";\npackage common;\nmessage Money { double units = 1; }';
+    const root = p3('import "common/money.proto";\nmessage Order {\n  common.Money total = 1;\n}');
+    const parseWith = (dep: string) => {
+      const r = parseProto(root, 'order.proto', { loadImport: (p) => (p === 'common/money.proto' ? dep : undefined) });
+      if (!r.ok) throw new Error('unparseable');
+      return r.document;
+    };
+    const got = diffProtobufDocuments(parseWith(v2), parseWith(v1), {
+      newImports: [{ doc: doc(v2, 'common/money.proto'), origin: 'money@2' }],
+      oldImports: [{ doc: doc(v1, 'common/money.proto'), origin: 'money@1' }],
+    });
+    expect(got.map((c) => `${c.type} ${c.path}`)).toEqual(['FIELD_SCALAR_KIND_CHANGED #/Money/1', 'FIELD_NAMED_TYPE_CHANGED #/Order/1']);
+    expect(got[0]?.newNode?.file).toBe('common/money.proto');
+    expect(got[0]?.anchor?.loc.line).toBe(4); // `common.Money total = 1;` in order.proto
+    expect(got[1]?.newNode?.file).toBe('order.proto');
+  });
 });

@@ -191,6 +191,8 @@ export class ProtobufDiffer {
   private readonly inProgress = new Set<RecordType>();
   /** inside an imported type: every change is reported on this field of the update document */
   private anchorOverride: Located | undefined;
+  /** inside an imported type: the files its fields come from */
+  private fileContext: { old: string | undefined; new: string | undefined } | undefined;
   private readonly oldChildren: Map<string, NamedType[]>;
   private readonly newChildren: Map<string, NamedType[]>;
   private readonly rootAnchor: Located;
@@ -223,8 +225,6 @@ export class ProtobufDiffer {
     const owner = 'fullName' in node && typeof node.fullName === 'string' ? s.types.get(node.fullName) : undefined;
     return { node, file: owner ? owner.file : this.currentFile(side) };
   }
-
-  private fileContext: { old: string | undefined; new: string | undefined } | undefined;
 
   private currentFile(side: 'old' | 'new'): string | undefined {
     if (this.fileContext) return this.fileContext[side];
