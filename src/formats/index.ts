@@ -29,6 +29,8 @@ export interface ReadSchemaOptions {
   importCache?: Map<string, string | null>;
   /** resolve a relative `file` against this directory (default: process.cwd()) */
   cwd?: string;
+  /** Protobuf imports from memory instead of include paths (tests, registry references) */
+  loadImport?: (importPath: string) => string | undefined;
 }
 
 const START: SourceRange = { line: 1, column: 1, endLine: 1, endColumn: 1 };
@@ -212,7 +214,7 @@ function dispatch(file: string, text: string, opts: ReadSchemaOptions): SchemaFi
     case 'avdl':
       return fromParse(file, text, parseAvdl(text, file));
     case 'proto':
-      return fromParse(file, text, parseProto(text, file, { loadImport: makeImportLoader(file, opts) }));
+      return fromParse(file, text, parseProto(text, file, { loadImport: opts.loadImport ?? makeImportLoader(file, opts) }));
     case 'json': {
       const c = classifyJson(file, text);
       if ('avro' in c) return fromParse(file, text, parseAvsc(text, file));

@@ -26,6 +26,8 @@ export interface EngineInput {
   targets: readonly LintTarget[];
   rules: readonly Rule[];
   settings: LintSettings;
+  /** observes each kept report with its descriptor (the RuleTester checks message ids with it) */
+  onReport?: (diagnostic: Diagnostic, descriptor: ReportDescriptor<string>) => void;
 }
 
 export interface EngineOutput {
@@ -147,10 +149,10 @@ export function runLint(input: EngineInput): EngineOutput {
       }
     }
     const streams = memberships.map((m) => m.info);
-    lintDocument(state, doc, effective, streams, roots, resolver);
+    lintDocument(state, doc, effective, streams, roots, resolver, input.onReport);
   }
 
-  for (const s of settings.streams) runStreamChecks(s, infos.get(s) as StreamInfo, states, resolver, rules);
+  for (const s of settings.streams) runStreamChecks(s, infos.get(s) as StreamInfo, states, resolver, rules, input.onReport);
 
   const files: EngineFileResult[] = [];
   for (const state of states.values()) {
@@ -175,7 +177,7 @@ export function runLint(input: EngineInput): EngineOutput {
 
 function lintDocument(
   state: FileState, doc: SchemaDocument, effective: readonly EffectiveRule[], streams: readonly StreamInfo[],
-  roots: ReadonlySet<string>, resolver: RuleResolver,
+  roots: ReadonlySet<string>, resolver: RuleResolver, onReport: EngineInput['onReport'],
 ): void {
   const file = state.target.file;
   let typeIndex: Map<string, NamedType> | undefined;
@@ -221,6 +223,7 @@ function lintDocument(
         if (sev === 'off') return;
         diag.severity = sev;
         state.diagnostics.push(diag);
+        onReport?.(diag, d);
       },
     };
     let v: RuleVisitors;
@@ -255,6 +258,7 @@ function lintDocument(
 
 function runStreamChecks(
   stream: StreamSetting, info: StreamInfo, states: Map<string, FileState>, resolver: RuleResolver, rules: readonly Rule[],
+  onReport: EngineInput['onReport'],
 ): void {
   // a stream none of whose files was loaded is outside this run (e.g. linting a single path)
   if (!stream.schemas.some((ref) => states.has(ref.file))) return;
@@ -282,6 +286,7 @@ function runStreamChecks(
       if (sev === 'off') return;
       diag.severity = sev;
       st.diagnostics.push(diag);
+      onReport?.(diag, d);
     };
     try {
       rule.checkStream({ stream: info, documents, options: base.options, report });
