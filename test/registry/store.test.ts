@@ -216,7 +216,7 @@ describe('embedded registry', () => {
     reg = undefined;
     const file = join(dir, 'registry.log');
     const frame = encodeFrame({ op: 'version', subject: 'ghost', version: 1, id: 1 });
-    frame[frame.length - 2] ^= 0xff;
+    frame.writeUInt8((frame.at(-2) as number) ^ 0xff, frame.length - 2);
     await appendFile(file, frame);
     reg = await EmbeddedRegistry.open({ dataDir: dir });
     expect(reg.recovery.truncatedBytes).toBe(frame.length);
