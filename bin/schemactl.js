@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm run build`, run by `prepare`).
-import { main } from '../dist/src/cli/main.js';
-
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`schemactl: internal error: ${err && err.stack ? err.stack : String(err)}\n`); process.exitCode = 2; },
+// main() handles every error itself; what reaches this file is a broken installation.
+import('../dist/src/cli/main.js').then(
+  ({ main }) => main(process.argv.slice(2)).then((code) => { process.exitCode = code; }),
+  (err) => {
+    const missing = err && err.code === 'ERR_MODULE_NOT_FOUND';
+    process.stderr.write(missing
+      ? 'schemactl: the CLI is not built (dist/ is missing); run `npm run build` in the package directory.\n'
+      : `schemactl: internal error while loading the CLI: ${err && err.message ? err.message.split('\n')[0] : String(err)}\n`);
+    process.exitCode = 2;
+  },
 );
