@@ -573,7 +573,9 @@ class IdlParser {
       const locs: LocList = [];
       while (!this.isPunct('}')) {
         const branch = this.type();
-        if (branch.nullable) this.fail("'?' is not allowed inside a union: list null as a branch instead.");
+        if (branch.nullable) {
+          throw new IdlSyntaxError("'?' is not allowed inside a union: list null as a branch instead.", branch.nullable.start, branch.nullable.end);
+        }
         for (const [rel, loc] of branch.locs) locs.push([`/${branches.length}${rel}`, loc]);
         branches.push(branch.value);
         if (!this.isPunct(',')) break;

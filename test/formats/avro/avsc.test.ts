@@ -189,7 +189,7 @@ describe('parseAvsc: logical types', () => {
     const doc = documentOf(result);
     const node = doc.types[0] ?? doc.topLevelType;
     expect(node && 'logicalType' in node ? node.logicalType : undefined).toBeUndefined();
-    expect(node?.attributes?.logicalType).toBeDefined();
+    expect(node && 'attributes' in node ? node.attributes?.logicalType : undefined).toBeDefined();
   });
 });
 
