@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { RecordLog } from './log.js';
 import type { Recovery } from './log.js';
 import { prepareSchema } from '../schema-text.js';
-import type { ResolvedReference } from '../schema-text.js';
+import type { PreparedSchema, ResolvedReference } from '../schema-text.js';
 import { renderMessages } from '../compat-messages.js';
 import { checkCompatibility, InvalidSchemaError, UnsupportedFormatError } from '../../compat/index.js';
 import { UsageError } from '../../errors.js';
@@ -40,6 +40,7 @@ import type {
 export const DEFAULT_DATA_DIR = '.schemactl/registry';
 const LOG_FILE = 'registry.log';
 const LOCK_FILE = 'LOCK';
+const PREPARED_CACHE = 2_000;
 
 type Rec =
   | { op: 'schema'; id: number; schemaType: SchemaType; schema: string; references: SchemaReference[]; identity: string }
@@ -83,6 +84,7 @@ export class EmbeddedRegistry implements Registry {
   private globalMode: Mode | undefined;
   private readonly subjectMode = new Map<string, Mode>();
   private nextId = 1;
+  private readonly prepared = new Map<string, PreparedSchema>();
   private chain: Promise<unknown> = Promise.resolve();
   private lastDurable: Promise<void> = Promise.resolve();
   private closed = false;
@@ -247,7 +249,7 @@ export class EmbeddedRegistry implements Registry {
     return this.resolveRefs(row.references).map((r) => ({ name: r.ref.name, schema: r.schema }));
   }
 
-  private prepare(subject: string, input: SchemaInput, normalize: boolean | undefined) {
+  private prepare(subject: string, input: SchemaInput, normalize: boolean | undefined): PreparedSchema {
     if (!input || typeof input.schema !== 'string') throw errors.invalidSchema('Invalid schema: the request has no "schema" string');
     const schemaType = parseSchemaType(input.schemaType);
     if (!this.schemaTypes.includes(schemaType)) {
@@ -255,13 +257,22 @@ export class EmbeddedRegistry implements Registry {
         `Invalid schema type ${schemaType}: this registry accepts ${this.schemaTypes.join(', ')} because its compatibility engine cannot check ${schemaType} schemas`,
       );
     }
-    return prepareSchema(schemaType, input.schema, this.resolveRefs(input.references), this.normalizeFor(subject, normalize));
+    const refs = this.resolveRefs(input.references);
+    const norm = this.normalizeFor(subject, normalize);
+    // parsing and validating dominate lookups; the result depends only on these inputs
+    const key = `${schemaType}\0${norm}\0${JSON.stringify(refs)}\0${input.schema}`;
+    const hit = this.prepared.get(key);
+    if (hit) return hit;
+    const prepared = prepareSchema(schemaType, input.schema, refs, norm);
+    if (this.prepared.size >= PREPARED_CACHE) this.prepared.delete(this.prepared.keys().next().value as string);
+    this.prepared.set(key, prepared);
+    return prepared;
   }
 
   /** Runs the engine against `previous` (oldest first); an empty result means compatible. */
   private async runCheck(
     level: CompatibilityLevel,
-    prepared: ReturnType<EmbeddedRegistry['prepare']>,
+    prepared: PreparedSchema,
     previous: VersionRow[],
   ): Promise<CompatibilityResult> {
     if (level === 'NONE' || previous.length === 0) return { isCompatible: true, messages: [] };
