@@ -4,10 +4,10 @@
 import { defineRule } from '../src/lint/rule.js';
 import type { Field, RecordType, TypeNode } from '../src/model/types.js';
 
-interface Options {
+type Options = {
   /** largest precision that consumers (warehouses, JVM/SQL decimals) are expected to hold */
   maxPrecision: number;
-}
+};
 
 interface DecimalSite {
   precision: number;

@@ -3,10 +3,10 @@
 import { defineRule } from '../src/lint/rule.js';
 import { docOf } from './util.js';
 
-interface Options {
+type Options = {
   /** also require docs on the fields of event roots */
   fields: boolean;
-}
+};
 
 export default defineRule<'rootDoc' | 'fieldDoc', Options>({
   meta: {

@@ -4,10 +4,10 @@
 import { defineRule } from '../src/lint/rule.js';
 import { FILE_START } from './util.js';
 
-interface Options {
+type Options = {
   /** require the last namespace/package segment to be a version such as v1 or v1beta1 */
   requireVersion: boolean;
-}
+};
 
 const VERSION = /^v\d+((alpha|beta|test)\d*)?$/;
 

@@ -9,9 +9,9 @@ import {
 
 type FieldCase = 'snake_case' | 'camelCase' | 'consistent';
 
-interface Options {
+type Options = {
   fields: FieldCase;
-}
+};
 
 const CHECK: Record<'snake_case' | 'camelCase', (n: string) => boolean> = { snake_case: isSnakeCase, camelCase: isCamelCase };
 const CONVERT: Record<'snake_case' | 'camelCase', (n: string) => string> = { snake_case: toSnakeCase, camelCase: toCamelCase };

@@ -4,10 +4,10 @@ import { defineRule } from '../src/lint/rule.js';
 import type { Field, RecordType } from '../src/model/types.js';
 import { docOf, words } from './util.js';
 
-interface Options {
+type Options = {
   /** extra field-name patterns (regular expressions, matched against the snake_case name) */
   patterns: string[];
-}
+};
 
 /** snake_case names (or name endings) that hold personal data. */
 const PII = [

@@ -3,9 +3,9 @@
 import { defineRule } from '../src/lint/rule.js';
 import { toUpperSnakeCase } from './util.js';
 
-interface Options {
+type Options = {
   suffix: string;
-}
+};
 
 export default defineRule<'zeroNotUnspecified' | 'noZero', Options>({
   meta: {

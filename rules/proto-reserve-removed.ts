@@ -4,10 +4,10 @@
 import { defineRule } from '../src/lint/rule.js';
 import type { RecordType } from '../src/model/types.js';
 
-interface Options {
+type Options = {
   /** report gaps in field numbers that no `reserved` covers */
   gaps: boolean;
-}
+};
 
 /** 19000-19999 is reserved for the Protobuf implementation and never a gap. */
 const IMPL_RESERVED: [number, number] = [19000, 19999];

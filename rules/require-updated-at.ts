@@ -4,9 +4,9 @@ import { defineRule } from '../src/lint/rule.js';
 import type { Field, RecordType } from '../src/model/types.js';
 import { toCamelCase, toSnakeCase, typeLabel, unwrapNullable } from './util.js';
 
-interface Options {
+type Options = {
   field: string;
-}
+};
 
 const ZONED = new Set(['timestamp-millis', 'timestamp-micros', 'timestamp-nanos']);
 

@@ -4,10 +4,10 @@ import { defineRule } from '../src/lint/rule.js';
 import type { Field, RecordType } from '../src/model/types.js';
 import { docOf, isOptionalField, listText, primitiveOf, toPascalCase, unwrapNullable, words } from './util.js';
 
-interface Options {
+type Options = {
   /** minimum score to report */
   threshold: number;
-}
+};
 
 const GENERIC_ROOTS = new Set([
   'event', 'domainevent', 'message', 'envelope', 'payload', 'wrapper', 'genericevent', 'baseevent', 'integrationevent',
