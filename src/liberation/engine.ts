@@ -110,6 +110,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
     } catch (e) {
       attempts++;
       stats.retries++;
+      o.source.rewind?.();
       const err = e as Error & { retriable?: boolean };
       log({ level: 'warn', msg: 'batch failed; rewinding to the committed offset', stream: o.stream, attempt: attempts, error: redact(err.message) });
       if (attempts >= maxAttempts || err.retriable === false) throw e;

@@ -45,6 +45,8 @@ export interface Source {
   read(offset: SourceOffset | null, max: number): Promise<SourceBatch>;
   /** outbox/change tables: remove or mark rows up to and including this offset (after the sink acknowledged) */
   acknowledge?(offset: SourceOffset): Promise<void>;
+  /** forget rows handed out since the last acknowledgement (the engine rewinds after a failed send) */
+  rewind?(): void;
   close(): Promise<void>;
 }
 

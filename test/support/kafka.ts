@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const KAFKA_DIR = join(here, 'kafka');
@@ -45,11 +46,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startKafka(opts: { workDir: string; port?: number; controllerPort?: number; heap?: string }): Promise<KafkaBroker> {
   ensureKafkaJars();
-  const port = opts.port ?? 19092;
-  const controllerPort = opts.controllerPort ?? port + 1;
+  const port = opts.port ?? (await freePort());
+  const controllerPort = opts.controllerPort ?? (await freePort());
   const dataDir = resolve(opts.workDir, 'kafka-data');
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
+  mkdirSync(opts.workDir, { recursive: true });
   const props = join(opts.workDir, 'server.properties');
   writeFileSync(props, [
     'process.roles=broker,controller',

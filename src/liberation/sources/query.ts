@@ -31,7 +31,7 @@ export interface QuerySourceConfig {
   name: string;
 }
 
-interface Conn {
+export interface Conn {
   query(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
   close(): Promise<void>;
 }
@@ -78,6 +78,42 @@ export async function connect(url: string): Promise<{ dialect: Dialect; conn: Co
   }
 }
 
+/**
+ * The exclusive upper bound for timestamps that is safe to read now, in the database's text form:
+ * min(database clock − delay, start of the oldest open transaction of another session).
+ */
+export async function horizon(conn: Conn, dialect: Dialect, delayMs: number): Promise<{ bound: string; oldestOpen: string | null }> {
+  if (dialect === 'postgres') {
+    const [row] = await conn.query(
+      `SELECT (clock_timestamp() - make_interval(secs => $1::double precision / 1000))::text AS horizon,
+              (SELECT min(xact_start) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid()
+                  AND xact_start IS NOT NULL AND backend_type = 'client backend')::text AS oldest`,
+      [delayMs],
+    );
+    const h = String(row!.horizon);
+    const oldest = (row!.oldest as string | null) ?? null;
+    if (oldest === null) return { bound: h, oldestOpen: null };
+    const [cmp] = await conn.query('SELECT ($1::timestamptz < $2::timestamptz) AS older', [oldest, h]);
+    const older = cmp!.older === true || cmp!.older === 't';
+    return { bound: older ? oldest : h, oldestOpen: oldest };
+  }
+  // information_schema.innodb_trx lists every open InnoDB transaction, but from a cache refreshed at
+  // most every 100 ms, and a transaction appears only once it touched InnoDB (after its first
+  // statement's NOW() was taken). Stay at least one second behind the clock so a transaction too new
+  // for the cache cannot have written below the bound. trx_started has whole seconds, which only
+  // makes the bound more conservative.
+  const [row] = await conn.query(
+    `SELECT DATE_FORMAT(NOW(6) - INTERVAL ? MICROSECOND, '%Y-%m-%d %H:%i:%s.%f') AS horizon,
+            (SELECT DATE_FORMAT(MIN(trx_started), '%Y-%m-%d %H:%i:%s.%f') FROM information_schema.innodb_trx
+              WHERE trx_mysql_thread_id <> CONNECTION_ID()) AS oldest`,
+    [Math.max(delayMs, MYSQL_MIN_DELAY_MS) * 1000],
+  );
+  const h = String(row!.horizon);
+  const oldest = (row!.oldest as string | null) ?? null;
+  return { bound: oldest !== null && oldest < h ? oldest : h, oldestOpen: oldest };
+}
+
 export class QuerySource implements Source {
   private conn: Conn | undefined;
   private dialect: Dialect;
@@ -95,37 +131,8 @@ export class QuerySource implements Source {
   }
 
   /** The exclusive upper bound for timestamps that is safe to read now, in the database's text form. */
-  async horizon(): Promise<{ bound: string; oldestOpen: string | null }> {
-    const conn = this.must();
-    if (this.dialect === 'postgres') {
-      const [row] = await conn.query(
-        `SELECT (clock_timestamp() - make_interval(secs => $1::double precision / 1000))::text AS horizon,
-                (SELECT min(xact_start) FROM pg_stat_activity
-                  WHERE datname = current_database() AND pid <> pg_backend_pid()
-                    AND xact_start IS NOT NULL AND backend_type = 'client backend')::text AS oldest`,
-        [this.cfg.delayMs],
-      );
-      const horizon = String(row!.horizon);
-      const oldest = (row!.oldest as string | null) ?? null;
-      if (oldest === null) return { bound: horizon, oldestOpen: null };
-      const [cmp] = await conn.query('SELECT ($1::timestamptz < $2::timestamptz) AS older', [oldest, horizon]);
-      const older = cmp!.older === true || cmp!.older === 't';
-      return { bound: older ? oldest : horizon, oldestOpen: oldest };
-    }
-    // information_schema.innodb_trx lists every open InnoDB transaction, but from a cache refreshed at
-    // most every 100 ms, and a transaction appears only once it touched InnoDB (after its first
-    // statement's NOW() was taken). Stay at least one second behind the clock so a transaction too new
-    // for the cache cannot have written below the bound. trx_started has whole seconds, which only
-    // makes the bound more conservative.
-    const [row] = await conn.query(
-      `SELECT DATE_FORMAT(NOW(6) - INTERVAL ? MICROSECOND, '%Y-%m-%d %H:%i:%s.%f') AS horizon,
-              (SELECT DATE_FORMAT(MIN(trx_started), '%Y-%m-%d %H:%i:%s.%f') FROM information_schema.innodb_trx
-                WHERE trx_mysql_thread_id <> CONNECTION_ID()) AS oldest`,
-      [Math.max(this.cfg.delayMs, MYSQL_MIN_DELAY_MS) * 1000],
-    );
-    const horizon = String(row!.horizon);
-    const oldest = (row!.oldest as string | null) ?? null;
-    return { bound: oldest !== null && oldest < horizon ? oldest : horizon, oldestOpen: oldest };
+  horizon(): Promise<{ bound: string; oldestOpen: string | null }> {
+    return horizon(this.must(), this.dialect, this.cfg.delayMs);
   }
 
   async read(offset: SourceOffset | null, max: number): Promise<SourceBatch> {

@@ -1,0 +1,104 @@
+// Kafka sink on @platformatic/kafka (pure JS, maintained, speaks Kafka 4.x): an idempotent producer with
+// acks=all, so a retried batch is not duplicated by the broker and an acknowledged record is on every
+// in-sync replica. `send` resolves only when the broker acknowledged every record of the batch.
+import { compatibilityPartitioner, Producer, ProduceAcks } from '@platformatic/kafka';
+import { redact, UnreachableError } from '../../errors.js';
+import type { OutRecord, Sink } from '../types.js';
+
+export interface KafkaSinkConfig {
+  brokers: string[];
+  clientId?: string;
+  compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+  /** request timeout per produce call, ms */
+  timeoutMs?: number;
+  /** records per produce request; a batch from the engine is split into chunks of this size */
+  chunk?: number;
+  /** number of client-level retries for one produce request before the engine's own retry takes over */
+  retries?: number;
+}
+
+function withDeadline<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no acknowledgement from the broker within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class KafkaSink implements Sink {
+  private producer: Producer<Buffer, Buffer, string, string> | undefined;
+
+  constructor(private readonly cfg: KafkaSinkConfig) {}
+
+  describe(): string {
+    return `kafka ${this.cfg.brokers.map((b) => redact(b)).join(',')}`;
+  }
+
+  async open(): Promise<void> {
+    this.producer = this.newProducer();
+    try {
+      await this.producer.metadata({ topics: [] });
+    } catch (e) {
+      await this.producer.close().catch(() => {});
+      this.producer = undefined;
+      throw new UnreachableError(`cannot reach the Kafka brokers ${this.cfg.brokers.join(',')}: ${redact((e as Error).message)}`, e);
+    }
+  }
+
+  private newProducer(): Producer<Buffer, Buffer, string, string> {
+    return new Producer<Buffer, Buffer, string, string>({
+      clientId: this.cfg.clientId ?? 'schemactl-publish',
+      bootstrapBrokers: this.cfg.brokers,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      compression: this.cfg.compression ?? 'lz4',
+      // Java's partitioner (murmur2 & 0x7fffffff): keys land where a Java producer would put them
+      partitioner: compatibilityPartitioner,
+      autocreateTopics: true,
+      timeout: this.cfg.timeoutMs ?? 30_000,
+      retries: this.cfg.retries ?? 3,
+      retryDelay: 250,
+      serializers: {
+        key: (k?: Buffer) => k,
+        value: (v?: Buffer) => v,
+        headerKey: (k?: string) => (k === undefined ? undefined : Buffer.from(k)),
+        headerValue: (v?: string) => (v === undefined ? undefined : Buffer.from(v)),
+      },
+    });
+  }
+
+  async send(records: OutRecord[]): Promise<void> {
+    if (!this.producer) throw new Error('sink not opened');
+    const size = this.cfg.chunk ?? 2000;
+    // The client retries connections on its own and can wait a long time on a dead broker; the engine
+    // must get a failure in bounded time so it can rewind, back off and say what is going on.
+    const deadlineMs = (this.cfg.timeoutMs ?? 30_000) * ((this.cfg.retries ?? 3) + 1) + 1000;
+    try {
+      for (let i = 0; i < records.length; i += size) {
+        const chunk = records.slice(i, i + size);
+        await withDeadline(deadlineMs, this.producer.send({
+          messages: chunk.map((r) => ({
+            topic: r.topic,
+            key: r.key ?? undefined,
+            value: r.value ?? undefined,
+            headers: r.headers,
+          })),
+        }));
+      }
+    } catch (e) {
+      // A producer whose request failed midway may hold stale sequence state; start a fresh one (a new
+      // producer id) so the engine's retry of this batch is not rejected as out of sequence.
+      const old = this.producer;
+      this.producer = this.newProducer();
+      // don't wait for a close that may itself hang on the dead connection
+      old.close(true, () => {});
+      const err = new UnreachableError(`producing to Kafka failed: ${redact((e as Error).message)}`, e);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.close();
+    this.producer = undefined;
+  }
+}

@@ -1,0 +1,138 @@
+// The transactional outbox, polled. Column names and routing default to Debezium's Outbox Event
+// Router (id, aggregatetype, aggregateid, type, payload, timestamp; topic `outbox.event.${routedByValue}`)
+// so an existing outbox table works unchanged.
+//
+// No row is lost to a late commit: rows are removed (or marked) only after the broker acknowledged
+// them, so every read starts from what is still in the table — a transaction that commits late is
+// simply picked up by the next poll. Reads are still bounded by the oldest open transaction (when the
+// table has a timestamp column) so that events leave in timestamp order across transactions.
+import type { Source, SourceBatch, SourceOffset, SourceRow } from '../types.js';
+import { redact } from '../../errors.js';
+import { connect, horizon, type Conn } from './query.js';
+import { dialectOf, quoteIdent, type Dialect } from './sql.js';
+
+export interface OutboxConfig {
+  connection: string;
+  table: string;
+  columns: {
+    id: string;
+    aggregateType: string;
+    aggregateId: string;
+    type: string;
+    payload: string;
+    /** optional: enables the late-commit bound and timestamp ordering */
+    timestamp?: string;
+  };
+  /** topic template; `${routedByValue}` is replaced by the value of `routeBy` */
+  route: string;
+  /** the column whose value routes the event (default: the aggregate type column) */
+  routeBy: string;
+  /** 'delete' (default) removes acknowledged rows; a column name marks them instead (set to now()) */
+  onAck: 'delete' | { markColumn: string };
+  delayMs: number;
+  name: string;
+}
+
+export const OUTBOX_DEFAULTS = {
+  columns: { id: 'id', aggregateType: 'aggregatetype', aggregateId: 'aggregateid', type: 'type', payload: 'payload', timestamp: 'timestamp' },
+  route: 'outbox.event.${routedByValue}',
+} as const;
+
+export class OutboxSource implements Source {
+  private conn: Conn | undefined;
+  private readonly dialect: Dialect;
+  /** ids read but not yet acknowledged, in read order */
+  private pending: Array<{ id: string; offset: SourceOffset }> = [];
+
+  constructor(private readonly cfg: OutboxConfig) {
+    this.dialect = dialectOf(cfg.connection);
+  }
+
+  describe(): string {
+    return `${this.dialect} outbox ${this.cfg.table} on ${redact(this.cfg.connection)}`;
+  }
+
+  async open(): Promise<void> {
+    this.conn = (await connect(this.cfg.connection)).conn;
+  }
+
+  async read(_offset: SourceOffset | null, max: number): Promise<SourceBatch> {
+    const conn = this.must();
+    const d = this.dialect;
+    const c = this.cfg.columns;
+    const q = (n: string) => quoteIdent(n, d);
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return d === 'postgres' ? `$${params.length}` : '?';
+    };
+    const where: string[] = [];
+    let bound: string | null = null;
+    if (c.timestamp) {
+      bound = (await horizon(conn, d, this.cfg.delayMs)).bound;
+      where.push(`${q(c.timestamp)} < ${p(bound)}`);
+    }
+    if (typeof this.cfg.onAck === 'object') where.push(`${q(this.cfg.onAck.markColumn)} IS NULL`);
+    // rows already handed out in this process but not yet acknowledged are not read twice
+    const order = c.timestamp ? `${q(c.timestamp)}, ${q(c.id)}` : q(c.id);
+    const sql = `SELECT * FROM ${q(this.cfg.table)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${Math.max(1, Math.floor(max))}`;
+    const rows = await conn.query(sql, params);
+    const pendingIds = new Set(this.pending.map((x) => x.id));
+    const out: SourceRow[] = [];
+    for (const r of rows) {
+      const id = String(r[c.id]);
+      if (pendingIds.has(id)) continue;
+      const routeValue = String(r[this.cfg.routeBy] ?? r[c.aggregateType] ?? '');
+      const offset: SourceOffset = { v: 1, kind: 'outbox', lastId: id };
+      this.pending.push({ id, offset });
+      const payload = r[c.payload];
+      out.push({
+        columns: r,
+        offset,
+        position: `${this.cfg.table} (id=${id})`,
+        topic: this.cfg.route.replaceAll('${routedByValue}', routeValue),
+        key: r[c.aggregateId] === null || r[c.aggregateId] === undefined ? null : String(r[c.aggregateId]),
+        headers: { id, ...(r[c.type] !== undefined && r[c.type] !== null ? { type: String(r[c.type]) } : {}) },
+        payload: payload === null || payload === undefined ? null : Buffer.isBuffer(payload) ? payload : typeof payload === 'string' ? payload : JSON.stringify(payload),
+        tombstone: payload === null || payload === undefined,
+      });
+    }
+    return { rows: out, caughtUp: rows.length < max, info: { bound } };
+  }
+
+  /** Remove (or mark) every pending row up to and including `offset`: the sink acknowledged them. */
+  async acknowledge(offset: SourceOffset): Promise<void> {
+    if (offset.kind !== 'outbox' || offset.lastId === null) return;
+    const upto = this.pending.findIndex((x) => x.id === offset.lastId);
+    if (upto < 0) return;
+    const done = this.pending.slice(0, upto + 1).map((x) => x.id);
+    this.pending = this.pending.slice(upto + 1);
+    const d = this.dialect;
+    const q = (n: string) => quoteIdent(n, d);
+    for (let i = 0; i < done.length; i += 500) {
+      const chunk = done.slice(i, i + 500);
+      const ph = chunk.map((_, j) => (d === 'postgres' ? `$${j + 1}` : '?')).join(', ');
+      const sql =
+        this.cfg.onAck === 'delete'
+          ? `DELETE FROM ${q(this.cfg.table)} WHERE ${q(this.cfg.columns.id)} IN (${ph})`
+          : `UPDATE ${q(this.cfg.table)} SET ${q(this.cfg.onAck.markColumn)} = ${d === 'postgres' ? 'now()' : 'NOW(6)'} WHERE ${q(this.cfg.columns.id)} IN (${ph})`;
+      // ids compared as text keeps uuid, varchar and bigint ids alike
+      await this.must().query(d === 'postgres' ? sql.replace(`${q(this.cfg.columns.id)} IN`, `${q(this.cfg.columns.id)}::text IN`) : sql, chunk);
+    }
+  }
+
+  /** The engine rewinds after a failed send: forget what was handed out so it is read again. */
+  rewind(): void {
+    this.pending = [];
+  }
+
+  async close(): Promise<void> {
+    await this.conn?.close();
+    this.conn = undefined;
+  }
+
+  private must(): Conn {
+    if (!this.conn) throw new Error('source not opened');
+    return this.conn;
+  }
+}
