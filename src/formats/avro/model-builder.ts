@@ -620,14 +620,23 @@ export class AvroModelBuilder {
     }
   }
 
+  /** A close match among primitives, logical-type-free keywords and defined names (only on the error path). */
   private suggest(written: string): string | undefined {
     const lower = written.toLowerCase();
-    for (const prim of AVRO_PRIMITIVES) if (prim === lower) return prim;
     const simple = lower.slice(lower.lastIndexOf('.') + 1);
-    for (const name of this.byName.keys()) {
-      if (name.toLowerCase().endsWith(simple) && name.slice(name.lastIndexOf('.') + 1).toLowerCase() === simple) return name;
-    }
-    return undefined;
+    const limit = Math.max(1, Math.min(2, Math.floor(simple.length / 3)));
+    let best: string | undefined;
+    let bestDistance = limit + 1;
+    const consider = (candidate: string, key: string) => {
+      const d = key === simple || candidate.toLowerCase() === lower ? 0 : editDistance(simple, key, limit);
+      if (d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
+    };
+    for (const prim of AVRO_PRIMITIVES) consider(prim, prim);
+    for (const name of this.byName.keys()) consider(name, name.slice(name.lastIndexOf('.') + 1).toLowerCase());
+    return best === written ? undefined : best;
   }
 
   resolveNamed(node: TypeNode): NamedType | undefined {
@@ -737,6 +746,25 @@ export class AvroModelBuilder {
 }
 
 const LOGICAL_KEYS: ReadonlySet<string> = new Set(['logicalType', 'precision', 'scale']);
+
+/** Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current.push(value);
+      if (value < rowMin) rowMin = value;
+    }
+    if (rowMin > limit) return limit + 1;
+    previous = current;
+  }
+  return previous[b.length] ?? limit + 1;
+}
 
 function isByteString(value: string): boolean {
   for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0xff) return false;

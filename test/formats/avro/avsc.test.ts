@@ -322,9 +322,21 @@ describe('parseAvsc: problems with exact locations', () => {
     expect(result.problems[0]?.message).toMatch(/first branch \(null\).*move the matching branch first/);
   });
 
-  it('suggests the likely type for a misspelled name', () => {
-    const result = parseAvsc('{"type":"record","name":"R","fields":[{"name":"a","type":"String"}]}', 'x.avsc');
-    expect(result.problems[0]?.message).toContain('did you mean "string"');
+  it.each([
+    ['"String"', 'string'],
+    ['"strng"', 'string'],
+    ['"Adress"', 'com.acme.Address'],
+    ['"acme.Address"', 'com.acme.Address'],
+  ])('suggests the likely type for %s', (written, suggestion) => {
+    const text = `{"type":"record","name":"R","namespace":"com.acme","fields":[{"name":"x","type":{"type":"record","name":"Address","fields":[]}},{"name":"a","type":${written}}]}`;
+    const result = parseAvsc(text, 'x.avsc');
+    expect(result.problems.map((p) => p.code)).toEqual(['avro-undefined-name']);
+    expect(result.problems[0]?.message).toContain(`did you mean "${suggestion}"`);
+  });
+
+  it('does not suggest anything for an unrelated name', () => {
+    const result = parseAvsc('{"type":"record","name":"R","fields":[{"name":"a","type":"Zebra"}]}', 'x.avsc');
+    expect(result.problems[0]?.message).not.toContain('did you mean');
   });
 });
 
