@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { EmbeddedRegistry, DEFAULT_DATA_DIR } from './embedded/store.js';
+import { UsageError } from '../errors.js';
 import { errors, parseSchemaType, parseVersionRef, RegistryError } from './types.js';
 import type { CompatibilityChecker, SchemaType, ConfigUpdate, Mode, SchemaById, SchemaInput, SubjectVersion } from './types.js';
 
@@ -253,8 +254,8 @@ export async function serveRegistry(opts: ServeOptions = {}): Promise<ServedRegi
         }
         const raw = await readBody(req, maxBody);
         if (raw === 'too-large') {
+          // `connection: close` ends the socket once the answer is out; the rest of the body is discarded
           sendError(res, 413, 413, `Request body larger than ${maxBody} bytes`, { connection: 'close' });
-          req.destroy();
           return;
         }
         let body: unknown;
@@ -307,7 +308,9 @@ export async function serveRegistry(opts: ServeOptions = {}): Promise<ServedRegi
     });
   } catch (e) {
     await store.close();
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the port is already in use' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new UsageError(`Cannot serve the registry on ${host}:${opts.port ?? 8081}: ${why}. Pick another --port (0 picks a free one).`, 'registry-listen', e);
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -147,7 +147,7 @@ describe('REST surface', () => {
   });
 
   it('refuses bodies over the limit with 413', async () => {
-    const big = { schema: JSON.stringify({ type: 'record', name: 'Big', doc: 'x'.repeat(100 * 1024), fields: [] }) };
+    const big = { schema: JSON.stringify({ type: 'record', name: 'Big', doc: 'x'.repeat(2 * 1024 * 1024), fields: [] }) };
     const res = await call('POST', '/subjects/big/versions', big);
     expect(res.status).toBe(413);
     expect(res.json).toMatchObject({ error_code: 413 });
@@ -163,6 +163,19 @@ describe('REST surface', () => {
     const ids = results.map((r) => (r.json as { id: number }).id);
     expect(new Set(ids).size).toBe(100);
     expect((await call('GET', '/subjects/conc/versions')).json).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+});
+
+describe('startup', () => {
+  it('reports a port in use as a usage error and releases the store lock', async () => {
+    const d = await mkdtemp(join(tmpdir(), 'schemactl-port-'));
+    try {
+      await expect(serveRegistry({ port: srv.port, dataDir: d })).rejects.toThrow(/already in use/);
+      const ok = await serveRegistry({ port: 0, dataDir: d });
+      await ok.close();
+    } finally {
+      await rm(d, { recursive: true, force: true });
+    }
   });
 });
 
