@@ -9,13 +9,20 @@ type Options = {
   patterns: string[];
 };
 
-/** snake_case names (or name endings) that hold personal data. */
-const PII = [
-  /(^|_)e?mail(_address)?$/, /(^|_)phone(_number)?$/, /(^|_)mobile(_number)?$/, /^(first|last|middle|full|given|family|sur)_?name$/,
-  /(^|_)(customer|contact|recipient|billing|shipping|holder)_name$/, /(^|_)(street|address_line_?\d?|home_address)$/,
-  /(^|_)(date_of_birth|birth_date|birthdate|dob)$/, /(^|_)(ssn|social_security_number|national_id|tax_id|passport_number)$/,
-  /(^|_)ip(_address)?$/, /(^|_)(iban|card_number|pan|account_number)$/, /(^|_)(gender|ethnicity|religion)$/,
-  /(^|_)(latitude|longitude|geo_location)$/, /(^|_)(device_id|advertising_id)$/,
+/** snake_case names (or name endings) that hold personal data, with what they hold. */
+const PII: Array<[RegExp, string]> = [
+  [/(^|_)e?mail(_address)?$/, 'an e-mail address'],
+  [/(^|_)(phone|mobile)(_number)?$/, 'a phone number'],
+  [/^(first|last|middle|full|given|family|sur)_?name$/, "a person's name"],
+  [/(^|_)(customer|contact|recipient|billing|shipping|holder)_name$/, "a person's name"],
+  [/(^|_)(street|address_line_?\d?|home_address)$/, 'a postal address'],
+  [/(^|_)(date_of_birth|birth_date|birthdate|dob)$/, 'a date of birth'],
+  [/(^|_)(ssn|social_security_number|national_id|tax_id|passport_number)$/, 'a national identifier'],
+  [/(^|_)ip(_address)?$/, 'an IP address'],
+  [/(^|_)(iban|card_number|pan|account_number)$/, 'a financial account number'],
+  [/(^|_)(gender|ethnicity|religion)$/, 'a special category of personal data'],
+  [/(^|_)(latitude|longitude|geo_location)$/, 'a location'],
+  [/(^|_)(device_id|advertising_id)$/, 'a device identifier'],
 ];
 
 const TAG_KEYS = /pii|sensitive|classification|personal|gdpr|confidential|tags|redact/i;
@@ -87,7 +94,8 @@ export default defineRule<'untagged', Options>({
     return {
       field(field: Field, record: RecordType) {
         const snake = words(field.name).join('_');
-        const hit = [...PII, ...extra].find((re) => re.test(snake));
+        const hit = [...PII, ...extra.map((re): [RegExp, string] => [re, `configured pattern /${re.source}/`])]
+          .find(([re]) => re.test(snake));
         if (!hit || isTagged(field)) return;
         ctx.report({
           messageId: 'untagged',
@@ -95,7 +103,7 @@ export default defineRule<'untagged', Options>({
           symbol: ctx.symbolOf(record, field),
           data: {
             field: field.name,
-            evidence: `name matches ${hit.source}`,
+            evidence: hit[1].startsWith('configured') ? `name matches ${hit[1]}` : `its name suggests ${hit[1]}`,
             fix: proto
               ? 'Add `[debug_redact = true]` or your organisation\'s PII option to the field.'
               : 'Add `"confluent:tags": ["PII"]` to the field.',

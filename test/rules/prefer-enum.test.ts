@@ -58,6 +58,22 @@ new RuleTester().run(rule, {
       },
     ],
   },
+  avdl: {
+    valid: [
+      '@namespace("com.acme.test.v1")\nprotocol P {\n  enum ShipmentStatus { UNKNOWN, PENDING } = UNKNOWN;\n  record ShipmentUpdated {\n    ShipmentStatus status = "UNKNOWN";\n  }\n}\n',
+    ],
+    invalid: [
+      {
+        schema: '@namespace("com.acme.test.v1")\nprotocol P {\n  record ShipmentUpdated {\n    /** One of PENDING, IN_TRANSIT or DELIVERED. */\n    string status;\n  }\n}\n',
+        errors: [{ messageId: 'stringEnum', line: 5, column: 12, data: { enumName: 'ShipmentStatus' } }],
+      },
+      {
+        // the enum exists but the field does not use it
+        schema: '@namespace("com.acme.test.v1")\nprotocol P {\n  enum ShipmentStatus { UNKNOWN, PENDING } = UNKNOWN;\n  record ShipmentUpdated {\n    string status;\n  }\n}\n',
+        errors: [{ messageId: 'stringEnum', line: 5, column: 12, data: { values: 'UNKNOWN, PENDING' } }],
+      },
+    ],
+  },
   protobuf: {
     valid: [
       proto(`

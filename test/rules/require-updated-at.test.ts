@@ -47,6 +47,19 @@ new RuleTester().run(rule, {
       },
     ],
   },
+  avdl: {
+    valid: ['@namespace("com.acme.test.v1")\nprotocol P {\n  record CustomerUpdated {\n    string customer_id;\n    timestamp_ms updated_at;\n  }\n}\n'],
+    invalid: [
+      {
+        schema: '@namespace("com.acme.test.v1")\nprotocol P {\n  record CustomerUpdated {\n    string customer_id;\n  }\n}\n',
+        errors: [{ messageId: 'missing', line: 3, column: 10 }],
+      },
+      {
+        schema: '@namespace("com.acme.test.v1")\nprotocol P {\n  record CustomerUpdated {\n    local_timestamp_ms updated_at;\n  }\n}\n',
+        errors: [{ messageId: 'localTimestamp', line: 4, column: 24 }],
+      },
+    ],
+  },
   protobuf: {
     valid: [
       proto(`
