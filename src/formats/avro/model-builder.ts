@@ -31,9 +31,13 @@ export function isValidAvroName(name: string): boolean {
   return NAME_RE.test(name);
 }
 
+// A catalog reuses a handful of namespaces across thousands of files: remember the valid ones.
+const knownValidNamespaces = new Set<string>();
+
 export function isValidAvroNamespace(namespace: string): boolean {
-  if (namespace === '') return true;
+  if (namespace === '' || knownValidNamespaces.has(namespace)) return true;
   for (const part of namespace.split('.')) if (!NAME_RE.test(part)) return false;
+  if (knownValidNamespaces.size < 4096) knownValidNamespaces.add(namespace);
   return true;
 }
 
