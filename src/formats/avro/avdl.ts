@@ -78,7 +78,7 @@ function cleanDoc(raw: string): string {
   return lines.map((l, i) => (i === 0 ? l.trim() : l)).join('\n').trim();
 }
 
-const DIRECTIVE_RE = /^\/\/\s*schemactl-disable-next-line(?:\s+(.*))?$/;
+const DIRECTIVE_RE = /^\s*schemactl-disable-next-line(?:\s+([\s\S]*?))?\s*$/;
 
 class IdlParser {
   private readonly lineStarts: number[] = [0];
@@ -137,7 +137,7 @@ class IdlParser {
         let end = text.indexOf('\n', this.pos);
         if (end === -1) end = text.length;
         const commentEnd = text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-        this.directive(this.pos, commentEnd);
+        this.directive(this.pos, commentEnd, text.slice(this.pos + 2, commentEnd));
         this.pos = end;
       } else if (c === 47 && text.charCodeAt(this.pos + 1) === 42) {
         const end = text.indexOf('*/', this.pos + 2);
@@ -146,6 +146,8 @@ class IdlParser {
         }
         if (text.charCodeAt(this.pos + 2) === 42 && end > this.pos + 2) {
           this.pendingDoc = cleanDoc(text.slice(this.pos, end + 2));
+        } else {
+          this.directive(this.pos, end + 2, text.slice(this.pos + 2, end));
         }
         this.pos = end + 2;
       } else {
@@ -154,15 +156,16 @@ class IdlParser {
     }
   }
 
-  private directive(start: number, end: number): void {
-    const match = DIRECTIVE_RE.exec(this.text.slice(start, end));
+  /** `body` is the comment's text without its delimiters; the directive covers the line after the comment. */
+  private directive(start: number, end: number, body: string): void {
+    const match = DIRECTIVE_RE.exec(body);
     if (!match) return;
     const rest = match[1] ?? '';
     const sep = rest.indexOf('--');
     const ids = (sep === -1 ? rest : rest.slice(0, sep)).split(/[\s,]+/).filter((s) => s !== '');
     const reason = sep === -1 ? undefined : rest.slice(sep + 2).trim();
     const loc = this.range(start, end);
-    const directive: DisableDirective = { line: loc.line + 1, ruleIds: ids, loc };
+    const directive: DisableDirective = { line: loc.endLine + 1, ruleIds: ids, loc };
     if (reason) directive.reason = reason;
     this.directives.push(directive);
   }

@@ -139,6 +139,23 @@ describe('parseAvdl: model', () => {
   });
 });
 
+describe('parseAvdl: disable directives', () => {
+  it.each([
+    ['// schemactl-disable-next-line a -- why', ['a'], 'why'],
+    ['//schemactl-disable-next-line a,b', ['a', 'b'], undefined],
+    ['/* schemactl-disable-next-line prefer-enum -- legacy */', ['prefer-enum'], 'legacy'],
+  ])('%s', (comment, ruleIds, reason) => {
+    const text = `protocol P {\n  record R {\n    ${comment}\n    string status;\n  }\n}`;
+    const doc = documentOf(parseAvdl(text, 'd.avdl'));
+    expect(doc.disableDirectives).toEqual([{ line: 4, ruleIds, ...(reason ? { reason } : {}), loc: rangeOf(text, comment) }]);
+  });
+
+  it('ignores ordinary comments and doc comments', () => {
+    const text = '// a comment\n/** schemactl-disable-next-line x */\nprotocol P { }';
+    expect(documentOf(parseAvdl(text, 'd.avdl')).disableDirectives).toEqual([]);
+  });
+});
+
 describe('parseAvdl: schema syntax', () => {
   it('`namespace` and `schema` declare the root type', () => {
     const text = 'namespace com.acme;\nschema Order;\nrecord Order { string id; Status status; }\nenum Status { A, B } = A;\n';
