@@ -73,20 +73,20 @@ export function flattenLocTree(node: LocNode, prefix: string, out: Array<[string
 
 /** Builds a location tree from pointer → range entries (missing parents take their parent's range). */
 export function treeFromPointers(entries: Iterable<[string, JsonLocation & { raw?: string }]>, rootRange: SourceRange): LocNode {
+  const UNSET: SourceRange = { line: 0, column: 0, endLine: 0, endColumn: 0 };
   const root: LocNode = { value: rootRange };
-  const sorted = [...entries].sort((a, b) => a[0].split('/').length - b[0].split('/').length);
-  for (const [pointer, loc] of sorted) {
+  for (const [pointer, loc] of entries) {
     let node = root;
     if (pointer !== '') {
       for (const raw of pointer.slice(1).split('/')) {
-        const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+        const token = raw.indexOf('~') === -1 ? raw : raw.replace(/~1/g, '/').replace(/~0/g, '~');
         // Object members and array elements alike are keyed by name: childLoc looks numbers up as strings.
         const keys = (node.keys ??= []);
         const children = (node.children ??= []);
         let index = keys.lastIndexOf(token);
         if (index === -1) {
           index = keys.push(token) - 1;
-          children[index] = { value: node.value };
+          children[index] = { value: UNSET };
         }
         node = children[index] as LocNode;
       }
@@ -95,6 +95,12 @@ export function treeFromPointers(entries: Iterable<[string, JsonLocation & { raw
     if (loc.key) node.key = loc.key;
     if (loc.raw !== undefined) node.raw = loc.raw;
   }
+  // Nodes that only exist as parents of recorded ones stand for their nearest recorded ancestor.
+  const fill = (node: LocNode, inherited: SourceRange): void => {
+    if (node.value === UNSET) node.value = inherited;
+    node.children?.forEach((child) => fill(child, node.value));
+  };
+  fill(root, rootRange);
   return root;
 }
 
