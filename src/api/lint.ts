@@ -127,9 +127,12 @@ async function readAll(files: readonly string[], read: (abs: string) => Promise<
 
 export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const patterns = opts.paths ?? opts.patterns ?? [];
+  // rule modules load while the file system is walked; config validation needs the rules
+  const expanded = patterns.length > 0 ? expandPaths(patterns, cwd) : undefined;
+  expanded?.catch(() => undefined);
   const rules = opts.rules ?? await loadRules();
   const config = await loadConfig({ cwd, configPath: opts.configPath ?? opts.configFile, rules, env: opts.env });
-  const patterns = opts.paths ?? opts.patterns ?? [];
   const catalogLabel = config.file !== undefined ? displayPath(config.file, cwd) : undefined;
 
   const streams: StreamSetting[] = config.streams.map((s) => ({
@@ -144,8 +147,8 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
 
   let targetFiles: string[];
   const reportFiles = new Set<string>();
-  if (patterns.length > 0) {
-    targetFiles = await expandPaths(patterns, cwd);
+  if (expanded !== undefined) {
+    targetFiles = await expanded;
     for (const f of targetFiles) reportFiles.add(displayPath(f, cwd));
     // stream checks need every schema of a stream that touches a target
     const extra = new Set<string>();
@@ -171,9 +174,17 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
   const targets: LintTarget[] = [];
   const documents = new Map<string, SchemaDocument>();
   const sources = new Map<string, string>();
+  const refsByFile = new Map<string, Array<{ s: StreamSetting; r: StreamSetting['schemas'][number] }>>();
+  for (const s of streams) {
+    for (const r of s.schemas) {
+      let list = refsByFile.get(r.file);
+      if (list === undefined) refsByFile.set(r.file, (list = []));
+      list.push({ s, r });
+    }
+  }
   for (const f of read) {
     const missing = f.problems.length === 1 && f.problems[0]?.code === 'file-not-found';
-    const refs = streams.flatMap((s) => s.schemas.filter((r) => r.file === f.file).map((r) => ({ s, r })));
+    const refs = refsByFile.get(f.file) ?? [];
     if (missing && refs.length > 0 && catalogLabel !== undefined) {
       // the catalog entry is what is wrong: point at it, not at a file that does not exist
       for (const { s, r } of refs) {

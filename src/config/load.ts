@@ -3,8 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type * as AjvModule from 'ajv/dist/2020.js';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { ConfigError } from '../errors.js';
 import type { SourceRange } from '../model/types.js';
 import type { Rule, RuleSeverity } from '../lint/rule.js';
@@ -58,9 +60,13 @@ function readConfigSchema(): unknown {
   throw new Error('schemactl.schema.json is missing from the installation');
 }
 
+// ajv is loaded on first use: `schemactl lint <files>` without a config never pays for it
+const require = createRequire(import.meta.url);
+
 function validator(): { ajv: Ajv2020; validate: ValidateFunction } {
   if (schemaValidator === undefined) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
+    const { Ajv2020: AjvClass } = require('ajv/dist/2020.js') as typeof AjvModule;
+    const ajv = new AjvClass({ allErrors: true, verbose: true, strict: false });
     schemaValidator = { ajv, validate: ajv.compile(readConfigSchema() as object) };
   }
   return schemaValidator;

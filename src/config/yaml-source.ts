@@ -1,6 +1,8 @@
 // YAML parsed with positions: every value (and every mapping key) gets a source range by JSON
 // pointer, so a validation error can point at the exact key or value.
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlModule from 'yaml';
+import type { Node } from 'yaml';
 import type { SourceRange } from '../model/types.js';
 
 export interface YamlPosition {
@@ -21,7 +23,11 @@ export function escapePointer(segment: string | number): string {
   return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+// loaded on first use, like ajv: linting files without a config never needs a YAML parser
+const require = createRequire(import.meta.url);
+
 export function parseYamlWithPositions(text: string): YamlSource {
+  const { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } = require('yaml') as typeof YamlModule;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const rangeOf = (start: number, end: number): SourceRange => {

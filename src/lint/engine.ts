@@ -9,7 +9,7 @@ import type { ReportDescriptor, Rule, RuleContext, RuleVisitors, StreamInfo } fr
 import type { LintSettings, LintTarget, StreamSetting } from './types.js';
 import { eventRootsOf } from './event-roots.js';
 import { RuleResolver, type EffectiveRule } from './settings.js';
-import { Suppressions } from './suppressions.js';
+import { DISABLE_ATTRIBUTE, Suppressions } from './suppressions.js';
 import { SymbolIndex } from './symbols.js';
 import { formatMessage } from './template.js';
 
@@ -50,10 +50,26 @@ export function parseProblemDiagnostic(file: string, p: ParseProblem): Diagnosti
 interface FileState {
   target: LintTarget;
   rel: string;
-  symbols?: SymbolIndex;
+  /** built on the first report: most files of a large catalog have few findings */
+  symbols?: () => SymbolIndex;
   suppressions?: Suppressions;
-  effective: Map<string, EffectiveRule>;
+  effective: ReadonlyMap<string, EffectiveRule>;
   diagnostics: Diagnostic[];
+}
+
+function lazySymbols(doc: SchemaDocument): () => SymbolIndex {
+  let index: SymbolIndex | undefined;
+  return () => (index ??= new SymbolIndex(doc));
+}
+
+/** Cheap pre-check so files without any suppression skip building the suppression index. */
+function hasSuppressions(doc: SchemaDocument): boolean {
+  if (doc.disableDirectives.length > 0) return true;
+  for (const t of doc.types) {
+    if (t.attributes !== undefined && DISABLE_ATTRIBUTE in t.attributes) return true;
+    if (t.kind === 'record') for (const f of t.fields) if (f.attributes !== undefined && DISABLE_ATTRIBUTE in f.attributes) return true;
+  }
+  return false;
 }
 
 type Visit<N> = Array<(node: N, parent?: RecordType) => void>;
@@ -66,7 +82,7 @@ function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
 }
 
 function buildDiagnostic(
-  rule: Rule, file: string, d: ReportDescriptor<string>, symbols: SymbolIndex | undefined, severity: Severity,
+  rule: Rule, file: string, d: ReportDescriptor<string>, symbols: (() => SymbolIndex) | undefined, severity: Severity,
 ): Diagnostic {
   const template = (rule.meta.messages as Record<string, string | undefined>)[d.messageId];
   if (template === undefined) {
@@ -82,7 +98,7 @@ function buildDiagnostic(
     message: formatMessage(template, d.data),
     location: { file, range, path },
   };
-  const symbol = d.symbol ?? symbols?.lookup(path);
+  const symbol = d.symbol ?? (path !== undefined ? symbols?.().lookup(path) : undefined);
   if (symbol !== undefined) diag.symbol = symbol;
   if (d.help !== undefined) diag.help = formatMessage(d.help, d.data);
   if (d.related !== undefined && d.related.length > 0) {
@@ -122,15 +138,14 @@ export function runLint(input: EngineInput): EngineOutput {
 
   for (const target of targets) {
     const rel = target.configRelative ?? target.file;
-    const state: FileState = { target, rel, effective: new Map(), diagnostics: [] };
+    const state: FileState = { target, rel, effective: resolver.byIdForFile(rel), diagnostics: [] };
     states.set(target.file, state);
     for (const p of target.problems) state.diagnostics.push(parseProblemDiagnostic(target.file, p));
     const effective = resolver.forFile(rel);
-    for (const e of effective) state.effective.set(e.rule.meta.id, e);
     const doc = target.document;
     if (doc === undefined) continue;
-    state.symbols = new SymbolIndex(doc);
-    state.suppressions = new Suppressions(doc, knownIds);
+    state.symbols = lazySymbols(doc);
+    if (hasSuppressions(doc)) state.suppressions = new Suppressions(doc, knownIds);
 
     const memberships = streamsByFile.get(target.file) ?? [];
     const { roots, unresolved } = eventRootsOf(doc, memberships);
@@ -160,7 +175,7 @@ export function runLint(input: EngineInput): EngineOutput {
     let kept = state.diagnostics;
     let suppressedCount = 0;
     const sup = state.suppressions;
-    if (sup !== undefined && !sup.isEmpty) {
+    if (sup !== undefined) {
       kept = [];
       for (const d of state.diagnostics) {
         if (d.ruleId !== PARSE_ERROR && sup.suppresses(d)) suppressedCount++;
@@ -272,7 +287,7 @@ function runStreamChecks(
     if (rule.checkStream === undefined) continue;
     const id = rule.meta.id;
     const base = optionsFrom?.effective.get(id)
-      ?? resolver.forFile(first !== undefined ? first.file : '').find((e) => e.rule.meta.id === id);
+      ?? resolver.byIdForFile(first !== undefined ? first.file : '').get(id);
     if (base === undefined) continue;
     const report = (file: string, d: ReportDescriptor<string>): void => {
       const st = states.get(file);

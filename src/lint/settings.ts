@@ -68,6 +68,7 @@ function compileOverride(o: OverrideSetting, index: number): CompiledOverride {
 export class RuleResolver {
   private readonly overrides: CompiledOverride[];
   private readonly cache = new Map<string, EffectiveRule[]>();
+  private readonly byIdCache = new Map<EffectiveRule[], Map<string, EffectiveRule>>();
 
   constructor(private readonly rules: readonly Rule[], private readonly settings: LintSettings) {
     this.overrides = settings.overrides.map(compileOverride);
@@ -107,6 +108,17 @@ export class RuleResolver {
     }
     this.cache.set(key, result);
     return result;
+  }
+
+  /** forFile() indexed by rule id; shared by every file with the same matching overrides */
+  byIdForFile(configRelative: string): Map<string, EffectiveRule> {
+    const list = this.forFile(configRelative);
+    let m = this.byIdCache.get(list);
+    if (m === undefined) {
+      m = new Map(list.map((e) => [e.rule.meta.id, e] as const));
+      this.byIdCache.set(list, m);
+    }
+    return m;
   }
 
   /**
