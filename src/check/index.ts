@@ -1,0 +1,663 @@
+// `check` and `register` as a library: catalog + previous versions (a git revision, a registry, the
+// embedded store, or an ad-hoc old file) in, FileResult[] and per-subject outcomes out. The CLI is a
+// thin shell over these. Verdicts are the compatibility engine's; this layer does the I/O and the
+// pairing of catalog streams with subjects.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnostic, FileResult } from '../diagnostics/types.js';
+import { countBySeverity } from '../diagnostics/types.js';
+import { UsageError } from '../errors.js';
+import { loadConfig } from '../config/load.js';
+import { loadRules } from '../config/rules.js';
+import { didYouMean } from '../config/suggest.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { parseYamlWithPositions, positionOf } from '../config/yaml-source.js';
+import { decodeSchemaBytes, dispatchOf } from '../formats/index.js';
+import { levelPolicy, parseLevel, versionsToCheck } from '../compat/levels.js';
+import type { CompatibilityLevel } from '../compat/levels.js';
+import type { Registry } from '../registry/types.js';
+import type { SourceRange } from '../model/types.js';
+import { compareUnit, parseStored } from './compare.js';
+import type { AdvisoryMode, PreviousSchema } from './compare.js';
+import { resolveRevision, showFile, repoPath } from './git.js';
+import type { GitRevision } from './git.js';
+import { isNotFound, openTarget, registryLevel, registryTarget, subjectHistory } from './registry.js';
+import type { ConnectOptions, RegistryTarget } from './registry.js';
+import { buildUnit, buildUnits, isSchemaPath, parseStrategy } from './units.js';
+import type { ReadText, SchemaUnit, StreamEntry, SubjectStrategy } from './units.js';
+
+export type { AdvisoryMode, PreviousSchema } from './compare.js';
+export type { SchemaUnit, SubjectStrategy } from './units.js';
+export { compareUnit } from './compare.js';
+export { avdlTypeToAvsc, subjectName, parseStrategy } from './units.js';
+
+export interface CheckOptions {
+  cwd?: string;
+  /** explicit schemactl.yaml */
+  configFile?: string;
+  /** only these topics (default: every stream) */
+  topics?: string[];
+  /** `git:REF` */
+  against?: string;
+  /** registry URL; default: the catalog's `registry.url`, else the embedded store */
+  registry?: string;
+  /** level override for every subject */
+  level?: string;
+  /** ad-hoc pair: both or neither */
+  old?: string;
+  new?: string;
+  advisories?: AdvisoryMode;
+  /** report removed streams and schemas as warnings instead of errors */
+  allowRemoval?: boolean;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** registry client tuning (tests) */
+  timeoutMs?: number;
+  retries?: number;
+}
+
+export type SubjectStatus = 'compatible' | 'incompatible' | 'new' | 'removed' | 'invalid';
+
+export interface SubjectOutcome {
+  topic: string;
+  subject: string;
+  file: string;
+  status: SubjectStatus;
+  level: CompatibilityLevel;
+  /** versions compared, newest first */
+  versions: number[];
+  /** where the previous versions came from */
+  against: string;
+  /** the remote registry's own verdict, when it was asked */
+  registryCompatible?: boolean;
+}
+
+export interface CheckOutcome {
+  results: FileResult[];
+  subjects: SubjectOutcome[];
+  errorCount: number;
+  warningCount: number;
+  /** some input could not be read or parsed at all (exit 2) */
+  fatal: boolean;
+  /** one-line facts worth telling the user (a fetched ref, an empty store) */
+  notes: string[];
+}
+
+const START: SourceRange = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+
+function displayPath(abs: string, cwd: string): string {
+  const rel = path.relative(cwd, abs);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
+}
+
+const readWorkingTree: ReadText = async (abs) => {
+  try {
+    const decoded = decodeSchemaBytes(await readFile(abs));
+    return 'text' in decoded ? decoded.text : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+function streamEntries(config: ResolvedConfig): StreamEntry[] {
+  return config.streams.map((s) => {
+    const e: StreamEntry = {
+      topic: s.topic,
+      schemas: s.schemas.map((r) => ({ abs: r.path, ...(r.selector !== undefined ? { selector: r.selector } : {}), loc: r.loc })),
+      loc: s.loc,
+    };
+    if (s.compatibility) e.compatibility = s.compatibility;
+    if (s.key !== undefined && isSchemaPath(s.key)) e.keySchema = { abs: path.resolve(config.dir, s.key) };
+    return e;
+  });
+}
+
+/** The streams of a catalog read at a git revision: only what pairing needs, leniently (old catalogs may predate today's rules). */
+function streamsFromText(text: string, dir: string): { streams: StreamEntry[]; registry?: Record<string, unknown> } {
+  const parsed = parseYamlWithPositions(text);
+  const root = parsed.value as { streams?: unknown; registry?: unknown } | undefined;
+  const out: StreamEntry[] = [];
+  if (root && Array.isArray(root.streams)) {
+    root.streams.forEach((raw: unknown, i: number) => {
+      if (typeof raw !== 'object' || raw === null) return;
+      const s = raw as Record<string, unknown>;
+      if (typeof s.topic !== 'string') return;
+      const refs: Array<{ ref: string; ptr: string }> = [];
+      if (typeof s.schema === 'string') refs.push({ ref: s.schema, ptr: `/streams/${i}/schema` });
+      if (Array.isArray(s.schemas)) s.schemas.forEach((r: unknown, j: number) => { if (typeof r === 'string') refs.push({ ref: r, ptr: `/streams/${i}/schemas/${j}` }); });
+      const e: StreamEntry = {
+        topic: s.topic,
+        schemas: refs.map(({ ref, ptr }) => {
+          const hash = ref.indexOf('#');
+          const file = hash < 0 ? ref : ref.slice(0, hash);
+          const loc = positionOf(parsed.positions, ptr)?.value;
+          return { abs: path.resolve(dir, file), ...(hash >= 0 ? { selector: ref.slice(hash + 1) } : {}), ...(loc ? { loc } : {}) };
+        }),
+      };
+      const loc = positionOf(parsed.positions, `/streams/${i}`)?.value;
+      if (loc) e.loc = loc;
+      if (typeof s.compatibility === 'string') {
+        try {
+          e.compatibility = parseLevel(s.compatibility);
+        } catch {
+          // an invalid level at the old revision is not this change's problem
+        }
+      }
+      if (typeof s.key === 'string' && isSchemaPath(s.key)) e.keySchema = { abs: path.resolve(dir, s.key) };
+      out.push(e);
+    });
+  }
+  const registry = root && typeof root.registry === 'object' && root.registry !== null ? root.registry as Record<string, unknown> : undefined;
+  return registry ? { streams: out, registry } : { streams: out };
+}
+
+function strategyOf(section: Record<string, unknown> | undefined, where: string): SubjectStrategy {
+  const raw = section?.subject_strategy;
+  if (raw === undefined) return 'TopicNameStrategy';
+  const s = parseStrategy(raw);
+  if (!s) throw new UsageError(`${where}: registry.subject_strategy ${JSON.stringify(raw)} is not one of TopicNameStrategy, RecordNameStrategy, TopicRecordNameStrategy.`, 'config');
+  return s;
+}
+
+function selectStreams(entries: StreamEntry[], topics: readonly string[] | undefined, catalog: string): StreamEntry[] {
+  if (!topics || topics.length === 0) return entries;
+  const known = entries.map((e) => e.topic);
+  for (const t of topics) {
+    if (!known.includes(t)) throw new UsageError(`${catalog} has no stream "${t}".${didYouMean(t, known)}`, 'unknown-topic');
+  }
+  return entries.filter((e) => topics.includes(e.topic));
+}
+
+/** Parse problems that make a unit uncheckable, as fatal findings on the file (or the catalog entry for a missing file). */
+function unitProblems(unit: SchemaUnit, catalogLabel: string | undefined): Diagnostic[] {
+  if (unit.text === undefined) {
+    return [{
+      ruleId: 'file-not-found',
+      severity: 'error',
+      message: `Stream "${unit.topic}" names ${unit.file}, but the file does not exist. Fix the path in the catalog or add the file.`,
+      location: catalogLabel !== undefined && unit.catalogLoc ? { file: catalogLabel, range: unit.catalogLoc } : { file: unit.file, range: START },
+      fatal: true,
+    }];
+  }
+  const fatal = unit.problems.filter((p) => p.fatal);
+  return fatal.map((p) => ({
+    ruleId: 'parse-error',
+    severity: 'error' as const,
+    message: `${p.message} The schema cannot be checked until it parses.`,
+    location: { file: unit.file, range: p.loc },
+    fatal: true,
+  }));
+}
+
+class Collector {
+  private readonly files = new Map<string, FileResult>();
+  readonly subjects: SubjectOutcome[] = [];
+  readonly notes: string[] = [];
+  add(file: string, source: string | undefined, diags: readonly Diagnostic[]): void {
+    let r = this.files.get(file);
+    if (!r) {
+      r = { file, diagnostics: [] };
+      this.files.set(file, r);
+    }
+    if (source !== undefined && r.source === undefined) r.source = source;
+    r.diagnostics.push(...diags);
+  }
+  outcome(): CheckOutcome {
+    const results = [...this.files.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    let errorCount = 0;
+    let warningCount = 0;
+    let fatal = false;
+    for (const r of results) {
+      const c = countBySeverity(r.diagnostics);
+      errorCount += c.errors;
+      warningCount += c.warnings;
+      if (r.diagnostics.some((d) => d.fatal)) fatal = true;
+    }
+    return { results, subjects: this.subjects, errorCount, warningCount, fatal, notes: this.notes };
+  }
+}
+
+function levelFor(unit: SchemaUnit, override: CompatibilityLevel | undefined): CompatibilityLevel {
+  return override ?? unit.level ?? 'BACKWARD';
+}
+
+async function loadCatalog(cwd: string, configFile: string | undefined, env: CheckOptions['env']): Promise<ResolvedConfig> {
+  const rules = await loadRules();
+  const config = await loadConfig({ cwd, ...(configFile !== undefined ? { configPath: configFile } : {}), rules, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) });
+  if (config.file === undefined) {
+    throw new UsageError('No schemactl.yaml found here or in a parent directory. Pass --config, create one with `schemactl init`, or compare two files with --old and --new.', 'no-config');
+  }
+  return config;
+}
+
+/** Check the catalog's streams (or an ad-hoc pair) against their previous versions. */
+export async function check(opts: CheckOptions = {}): Promise<CheckOutcome> {
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const env = opts.env ?? process.env;
+  const override = opts.level !== undefined ? parseLevel(opts.level) : undefined;
+  const advisories = opts.advisories ?? 'warn';
+  if ((opts.old === undefined) !== (opts.new === undefined)) throw new UsageError('--old and --new go together: pass both files of the pair.');
+  if (opts.old !== undefined && opts.new !== undefined) return checkPair({ cwd, old: opts.old, new: opts.new, level: override ?? 'BACKWARD', advisories });
+  if (opts.against !== undefined && opts.registry !== undefined) throw new UsageError('Use either --against git:REF or --registry URL, not both.');
+  if (opts.against !== undefined && !opts.against.startsWith('git:')) {
+    throw new UsageError(`--against expects git:REF (e.g. git:origin/main), got "${opts.against}". To compare with a registry, use --registry URL.`);
+  }
+  const config = await loadCatalog(cwd, opts.configFile, env);
+  const catalogLabel = displayPath(config.file!, cwd);
+  const out = new Collector();
+  const strategy = strategyOf(config.registry, catalogLabel);
+  const entries = selectStreams(streamEntries(config), opts.topics, catalogLabel);
+  const units = await buildUnits(entries, { strategy, includePaths: config.includePaths, read: readWorkingTree, label: (abs) => displayPath(abs, cwd) });
+
+  if (opts.against !== undefined) {
+    await againstGit(opts.against.slice(4), config, catalogLabel, units, { cwd, override, advisories, topics: opts.topics, allowRemoval: opts.allowRemoval === true, includePaths: config.includePaths }, out);
+    return out.outcome();
+  }
+  const connect: ConnectOptions = {
+    dir: config.dir,
+    env,
+    ...(opts.registry !== undefined ? { url: opts.registry } : {}),
+    ...(config.registry ? { section: config.registry } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+  };
+  const target = registryTarget(connect);
+  const reg = await openTarget(target, connect);
+  try {
+    await againstRegistry(reg, target, units, catalogLabel, { override, advisories }, out);
+  } finally {
+    await reg?.close();
+  }
+  return out.outcome();
+}
+
+async function checkPair(o: { cwd: string; old: string; new: string; level: CompatibilityLevel; advisories: AdvisoryMode }): Promise<CheckOutcome> {
+  const out = new Collector();
+  const oldAbs = path.resolve(o.cwd, o.old);
+  const newAbs = path.resolve(o.cwd, o.new);
+  const kinds = [dispatchOf(oldAbs), dispatchOf(newAbs)];
+  for (const [i, k] of kinds.entries()) {
+    if (k !== 'avsc' && k !== 'avdl' && k !== 'proto') {
+      throw new UsageError(`${i === 0 ? o.old : o.new}: the format is taken from the extension; use .avsc, .avdl or .proto.`);
+    }
+  }
+  if ((kinds[0] === 'proto') !== (kinds[1] === 'proto')) throw new UsageError(`${o.old} and ${o.new} are different formats (Avro and Protobuf); compare schemas of one format.`);
+  const build = (abs: string): Promise<SchemaUnit> => buildUnit({ topic: '(ad hoc)', role: 'value', abs, strategy: 'TopicNameStrategy' }, {
+    strategy: 'TopicNameStrategy', includePaths: [], read: readWorkingTree, label: (a) => displayPath(a, o.cwd),
+  });
+  const [oldUnit, newUnit] = await Promise.all([build(oldAbs), build(newAbs)]);
+  newUnit.subject = `${path.basename(o.new)}`;
+  for (const u of [oldUnit, newUnit]) {
+    const problems = unitProblems(u, undefined);
+    if (problems.length > 0) {
+      out.add(u.file, u.text, problems);
+      return out.outcome();
+    }
+  }
+  const prev: PreviousSchema = { version: 1, label: oldUnit.file, file: oldUnit.file, text: oldUnit.registryText!, references: oldUnit.references, ...(oldUnit.document ? { document: oldUnit.document } : {}) };
+  const r = await compareUnit(newUnit, [prev], { level: o.level, advisories: o.advisories });
+  out.add(newUnit.file, newUnit.text, r.diagnostics);
+  out.subjects.push({ topic: newUnit.topic, subject: newUnit.subject, file: newUnit.file, status: r.compatible ? 'compatible' : 'incompatible', level: o.level, versions: r.compatible ? [1] : [], against: oldUnit.file });
+  return out.outcome();
+}
+
+interface RunOpts {
+  override: CompatibilityLevel | undefined;
+  advisories: AdvisoryMode;
+}
+
+async function againstGit(
+  ref: string,
+  config: ResolvedConfig,
+  catalogLabel: string,
+  units: SchemaUnit[],
+  o: RunOpts & { cwd: string; topics: string[] | undefined; allowRemoval: boolean; includePaths: readonly string[] },
+  out: Collector,
+): Promise<void> {
+  const rev: GitRevision = await resolveRevision(config.dir, ref);
+  if (rev.note) out.notes.push(rev.note);
+  const oldCatalogText = await showFile(rev, config.file!);
+  let oldUnits: SchemaUnit[] = [];
+  let oldEntries: StreamEntry[] = [];
+  if (oldCatalogText === undefined) {
+    out.notes.push(`${catalogLabel} did not exist at ${ref}; every stream is new`);
+  } else {
+    const old = streamsFromText(oldCatalogText, config.dir);
+    oldEntries = o.topics && o.topics.length > 0 ? old.streams.filter((s) => o.topics!.includes(s.topic)) : old.streams;
+    let oldStrategy: SubjectStrategy = 'TopicNameStrategy';
+    try {
+      oldStrategy = strategyOf(old.registry, `${ref}:${catalogLabel}`);
+    } catch {
+      // an unreadable strategy at the base revision: pair by topic
+    }
+    oldUnits = await buildUnits(oldEntries, {
+      strategy: oldStrategy,
+      includePaths: o.includePaths,
+      read: (abs) => showFile(rev, abs),
+      label: (abs) => `${ref}:${repoPath(rev, abs) ?? abs}`,
+    });
+  }
+  const oldBySubject = new Map(oldUnits.map((u) => [u.subject, u] as const));
+  for (const unit of units) {
+    const level = levelFor(unit, o.override);
+    const problems = unitProblems(unit, catalogLabel);
+    if (problems.length > 0) {
+      out.add(problems[0]!.location.file, problems[0]!.location.file === catalogLabel ? config.text : unit.text, problems);
+      out.subjects.push({ topic: unit.topic, subject: unit.subject, file: unit.file, status: 'invalid', level, versions: [], against: ref });
+      continue;
+    }
+    const oldUnit = oldBySubject.get(unit.subject);
+    if (!oldUnit || oldUnit.registryText === undefined) {
+      if (oldUnit && oldUnit.text !== undefined) out.notes.push(`${oldUnit.file} does not parse at ${ref}; ${unit.subject} was not compared`);
+      out.add(unit.file, unit.text, []);
+      out.subjects.push({ topic: unit.topic, subject: unit.subject, file: unit.file, status: 'new', level, versions: [], against: ref });
+      continue;
+    }
+    const prev: PreviousSchema = {
+      version: 1, label: ref, file: oldUnit.file, text: oldUnit.registryText, references: oldUnit.references,
+      ...(oldUnit.document ? { document: oldUnit.document } : {}),
+    };
+    const r = await compareUnit(unit, [prev], { level, advisories: o.advisories });
+    out.add(unit.file, unit.text, r.diagnostics);
+    out.subjects.push({
+      topic: unit.topic, subject: unit.subject, file: unit.file, status: statusOf(r.compatible, r.diagnostics), level, versions: r.compatible && level !== 'NONE' ? [1] : [], against: ref,
+    });
+  }
+  // what the base had and the change dropped: a consumer of that topic or subject loses its schema
+  const newSubjects = new Set(units.map((u) => u.subject));
+  const newTopics = new Map(config.streams.map((s) => [s.topic, s] as const));
+  const reportedTopics = new Set<string>();
+  const severity = o.allowRemoval ? 'warn' as const : 'error' as const;
+  for (const old of oldUnits) {
+    if (newSubjects.has(old.subject)) continue;
+    const stream = newTopics.get(old.topic);
+    if (stream) {
+      const d: Diagnostic = {
+        ruleId: 'SCHEMA_REMOVED',
+        severity,
+        message: `Stream "${old.topic}" no longer lists ${old.file.slice(ref.length + 1)} (subject \`${old.subject}\`), which it had at ${ref}; consumers of that event type lose its schema. Keep the schema in the stream, or pass --allow-removal if the removal is intended.`,
+        location: { file: catalogLabel, range: stream.loc },
+        related: [{ file: `${ref}:${catalogLabel}`, range: old.catalogLoc ?? START, message: 'old catalog here' }],
+        help: `add ${old.file.slice(ref.length + 1)} back to stream ${old.topic}`,
+      };
+      out.add(catalogLabel, config.text, [d]);
+      out.subjects.push({ topic: old.topic, subject: old.subject, file: old.file, status: 'removed', level: levelFor(old, o.override), versions: [], against: ref });
+      continue;
+    }
+    if (reportedTopics.has(old.topic)) continue;
+    reportedTopics.add(old.topic);
+    const oldEntry = oldEntries.find((e) => e.topic === old.topic);
+    // the deleted lines are gone from the new catalog: anchor on the surviving stream listed before it
+    const index = oldEntries.findIndex((e) => e.topic === old.topic);
+    const before = oldEntries.slice(0, index).reverse().find((e) => newTopics.has(e.topic));
+    const anchor = before ? newTopics.get(before.topic)!.loc : START;
+    out.add(catalogLabel, config.text, [{
+      ruleId: 'STREAM_REMOVED',
+      severity,
+      message: `Stream "${old.topic}" was removed from the catalog (it exists at ${ref}); its consumers lose the governed schema and the topic's data can no longer be checked. Keep the stream (mark the topic deprecated), or pass --allow-removal if it is really retired.`,
+      location: { file: catalogLabel, range: anchor },
+      related: [{ file: `${ref}:${catalogLabel}`, range: oldEntry?.loc ?? START, message: 'old catalog here' }],
+      help: `restore the stream "${old.topic}" in ${catalogLabel}`,
+    }]);
+    out.subjects.push({ topic: old.topic, subject: old.subject, file: old.file, status: 'removed', level: levelFor(old, o.override), versions: [], against: ref });
+  }
+}
+
+function statusOf(compatible: boolean, diags: readonly Diagnostic[]): SubjectStatus {
+  if (diags.some((d) => d.fatal)) return 'invalid';
+  return compatible ? 'compatible' : 'incompatible';
+}
+
+async function againstRegistry(
+  reg: Registry | undefined,
+  target: RegistryTarget,
+  units: SchemaUnit[],
+  catalogLabel: string,
+  o: RunOpts,
+  out: Collector,
+  catalogText?: string,
+): Promise<Map<string, { compatible: boolean }>> {
+  const verdicts = new Map<string, { compatible: boolean }>();
+  const against = target.kind === 'remote' ? `registry ${target.display}` : `embedded registry ${target.display}`;
+  if (!reg) out.notes.push(`the ${against} is empty (nothing registered yet); every subject is new`);
+  for (const unit of units) {
+    const problems = unitProblems(unit, catalogLabel);
+    if (problems.length > 0) {
+      out.add(problems[0]!.location.file, problems[0]!.location.file === catalogLabel ? catalogText : unit.text, problems);
+      out.subjects.push({ topic: unit.topic, subject: unit.subject, file: unit.file, status: 'invalid', level: levelFor(unit, o.override), versions: [], against });
+      verdicts.set(unit.subject, { compatible: false });
+      continue;
+    }
+    const history = reg ? await subjectHistory(reg, unit.subject) : [];
+    let level = levelFor(unit, o.override);
+    const diags: Diagnostic[] = [];
+    if (reg && o.override === undefined && history.length > 0) {
+      const fromRegistry = await registryLevel(reg, unit.subject);
+      if (fromRegistry) {
+        if (unit.level !== undefined && unit.level !== fromRegistry.level) {
+          diags.push({
+            ruleId: 'level-mismatch',
+            severity: 'warn',
+            message: `The catalog sets ${unit.level} for stream "${unit.topic}", but the registry applies ${fromRegistry.level} (${fromRegistry.from} config) to subject \`${unit.subject}\`; the registry's level decides registration, so it is the one checked.`,
+            location: { file: unit.file, range: START },
+            help: `set the subject's level to ${unit.level} in the registry, or change the catalog to ${fromRegistry.level}`,
+          });
+        }
+        level = fromRegistry.level;
+      }
+    }
+    if (history.length === 0) {
+      out.add(unit.file, unit.text, diags);
+      out.subjects.push({ topic: unit.topic, subject: unit.subject, file: unit.file, status: 'new', level, versions: [], against });
+      verdicts.set(unit.subject, { compatible: true });
+      continue;
+    }
+    const previous: PreviousSchema[] = history.map((h) => ({
+      version: h.version,
+      label: `version ${String(h.version)}`,
+      file: `${unit.subject}@${String(h.version)}${unit.format === 'PROTOBUF' ? '.proto' : '.avsc'}`,
+      text: h.schema,
+      references: h.referenceTexts,
+    }));
+    for (const p of previous) {
+      const doc = parseStored(unit.format, p.file, p.text, p.references);
+      if (doc) p.document = doc;
+    }
+    const r = await compareUnit(unit, previous, { level, advisories: o.advisories });
+    diags.push(...r.diagnostics);
+    const outcome: SubjectOutcome = {
+      topic: unit.topic, subject: unit.subject, file: unit.file, status: statusOf(r.compatible, r.diagnostics), level,
+      versions: r.compatible ? versionsToCheck(levelPolicy(level), previous.length).map((i) => previous[i]!.version) : [],
+      against,
+    };
+    if (reg && target.kind === 'remote' && !r.diagnostics.some((d) => d.fatal)) {
+      const remote = await askRegistry(reg, unit);
+      if (remote) {
+        outcome.registryCompatible = remote.isCompatible;
+        if (remote.isCompatible !== r.compatible) {
+          diags.push({
+            ruleId: 'registry-disagreement',
+            severity: remote.isCompatible ? 'warn' : 'error',
+            message: remote.isCompatible
+              ? `The registry at ${target.display} finds subject \`${unit.subject}\` compatible, but schemactl does not (see the other findings). Failing closed; please report the pair if schemactl is wrong.`
+              : `The registry at ${target.display} finds subject \`${unit.subject}\` incompatible, but schemactl does not; registration would be refused. The registry says: ${remote.messages.slice(0, 3).join(' ') || '(no details)'}`,
+            location: { file: unit.file, range: START },
+          });
+        }
+      }
+    }
+    out.add(unit.file, unit.text, diags);
+    out.subjects.push(outcome);
+    verdicts.set(unit.subject, { compatible: r.compatible && !diags.some((d) => d.severity === 'error') });
+  }
+  return verdicts;
+}
+
+/** The remote registry's own verdict, when the candidate's references are registered so it can judge it. */
+async function askRegistry(reg: Registry, unit: SchemaUnit): Promise<{ isCompatible: boolean; messages: string[] } | undefined> {
+  const refs = [];
+  for (const r of unit.references) {
+    try {
+      const found = await reg.lookup(r.name, { schema: r.schema, schemaType: 'PROTOBUF' });
+      refs.push({ name: r.name, subject: found.subject, version: found.version });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+  try {
+    return await reg.testCompatibility(unit.subject, undefined, { schema: unit.registryText!, schemaType: unit.format, ...(refs.length > 0 ? { references: refs } : {}) }, { verbose: true });
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------- register
+
+export interface RegisterOptions {
+  cwd?: string;
+  configFile?: string;
+  topics?: string[];
+  registry?: string;
+  normalize?: boolean;
+  env?: Readonly<Record<string, string | undefined>>;
+  timeoutMs?: number;
+  retries?: number;
+}
+
+export interface RegisteredSubject {
+  topic: string;
+  subject: string;
+  file: string;
+  status: 'registered' | 'unchanged' | 'refused';
+  version?: number;
+  id?: number;
+  /** why a stream was refused */
+  reason?: string;
+  /** Protobuf imports registered (or found) first */
+  references: Array<{ subject: string; version: number; id: number; status: 'registered' | 'unchanged' }>;
+}
+
+export interface RegisterOutcome {
+  /** lint and check findings of the refused (and warned) streams */
+  results: FileResult[];
+  subjects: RegisteredSubject[];
+  refused: number;
+  target: string;
+  notes: string[];
+}
+
+const IMPORT_RE = /^\s*import\s+(?:public\s+|weak\s+)?"([^"]+)"\s*;/gm;
+
+/** Register what passes lint and check; refuse the rest. Idempotent: a registered schema is found, not re-added. */
+export async function register(opts: RegisterOptions = {}): Promise<RegisterOutcome> {
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const env = opts.env ?? process.env;
+  const config = await loadCatalog(cwd, opts.configFile, env);
+  const catalogLabel = displayPath(config.file!, cwd);
+  const strategy = strategyOf(config.registry, catalogLabel);
+  const entries = selectStreams(streamEntries(config), opts.topics, catalogLabel);
+  const units = await buildUnits(entries, { strategy, includePaths: config.includePaths, read: readWorkingTree, label: (abs) => displayPath(abs, cwd) });
+
+  const { lint } = await import('../api/lint.js');
+  const linted = await lint({ cwd, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}), ...(env ? { env: env as NodeJS.ProcessEnv } : {}) });
+  const lintErrors = new Map<string, FileResult>();
+  for (const r of linted.results) if (r.diagnostics.some((d) => d.severity === 'error')) lintErrors.set(r.file, { ...r, diagnostics: r.diagnostics.filter((d) => d.severity === 'error') });
+
+  const connect: ConnectOptions = {
+    dir: config.dir,
+    env,
+    ...(opts.registry !== undefined ? { url: opts.registry } : {}),
+    ...(config.registry ? { section: config.registry } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+  };
+  const target = registryTarget(connect);
+  const reg = (await openTarget(target, connect, true))!;
+  const out = new Collector();
+  const subjects: RegisteredSubject[] = [];
+  try {
+    const verdicts = await againstRegistry(reg, target, units, catalogLabel, { override: undefined, advisories: 'warn' }, out, config.text);
+    const checked = out.outcome();
+    const byFile = new Map(checked.results.map((r) => [r.file, r] as const));
+    const results: FileResult[] = [];
+    for (const unit of units) {
+      const lintResult = lintErrors.get(unit.file);
+      const refLint = unit.references.some((r) => [...lintErrors.keys()].some((f) => f.endsWith(r.name)));
+      const verdict = verdicts.get(unit.subject);
+      const checkResult = byFile.get(unit.file);
+      const checkErrors = checkResult?.diagnostics.filter((d) => d.severity === 'error') ?? [];
+      const base = { topic: unit.topic, subject: unit.subject, file: unit.file, references: [] as RegisteredSubject['references'] };
+      if (lintResult || refLint || !verdict?.compatible || checkErrors.length > 0) {
+        const reason = lintResult || refLint
+          ? `lint found ${String(lintResult?.diagnostics.length ?? 0) || 'errors in an import'}${lintResult ? ` error${lintResult.diagnostics.length === 1 ? '' : 's'}` : ''}`
+          : 'not compatible with the registered versions';
+        subjects.push({ ...base, status: 'refused', reason });
+        if (lintResult) results.push(lintResult);
+        if (checkResult && checkErrors.length > 0) results.push({ ...checkResult, diagnostics: checkErrors });
+        if (!lintResult && checkErrors.length === 0 && unit.text === undefined) {
+          const missing = checked.results.find((r) => r.diagnostics.some((d) => d.message.includes(unit.file)));
+          if (missing) results.push(missing);
+        }
+        continue;
+      }
+      subjects.push(await registerUnit(reg, unit, opts.normalize === true, base));
+    }
+    return { results: mergeResults(results), subjects, refused: subjects.filter((s) => s.status === 'refused').length, target: target.display, notes: checked.notes };
+  } finally {
+    await reg.close();
+  }
+}
+
+function mergeResults(results: FileResult[]): FileResult[] {
+  const byFile = new Map<string, FileResult>();
+  for (const r of results) {
+    const prev = byFile.get(r.file);
+    if (!prev) byFile.set(r.file, { ...r, diagnostics: [...r.diagnostics] });
+    else prev.diagnostics.push(...r.diagnostics);
+  }
+  return [...byFile.values()];
+}
+
+async function registerUnit(reg: Registry, unit: SchemaUnit, normalize: boolean, base: Omit<RegisteredSubject, 'status'>): Promise<RegisteredSubject> {
+  // imports first, each under a subject named by its import path, so the event can reference them
+  const registeredRefs = new Map<string, { subject: string; version: number }>();
+  for (const r of unit.references) {
+    const own = [...r.schema.matchAll(IMPORT_RE)].map((m) => m[1]!).filter((n) => registeredRefs.has(n)).map((n) => ({ name: n, ...registeredRefs.get(n)! }));
+    const input = { schema: r.schema, schemaType: 'PROTOBUF' as const, ...(own.length > 0 ? { references: own } : {}) };
+    const done = await registerOne(reg, r.name, input, normalize);
+    registeredRefs.set(r.name, { subject: r.name, version: done.version });
+    base.references.push({ subject: r.name, version: done.version, id: done.id, status: done.status });
+  }
+  const refs = unit.references.filter((r) => new RegExp(`import\\s+(?:public\\s+|weak\\s+)?"${r.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`).test(unit.text ?? ''))
+    .map((r) => ({ name: r.name, ...registeredRefs.get(r.name)! }));
+  const input = { schema: unit.registryText!, schemaType: unit.format, ...(refs.length > 0 ? { references: refs } : {}) };
+  if (unit.level !== undefined) {
+    // the catalog's level becomes the subject's, unless the registry already has one for it
+    try {
+      await reg.getConfig(unit.subject);
+    } catch (err) {
+      if (isNotFound(err)) await reg.setConfig(unit.subject, { compatibility: unit.level });
+      else throw err;
+    }
+  }
+  const done = await registerOne(reg, unit.subject, input, normalize);
+  return { ...base, status: done.status, version: done.version, id: done.id };
+}
+
+async function registerOne(
+  reg: Registry,
+  subject: string,
+  input: { schema: string; schemaType: 'AVRO' | 'PROTOBUF'; references?: Array<{ name: string; subject: string; version: number }> },
+  normalize: boolean,
+): Promise<{ version: number; id: number; status: 'registered' | 'unchanged' }> {
+  try {
+    const found = await reg.lookup(subject, input, { normalize });
+    return { version: found.version, id: found.id, status: 'unchanged' };
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  const res = await reg.register(subject, input, { normalize });
+  const version = res.version ?? (await reg.lookup(subject, input, { normalize })).version;
+  return { version, id: res.id, status: 'registered' };
+}
