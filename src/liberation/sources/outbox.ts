@@ -31,6 +31,8 @@ export interface OutboxConfig {
   onAck: 'delete' | { markColumn: string };
   delayMs: number;
   name: string;
+  /** SQL run once when the database is an in-process PGlite */
+  seed?: string;
 }
 
 export const OUTBOX_DEFAULTS = {
@@ -53,7 +55,7 @@ export class OutboxSource implements Source {
   }
 
   async open(): Promise<void> {
-    this.conn = (await connect(this.cfg.connection)).conn;
+    this.conn = (await connect(this.cfg.connection, this.cfg.seed ? { seed: this.cfg.seed } : {})).conn;
   }
 
   async read(_offset: SourceOffset | null, max: number): Promise<SourceBatch> {

@@ -29,6 +29,8 @@ export interface QuerySourceConfig {
   delayMs: number;
   /** a name for positions and logs (stream topic) */
   name: string;
+  /** SQL file run once when the database is an in-process PGlite (the quick start's demo data) */
+  seed?: string;
 }
 
 export interface Conn {
@@ -43,7 +45,13 @@ async function connectPostgres(url: string): Promise<Conn> {
   await client.connect();
   await client.query("SET TIME ZONE 'UTC'; SET bytea_output = 'hex'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3");
   return {
-    query: async (sql, params) => (await client.query(sql, params)).rows as Array<Record<string, unknown>>,
+    query: async (sql, params) => {
+      try {
+        return (await client.query(sql, params)).rows as Array<Record<string, unknown>>;
+      } catch (e) {
+        throw classifyDbError(e);
+      }
+    },
     close: () => client.end(),
   };
 }
@@ -61,16 +69,40 @@ async function connectMysql(url: string): Promise<Conn> {
   await conn.query("SET time_zone = '+00:00'");
   return {
     query: async (sql, params) => {
-      const [rows] = await conn.query(sql, params);
-      return rows as Array<Record<string, unknown>>;
+      try {
+        const [rows] = await conn.query(sql, params);
+        return rows as Array<Record<string, unknown>>;
+      } catch (e) {
+        throw classifyDbError(e);
+      }
     },
     close: () => conn.end(),
   };
 }
 
-export async function connect(url: string): Promise<{ dialect: Dialect; conn: Conn }> {
+/**
+ * Errors the database raises about the statement itself (no such table or column, syntax, bad data,
+ * permissions) will not go away by retrying: mark them so the engine stops the stream and says why.
+ * Connection losses, deadlocks and timeouts stay retriable.
+ */
+export function classifyDbError(e: unknown): unknown {
+  const err = e as { code?: unknown; retriable?: boolean };
+  if (!err || typeof err !== 'object') return e;
+  const code = typeof err.code === 'string' ? err.code : '';
+  const pgFatal = /^(42|22|28|0A|3D|3F|2B|23)/.test(code) && code.length === 5;
+  const myRetriable = ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'ER_QUERY_INTERRUPTED'];
+  const myFatal = code.startsWith('ER_') && !myRetriable.includes(code);
+  if (pgFatal || myFatal) err.retriable = false;
+  return e;
+}
+
+export async function connect(url: string, opts: { seed?: string } = {}): Promise<{ dialect: Dialect; conn: Conn }> {
   const dialect = dialectOf(url);
   try {
+    if (/^pglite:/i.test(url)) {
+      const { connectPglite } = await import('./pglite.js');
+      return { dialect, conn: await connectPglite(url, opts.seed) };
+    }
     return { dialect, conn: dialect === 'postgres' ? await connectPostgres(url) : await connectMysql(url) };
   } catch (e) {
     const { UnreachableError } = await import('../../errors.js');
@@ -127,7 +159,7 @@ export class QuerySource implements Source {
   }
 
   async open(): Promise<void> {
-    this.conn = (await connect(this.cfg.connection)).conn;
+    this.conn = (await connect(this.cfg.connection, this.cfg.seed ? { seed: this.cfg.seed } : {})).conn;
   }
 
   /** The exclusive upper bound for timestamps that is safe to read now, in the database's text form. */

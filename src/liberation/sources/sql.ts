@@ -5,9 +5,9 @@ import { redact } from '../../errors.js';
 export type Dialect = 'postgres' | 'mysql';
 
 export function dialectOf(connection: string): Dialect {
-  if (/^postgres(ql)?:\/\//i.test(connection)) return 'postgres';
+  if (/^postgres(ql)?:\/\//i.test(connection) || /^pglite:/i.test(connection)) return 'postgres';
   if (/^(mysql|mariadb):\/\//i.test(connection)) return 'mysql';
-  throw new Error(`unsupported connection string ${redact(connection)}: use postgres://… or mysql://…`);
+  throw new Error(`unsupported connection string ${redact(connection)}: use postgres://…, mysql://… or pglite:memory`);
 }
 
 /** Quote a possibly schema-qualified identifier (`public.orders` → "public"."orders"). */

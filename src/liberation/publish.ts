@@ -1,0 +1,398 @@
+// `schemactl publish`: the gate, then one engine loop per stream.
+//
+// Nothing reaches a topic unless its stream's schema linted without errors, passed the compatibility
+// check against the registry (remote or embedded) and is registered. Every row is mapped and validated
+// against that schema; a row that does not fit goes to the dead-letter target with the reason.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { ConfigError, redact, SchemactlError, UsageError } from '../errors.js';
+import type { CatalogStream, ResolvedConfig } from '../config/types.js';
+import type { Registry } from '../registry/types.js';
+import { runStream, type StreamStats } from './engine.js';
+import { AvroRowMapper, MappingError } from './mapping.js';
+import { parseSource, type OutboxSourceSpec, type SourceSpec } from './source-config.js';
+import { FileCheckpointStore } from './checkpoint/file.js';
+import { FileDeadLetter, TopicDeadLetter, type DeadLetterTarget } from './dead-letter.js';
+import { FileSink } from './sinks/file.js';
+import type { OutRecord, Sink, Source, SourceRow } from './types.js';
+import { encodeFrame } from '../registry/wire.js';
+import { avdlToJson } from '../formats/avro/index.js';
+
+export interface PublishOptions {
+  cwd?: string;
+  configPath?: string;
+  /** topics to publish (default: every stream with a `source`) */
+  topics?: string[];
+  once?: boolean;
+  dryRun?: boolean;
+  /** publish the streams that passed the gate even when others were refused */
+  keepGoing?: boolean;
+  /** Kafka bootstrap brokers; when absent (here and in the catalog's `kafka.brokers`) the file sink is used */
+  brokers?: string[];
+  /** file sink path (default `.schemactl/published.ndjson` beside the catalog) */
+  outFile?: string;
+  /** registry URL (default: the catalog's `registry.url`, else the embedded store) */
+  registryUrl?: string;
+  /** where checkpoints live (default `.schemactl/state` beside the catalog) */
+  stateDir?: string;
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  onEvent?(event: PublishEvent): void;
+}
+
+export type PublishEvent =
+  | { type: 'gate'; topic: string; ok: boolean; schemaId?: number; version?: number; findings: Diagnostic[] }
+  | { type: 'progress'; topic: string; stats: StreamStats }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown };
+
+export interface StreamOutcome {
+  topic: string;
+  status: 'published' | 'refused' | 'skipped' | 'failed';
+  findings: Diagnostic[];
+  schemaId?: number;
+  stats?: StreamStats;
+  error?: string;
+}
+
+export interface PublishOutcome {
+  streams: StreamOutcome[];
+  sink: string;
+  /** 0 all published, 1 a stream was refused by the gate or had dead letters, 3 a dependency failed */
+  exitCode: number;
+}
+
+interface GatedStream {
+  stream: CatalogStream;
+  /** absent for a stream gated only as an outbox route target */
+  source?: SourceSpec;
+  mapper: AvroRowMapper;
+  schemaId: number;
+  keyField?: string;
+}
+
+/** The Avro record schema JSON of a catalog schema file (.avsc or the root record of an .avdl). */
+export function avroSchemaOf(file: string, selector?: string): Record<string, unknown> {
+  const text = readFileSync(file, 'utf8');
+  if (file.endsWith('.avsc')) {
+    const json = JSON.parse(text) as unknown;
+    if (typeof json !== 'object' || json === null || Array.isArray(json) || (json as { type?: unknown }).type !== 'record') {
+      throw new UsageError(`${file}: publishing needs a single Avro record at the top level`);
+    }
+    return json as Record<string, unknown>;
+  }
+  if (file.endsWith('.avdl')) {
+    const proto = avdlToJson(text) as { namespace?: string; types?: Array<Record<string, unknown>> } | null;
+    if (!proto) throw new UsageError(`${file}: the Avro IDL does not parse; run \`schemactl lint\` for the exact position`);
+    const types = proto.types ?? [];
+    const ns = proto.namespace ?? '';
+    const full = (t: Record<string, unknown>) => {
+      const n = String(t.name);
+      const tns = typeof t.namespace === 'string' ? t.namespace : ns;
+      return n.includes('.') || !tns ? n : `${tns}.${n}`;
+    };
+    const byName = new Map<string, Record<string, unknown>>();
+    for (const t of types) byName.set(full(t), t);
+    const referenced = new Set<string>();
+    const walk = (v: unknown, scope: string): void => {
+      if (typeof v === 'string') referenced.add(v.includes('.') || !scope ? v : `${scope}.${v}`);
+      else if (Array.isArray(v)) v.forEach((x) => walk(x, scope));
+      else if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) if (k === 'type' || k === 'items' || k === 'values' || k === 'fields') walk(x, scope);
+      }
+    };
+    for (const t of types) walk((t as { fields?: unknown }).fields, typeof t.namespace === 'string' ? t.namespace : ns);
+    const records = types.filter((t) => t.type === 'record');
+    const root = selector
+      ? records.find((t) => t.name === selector || full(t) === selector)
+      : records.filter((t) => !referenced.has(full(t))).at(-1);
+    if (!root) throw new UsageError(`${file}: no root record${selector ? ` named ${selector}` : ''} to publish`);
+    // A standalone schema: each named type is written out in full where it is first used (Avro
+    // requires a definition before any reference by name), later uses stay references.
+    const defined = new Set<string>();
+    const inline = (v: unknown, scope: string): unknown => {
+      if (typeof v === 'string') {
+        const name = v.includes('.') || !scope ? v : `${scope}.${v}`;
+        const def = byName.get(name) ?? byName.get(v);
+        if (!def) return v;
+        if (defined.has(full(def))) return full(def);
+        return inline(def, scope);
+      }
+      if (Array.isArray(v)) return v.map((x) => inline(x, scope));
+      if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        if (o.type === 'record' || o.type === 'error' || o.type === 'enum' || o.type === 'fixed') {
+          const name = full(o);
+          defined.add(name);
+          const inner = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '';
+          const out: Record<string, unknown> = { ...o, name: name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name, namespace: inner };
+          if (Array.isArray(o.fields)) out.fields = (o.fields as Array<Record<string, unknown>>).map((f) => ({ ...f, type: inline(f.type, inner) }));
+          return out;
+        }
+        if (o.type === 'array') return { ...o, items: inline(o.items, scope) };
+        if (o.type === 'map') return { ...o, values: inline(o.values, scope) };
+        if (typeof o.type === 'string' && byName.has(o.type.includes('.') || !scope ? o.type : `${scope}.${o.type}`)) return inline(o.type, scope);
+        return o;
+      }
+      return v;
+    };
+    return inline(root, ns) as Record<string, unknown>;
+  }
+  throw new UsageError(`${file}: publishing supports Avro schemas (.avsc, .avdl) for now; Protobuf streams can be linted, checked and registered but not yet published`);
+}
+
+function subjectOf(topic: string): string {
+  return `${topic}-value`;
+}
+
+async function gateStream(
+  stream: CatalogStream,
+  config: ResolvedConfig,
+  registry: Registry,
+  opts: PublishOptions,
+): Promise<{ ok: true; gated: GatedStream } | { ok: false; findings: Diagnostic[]; reason: string }> {
+  const findings: Diagnostic[] = [];
+  const refuse = (reason: string, file?: string) => {
+    findings.push({ ruleId: 'publish-gate', severity: 'error', message: reason, location: { file: file ?? config.file ?? 'schemactl.yaml', range: stream.loc } });
+    return { ok: false as const, findings, reason };
+  };
+  const source = stream.source ? parseSource(stream.topic, stream.source, (p) => path.resolve(config.dir, p)) : undefined;
+  if (stream.schemas.length !== 1) return refuse(`stream ${stream.topic} names ${stream.schemas.length} schemas; publishing needs exactly one schema per stream`);
+  const schema = stream.schemas[0]!;
+
+  // 1. lint: no errors in the stream's schema (warnings are allowed, as in `schemactl lint`)
+  const { lint } = await import('../api/lint.js');
+  const lintOutcome = await lint({ cwd: opts.cwd ?? process.cwd(), ...(config.file ? { configPath: config.file } : {}), paths: [schema.path], ...(opts.env ? { env: opts.env } : {}) });
+  const lintErrors = lintOutcome.results.flatMap((r) => r.diagnostics.filter((d) => d.severity === 'error'));
+  if (lintErrors.length) {
+    findings.push(...lintErrors);
+    return { ok: false, findings, reason: `${lintErrors.length} lint error(s) in ${schema.ref}` };
+  }
+
+  // 2. compatibility against what the registry holds, at the subject's level
+  let schemaJson: Record<string, unknown>;
+  try {
+    schemaJson = avroSchemaOf(schema.path, schema.selector);
+  } catch (e) {
+    return refuse((e as Error).message, schema.path);
+  }
+  const text = JSON.stringify(schemaJson);
+  const subject = subjectOf(stream.topic);
+  const versions = await registry.getVersions(subject).catch((e: unknown) => {
+    if ((e as { errorCode?: number }).errorCode === 40401) return [] as number[];
+    throw e;
+  });
+  const previous: string[] = [];
+  for (const v of versions) previous.push((await registry.getVersion(subject, v)).schema);
+  const level = stream.compatibility ?? (await subjectLevel(registry, subject));
+  const { checkCompatibility } = await import('../compat/index.js');
+  const verdict = await checkCompatibility({ format: 'AVRO', level, previous, candidate: text });
+  if (!verdict.compatible) {
+    for (const m of verdict.messages) {
+      findings.push({
+        ruleId: m.type, severity: 'error', message: `${m.message} (${subject}${m.version ? ` version ${versions[m.version - 1]}` : ''}, ${level}; path ${m.path})`,
+        location: { file: schema.path, path: m.path },
+      });
+    }
+    return { ok: false, findings, reason: `${schema.ref} is not ${level}-compatible with ${subject}` };
+  }
+
+  // 3. registered (idempotent: an identical schema returns its id)
+  let schemaId: number;
+  if (opts.dryRun) {
+    const found = await registry.lookup(subject, { schema: text, schemaType: 'AVRO' }).catch(() => undefined);
+    schemaId = found?.id ?? 0;
+  } else {
+    schemaId = (await registry.register(subject, { schema: text, schemaType: 'AVRO' })).id;
+  }
+  let mapper: AvroRowMapper;
+  try {
+    mapper = new AvroRowMapper(schemaJson as ConstructorParameters<typeof AvroRowMapper>[0], source?.mapping ?? {});
+  } catch (e) {
+    return refuse(`${schema.ref}: ${(e as Error).message}`, schema.path);
+  }
+  return { ok: true, gated: { stream, ...(source ? { source } : {}), mapper, schemaId, ...(stream.key ? { keyField: stream.key } : {}) } };
+}
+
+async function subjectLevel(registry: Registry, subject: string): Promise<string> {
+  try {
+    return (await registry.getConfig(subject, { defaultToGlobal: true })).compatibilityLevel;
+  } catch {
+    return 'BACKWARD';
+  }
+}
+
+function keyBytes(value: unknown): Buffer | null {
+  if (value === null || value === undefined) return null;
+  if (Buffer.isBuffer(value)) return value;
+  if (typeof value === 'object') {
+    // a wrapped union branch { type: value }
+    const inner = Object.values(value as Record<string, unknown>)[0];
+    return keyBytes(inner);
+  }
+  return Buffer.from(String(value), 'utf8');
+}
+
+function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row: SourceRow) => OutRecord {
+  const frame = (mapper: AvroRowMapper, id: number, value: Record<string, unknown>) => encodeFrame(id, mapper.encode(value));
+  return (row) => {
+    if (row.payload !== undefined || row.topic !== undefined) {
+      // outbox: the payload is validated against the routed topic's schema
+      const topic = row.topic ?? g.stream.topic;
+      const target = byTopic.get(topic);
+      const key = row.key === null || row.key === undefined ? null : Buffer.from(row.key, 'utf8');
+      if (row.tombstone || row.payload === null) return { topic, key, value: null, ...(row.headers ? { headers: row.headers } : {}), position: row.position };
+      if (!target) throw new MappingError('(topic)', `the outbox routes this event to ${topic}, which is not a catalog stream that passed the gate`);
+      let obj: Record<string, unknown>;
+      try {
+        obj = JSON.parse(Buffer.isBuffer(row.payload) ? row.payload.toString('utf8') : String(row.payload)) as Record<string, unknown>;
+      } catch (e) {
+        throw new MappingError('payload', `the payload is not JSON: ${(e as Error).message}`);
+      }
+      const value = target.mapper.map(obj);
+      return { topic, key, value: frame(target.mapper, target.schemaId, value), decoded: value, ...(row.headers ? { headers: row.headers } : {}), position: row.position };
+    }
+    const topic = g.stream.topic;
+    if (row.tombstone) {
+      const keyCol = g.keyField ? (Object.entries(g.source?.mapping ?? {}).find(([, f]) => f === g.keyField)?.[0] ?? g.keyField) : undefined;
+      return { topic, key: keyCol ? keyBytes(row.columns[keyCol]) : null, value: null, position: row.position };
+    }
+    const value = g.mapper.map(row.columns);
+    return {
+      topic,
+      key: g.keyField ? keyBytes(value[g.keyField]) : null,
+      value: frame(g.mapper, g.schemaId, value),
+      decoded: value,
+      ...(row.headers ? { headers: row.headers } : {}),
+      position: row.position,
+    };
+  };
+}
+
+async function makeSource(g: GatedStream, s: SourceSpec): Promise<Source> {
+  if (s.pattern === 'query') {
+    const { QuerySource } = await import('./sources/query.js');
+    return new QuerySource({
+      connection: s.connection, timestamp: s.timestamp, id: s.id, delayMs: s.delayMs, name: g.stream.topic,
+      ...(s.table ? { table: s.table } : {}), ...(s.query ? { query: s.query } : {}), ...(s.softDelete ? { softDelete: s.softDelete } : {}), ...(s.seed ? { seed: s.seed } : {}),
+    });
+  }
+  if (s.pattern === 'outbox') {
+    const o = s as OutboxSourceSpec;
+    const { OutboxSource } = await import('./sources/outbox.js');
+    return new OutboxSource({ connection: o.connection, table: o.table, columns: o.columns, route: o.route, routeBy: o.routeBy, onAck: o.onAck, delayMs: o.delayMs, name: g.stream.topic, ...(o.seed ? { seed: o.seed } : {}) });
+  }
+  const factories = await import('./sources/index.js');
+  return factories.createSource(g.stream.topic, s, g.mapper);
+}
+
+/** Run the gate for the selected streams, then publish those that passed. */
+export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome> {
+  const cwd = opts.cwd ?? process.cwd();
+  const { loadConfig } = await import('../config/load.js');
+  const { loadRules } = await import('../config/rules.js');
+  const config = await loadConfig({ cwd, rules: await loadRules(), ...(opts.configPath ? { configPath: opts.configPath } : {}), ...(opts.env ? { env: opts.env } : {}) });
+  if (!config.file) throw new ConfigError('no schemactl.yaml found (searched upwards from the working directory); `schemactl init` writes one');
+  const emit = opts.onEvent ?? (() => {});
+  const selected = config.streams.filter((s) => (opts.topics?.length ? opts.topics.includes(s.topic) : s.source !== undefined));
+  if (opts.topics?.length) {
+    const known = new Set(config.streams.map((s) => s.topic));
+    const missing = opts.topics.filter((t) => !known.has(t));
+    if (missing.length) throw new UsageError(`no stream named ${missing.join(', ')} in ${config.file}`);
+  }
+  if (selected.length === 0) throw new UsageError(`no stream in ${config.file} has a \`source\`: nothing to publish`);
+
+  const local = path.join(config.dir, '.schemactl');
+  const registryCfg = (config.registry ?? {}) as { url?: string };
+  const registryUrl = opts.registryUrl ?? registryCfg.url;
+  const { openRegistry } = await import('../registry/index.js');
+  const registry = registryUrl ? await openRegistry({ url: registryUrl }) : await openRegistry({ dataDir: path.join(local, 'registry') });
+
+  const outcomes: StreamOutcome[] = [];
+  const gated: GatedStream[] = [];
+  try {
+    // the gate runs for every selected stream before any row is read; outbox streams also gate the
+    // catalog streams their route can reach
+    const toGate = new Map<string, CatalogStream>();
+    for (const s of selected) toGate.set(s.topic, s);
+    for (const s of selected) {
+      if (s.source && (s.source as { pattern?: string }).pattern === 'outbox') {
+        const route = String((s.source as { route?: string }).route ?? 'outbox.event.${routedByValue}');
+        const re = new RegExp('^' + route.split('${routedByValue}').map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+') + '$');
+        for (const t of config.streams) if (re.test(t.topic) && t.schemas.length === 1) toGate.set(t.topic, t);
+      }
+    }
+    const byTopic = new Map<string, GatedStream>();
+    for (const s of toGate.values()) {
+      const isRouteTarget = !selected.includes(s);
+      const r = await gateStream(isRouteTarget ? { ...s, source: undefined } : s, config, registry, opts);
+      if (r.ok) {
+        byTopic.set(s.topic, r.gated);
+        if (!isRouteTarget) gated.push(r.gated);
+        emit({ type: 'gate', topic: s.topic, ok: true, schemaId: r.gated.schemaId, findings: [] });
+      } else {
+        emit({ type: 'gate', topic: s.topic, ok: false, findings: r.findings });
+        if (!isRouteTarget) outcomes.push({ topic: s.topic, status: 'refused', findings: r.findings, error: r.reason });
+      }
+    }
+    if (outcomes.some((o) => o.status === 'refused') && !opts.keepGoing) {
+      for (const g of gated) outcomes.push({ topic: g.stream.topic, status: 'skipped', findings: [], schemaId: g.schemaId, error: 'not published: another stream was refused (use --keep-going)' });
+      return { streams: order(outcomes, selected), sink: 'none', exitCode: 1 };
+    }
+
+    const kafkaCfg = ((config as unknown as { kafka?: { brokers?: string[] } }).kafka ?? {}) as { brokers?: string[] };
+    const brokers = opts.brokers ?? kafkaCfg.brokers;
+    let sink: Sink;
+    if (brokers && brokers.length) {
+      const { KafkaSink } = await import('./sinks/kafka.js');
+      sink = new KafkaSink({ brokers });
+    } else {
+      sink = new FileSink(opts.outFile ?? path.join(local, 'published.ndjson'));
+    }
+    if (!opts.dryRun) await sink.open();
+    const checkpoints = new FileCheckpointStore(opts.stateDir ?? path.join(local, 'state'));
+    let failed = false;
+    try {
+      // streams run concurrently: one slow source does not hold back the others
+      await Promise.all(
+        gated.map(async (g) => {
+          const spec = g.source!;
+          const source = await makeSource(g, spec);
+          const deadLetter: DeadLetterTarget = spec.deadLetter.startsWith('topic:') ? new TopicDeadLetter(spec.deadLetter.slice(6), sink) : new FileDeadLetter(spec.deadLetter);
+          try {
+            await source.open();
+            const stats = await runStream({
+              stream: g.stream.topic, source, sink, checkpoints, deadLetter,
+              serialize: serializerFor(g, byTopic),
+              batchSize: spec.batchSize, pollIntervalMs: spec.pollIntervalMs, once: opts.once ?? false,
+              ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.dryRun ? { dryRun: true } : {}),
+              onProgress: (st) => emit({ type: 'progress', topic: g.stream.topic, stats: st }),
+              onLog: (e) => emit({ type: 'log', ...e }),
+            });
+            outcomes.push({ topic: g.stream.topic, status: 'published', findings: [], schemaId: g.schemaId, stats });
+          } catch (e) {
+            failed = true;
+            outcomes.push({ topic: g.stream.topic, status: 'failed', findings: [], schemaId: g.schemaId, error: redact((e as Error).message) });
+            if (!(e instanceof SchemactlError)) emit({ type: 'log', level: 'error', msg: 'stream failed', topic: g.stream.topic, error: redact((e as Error).message) });
+          } finally {
+            await source.close().catch(() => {});
+          }
+        }),
+      );
+    } finally {
+      if (!opts.dryRun) await sink.close().catch(() => {});
+      await checkpoints.close();
+    }
+    const refused = outcomes.some((o) => o.status === 'refused');
+    const dead = outcomes.some((o) => (o.stats?.deadLettered ?? 0) > 0);
+    return { streams: order(outcomes, selected), sink: sink.describe(), exitCode: failed ? 3 : refused || dead ? 1 : 0 };
+  } finally {
+    await registry.close?.();
+  }
+}
+
+function order(outcomes: StreamOutcome[], selected: CatalogStream[]): StreamOutcome[] {
+  const idx = new Map(selected.map((s, i) => [s.topic, i]));
+  return [...outcomes].sort((a, b) => (idx.get(a.topic) ?? 0) - (idx.get(b.topic) ?? 0));
+}
+

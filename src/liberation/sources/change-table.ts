@@ -1,0 +1,192 @@
+// The trigger-fed change table (`source.pattern: triggers`), drained in commit order.
+//
+// Reads take only rows whose transaction has ended with no older transaction still open (see
+// capture/ddl.ts for why that, and not the sequence alone, is commit order), ordered by sequence.
+// Rows are deleted only after the broker acknowledged them, like the outbox: a crash before the
+// delete re-publishes the batch (at-least-once), and a late transaction is simply read later.
+//
+// Values: the change rows hold the row as JSON; every top-level value is handed to the mapper as the
+// database's own text (PostgreSQL: jsonb_each_text over to_jsonb, exact for numeric and µs
+// timestamps; MySQL: the triggers cast each column to text), never as a JSON number.
+import { EXIT, redact } from '../../errors.js';
+import type { Source, SourceBatch, SourceOffset, SourceRow } from '../types.js';
+import { defaultChangeTable } from '../capture/ddl.js';
+import { compareColumns } from '../capture/drift.js';
+import { CaptureError, readRecord, tableColumns, type CaptureSpec, type InstalledRecord } from '../capture/install.js';
+import { connect, horizon, type Conn } from './query.js';
+import { dialectOf, quoteIdent, type Dialect } from './sql.js';
+
+export interface ChangeTableConfig extends CaptureSpec {
+  /** MySQL/MariaDB only: how far behind the clock to stay, ms (at least 1 s is kept anyway) */
+  delayMs?: number;
+  /** how often to compare the source table's columns with what install recorded, ms (default 5000) */
+  schemaCheckMs?: number;
+}
+
+type Row = Record<string, string | null>;
+
+function parseJsonRow(v: unknown, where: string): Row | null {
+  if (v === null || v === undefined) return null;
+  const obj = typeof v === 'string' ? (JSON.parse(v) as unknown) : Buffer.isBuffer(v) ? (JSON.parse(v.toString('utf8')) as unknown) : v;
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`${where}: the change row does not hold a JSON object`);
+  const out: Row = {};
+  for (const [k, x] of Object.entries(obj as Record<string, unknown>)) {
+    out[k] = x === null || x === undefined ? null : typeof x === 'string' ? x : JSON.stringify(x);
+  }
+  return out;
+}
+
+export class ChangeTableSource implements Source {
+  private conn: Conn | undefined;
+  private readonly dialect: Dialect;
+  private schema = '';
+  private table = '';
+  private changeTable = '';
+  private record: InstalledRecord | null = null;
+  private lastSchemaCheck = 0;
+  /** sequence numbers read but not yet acknowledged, in read order */
+  private pending: string[] = [];
+
+  constructor(private readonly cfg: ChangeTableConfig) {
+    this.dialect = dialectOf(cfg.connection);
+  }
+
+  describe(): string {
+    return `${this.dialect} change table ${this.changeTable || this.cfg.changeTable || defaultChangeTable(this.cfg.table)} (triggers on ${this.cfg.table}) on ${redact(this.cfg.connection)}`;
+  }
+
+  async open(): Promise<void> {
+    this.conn = (await connect(this.cfg.connection)).conn;
+    const i = this.cfg.table.indexOf('.');
+    this.table = i < 0 ? this.cfg.table : this.cfg.table.slice(i + 1);
+    if (i >= 0) this.schema = this.cfg.table.slice(0, i);
+    else {
+      const [r] = await this.conn.query(this.dialect === 'postgres' ? 'SELECT current_schema() AS s' : 'SELECT DATABASE() AS s', []);
+      this.schema = String(r?.s ?? '');
+    }
+    this.changeTable = this.cfg.changeTable ?? defaultChangeTable(this.table);
+    this.record = await readRecord(this.conn, this.dialect, this.schema, this.changeTable);
+    if (!this.record) {
+      throw new CaptureError(`${this.cfg.name}: capture is not installed on ${this.schema}.${this.table}; run \`schemactl capture install ${this.cfg.name}\` first`);
+    }
+    await this.checkSchema(true);
+  }
+
+  /**
+   * Compare the source table's columns with what install recorded. A change the stream's mapping
+   * cannot absorb stops the stream (not retriable): publishing on would send wrong or no events.
+   */
+  private async checkSchema(force: boolean): Promise<void> {
+    const every = this.cfg.schemaCheckMs ?? 5000;
+    if (!force && Date.now() - this.lastSchemaCheck < every) return;
+    this.lastSchemaCheck = Date.now();
+    const current = await tableColumns(this.must(), this.dialect, this.schema, this.table);
+    const drift = compareColumns(this.record!.columns, current, this.cfg.requiredColumns, this.dialect === 'mysql');
+    const breaking = drift.findings.filter((f) => f.breaking);
+    if (breaking.length) {
+      throw new CaptureError(
+        `${this.cfg.name}: the source table ${this.schema}.${this.table} changed incompatibly since \`capture install\`; publishing stopped:\n${breaking.map((f) => `  - ${f.message}`).join('\n')}`,
+        { exitCode: EXIT.FINDINGS, retriable: false, findings: breaking.map((f) => f.message) },
+      );
+    }
+  }
+
+  async read(_offset: SourceOffset | null, max: number): Promise<SourceBatch> {
+    const conn = this.must();
+    await this.checkSchema(false);
+    const d = this.dialect;
+    const q = (n: string) => quoteIdent(n, d);
+    const ct = `${q(this.schema)}.${q(this.changeTable)}`;
+    const limit = Math.max(1, Math.floor(max));
+    let rows: Array<Record<string, unknown>>;
+    let bound: string | null;
+    if (d === 'postgres') {
+      // xmin of the statement's own snapshot: every xid below it has ended, none above it is read
+      rows = await conn.query(
+        `SELECT c.seq::text AS seq, c.txid::text AS txid, c.op, c.captured_at::text AS captured_at,
+                (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each_text(c.key) e)::text AS key_row,
+                (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each_text(c.new_row) e)::text AS new_row,
+                (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each_text(c.old_row) e)::text AS old_row,
+                pg_snapshot_xmin(pg_current_snapshot())::text AS bound
+           FROM ${ct} c WHERE c.txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY c.seq LIMIT ${limit}`,
+        [],
+      );
+      bound = rows.length ? String(rows[0]!.bound) : String((await conn.query('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS b', []))[0]!.b);
+    } else {
+      bound = (await horizon(conn, d, this.cfg.delayMs ?? 0)).bound;
+      rows = await conn.query(
+        `SELECT seq, NULL AS txid, op, DATE_FORMAT(captured_at, '%Y-%m-%d %H:%i:%s.%f') AS captured_at, key_json AS key_row, new_row, old_row
+           FROM ${ct} WHERE captured_at < ? ORDER BY seq LIMIT ${limit}`,
+        [bound],
+      );
+    }
+    const pending = new Set(this.pending);
+    const out: SourceRow[] = [];
+    for (const r of rows) {
+      const seq = String(r.seq);
+      if (pending.has(seq)) continue;
+      this.pending.push(seq);
+      out.push(...this.toSourceRows(r, seq));
+    }
+    return { rows: out, caughtUp: rows.length < limit, info: { bound } };
+  }
+
+  private keyText(row: Row | null, key: string[]): string | null {
+    if (!row) return null;
+    if (key.length === 1) return row[key[0]!] ?? null;
+    return JSON.stringify(Object.fromEntries(key.map((k) => [k, row[k] ?? null])));
+  }
+
+  private toSourceRows(r: Record<string, unknown>, seq: string): SourceRow[] {
+    const where = `${this.changeTable} (seq=${seq})`;
+    const op = String(r.op);
+    const key = this.record!.key;
+    const newRow = parseJsonRow(r.new_row, where);
+    const oldRow = parseJsonRow(r.old_row, where);
+    const offset: SourceOffset = { v: 1, kind: 'outbox', lastId: seq };
+    const headers = (o: string): Record<string, string> => ({ 'schemactl.seq': seq, 'schemactl.op': o, ...(r.txid ? { 'schemactl.txid': String(r.txid) } : {}) });
+    const position = `${this.cfg.name} (seq=${seq}, op=${op})`;
+    if (op === 'd') {
+      return [{ columns: oldRow ?? {}, offset, position, tombstone: true, key: this.keyText(oldRow ?? parseJsonRow(r.key_row, where), key), headers: headers('d') }];
+    }
+    if (!newRow) throw new Error(`${where}: a ${op === 'c' ? 'insert' : 'update'} without the new row`);
+    const event: SourceRow = { columns: newRow, offset, position, key: this.keyText(newRow, key), headers: headers(op) };
+    if (op === 'u' && oldRow) {
+      const oldKey = this.keyText(oldRow, key);
+      // the row moved to another key: consumers of a compacted topic must forget the old one
+      if (oldKey !== event.key) return [{ columns: oldRow, offset, position: `${position} old key`, tombstone: true, key: oldKey, headers: headers('d') }, event];
+    }
+    return [event];
+  }
+
+  /** Delete the change rows up to and including `offset`: the sink acknowledged them. */
+  async acknowledge(offset: SourceOffset): Promise<void> {
+    if (offset.kind !== 'outbox' || offset.lastId === null) return;
+    const upto = this.pending.indexOf(offset.lastId);
+    if (upto < 0) return;
+    const done = this.pending.slice(0, upto + 1);
+    this.pending = this.pending.slice(upto + 1);
+    const d = this.dialect;
+    const ct = `${quoteIdent(this.schema, d)}.${quoteIdent(this.changeTable, d)}`;
+    for (let i = 0; i < done.length; i += 1000) {
+      const chunk = done.slice(i, i + 1000);
+      if (d === 'postgres') await this.must().query(`DELETE FROM ${ct} WHERE seq = ANY($1::bigint[])`, [`{${chunk.join(',')}}`]);
+      else await this.must().query(`DELETE FROM ${ct} WHERE seq IN (${chunk.map(() => '?').join(', ')})`, chunk);
+    }
+  }
+
+  /** The engine rewinds after a failed send: what was handed out is read again. */
+  rewind(): void {
+    this.pending = [];
+  }
+
+  async close(): Promise<void> {
+    await this.conn?.close();
+    this.conn = undefined;
+  }
+
+  private must(): Conn {
+    if (!this.conn) throw new Error('source not opened');
+    return this.conn;
+  }
+}
