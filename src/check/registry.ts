@@ -39,7 +39,7 @@ export function registryTarget(opts: ConnectOptions): RegistryTarget {
   const url = opts.url ?? str(opts.section?.url);
   if (url !== undefined) return { kind: 'remote', display: redact(url), url };
   const dataDir = path.resolve(opts.dir, str(opts.section?.data_dir) ?? '.schemactl/registry');
-  return { kind: 'embedded', display: path.relative(process.cwd(), dataDir) || dataDir, dataDir };
+  return { kind: 'embedded', display: path.relative(opts.dir, dataDir) || dataDir, dataDir };
 }
 
 /** Open the target; undefined for an embedded store that does not exist yet (nothing registered). */
