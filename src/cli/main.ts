@@ -12,17 +12,19 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { EXIT, SchemactlError } from '../errors.js';
+import { checkCommand } from './check.js';
 import type { Args, CommandDef } from './command.js';
 import { initCommand } from './init.js';
 import type { CliIO } from './io.js';
 import { processIO, redacting } from './io.js';
 import { lintCommand } from './lint.js';
+import { registerCommand } from './register.js';
 import { registryServeCommand } from './registry-serve.js';
 import { rulesCommand } from './rules.js';
 import { closest } from './suggest.js';
 import { packageVersion } from './version.js';
 
-const COMMANDS: readonly CommandDef[] = [lintCommand, rulesCommand, initCommand];
+const COMMANDS: readonly CommandDef[] = [lintCommand, checkCommand, registerCommand, rulesCommand, initCommand];
 const GROUPS: ReadonlyArray<{ command: string; describe: string; commands: readonly CommandDef[] }> = [
   { command: 'registry', describe: 'Run the embedded schema registry', commands: [registryServeCommand] },
 ];
