@@ -19,6 +19,11 @@ export type { Baseline, BaselineEntry } from './lint/baseline.js';
 
 // compatibility
 export { checkCompatibility } from './compat/index.js';
+export { check, register, compareUnit, avdlTypeToAvsc, subjectName, parseStrategy } from './check/index.js';
+export type {
+  CheckOptions, CheckOutcome, SubjectOutcome, SubjectStatus, RegisterOptions, RegisterOutcome, RegisteredSubject,
+  AdvisoryMode, PreviousSchema, SchemaUnit, SubjectStrategy,
+} from './check/index.js';
 
 // results, model and errors shared by every API
 export type { Diagnostic, DiagnosticLocation, RelatedLocation, Severity, FileResult } from './diagnostics/types.js';
