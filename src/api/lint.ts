@@ -12,9 +12,9 @@ import { loadRules } from '../config/rules.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { readSchemaFile, type SchemaFile } from '../formats/index.js';
 import { buildBaseline, filterByBaseline, parseBaseline, serializeBaseline, type BaselineFileInput } from '../lint/baseline.js';
-import { CATALOG_REFERENCE, runLint } from '../lint/engine.js';
+import { CATALOG_REFERENCE, LintRun } from '../lint/engine.js';
 import type { Rule, RuleSeverity } from '../lint/rule.js';
-import type { LintTarget, OverrideSetting, StreamSetting } from '../lint/types.js';
+import type { OverrideSetting, StreamSetting } from '../lint/types.js';
 import type { SchemaDocument } from '../model/types.js';
 
 export type RuleOverride = RuleSeverity | [RuleSeverity] | [RuleSeverity, Record<string, unknown>];
@@ -59,7 +59,7 @@ function displayPath(abs: string, cwd: string): string {
 }
 
 function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
 }
 
 async function walk(dir: string, accept: (abs: string) => boolean, out: string[]): Promise<void> {
@@ -111,18 +111,13 @@ async function expandPaths(patterns: readonly string[], cwd: string): Promise<st
   return [...found].sort();
 }
 
-/** Read files with bounded concurrency: all reads overlap, descriptors stay bounded. */
-async function readAll(files: readonly string[], read: (abs: string) => Promise<SchemaFile>): Promise<SchemaFile[]> {
-  const out = new Array<SchemaFile>(files.length);
+/** Run `each` over the files with bounded concurrency: all reads overlap, descriptors stay bounded. */
+async function readAll(files: readonly string[], each: (abs: string) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const i = next++;
-      out[i] = await read(files[i] as string);
-    }
+    while (next < files.length) await each(files[next++] as string);
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
-  return out;
 }
 
 export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
@@ -166,14 +161,15 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
     for (const f of targetFiles) reportFiles.add(displayPath(f, cwd));
   }
 
-  const importCache = new Map<string, string | null>();
-  const read = await readAll(targetFiles, (abs) =>
-    readSchemaFile(displayPath(abs, cwd), { cwd, includePaths: config.includePaths, importCache }));
+  const overrides: OverrideSetting[] = [...config.overrides];
+  if (opts.ruleOverrides !== undefined && Object.keys(opts.ruleOverrides).length > 0) {
+    overrides.push({ rules: resolveRuleOverrides(opts.ruleOverrides, rules) });
+  }
+  const run = new LintRun({
+    rules,
+    settings: { rules: config.rules, overrides, streams, reportUnusedDisables: opts.reportUnusedDisables },
+  });
 
-  const catalogDiagnostics: Diagnostic[] = [];
-  const targets: LintTarget[] = [];
-  const documents = new Map<string, SchemaDocument>();
-  const sources = new Map<string, string>();
   const refsByFile = new Map<string, Array<{ s: StreamSetting; r: StreamSetting['schemas'][number] }>>();
   for (const s of streams) {
     for (const r of s.schemas) {
@@ -182,10 +178,19 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
       list.push({ s, r });
     }
   }
-  for (const f of read) {
+  const wantBaseline = opts.baseline !== undefined || opts.updateBaseline === true;
+  const catalogDiagnostics: Diagnostic[] = [];
+  // only the baseline needs documents after linting (to hash the offending node)
+  const documents = new Map<string, SchemaDocument>();
+  const sources = new Map<string, string>();
+  const sameDir = config.dir === cwd;
+  const importCache = new Map<string, string | null>();
+
+  // each file is linted as soon as it is parsed, while other reads are in flight
+  const accept = (f: SchemaFile, abs: string): void => {
     const missing = f.problems.length === 1 && f.problems[0]?.code === 'file-not-found';
-    const refs = refsByFile.get(f.file) ?? [];
-    if (missing && refs.length > 0 && catalogLabel !== undefined) {
+    const refs = refsByFile.get(f.file);
+    if (missing && refs !== undefined && catalogLabel !== undefined) {
       // the catalog entry is what is wrong: point at it, not at a file that does not exist
       for (const { s, r } of refs) {
         catalogDiagnostics.push({
@@ -196,30 +201,25 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
           fatal: true,
         });
       }
-      targets.push({ file: f.file, problems: [], report: false });
-      continue;
+      run.add({ file: f.file, problems: [], report: false });
+      return;
     }
-    if (f.document !== undefined) documents.set(f.file, f.document);
+    if (wantBaseline && f.document !== undefined) documents.set(f.file, f.document);
     if (f.text !== undefined) sources.set(f.file, f.text);
-    targets.push({
+    run.add({
       file: f.file,
-      configRelative: toPosix(path.relative(config.dir, path.resolve(cwd, f.file))),
+      configRelative: sameDir && !path.isAbsolute(f.file) ? toPosix(f.file) : toPosix(path.relative(config.dir, abs)),
       document: f.document,
       problems: f.problems,
       nonExplicit: f.nonExplicit,
       report: reportFiles.has(f.file),
     });
-  }
-
-  const overrides: OverrideSetting[] = [...config.overrides];
-  if (opts.ruleOverrides !== undefined && Object.keys(opts.ruleOverrides).length > 0) {
-    overrides.push({ rules: resolveRuleOverrides(opts.ruleOverrides, rules) });
-  }
-  const engine = runLint({
-    targets,
-    rules,
-    settings: { rules: config.rules, overrides, streams, reportUnusedDisables: opts.reportUnusedDisables },
+  };
+  await readAll(targetFiles, async (abs) => {
+    const shown = displayPath(abs, cwd);
+    accept(await readSchemaFile(shown, { cwd, absolutePath: abs, includePaths: config.includePaths, importCache }), abs);
   });
+  const engine = run.finish();
 
   let results: FileResult[] = engine.files.map((r) => {
     const fr: FileResult = { file: r.file, diagnostics: r.diagnostics };

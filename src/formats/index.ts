@@ -28,6 +28,8 @@ export interface ReadSchemaOptions {
   importCache?: Map<string, string | null>;
   /** resolve a relative `file` against this directory (default: process.cwd()) */
   cwd?: string;
+  /** the absolute path to read, when the caller already has it (saves resolving `file` again) */
+  absolutePath?: string;
   /** Protobuf imports from memory instead of include paths (tests, registry references) */
   loadImport?: (importPath: string) => string | undefined;
 }
@@ -170,7 +172,7 @@ function classifyYaml(text: string): NonExplicitFormat {
 
 function makeImportLoader(file: string, opts: ReadSchemaOptions): (importPath: string) => string | undefined {
   const cwd = opts.cwd ?? process.cwd();
-  const roots = [...(opts.includePaths ?? []), path.dirname(path.resolve(cwd, file))];
+  const roots = [...(opts.includePaths ?? []), path.dirname(opts.absolutePath ?? path.resolve(cwd, file))];
   const cache = opts.importCache ?? new Map<string, string | null>();
   return (importPath) => {
     for (const root of roots) {
@@ -232,7 +234,7 @@ function dispatch(file: string, text: string, opts: ReadSchemaOptions): SchemaFi
 
 /** Read and parse one schema file. Never throws for bad input. */
 export async function readSchemaFile(file: string, opts: ReadSchemaOptions = {}): Promise<SchemaFile> {
-  const abs = path.resolve(opts.cwd ?? process.cwd(), file);
+  const abs = opts.absolutePath ?? path.resolve(opts.cwd ?? process.cwd(), file);
   let bytes: Uint8Array;
   try {
     // the callback API reads a small file in one round trip; fs/promises takes several (measured 2x slower on 10,000 files)

@@ -72,7 +72,10 @@ function hasSuppressions(doc: SchemaDocument): boolean {
   return false;
 }
 
-type Visit<N> = Array<(node: N, parent?: RecordType) => void>;
+interface Hook<F> {
+  rule: Rule;
+  fn: F;
+}
 
 function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   const ra = a.location.range;
@@ -116,78 +119,109 @@ function rethrow(rule: Rule, file: string, err: unknown): never {
   throw new Error(`rule ${rule.meta.id} failed on ${file}: ${msg}`, { cause: err });
 }
 
+/** Lint every target at once; see LintRun for the incremental form. */
 export function runLint(input: EngineInput): EngineOutput {
-  const { targets, rules, settings } = input;
-  const resolver = new RuleResolver(rules, settings);
-  const knownIds = new Set(rules.map((r) => r.meta.id));
-  const states = new Map<string, FileState>();
-  const catalog: Diagnostic[] = [];
+  const run = new LintRun(input);
+  for (const t of input.targets) run.add(t);
+  return run.finish();
+}
 
-  // streams by file, so each document sees its streams and its catalog selectors
-  const streamsByFile = new Map<string, Array<{ stream: StreamSetting; info: StreamInfo; selector?: string }>>();
-  const infos = new Map<StreamSetting, StreamInfo>();
-  for (const s of settings.streams) {
-    const info = streamInfo(s);
-    infos.set(s, info);
-    for (const ref of s.schemas) {
-      let list = streamsByFile.get(ref.file);
-      if (list === undefined) streamsByFile.set(ref.file, (list = []));
-      list.push({ stream: s, info, selector: ref.selector });
+/**
+ * An incremental lint: `add()` lints a file as soon as it is parsed, `finish()` runs the stream
+ * checks and applies suppressions. Documents of files in no stream are released after `add()`, so a
+ * 10,000-file run never holds every model at once (less for the GC to trace).
+ */
+export class LintRun {
+  private readonly rules: readonly Rule[];
+  private readonly settings: LintSettings;
+  private readonly onReport: EngineInput['onReport'];
+  private readonly resolver: RuleResolver;
+  private readonly knownIds: Set<string>;
+  private readonly states = new Map<string, FileState>();
+  private readonly catalog: Diagnostic[] = [];
+  private readonly streamsByFile = new Map<string, Array<{ stream: StreamSetting; info: StreamInfo; selector?: string }>>();
+  private readonly infos = new Map<StreamSetting, StreamInfo>();
+
+  constructor(input: Omit<EngineInput, 'targets'> & { targets?: readonly LintTarget[] }) {
+    this.rules = input.rules;
+    this.settings = input.settings;
+    this.onReport = input.onReport;
+    this.resolver = new RuleResolver(input.rules, input.settings);
+    this.knownIds = new Set(input.rules.map((r) => r.meta.id));
+    for (const s of input.settings.streams) {
+      const info = streamInfo(s);
+      this.infos.set(s, info);
+      for (const ref of s.schemas) {
+        let list = this.streamsByFile.get(ref.file);
+        if (list === undefined) this.streamsByFile.set(ref.file, (list = []));
+        list.push({ stream: s, info, selector: ref.selector });
+      }
     }
   }
 
-  for (const target of targets) {
+  add(target: LintTarget): void {
     const rel = target.configRelative ?? target.file;
+    const resolver = this.resolver;
     const state: FileState = { target, rel, effective: resolver.byIdForFile(rel), diagnostics: [] };
-    states.set(target.file, state);
+    this.states.set(target.file, state);
     for (const p of target.problems) state.diagnostics.push(parseProblemDiagnostic(target.file, p));
-    const effective = resolver.forFile(rel);
     const doc = target.document;
-    if (doc === undefined) continue;
+    if (doc === undefined) return;
     state.symbols = lazySymbols(doc);
-    if (hasSuppressions(doc)) state.suppressions = new Suppressions(doc, knownIds);
+    if (hasSuppressions(doc)) state.suppressions = new Suppressions(doc, this.knownIds);
 
-    const memberships = streamsByFile.get(target.file) ?? [];
-    const { roots, unresolved } = eventRootsOf(doc, memberships);
-    for (const sel of unresolved) {
-      for (const m of memberships) {
-        if (m.selector !== sel) continue;
-        const ref = m.stream.schemas.find((r) => r.file === target.file && r.selector === sel);
-        const names = doc.types.filter((t) => t.kind === 'record').map((t) => t.fullName);
-        catalog.push({
-          ruleId: CATALOG_REFERENCE,
-          severity: 'error',
-          message: `Stream "${m.stream.topic}" selects type "${sel}" in ${target.file}, but the file declares no such type. `
-            + `Declared records: ${names.length > 0 ? names.join(', ') : 'none'}.`,
-          location: { file: m.stream.catalogFile ?? target.file, range: ref?.loc ?? m.stream.catalogLoc },
-        });
-      }
+    const memberships = this.streamsByFile.get(target.file);
+    const { roots, unresolved } = eventRootsOf(doc, memberships ?? []);
+    for (const sel of unresolved) this.reportUnresolved(target.file, doc, sel, memberships ?? []);
+    const streams = memberships === undefined ? [] : memberships.map((m) => m.info);
+    lintDocument(state, doc, resolver.forFile(rel), streams, roots, resolver, this.onReport);
+    if (memberships === undefined) {
+      // no stream check will look at this file again
+      state.target = { ...target, document: undefined };
+      state.symbols = undefined;
     }
-    const streams = memberships.map((m) => m.info);
-    lintDocument(state, doc, effective, streams, roots, resolver, input.onReport);
   }
 
-  for (const s of settings.streams) runStreamChecks(s, infos.get(s) as StreamInfo, states, resolver, rules, input.onReport);
-
-  const files: EngineFileResult[] = [];
-  for (const state of states.values()) {
-    if (state.target.report === false) continue;
-    let kept = state.diagnostics;
-    let suppressedCount = 0;
-    const sup = state.suppressions;
-    if (sup !== undefined) {
-      kept = [];
-      for (const d of state.diagnostics) {
-        if (d.ruleId !== PARSE_ERROR && sup.suppresses(d)) suppressedCount++;
-        else kept.push(d);
-      }
-      if (settings.reportUnusedDisables === true) kept.push(...sup.unused(knownIds));
+  private reportUnresolved(file: string, doc: SchemaDocument, sel: string, memberships: ReadonlyArray<{ stream: StreamSetting; selector?: string }>): void {
+    for (const m of memberships) {
+      if (m.selector !== sel) continue;
+      const ref = m.stream.schemas.find((r) => r.file === file && r.selector === sel);
+      const names = doc.types.filter((t) => t.kind === 'record').map((t) => t.fullName);
+      this.catalog.push({
+        ruleId: CATALOG_REFERENCE,
+        severity: 'error',
+        message: `Stream "${m.stream.topic}" selects type "${sel}" in ${file}, but the file declares no such type. `
+          + `Declared records: ${names.length > 0 ? names.join(', ') : 'none'}.`,
+        location: { file: m.stream.catalogFile ?? file, range: ref?.loc ?? m.stream.catalogLoc },
+      });
     }
-    if (sup !== undefined) kept.push(...sup.problems);
-    kept.sort(compareDiagnostics);
-    files.push({ file: state.target.file, diagnostics: kept, suppressedCount });
   }
-  return { files, catalog };
+
+  finish(): EngineOutput {
+    const { settings, states, knownIds } = this;
+    for (const s of settings.streams) {
+      runStreamChecks(s, this.infos.get(s) as StreamInfo, states, this.resolver, this.rules, this.onReport);
+    }
+    const files: EngineFileResult[] = [];
+    for (const state of states.values()) {
+      if (state.target.report === false) continue;
+      let kept = state.diagnostics;
+      let suppressedCount = 0;
+      const sup = state.suppressions;
+      if (sup !== undefined) {
+        kept = [];
+        for (const d of state.diagnostics) {
+          if (d.ruleId !== PARSE_ERROR && sup.suppresses(d)) suppressedCount++;
+          else kept.push(d);
+        }
+        if (settings.reportUnusedDisables === true) kept.push(...sup.unused(knownIds));
+        kept.push(...sup.problems);
+      }
+      kept.sort(compareDiagnostics);
+      files.push({ file: state.target.file, diagnostics: kept, suppressedCount });
+    }
+    return { files, catalog: this.catalog };
+  }
 }
 
 function lintDocument(
@@ -206,19 +240,14 @@ function lintDocument(
   const symbolOf = (record: NamedType, field?: Field): string =>
     field === undefined ? record.fullName : `${record.fullName}.${field.name}`;
 
-  const onDocument: Visit<SchemaDocument> = [];
-  const onExit: Visit<SchemaDocument> = [];
-  const onRecord: Visit<RecordType> = [];
-  const onField: Array<(f: Field, r: RecordType) => void> = [];
-  const onEnum: Visit<EnumType> = [];
-  const onFixed: Visit<FixedType> = [];
-  const guard = <A extends unknown[]>(rule: Rule, fn: (...args: A) => void) => (...args: A): void => {
-    try {
-      fn(...args);
-    } catch (err) {
-      rethrow(rule, file, err);
-    }
-  };
+  // visitors per node kind, each with its rule so a crash can name it; one try/catch around the
+  // whole walk keeps the hot loop free of per-call wrappers
+  const onDocument: Array<Hook<(d: SchemaDocument) => void>> = [];
+  const onExit: Array<Hook<(d: SchemaDocument) => void>> = [];
+  const onRecord: Array<Hook<(r: RecordType) => void>> = [];
+  const onField: Array<Hook<(f: Field, r: RecordType) => void>> = [];
+  const onEnum: Array<Hook<(e: EnumType) => void>> = [];
+  const onFixed: Array<Hook<(e: FixedType) => void>> = [];
 
   for (const eff of effective) {
     const rule = eff.rule;
@@ -247,28 +276,34 @@ function lintDocument(
     } catch (err) {
       rethrow(rule, file, err);
     }
-    if (v.document) onDocument.push(guard(rule, v.document.bind(v)));
-    if (v['document:exit']) onExit.push(guard(rule, v['document:exit'].bind(v)));
-    if (v.record) onRecord.push(guard(rule, v.record.bind(v)));
-    if (v.field) onField.push(guard(rule, v.field.bind(v)));
-    if (v.enum) onEnum.push(guard(rule, v.enum.bind(v)));
-    if (v.fixed) onFixed.push(guard(rule, v.fixed.bind(v)));
+    if (v.document) onDocument.push({ rule, fn: v.document.bind(v) });
+    if (v['document:exit']) onExit.push({ rule, fn: v['document:exit'].bind(v) });
+    if (v.record) onRecord.push({ rule, fn: v.record.bind(v) });
+    if (v.field) onField.push({ rule, fn: v.field.bind(v) });
+    if (v.enum) onEnum.push({ rule, fn: v.enum.bind(v) });
+    if (v.fixed) onFixed.push({ rule, fn: v.fixed.bind(v) });
   }
 
-  for (const fn of onDocument) fn(doc);
-  if (onRecord.length + onField.length + onEnum.length + onFixed.length > 0) {
-    for (const t of doc.types) {
-      if (t.kind === 'record') {
-        for (const fn of onRecord) fn(t);
-        if (onField.length > 0) for (const f of t.fields) for (const fn of onField) fn(f, t);
-      } else if (t.kind === 'enum') {
-        for (const fn of onEnum) fn(t);
-      } else {
-        for (const fn of onFixed) fn(t);
+  let current: Rule | undefined;
+  try {
+    for (const h of onDocument) { current = h.rule; h.fn(doc); }
+    if (onRecord.length + onField.length + onEnum.length + onFixed.length > 0) {
+      for (const t of doc.types) {
+        if (t.kind === 'record') {
+          for (const h of onRecord) { current = h.rule; h.fn(t); }
+          if (onField.length > 0) for (const f of t.fields) for (const h of onField) { current = h.rule; h.fn(f, t); }
+        } else if (t.kind === 'enum') {
+          for (const h of onEnum) { current = h.rule; h.fn(t); }
+        } else {
+          for (const h of onFixed) { current = h.rule; h.fn(t); }
+        }
       }
     }
+    for (const h of onExit) { current = h.rule; h.fn(doc); }
+  } catch (err) {
+    if (current === undefined) throw err;
+    rethrow(current, file, err);
   }
-  for (const fn of onExit) fn(doc);
 }
 
 function runStreamChecks(

@@ -29,7 +29,11 @@ export class Suppressions {
   /** malformed attributes, reported as warnings */
   readonly problems: Diagnostic[] = [];
 
-  constructor(private readonly doc: SchemaDocument, knownRuleIds: ReadonlySet<string>) {
+  // keeps the file name only, so a linted document can be released while its suppressions live on
+  private readonly file: string;
+
+  constructor(doc: SchemaDocument, knownRuleIds: ReadonlySet<string>) {
+    this.file = doc.file;
     const addAttribute = (value: unknown, path: string, loc: SourceRange): void => {
       let ids: string[] | undefined;
       if (typeof value === 'string') ids = [value];
@@ -64,7 +68,7 @@ export class Suppressions {
   }
 
   private problem(loc: SourceRange, path: string | undefined, message: string): Diagnostic {
-    return { ruleId: 'invalid-disable', severity: 'warn', message, location: { file: this.doc.file, range: loc, path } };
+    return { ruleId: 'invalid-disable', severity: 'warn', message, location: { file: this.file, range: loc, path } };
   }
 
   private checkIds(ids: string[], loc: SourceRange, path: string | undefined, known: ReadonlySet<string>): void {
