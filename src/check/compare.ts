@@ -215,7 +215,7 @@ function protoHelp(c: ProtobufChange | undefined, type: string): string | undefi
     case 'FIELD_NAMED_TYPE_CHANGED':
     case 'FIELD_NUMERIC_LABEL_CHANGED':
       return num !== undefined
-        ? `keep field ${String(num)}'s type; add a new field with a new number, and if you drop the old one, reserve field number ${String(num)} and name '${name ?? ''}'`
+        ? `keep the type of field ${name ?? ''} (number ${String(num)}); to change it, add a new field with a new number, and if you drop the old one, reserve field number ${String(num)} and name '${name ?? ''}'`
         : 'keep the field\'s type and add a new field with a new number';
     case 'REQUIRED_FIELD_ADDED':
       return `make field ${name ?? ''} optional`;
@@ -238,7 +238,10 @@ function protoHelp(c: ProtobufChange | undefined, type: string): string | undefi
 // ---------------------------------------------------------------- compare
 
 function located(file: string, node: Located | undefined): { file: string; range: SourceRange; path?: string } {
-  return node ? { file, range: node.loc, path: node.path } : { file, range: START };
+  if (!node) return { file, range: START };
+  // a record or message spans many lines; its name is the span a code frame and a PR annotation need
+  const range = 'fullName' in node && 'nameLoc' in node ? (node as { nameLoc: SourceRange }).nameLoc : node.loc;
+  return { file, range, path: node.path };
 }
 
 function firstAnchor(doc: SchemaDocument | undefined): Located | undefined {
@@ -318,9 +321,12 @@ export async function compareUnit(unit: SchemaUnit, previous: readonly PreviousS
       }
       worded = wordAvro(m, inc, { ...(unit.registryText !== undefined ? { newText: unit.registryText } : {}), ...(prev ? { oldText: prev.text } : {}), against });
     } else {
-      const change = prev ? protoChanges(unit, prev, direction).find((c) => c.type === m.type && c.path === m.path && !used.has(c)) : undefined;
+      // A symmetric change (a type change) is found the same way in the new→old diff, whose nodes
+      // and wording read naturally (old → new); only asymmetric ones need the swapped diff.
+      const same = prev && direction === 'forward' ? protoChanges(unit, prev, 'backward').find((c) => c.type === m.type && c.path === m.path && !used.has(c)) : undefined;
+      const change = same ?? (prev ? protoChanges(unit, prev, direction).find((c) => c.type === m.type && c.path === m.path && !used.has(c)) : undefined);
       if (change) used.add(change);
-      if (change && direction === 'backward') {
+      if (change && (direction === 'backward' || same)) {
         primary = change.anchor ?? change.newNode?.node;
         old = change.oldNode?.node;
       } else if (change) {

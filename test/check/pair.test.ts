@@ -15,7 +15,7 @@ describe('check --old --new (ad-hoc pair)', () => {
     const back = await cli(['check', '--old', 'v1.avsc', '--new', 'v3.avsc', '--level', 'backward'], dir);
     expect(back.code).toBe(1);
     expect(back.stdout).toContain('v3.avsc');
-    expect(back.stdout).toContain('old schema here (v1.avsc:1:1)');
+    expect(back.stdout).toContain('old schema here (v1.avsc:3:11)');
   });
 
   it('anchors a deleted field on the surviving record, with the old field as related location', async () => {
@@ -25,7 +25,7 @@ describe('check --old --new (ad-hoc pair)', () => {
     expect(r.errorCount).toBe(1);
     const d = r.results[0]!.diagnostics[0]!;
     expect(d.ruleId).toBe('READER_FIELD_MISSING_DEFAULT_VALUE');
-    expect(d.location.range?.line).toBe(1);
+    expect(d.location.range?.line).toBe(3); // the record's name: the field's lines are gone
     expect(d.related?.[0]).toMatchObject({ file: 'v1.avsc', message: 'old schema here', range: { line: 8 } });
     expect(d.help).toBe('keep field amount; to remove it, first register a version where it has a default');
   });

@@ -114,7 +114,7 @@ describe('check and register against a served registry', () => {
     expect(removed.code).toBe(0);
     expect(removed.stdout).toContain('field-removed-without-reserve');
     expect(removed.stdout).toContain("reserve field number 4 and name 'legacy_id'");
-    expect(removed.stdout).toMatch(/8:1\s+warning/);
+    expect(removed.stdout).toMatch(/8:9\s+warning/);
   });
 
   it('fails closed with exit 3 and a redacted URL when the registry cannot be reached', async () => {
