@@ -96,7 +96,7 @@ interface Worded {
   help?: string;
 }
 
-function wordAvro(m: CompatMessage, inc: AvroIncompatibility | undefined, ctx: { newText?: string; oldText?: string; against: string }): Worded {
+function wordAvro(m: CompatMessage, inc: AvroIncompatibility | undefined, ctx: { newText?: string; oldText?: string; against: string; idl?: boolean }): Worded {
   const direction = m.direction ?? 'backward';
   // the path is into the reader: the new schema under BACKWARD, the old one under FORWARD
   const at = jsonAt(direction === 'backward' ? ctx.newText : ctx.oldText, m.path);
@@ -108,7 +108,9 @@ function wordAvro(m: CompatMessage, inc: AvroIncompatibility | undefined, ctx: {
       if (direction === 'backward') {
         return {
           text: `The new schema adds ${field} without a default, so it cannot read records written with ${ctx.against}, which do not have it.`,
-          help: `add a default to field ${fieldName ?? m.path} (e.g. make it ["null", …] with "default": null, or give a value of its type)`,
+          help: ctx.idl
+            ? `add a default to field ${fieldName ?? m.path} (e.g. \`union { null, <type> } ${fieldName ?? 'field'} = null;\`, or \`= <value>\` of its type)`
+            : `add a default to field ${fieldName ?? m.path} (e.g. make it ["null", …] with "default": null, or give a value of its type)`,
         };
       }
       return {
@@ -319,7 +321,7 @@ export async function compareUnit(unit: SchemaUnit, previous: readonly PreviousS
         primary = direction === 'backward' ? inc.readerField ?? inc.reader : inc.writer;
         old = direction === 'backward' ? inc.writer : inc.readerField ?? inc.reader;
       }
-      worded = wordAvro(m, inc, { ...(unit.registryText !== undefined ? { newText: unit.registryText } : {}), ...(prev ? { oldText: prev.text } : {}), against });
+      worded = wordAvro(m, inc, { ...(unit.registryText !== undefined ? { newText: unit.registryText } : {}), ...(prev ? { oldText: prev.text } : {}), against, idl: unit.document?.syntax === 'avdl' });
     } else {
       // A symmetric change (a type change) is found the same way in the new→old diff, whose nodes
       // and wording read naturally (old → new); only asymmetric ones need the swapped diff.

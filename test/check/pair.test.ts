@@ -59,6 +59,7 @@ protocol Shipping {
     expect(d.ruleId).toBe('READER_FIELD_MISSING_DEFAULT_VALUE');
     expect(d.location).toMatchObject({ file: 'v2.avdl', range: { line: 9 } });
     expect(d.message).toContain('field `weight`');
+    expect(d.help).toContain('union { null, <type> } weight = null;');
   });
 
   it('warns about changes the registry accepts but readers feel (logical types)', async () => {
