@@ -6,11 +6,13 @@ import picomatch from 'picomatch';
 import type { Diagnostic, FileResult } from '../diagnostics/types.js';
 import { countBySeverity } from '../diagnostics/types.js';
 import { UsageError } from '../errors.js';
-import { DEFAULT_BASELINE_FILE, IGNORED_DIRECTORIES, READ_CONCURRENCY, SCHEMA_EXTENSIONS } from '../config/defaults.js';
+import {
+  DEFAULT_BASELINE_FILE, IGNORED_DIRECTORIES, READ_CONCURRENCY, SCHEMA_EXTENSIONS, SLOW_READ_MS, SLOW_READ_SAMPLE,
+} from '../config/defaults.js';
 import { loadConfig, resolveRuleOverrides } from '../config/load.js';
 import { loadRules } from '../config/rules.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { readSchemaFile, type SchemaFile } from '../formats/index.js';
+import { readSchemaFile, readSchemaFileSync, type ReadSchemaOptions, type SchemaFile } from '../formats/index.js';
 import { buildBaseline, filterByBaseline, parseBaseline, serializeBaseline, type BaselineFileInput } from '../lint/baseline.js';
 import { CATALOG_REFERENCE, LintRun } from '../lint/engine.js';
 import type { Rule, RuleSeverity } from '../lint/rule.js';
@@ -111,13 +113,31 @@ async function expandPaths(patterns: readonly string[], cwd: string): Promise<st
   return [...found].sort();
 }
 
-/** Run `each` over the files with bounded concurrency: all reads overlap, descriptors stay bounded. */
-async function readAll(files: readonly string[], each: (abs: string) => Promise<void>): Promise<void> {
+/**
+ * Read and parse every file, handing each result to `accept` as soon as it is ready. Reads start
+ * synchronously: with the files in the page cache (the usual case right after a checkout) that is
+ * several times cheaper than asynchronous reads, measured on 10,000 files. When reads turn out slow
+ * (cold cache, network file system), the rest is read concurrently so the disk queue stays full.
+ */
+async function readAll(
+  files: readonly string[], cwd: string, opts: ReadSchemaOptions, accept: (f: SchemaFile, abs: string) => void,
+): Promise<void> {
   let next = 0;
+  let readMs = 0;
+  while (next < files.length) {
+    const abs = files[next++] as string;
+    const r = readSchemaFileSync(displayPath(abs, cwd), { ...opts, absolutePath: abs });
+    readMs += r.readMs;
+    accept(r.result, abs);
+    if (next >= SLOW_READ_SAMPLE && readMs / next > SLOW_READ_MS) break;
+  }
   const worker = async (): Promise<void> => {
-    while (next < files.length) await each(files[next++] as string);
+    while (next < files.length) {
+      const abs = files[next++] as string;
+      accept(await readSchemaFile(displayPath(abs, cwd), { ...opts, absolutePath: abs }), abs);
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length - next) }, worker));
 }
 
 export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
@@ -215,10 +235,7 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
       report: reportFiles.has(f.file),
     });
   };
-  await readAll(targetFiles, async (abs) => {
-    const shown = displayPath(abs, cwd);
-    accept(await readSchemaFile(shown, { cwd, absolutePath: abs, includePaths: config.includePaths, importCache }), abs);
-  });
+  await readAll(targetFiles, cwd, { cwd, includePaths: config.includePaths, importCache }, accept);
   const engine = run.finish();
 
   let results: FileResult[] = engine.files.map((r) => {

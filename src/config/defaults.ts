@@ -15,8 +15,15 @@ export const SCHEMA_EXTENSIONS: readonly string[] = ['.avsc', '.avdl', '.proto']
 /** Directories never walked into when expanding a directory or glob argument. */
 export const IGNORED_DIRECTORIES: readonly string[] = ['node_modules', '.git', 'dist'];
 
-/** Files read concurrently; bounded so 10,000-file catalogs do not exhaust file descriptors. */
+/** Files read concurrently once reads are slow; bounded so large catalogs do not exhaust file descriptors. */
 export const READ_CONCURRENCY = 128;
+
+/**
+ * Files are read synchronously while the average read stays under SLOW_READ_MS (a page-cache hit
+ * takes ~0.01 ms); the average is first judged after SLOW_READ_SAMPLE files.
+ */
+export const SLOW_READ_MS = 0.25;
+export const SLOW_READ_SAMPLE = 32;
 
 /** Default baseline file name, relative to the config directory. */
 export const DEFAULT_BASELINE_FILE = '.schemactl-baseline.json';

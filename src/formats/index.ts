@@ -2,7 +2,7 @@
 // binary, not UTF-8, empty) becomes a located ParseProblem, never an exception. Files that are not
 // an explicit schema format (JSON Schema, JSON samples, text) are classified instead of parsed, so the
 // explicit-schema-format rule can say what they are.
-import { readFile, readFileSync } from 'node:fs';
+import { closeSync, open, read, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { NonExplicitFormat } from '../lint/rule.js';
 import type { ParseProblem, ParseResult, SchemaDocument, SourceRange } from '../model/types.js';
@@ -232,21 +232,84 @@ function dispatch(file: string, text: string, opts: ReadSchemaOptions): SchemaFi
   }
 }
 
+// Reading a small file with fs.readFile costs four thread-pool round trips (open, fstat, read,
+// close); on 10,000 files that overhead dominated. Here: open and read asynchronously into a reused
+// buffer, then confirm end-of-file and close synchronously (both are immediate for regular files).
+const BUFFER_SIZE = 64 * 1024;
+const spareBuffers: Buffer[] = [];
+
+function openAsync(file: string): Promise<number> {
+  return new Promise((resolve, reject) => open(file, 'r', (e, fd) => (e ? reject(e) : resolve(fd))));
+}
+
+function readAsync(fd: number, buf: Buffer, offset: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buf, offset, buf.length - offset, null, (e, n) => (e ? reject(e) : resolve(n))));
+}
+
+/** Read a whole file and hand its bytes to `use` (valid only during the call). */
+async function withFileBytes<T>(file: string, use: (bytes: Uint8Array) => T): Promise<T> {
+  const fd = await openAsync(file);
+  let buf = spareBuffers.pop() ?? Buffer.allocUnsafe(BUFFER_SIZE);
+  try {
+    let len = await readAsync(fd, buf, 0);
+    if (len > 0) {
+      for (;;) {
+        if (len === buf.length) {
+          const bigger = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(bigger, 0, 0, len);
+          buf = bigger;
+        }
+        const n = readSync(fd, buf, len, buf.length - len, null);
+        if (n === 0) break;
+        len += n;
+      }
+    }
+    return use(buf.subarray(0, len));
+  } finally {
+    closeSync(fd);
+    if (buf.length === BUFFER_SIZE) spareBuffers.push(buf);
+  }
+}
+
+function unreadable(file: string, err: unknown): SchemaFile {
+  const code = (err as NodeJS.ErrnoException).code;
+  const message = code === 'ENOENT'
+    ? 'The file does not exist.'
+    : code === 'EISDIR' ? 'This is a directory, not a schema file.' : `The file cannot be read (${code ?? 'error'}).`;
+  return { file, problems: [problem(code === 'ENOENT' ? 'file-not-found' : 'unreadable-file', message)] };
+}
+
+function fromDecoded(file: string, decoded: ReturnType<typeof decodeSchemaBytes>, opts: ReadSchemaOptions): SchemaFile {
+  if ('problem' in decoded) return { file, problems: [decoded.problem] };
+  return parseSchemaText(file, decoded.text, opts);
+}
+
 /** Read and parse one schema file. Never throws for bad input. */
 export async function readSchemaFile(file: string, opts: ReadSchemaOptions = {}): Promise<SchemaFile> {
   const abs = opts.absolutePath ?? path.resolve(opts.cwd ?? process.cwd(), file);
+  let decoded: ReturnType<typeof decodeSchemaBytes>;
+  try {
+    decoded = await withFileBytes(abs, decodeSchemaBytes);
+  } catch (err) {
+    return unreadable(file, err);
+  }
+  return fromDecoded(file, decoded, opts);
+}
+
+/**
+ * readSchemaFile, reading synchronously. For a file in the page cache this is several times cheaper
+ * than any asynchronous read; `readMs` reports the time spent reading so a caller can switch to
+ * concurrent reads when the disk is slow.
+ */
+export function readSchemaFileSync(file: string, opts: ReadSchemaOptions = {}): { result: SchemaFile; readMs: number } {
+  const abs = opts.absolutePath ?? path.resolve(opts.cwd ?? process.cwd(), file);
+  const t0 = performance.now();
   let bytes: Uint8Array;
   try {
-    // the callback API reads a small file in one round trip; fs/promises takes several (measured 2x slower on 10,000 files)
-    bytes = await new Promise<Uint8Array>((resolve, reject) => readFile(abs, (e, b) => (e ? reject(e) : resolve(b))));
+    bytes = readFileSync(abs);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT'
-      ? 'The file does not exist.'
-      : code === 'EISDIR' ? 'This is a directory, not a schema file.' : `The file cannot be read (${code ?? 'error'}).`;
-    return { file, problems: [problem(code === 'ENOENT' ? 'file-not-found' : 'unreadable-file', message)] };
+    return { result: unreadable(file, err), readMs: performance.now() - t0 };
   }
-  const decoded = decodeSchemaBytes(bytes);
-  if ('problem' in decoded) return { file, problems: [decoded.problem] };
-  return parseSchemaText(file, decoded.text, opts);
+  const readMs = performance.now() - t0;
+  return { result: fromDecoded(file, decodeSchemaBytes(bytes), opts), readMs };
 }

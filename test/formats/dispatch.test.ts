@@ -44,6 +44,16 @@ describe('readSchemaFile on bad bytes', () => {
     expect((await readSchemaFile('adir.avsc', { cwd: dir })).problems.map((p) => p.code)).toEqual(['unreadable-file']);
   });
 
+  it('reads files larger than the read buffer completely', async () => {
+    const fields = Array.from({ length: 3000 }, (_v, i) => `{"name":"field_${i}","type":"string","doc":"${'é'.repeat(20)}"}`).join(',');
+    const text = `{"type":"record","name":"Big","fields":[${fields}]}`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 64 * 1024);
+    put('big.avsc', text);
+    const r = await readSchemaFile('big.avsc', { cwd: dir });
+    expect(r.text).toBe(text);
+    expect(r.document?.types[0]?.kind === 'record' && r.document.types[0].fields.length).toBe(3000);
+  });
+
   it('a UTF-8 BOM is not part of the text', () => {
     const d = decodeSchemaBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{}')]));
     expect(d).toEqual({ text: '{}' });
