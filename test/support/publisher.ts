@@ -62,7 +62,9 @@ export async function buildPublisherCli(): Promise<string> {
       }
       writeFileSync(stamp, new Date().toISOString());
     }
+    // the installed layout: the launcher, and the files the CLI reads beside dist/
     copyFileSync(path.join(ROOT, 'bin/schemactl.js'), BIN);
+    for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(path.join(ROOT, f), path.join(BUILD_DIR, f));
   } finally {
     rmSync(lock, { force: true });
   }
