@@ -242,3 +242,18 @@ describe('suppressions', () => {
     expect(out.byFile('x.proto')?.diagnostics.some((d) => d.ruleId === 'parse-error')).toBe(true);
   });
 });
+
+describe('event roots in Avro IDL', () => {
+  it('.avdl: the protocol records no other type references', () => {
+    const d = doc('p.avdl', [
+      '@namespace("com.acme")',
+      'protocol Orders {',
+      '  record Money { long units; string currency_code; }',
+      '  record OrderPlaced { string id; Money total; }',
+      '  record OrderCancelled { string id; string reason; }',
+      '  enum Status { A, B }',
+      '}',
+    ].join('\n'));
+    expect(defaultEventRoots(d).sort()).toEqual(['com.acme.OrderCancelled', 'com.acme.OrderPlaced']);
+  });
+});
