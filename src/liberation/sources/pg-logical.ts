@@ -276,6 +276,7 @@ export class PgLogicalSource implements Source {
   private failure: Error | null = null;
   private wake: (() => void) | null = null;
   private statusTimer: NodeJS.Timeout | undefined;
+  private streamEnded: Promise<void> | null = null;
   private lastSlotCheck = 0;
   private slotInfo: SlotStatus | null = null;
   private readonly log: NonNullable<PgLogicalSourceConfig['onLog']>;
@@ -301,6 +302,8 @@ export class PgLogicalSource implements Source {
       throw new UnreachableError(`cannot connect to the database ${redact(this.cfg.connection)}: ${redact((e as Error).message)}`, e);
     }
     this.admin = admin;
+    // a dropped admin connection surfaces on its next query; without a listener it would crash the process
+    admin.on('error', (e) => this.log({ level: 'warn', msg: 'database connection lost', error: redact(e.message) }));
     const wal = (await admin.query('SHOW wal_level')).rows[0] as { wal_level: string };
     if (wal.wal_level !== 'logical') {
       throw new CdcStopError('cdc-wal-level', `log-based capture needs wal_level = logical, the server has ${wal.wal_level}. Run ALTER SYSTEM SET wal_level = logical and restart PostgreSQL`);
@@ -311,14 +314,6 @@ export class PgLogicalSource implements Source {
     const errors = findings.filter((f) => f.level === 'error');
     if (errors.length) throw new CdcStopError('cdc-replica-identity', errors.map((f) => f.message).join('\n'));
     for (const f of findings) this.log({ level: 'warn', msg: f.message, stream: this.cfg.name, table: f.table });
-    if (this.cfg.columns) {
-      for (const t of this.tables) {
-        const missing = this.cfg.columns.filter((c) => !t.columns.has(c));
-        if (missing.length) {
-          throw new CdcStopError('cdc-schema-drift', `stream ${this.cfg.name}: table ${t.qualified} has no column(s) ${missing.join(', ')} that the stream's schema reads; fix the mapping or the schema before publishing`);
-        }
-      }
-    }
     await this.ensurePublication();
   }
 
@@ -416,6 +411,15 @@ export class PgLogicalSource implements Source {
     }
     if (slot.exists) slot = await this.claimSlot(slot);
     const needSnapshot = this.cfg.snapshot && (!offset || !offset.snapshotDone || offset.position === null);
+    if (needSnapshot && this.cfg.columns) {
+      // the snapshot reads the tables as they are now, so they must have every column the schema reads
+      for (const t of this.tables) {
+        const missing = this.cfg.columns.filter((c) => !t.columns.has(c));
+        if (missing.length) {
+          throw new CdcStopError('cdc-schema-drift', `stream ${this.cfg.name}: table ${t.qualified} has no column(s) ${missing.join(', ')} that the stream's schema reads; fix the mapping or the schema before taking the snapshot`);
+        }
+      }
+    }
     this.rep = await this.connectReplication();
     if (needSnapshot) {
       if (slot.exists) {
@@ -488,9 +492,10 @@ export class PgLogicalSource implements Source {
     const proto = this.cfg.protoVersion ?? 1;
     const pubs = quoteIdent(this.cfg.publication).replace(/'/g, "''");
     // the query resolves only when the stream ends; while it runs the connection is in CopyBoth mode
-    rep.query(`START_REPLICATION SLOT ${quoteIdent(this.cfg.slot)} LOGICAL ${formatLsn(at)} (proto_version '${proto}', publication_names '${pubs}')`)
+    this.streamEnded = rep.query(`START_REPLICATION SLOT ${quoteIdent(this.cfg.slot)} LOGICAL ${formatLsn(at)} (proto_version '${proto}', publication_names '${pubs}')`)
       .then(() => this.fail(new UnreachableError(`the server ended replication from slot ${this.cfg.slot}`)))
-      .catch((e: Error) => this.fail(e));
+      .catch((e: Error) => this.fail(e))
+      .then(() => {});
     this.phase = 'streaming';
     this.statusTimer = setInterval(() => this.sendStatus(false), this.cfg.statusIntervalMs ?? 10_000);
     this.statusTimer.unref();
@@ -575,7 +580,10 @@ export class PgLogicalSource implements Source {
     const info = this.byOid.get(msg.oid);
     if (!info) return;
     const required = this.cfg.columns ?? [...info.columns.keys()];
-    const diff = diffRelation(required, info.columns, msg.columns);
+    // types are compared with the previous Relation of this run: the catalog now may already show a
+    // later shape than the changes still in the log
+    const baseline = prev ? new Map(prev.columns.map((c) => [c.name, c])) : new Map(msg.columns.map((c) => [c.name, c]));
+    const diff = diffRelation(required, baseline, msg.columns);
     const changed = !prev || prev.columns.length !== msg.columns.length || prev.columns.some((c, i) => c.name !== msg.columns[i]?.name || c.typeOid !== msg.columns[i]?.typeOid);
     if (diff.missing.length || diff.retyped.length) {
       const item: QueueItem = { drift: { table: qualified, lsn: this.txn ? formatLsn(this.txn.commitLsn) : formatLsn(this.lastEnd), diff } };
@@ -748,16 +756,16 @@ export class PgLogicalSource implements Source {
   private waitForData(ms: number): Promise<void> {
     if (this.queue.length || this.failure) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(t);
-        if (self.wake === done) self.wake = null;
+        if (this.wake === wake) this.wake = null;
         resolve();
-      }
-      this.wake = () => {
+      };
+      const wake = () => {
         if (this.queue.length || this.failure) done();
       };
+      const t = setTimeout(done, ms);
+      this.wake = wake;
     });
   }
 
@@ -868,10 +876,24 @@ export class PgLogicalSource implements Source {
     const rep = this.rep;
     this.rep = undefined;
     const wasSnapshot = this.phase === 'snapshot';
+    const streaming = this.phase === 'streaming' && !this.failure;
     this.phase = 'idle';
     this.wake = null;
+    const ended = this.streamEnded;
+    this.streamEnded = null;
     if (rep) {
       rep.connection.removeAllListeners('copyData');
+      if (streaming && ended) {
+        // End the copy in an orderly way: the client library resets a connection that is busy with
+        // a query, and a reset can drop the last status update before the server has read it.
+        try {
+          rep.connection.sendCopyFromChunk(standbyStatus(this.confirmed, this.confirmed, this.confirmed));
+          (rep.connection as unknown as { endCopyFrom(): void }).endCopyFrom();
+          await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+        } catch {
+          // the connection is gone already; nothing left to tell the server
+        }
+      }
       await rep.end().catch(() => {});
     }
     if (wasSnapshot && this.admin) {
