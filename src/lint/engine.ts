@@ -84,6 +84,11 @@ function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return ra.line - rb.line || ra.column - rb.column || a.ruleId.localeCompare(b.ruleId);
 }
 
+/** A rule may lower one finding to a warning (weaker evidence, a stage stream); it never raises one. */
+function capSeverity<S extends string>(sev: S, d: ReportDescriptor<string>): S | 'warn' {
+  return d.severity === 'warn' && sev === 'error' ? 'warn' : sev;
+}
+
 function buildDiagnostic(
   rule: Rule, file: string, d: ReportDescriptor<string>, symbols: (() => SymbolIndex) | undefined, severity: Severity,
 ): Diagnostic {
@@ -263,7 +268,7 @@ function lintDocument(
       symbolOf,
       report: (d) => {
         const diag = buildDiagnostic(rule, file, d, state.symbols, 'error');
-        const sev = resolver.severityOf(eff, state.rel, diag.symbol, diag.location.path);
+        const sev = capSeverity(resolver.severityOf(eff, state.rel, diag.symbol, diag.location.path), d);
         if (sev === 'off') return;
         diag.severity = sev;
         state.diagnostics.push(diag);
@@ -332,7 +337,7 @@ function runStreamChecks(
       const eff = st.effective.get(id);
       if (eff === undefined) return;
       const diag = buildDiagnostic(rule, file, d, st.symbols, 'error');
-      const sev = resolver.severityOf(eff, st.rel, diag.symbol, diag.location.path);
+      const sev = capSeverity(resolver.severityOf(eff, st.rel, diag.symbol, diag.location.path), d);
       if (sev === 'off') return;
       diag.severity = sev;
       st.diagnostics.push(diag);

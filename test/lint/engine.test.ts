@@ -162,6 +162,18 @@ describe('severity precedence', () => {
     expect(sev(out, 'schemas/legacy/old.avsc')).toEqual([['com.acme.Old.status', 'warn']]);
   });
 
+  it('a rule may cap one finding at warn; it never raises one and off stays off', () => {
+    const capped = defineRule<'x'>({
+      ...fixtureRules[0]!,
+      meta: { ...fixtureRules[0]!.meta, id: 'capped', defaultSeverity: 'error', messages: { x: 'x' } },
+      create: (ctx) => ({ record: (r) => ctx.report({ messageId: 'x', node: r, severity: 'warn' }) }),
+    });
+    const sevOf = (settings: Parameters<typeof lintTexts>[1]) =>
+      (lintTexts({ 'a.avsc': avroRecord('A', '{"name":"n","type":"int"}') }, settings, [capped]).byFile('a.avsc')?.diagnostics ?? []).map((d) => d.severity);
+    expect(sevOf({})).toEqual(['warn']);
+    expect(sevOf({ rules: { capped: { severity: 'off' } } })).toEqual([]);
+  });
+
   it('a later file-wide override beats an earlier symbol override', () => {
     const out = lintTexts(files, {
       overrides: [
