@@ -12,21 +12,24 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { EXIT, SchemactlError } from '../errors.js';
+import { captureInstallCommand, captureStatusCommand, captureUninstallCommand } from './capture.js';
 import { checkCommand } from './check.js';
 import type { Args, CommandDef } from './command.js';
 import { initCommand } from './init.js';
 import type { CliIO } from './io.js';
 import { processIO, redacting } from './io.js';
 import { lintCommand } from './lint.js';
+import { publishCommand } from './publish.js';
 import { registerCommand } from './register.js';
 import { registryServeCommand } from './registry-serve.js';
 import { rulesCommand } from './rules.js';
 import { closest } from './suggest.js';
 import { packageVersion } from './version.js';
 
-const COMMANDS: readonly CommandDef[] = [lintCommand, checkCommand, registerCommand, rulesCommand, initCommand];
+const COMMANDS: readonly CommandDef[] = [lintCommand, checkCommand, registerCommand, rulesCommand, initCommand, publishCommand];
 const GROUPS: ReadonlyArray<{ command: string; describe: string; commands: readonly CommandDef[] }> = [
   { command: 'registry', describe: 'Run the embedded schema registry', commands: [registryServeCommand] },
+  { command: 'capture', describe: 'Trigger-based change capture for streams with source.pattern: triggers', commands: [captureInstallCommand, captureUninstallCommand, captureStatusCommand] },
 ];
 
 /** Thrown from yargs' failure hook so the top-level catch can tell usage errors from crashes. */
