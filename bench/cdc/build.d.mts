@@ -1,3 +1,3 @@
 export declare const ROOT: string;
 /** Emit the publishing path into outDir; returns outDir/src/liberation. */
-export declare function buildPublisher(outDir: string): string;
+export declare function buildPublisher(outDir: string, extra?: string[]): string;

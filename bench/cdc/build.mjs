@@ -17,13 +17,13 @@ const ENTRIES = [
   'src/liberation/dead-letter.ts',
 ];
 
-/** Emit the publishing path into outDir; returns outDir/src/liberation. */
-export function buildPublisher(outDir) {
+/** Emit the publishing path (plus extra project files) into outDir; returns outDir/src/liberation. */
+export function buildPublisher(outDir, extra = []) {
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   const r = spawnSync(process.execPath, [tsc,
     '--ignoreConfig', '--outDir', outDir, '--rootDir', ROOT, '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022',
     '--skipLibCheck', '--esModuleInterop', '--verbatimModuleSyntax', '--types', 'node', '--noCheck', '--declaration', 'false',
-    ...ENTRIES.map((e) => join(ROOT, e)),
+    ...[...ENTRIES, ...extra].map((e) => join(ROOT, e)),
   ], { encoding: 'utf8', cwd: ROOT });
   const lib = join(outDir, 'src/liberation');
   if (r.status !== 0 && !existsSync(join(lib, 'sources/pg-logical.js'))) throw new Error(`compiling the publisher failed:\n${r.stdout}${r.stderr}`);

@@ -1,0 +1,176 @@
+// CDC benchmark: PostgreSQL (throwaway cluster, wal_level=logical) → pgoutput source → engine → Kafka
+// (real 4.1 broker, acks=all, idempotent), all on this machine.
+//   1. drain: a backlog of N changes already in the WAL, events/s until all are acknowledged by Kafka
+//   2. steady load at 1,000 and 10,000 changes/s: achieved events/s and commit→Kafka-ack latency p50/p99
+//   3. Kafka's own ProducerPerformance tool on the same broker, for scale
+// Usage: node bench/cdc/run.mjs [--backlog 100000] [--seconds 10]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildPublisher, ROOT } from './build.mjs';
+
+const { values: args } = parseArgs({ options: { backlog: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '10' } } });
+const BACKLOG = Number(args.backlog);
+const SECONDS = Number(args.seconds);
+
+const work = join(ROOT, 'bench/.work/cdc');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const out = join(work, 'build');
+const lib = buildPublisher(out, ['test/support/pg-cluster.ts', 'test/support/kafka.ts']);
+// the broker helper finds its jars next to itself
+if (!existsSync(join(out, 'test/support/kafka'))) symlinkSync(join(ROOT, 'test/support/kafka'), join(out, 'test/support/kafka'));
+const load = (p) => import(pathToFileURL(p).href);
+const { PgLogicalSource } = await load(join(lib, 'sources/pg-logical.js'));
+const { runStream } = await load(join(lib, 'engine.js'));
+const { AvroRowMapper } = await load(join(lib, 'mapping.js'));
+const { KafkaSink } = await load(join(lib, 'sinks/kafka.js'));
+const { FileCheckpointStore } = await load(join(lib, 'checkpoint/file.js'));
+const { FileDeadLetter } = await load(join(lib, 'dead-letter.js'));
+const { startPgCluster } = await load(join(out, 'test/support/pg-cluster.js'));
+const { startKafka, KAFKA_LIB } = await load(join(out, 'test/support/kafka.js'));
+const pg = (await import('pg')).default;
+
+const schema = {
+  type: 'record', name: 'Event', namespace: 'bench',
+  fields: [
+    { name: 'id', type: 'long' },
+    { name: 'payload', type: 'string' },
+    { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 } },
+    { name: 'created_at', type: { type: 'long', logicalType: 'timestamp-micros' } },
+  ],
+};
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs, p) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const isoToMs = (iso) => Date.parse(iso.slice(0, 23) + 'Z') + Number(`0.${iso.slice(23, 26)}`);
+
+console.log('starting PostgreSQL 15 and Kafka 4.1 …');
+const [cluster, broker] = await Promise.all([startPgCluster(), startKafka({ workDir: join(work, 'kafka') })]);
+const db = new pg.Client({ connectionString: cluster.url });
+await db.connect();
+await db.query('CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL, amount numeric(12,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
+
+const mapper = new AvroRowMapper(schema);
+const checkpoints = new FileCheckpointStore(join(work, 'state'));
+let latencies = [];
+let acked = 0;
+const kafka = new KafkaSink({ brokers: [broker.bootstrap], chunk: 5000 });
+const sink = {
+  describe: () => kafka.describe(),
+  open: () => kafka.open(),
+  close: () => kafka.close(),
+  async send(records) {
+    await kafka.send(records);
+    const now = Date.now() + (performance.now() % 1);
+    for (const r of records) {
+      const ts = r.headers?.['schemactl.commit-ts'];
+      if (ts) latencies.push(now - isoToMs(ts));
+    }
+    acked += records.length;
+  },
+};
+await sink.open();
+
+function publisher() {
+  const abort = new AbortController();
+  const source = new PgLogicalSource({
+    connection: cluster.url, tables: ['public.events'], slot: 'bench_slot', publication: 'bench_pub', name: 'events', snapshot: true,
+    columns: mapper.columns(), checkpoints, waitMs: 20, highWater: 50_000,
+  });
+  const done = (async () => {
+    await source.open();
+    try {
+      return await runStream({
+        stream: 'events', source, sink, checkpoints, deadLetter: new FileDeadLetter(join(work, 'dead.ndjson')),
+        serialize: (row) => ({
+          topic: 'cdc-bench', key: Buffer.from(String(row.columns.id)),
+          value: row.tombstone ? null : mapper.encode(mapper.map(row.columns)), headers: row.headers, position: row.position,
+        }),
+        batchSize: 5000, pollIntervalMs: 1, once: false, signal: abort.signal,
+      });
+    } finally {
+      await source.close();
+    }
+  })();
+  return { stop: async () => { abort.abort(); return done; } };
+}
+
+const results = {};
+let nextId = 1;
+
+// 1. drain a backlog
+{
+  let p = publisher();
+  await sleep(1500); // slot + (empty) snapshot
+  await p.stop();
+  console.log(`writing a backlog of ${BACKLOG} changes …`);
+  const batch = 1000;
+  for (let i = 0; i < BACKLOG; i += batch) {
+    await db.query("INSERT INTO events (id, payload, amount) SELECT g, 'payload-' || g, (g % 100000) / 100.0 FROM generate_series($1::bigint, $2::bigint) g", [nextId, nextId + batch - 1]);
+    nextId += batch;
+  }
+  acked = 0;
+  const t0 = performance.now();
+  p = publisher();
+  while (acked < BACKLOG) await sleep(20);
+  const secs = (performance.now() - t0) / 1000;
+  await p.stop();
+  results.drain = { changes: BACKLOG, seconds: +secs.toFixed(2), eventsPerSec: Math.round(BACKLOG / secs) };
+  console.log(`drain: ${BACKLOG} changes in ${secs.toFixed(2)} s → ${Math.round(BACKLOG / secs)} events/s (connect and slot start included)`);
+}
+
+// 2. steady load
+for (const rate of [1000, 10000]) {
+  const p = publisher();
+  await sleep(1000);
+  latencies = [];
+  acked = 0;
+  const tickMs = 20;
+  const perTick = Math.round((rate * tickMs) / 1000);
+  const ticks = Math.round((SECONDS * 1000) / tickMs);
+  const t0 = performance.now();
+  let written = 0;
+  for (let t = 0; t < ticks; t++) {
+    const due = t0 + t * tickMs;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    await db.query("INSERT INTO events (id, payload, amount) SELECT g, 'payload-' || g, (g % 100000) / 100.0 FROM generate_series($1::bigint, $2::bigint) g", [nextId, nextId + perTick - 1]);
+    nextId += perTick;
+    written += perTick;
+  }
+  const writeSecs = (performance.now() - t0) / 1000;
+  const deadline = Date.now() + 60_000;
+  while (acked < written && Date.now() < deadline) await sleep(10);
+  const secs = (performance.now() - t0) / 1000;
+  await p.stop();
+  const r = {
+    target: rate, offered: Math.round(written / writeSecs), delivered: acked, eventsPerSec: Math.round(acked / secs),
+    p50ms: +pct(latencies, 50).toFixed(1), p99ms: +pct(latencies, 99).toFixed(1), maxms: +pct(latencies, 100).toFixed(1),
+  };
+  results[`rate${rate}`] = r;
+  console.log(`${rate}/s target: offered ${r.offered}/s for ${writeSecs.toFixed(1)} s, delivered ${acked}/${written} at ${r.eventsPerSec} events/s, commit→Kafka-ack latency p50 ${r.p50ms} ms, p99 ${r.p99ms} ms, max ${r.maxms} ms`);
+}
+
+await sink.close();
+await db.end();
+
+// 3. Kafka's own producer on the same broker
+{
+  const n = 200000;
+  const r = spawnSync('java', ['-cp', `${KAFKA_LIB}/*`, 'org.apache.kafka.tools.ProducerPerformance', '--topic', 'perf-baseline', '--num-records', String(n), '--record-size', '100', '--throughput', '-1',
+    '--producer-props', `bootstrap.servers=${broker.bootstrap}`, 'acks=all', 'enable.idempotence=true', 'compression.type=lz4'], { encoding: 'utf8' });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  const m = /([\d.]+) records\/sec/.exec(last);
+  results.kafkaProducerPerf = m ? Math.round(Number(m[1])) : null;
+  console.log(`Kafka ProducerPerformance (100-byte records, acks=all, idempotent, lz4): ${last || r.stderr.slice(-300)}`);
+}
+
+await Promise.all([cluster.stop(), broker.stop()]);
+console.log(JSON.stringify(results));
