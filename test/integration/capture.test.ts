@@ -23,7 +23,7 @@ const MY_BASE = process.env.SCHEMACTL_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306
 const run = `cap_${process.pid}_${Date.now() % 1_000_000}`;
 const work = mkdtempSync(join(process.cwd(), 'test/.work-capture-'));
 
-const ORDER_SCHEMA = {
+const ORDER_SCHEMA: ConstructorParameters<typeof AvroRowMapper>[0] = {
   type: 'record',
   name: 'Order',
   namespace: 'test.capture',
