@@ -145,6 +145,35 @@ describe('capture on PostgreSQL', () => {
     await admin.query(`ALTER TABLE ${schema}.${table} ENABLE TRIGGER ALL`);
   });
 
+  it('captures the writes of a role that has no privilege on the change table', async () => {
+    const role = `${run}_app`;
+    await admin.query(`CREATE ROLE ${role} NOLOGIN`);
+    await admin.query(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
+    await admin.query(`GRANT INSERT ON ${schema}.${table} TO ${role}`);
+    try {
+      await admin.query(`SET ROLE ${role}`);
+      await admin.query(`INSERT INTO ${schema}.${table} (id, amount) VALUES (-1, 1)`);
+    } finally {
+      await admin.query('RESET ROLE');
+      await admin.query(`DROP OWNED BY ${role}`);
+      await admin.query(`DROP ROLE ${role}`);
+    }
+    const src = new ChangeTableSource(cfg);
+    await src.open();
+    const b = await src.read(null, 10);
+    expect(b.rows.map((r) => [r.key, r.headers?.['schemactl.op']])).toEqual([['-1', 'c']]);
+    await src.acknowledge(b.rows[0]!.offset);
+    await src.close();
+    await admin.query(`DELETE FROM ${schema}.${table} WHERE id = -1`);
+    const again = new ChangeTableSource(cfg);
+    await again.open();
+    const d = await again.read(null, 10);
+    expect(d.rows.map((r) => [r.key, r.tombstone])).toEqual([['-1', true]]);
+    await again.acknowledge(d.rows[0]!.offset);
+    await again.close();
+    expect((await captureStatus(cfg)).backlog?.rows).toBe(0);
+  });
+
   it('refuses to take over an object of the same name it did not create', async () => {
     await admin.query(`CREATE TABLE ${schema}.other (id int PRIMARY KEY)`);
     await admin.query(`CREATE TABLE ${schema}.schemactl_ct_other (x int)`);

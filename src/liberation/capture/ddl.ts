@@ -164,7 +164,9 @@ BEGIN
   INSERT INTO ${ct} (op, key, old_row) VALUES ('d', ${keyOf('OLD')}, to_jsonb(OLD));
   RETURN NULL;
 END`;
-  const fnDdl = `CREATE OR REPLACE FUNCTION ${fnq}() RETURNS trigger LANGUAGE plpgsql AS $schemactl$
+  // SECURITY DEFINER: the application's roles need no privilege on the change table; the fixed
+  // search_path keeps a writer's schemas from shadowing anything the body calls
+  const fnDdl = `CREATE OR REPLACE FUNCTION ${fnq}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $schemactl$
 ${body}
 $schemactl$`;
   const trgDdl = `CREATE TRIGGER ${q(trg.name)} AFTER INSERT OR UPDATE OR DELETE ON ${src} FOR EACH ROW EXECUTE FUNCTION ${fnq}()`;
