@@ -4,20 +4,15 @@
 // because users search for them and clients branch on them.
 import { SchemactlError, EXIT } from '../errors.js';
 import type { CompatMessage, CompatRequest, CompatResult } from '../compat/types.js';
+import { LEVELS as COMPATIBILITY_LEVELS } from '../compat/levels.js';
+import type { CompatibilityLevel } from '../compat/levels.js';
 
 export type SchemaType = 'AVRO' | 'PROTOBUF' | 'JSON';
 export const SCHEMA_TYPES: readonly SchemaType[] = ['AVRO', 'PROTOBUF', 'JSON'];
 
-export const COMPATIBILITY_LEVELS = [
-  'NONE',
-  'BACKWARD',
-  'BACKWARD_TRANSITIVE',
-  'FORWARD',
-  'FORWARD_TRANSITIVE',
-  'FULL',
-  'FULL_TRANSITIVE',
-] as const;
-export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
+// One list of levels for the whole tool: the pure compat layer owns it, the registry re-exports it.
+export { COMPATIBILITY_LEVELS };
+export type { CompatibilityLevel };
 
 export const MODES = ['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'] as const;
 export type Mode = (typeof MODES)[number];
