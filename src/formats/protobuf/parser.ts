@@ -444,6 +444,23 @@ class Parser {
     return rec;
   }
 
+  /**
+   * Walks the statements of a `{ … }` body, leaving its closing brace for the caller to consume (it is
+   * the end of the body's range). Empty statements are skipped; end of input fails naming `closing`.
+   */
+  private bodyStatements(closing: string, statement: (t: Token) => void): void {
+    for (;;) {
+      const t = this.peek();
+      if (t.t === T.Symbol && t.v === '}') return;
+      if (t.t === T.Symbol && t.v === ';') {
+        this.next();
+        continue;
+      }
+      if (t.t === T.EOF) this.fail(`'}' to close ${closing}`);
+      statement(t);
+    }
+  }
+
   private parseMessageBody(startTok: Token, rec: RecordType, chain: RecordType[], detached: boolean): void {
     const ctx: MessageCtx = {
       rec,
@@ -456,28 +473,21 @@ class Parser {
       detached,
     };
     const options: Record<string, unknown> = {};
-    for (;;) {
-      const t = this.peek();
-      if (t.t === T.Symbol && t.v === '}') break;
-      if (t.t === T.Symbol && t.v === ';') {
-        this.next();
-        continue;
-      }
-      if (t.t === T.EOF) this.fail(`'}' to close message '${rec.name}'`);
+    this.bodyStatements(`message '${rec.name}'`, (t) => {
       if (t.t === T.Ident) {
         // As in protoc, these words always start a statement in a message body.
         switch (t.v) {
-          case 'message': this.parseMessage(rec.fullName, rec.path, rec, chain); continue;
-          case 'enum': this.parseEnum(rec.fullName, rec.path, rec); continue;
-          case 'oneof': this.parseOneof(ctx); continue;
-          case 'extend': this.parseExtend(rec.fullName, chain); continue;
-          case 'option': this.parseOptionStatement(options); continue;
-          case 'reserved': this.parseReserved(ctx.reserved, ctx.reservedLocs, MAX_FIELD_NUMBER, false); continue;
-          case 'extensions': this.parseExtensions(ctx); continue;
+          case 'message': this.parseMessage(rec.fullName, rec.path, rec, chain); return;
+          case 'enum': this.parseEnum(rec.fullName, rec.path, rec); return;
+          case 'oneof': this.parseOneof(ctx); return;
+          case 'extend': this.parseExtend(rec.fullName, chain); return;
+          case 'option': this.parseOptionStatement(options); return;
+          case 'reserved': this.parseReserved(ctx.reserved, ctx.reservedLocs, MAX_FIELD_NUMBER, false); return;
+          case 'extensions': this.parseExtensions(ctx); return;
         }
       }
       this.parseField(ctx, undefined);
-    }
+    });
     const close = this.next();
     rec.loc = range(startTok, close);
     if (Object.keys(options).length > 0) rec.attributes = options;
@@ -587,20 +597,10 @@ class Parser {
     const oneof: Oneof = { name: nameTok.v, fields: [], path: `${ctx.rec.path}/oneofs/${nameTok.v}`, loc: tokLoc(kw) };
     this.declare(ctx.rec.fullName, nameTok.v, 'a oneof', tokLoc(nameTok));
     const options: Record<string, unknown> = {};
-    for (;;) {
-      const t = this.peek();
-      if (t.t === T.Symbol && t.v === '}') break;
-      if (t.t === T.Symbol && t.v === ';') {
-        this.next();
-        continue;
-      }
-      if (t.t === T.EOF) this.fail(`'}' to close oneof '${oneof.name}'`);
-      if (t.t === T.Ident && t.v === 'option') {
-        this.parseOptionStatement(options);
-        continue;
-      }
-      this.parseField(ctx, oneof);
-    }
+    this.bodyStatements(`oneof '${oneof.name}'`, (t) => {
+      if (t.t === T.Ident && t.v === 'option') this.parseOptionStatement(options);
+      else this.parseField(ctx, oneof);
+    });
     const close = this.next();
     oneof.loc = range(kw, close);
     if (oneof.fields.length === 0) {
@@ -865,21 +865,14 @@ class Parser {
     const numLocs = new Map<EnumSymbol, SourceRange>();
     const nameLocs = new Map<EnumSymbol, SourceRange>();
     const duplicates: Array<{ sym: EnumSymbol; prev: EnumSymbol }> = [];
-    for (;;) {
-      const t = this.peek();
-      if (t.t === T.Symbol && t.v === '}') break;
-      if (t.t === T.Symbol && t.v === ';') {
-        this.next();
-        continue;
-      }
-      if (t.t === T.EOF) this.fail(`'}' to close enum '${name}'`);
+    this.bodyStatements(`enum '${name}'`, (t) => {
       if (t.t === T.Ident && t.v === 'option') {
         this.parseOptionStatement(options);
-        continue;
+        return;
       }
       if (t.t === T.Ident && t.v === 'reserved') {
         this.parseReserved(reserved, [], MAX_ENUM_NUMBER, true);
-        continue;
+        return;
       }
       const vTok = this.expectIdent(`an enum value name, option, reserved or '}' in enum '${name}'`);
       this.expectSym('=', `after enum value name '${vTok.v}'`);
@@ -912,7 +905,7 @@ class Parser {
       // Enum values are scoped like C++: siblings of the enum, so two enums in one scope cannot share a value name.
       this.declare(scope, vTok.v, `a value of enum '${name}'`, tokLoc(vTok));
       en.symbols.push(sym);
-    }
+    });
     const close = this.next();
     en.loc = range(kw, close);
     if (Object.keys(options).length > 0) en.attributes = options;
@@ -1015,16 +1008,7 @@ class Parser {
     };
     const ctx: MessageCtx = { rec: holder, chain, reserved: { ranges: [], names: [] }, reservedLocs: [], extRanges: [], numbers: new Map(), numLocs: new Map(), detached: true };
     this.inExtend++;
-    for (;;) {
-      const t = this.peek();
-      if (t.t === T.Symbol && t.v === '}') break;
-      if (t.t === T.Symbol && t.v === ';') {
-        this.next();
-        continue;
-      }
-      if (t.t === T.EOF) this.fail(`'}' to close 'extend ${tn.name}'`);
-      this.parseField(ctx, undefined);
-    }
+    this.bodyStatements(`'extend ${tn.name}'`, () => this.parseField(ctx, undefined));
     this.inExtend--;
     this.next();
     this.depth--;
