@@ -229,6 +229,22 @@ async function loadCatalog(cwd: string, configFile: string | undefined, env: Che
   return config;
 }
 
+/** How to reach the registry: `--registry` wins over the catalog's `registry:` section. */
+function connectOptions(
+  config: ResolvedConfig,
+  env: ConnectOptions['env'],
+  opts: { registry?: string; timeoutMs?: number; retries?: number },
+): ConnectOptions {
+  return {
+    dir: config.dir,
+    env,
+    ...(opts.registry !== undefined ? { url: opts.registry } : {}),
+    ...(config.registry ? { section: config.registry } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+  };
+}
+
 /** Check the catalog's streams (or an ad-hoc pair) against their previous versions. */
 export async function check(opts: CheckOptions = {}): Promise<CheckOutcome> {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
@@ -252,14 +268,7 @@ export async function check(opts: CheckOptions = {}): Promise<CheckOutcome> {
     await againstGit(opts.against.slice(4), config, catalogLabel, units, { cwd, override, advisories, topics: opts.topics, allowRemoval: opts.allowRemoval === true, includePaths: config.includePaths }, out);
     return out.outcome();
   }
-  const connect: ConnectOptions = {
-    dir: config.dir,
-    env,
-    ...(opts.registry !== undefined ? { url: opts.registry } : {}),
-    ...(config.registry ? { section: config.registry } : {}),
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
-  };
+  const connect = connectOptions(config, env, opts);
   const target = registryTarget(connect);
   const reg = await openTarget(target, connect);
   try {
@@ -564,14 +573,7 @@ export async function register(opts: RegisterOptions = {}): Promise<RegisterOutc
   const lintErrors = new Map<string, FileResult>();
   for (const r of linted.results) if (r.diagnostics.some((d) => d.severity === 'error')) lintErrors.set(r.file, { ...r, diagnostics: r.diagnostics.filter((d) => d.severity === 'error') });
 
-  const connect: ConnectOptions = {
-    dir: config.dir,
-    env,
-    ...(opts.registry !== undefined ? { url: opts.registry } : {}),
-    ...(config.registry ? { section: config.registry } : {}),
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
-  };
+  const connect = connectOptions(config, env, opts);
   const target = registryTarget(connect);
   const reg = (await openTarget(target, connect, true))!;
   const out = new Collector();
