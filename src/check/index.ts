@@ -621,7 +621,12 @@ function mergeResults(results: FileResult[]): FileResult[] {
   return [...byFile.values()];
 }
 
-async function registerUnit(reg: Registry, unit: SchemaUnit, normalize: boolean, base: Omit<RegisteredSubject, 'status'>): Promise<RegisteredSubject> {
+/**
+ * Registers one stream's schema, its imports first (each under a subject named by its import path), and
+ * seeds the subject's level from the catalog when the registry has none. Every step looks up before it
+ * registers, so a schema already there is reported `unchanged`. `base.references` is filled in.
+ */
+export async function registerUnit(reg: Registry, unit: SchemaUnit, normalize: boolean, base: Omit<RegisteredSubject, 'status'>): Promise<RegisteredSubject> {
   // imports first, each under a subject named by its import path, so the event can reference them
   const registeredRefs = new Map<string, { subject: string; version: number }>();
   for (const r of unit.references) {
@@ -647,19 +652,46 @@ async function registerUnit(reg: Registry, unit: SchemaUnit, normalize: boolean,
   return { ...base, status: done.status, version: done.version, id: done.id };
 }
 
-async function registerOne(
+/** A schema to register: the registry's request body for the formats `register` handles. */
+export interface RegistrationInput {
+  schema: string;
+  schemaType: 'AVRO' | 'PROTOBUF';
+  references?: Array<{ name: string; subject: string; version: number }>;
+}
+
+/**
+ * The version of `subject` that already holds this schema, or undefined when the subject (or the
+ * schema under it) is not registered. `normalize` left out means the registry's default.
+ */
+export async function findRegistered(
   reg: Registry,
   subject: string,
-  input: { schema: string; schemaType: 'AVRO' | 'PROTOBUF'; references?: Array<{ name: string; subject: string; version: number }> },
-  normalize: boolean,
-): Promise<{ version: number; id: number; status: 'registered' | 'unchanged' }> {
+  input: RegistrationInput,
+  normalize?: boolean,
+): Promise<{ version: number; id: number } | undefined> {
   try {
-    const found = await reg.lookup(subject, input, { normalize });
-    return { version: found.version, id: found.id, status: 'unchanged' };
+    const found = await reg.lookup(subject, input, normalize === undefined ? {} : { normalize });
+    return { version: found.version, id: found.id };
   } catch (err) {
     if (!isNotFound(err)) throw err;
+    return undefined;
   }
-  const res = await reg.register(subject, input, { normalize });
-  const version = res.version ?? (await reg.lookup(subject, input, { normalize })).version;
+}
+
+/**
+ * Look up, else register: idempotent, so a second run reports `unchanged`. When the registry's answer
+ * to a registration carries no version (older registries), the version is looked up.
+ */
+export async function registerOne(
+  reg: Registry,
+  subject: string,
+  input: RegistrationInput,
+  normalize?: boolean,
+): Promise<{ version: number; id: number; status: 'registered' | 'unchanged' }> {
+  const found = await findRegistered(reg, subject, input, normalize);
+  if (found) return { ...found, status: 'unchanged' };
+  const opts = normalize === undefined ? {} : { normalize };
+  const res = await reg.register(subject, input, opts);
+  const version = res.version ?? (await reg.lookup(subject, input, opts)).version;
   return { version, id: res.id, status: 'registered' };
 }
