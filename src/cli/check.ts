@@ -3,14 +3,13 @@
 // Exit status: 0 compatible, 1 incompatible (an error finding), 2 usage/config/input error (including
 // a schema that does not parse and a git ref that cannot be fetched), 3 registry unreachable — fail
 // closed: a check that could not run never exits 0.
-import path from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../errors.js';
 import type { FormatterName } from '../formatters/types.js';
 import { FORMATTER_NAMES } from '../formatters/types.js';
 import type { Args, CommandDef } from './command.js';
 import type { CliIO } from './io.js';
-import { colorEnabled } from './io.js';
+import { colorEnabled, writeOutputFile } from './io.js';
 
 const LEVEL_CHOICES = ['NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE'];
 
@@ -38,18 +37,8 @@ function str(v: unknown): string | undefined {
 }
 
 async function writeReport(io: CliIO, output: string | undefined, text: string): Promise<void> {
-  if (output === undefined) {
-    if (text) io.stdout(text);
-    return;
-  }
-  const { mkdir, writeFile } = await import('node:fs/promises');
-  const target = path.resolve(io.cwd, output);
-  try {
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, text);
-  } catch (err) {
-    throw new UsageError(`cannot write ${output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'output', err);
-  }
+  if (output !== undefined) await writeOutputFile(io, output, text);
+  else if (text) io.stdout(text);
 }
 
 async function run(a: Args, io: CliIO): Promise<number> {

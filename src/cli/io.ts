@@ -1,6 +1,6 @@
 // Where the CLI reads its environment and writes its output. main() takes an optional override so
 // tests run commands in-process and capture exactly what a user would see.
-import { redact } from '../errors.js';
+import { redact, UsageError } from '../errors.js';
 
 export interface CliIO {
   stdout(text: string): void;
@@ -48,4 +48,20 @@ export function colorEnabled(io: CliIO, flag: boolean | undefined, toFile: boole
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
   if (io.env.TERM === 'dumb') return false;
   return io.stdoutIsTTY;
+}
+
+/**
+ * Writes a report to `output` (relative to the working directory), creating its directory. A file that
+ * cannot be written is the user's to fix, so it is a usage error naming the path, not a crash.
+ */
+export async function writeOutputFile(io: CliIO, output: string, text: string): Promise<void> {
+  // loaded on demand: most runs print to stdout and need neither module
+  const [{ mkdir, writeFile }, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  const target = path.resolve(io.cwd, output);
+  try {
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, text);
+  } catch (err) {
+    throw new UsageError(`cannot write ${output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'output', err);
+  }
 }

@@ -11,7 +11,7 @@ import type { FormatterName } from '../formatters/types.js';
 import { FORMATTER_NAMES } from '../formatters/types.js';
 import type { Args, CommandDef } from './command.js';
 import type { CliIO } from './io.js';
-import { colorEnabled } from './io.js';
+import { colorEnabled, writeOutputFile } from './io.js';
 
 export interface LintArgs {
   paths: string[];
@@ -149,14 +149,7 @@ async function run(a: Args, io: CliIO): Promise<number> {
     version: packageVersion(),
   });
   if (toFile) {
-    const { mkdir, writeFile } = await import('node:fs/promises');
-    const target = path.resolve(io.cwd, args.output!);
-    try {
-      await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, text);
-    } catch (err) {
-      throw new UsageError(`cannot write ${args.output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'output', err);
-    }
+    await writeOutputFile(io, args.output!, text);
   } else if (text) {
     io.stdout(text);
   }

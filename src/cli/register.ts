@@ -1,14 +1,13 @@
 // `schemactl register [topics..]`: register each stream's schema once it passes lint and the
 // compatibility check; refuse (exit 1) the streams that do not. Idempotent: a schema already registered
 // is reported with its existing version and id.
-import path from 'node:path';
 import type { Argv } from 'yargs';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import type { FormatterName } from '../formatters/types.js';
 import { FORMATTER_NAMES } from '../formatters/types.js';
 import type { Args, CommandDef } from './command.js';
 import type { CliIO } from './io.js';
-import { colorEnabled } from './io.js';
+import { colorEnabled, writeOutputFile } from './io.js';
 
 function builder(y: Argv): Argv {
   return y
@@ -50,14 +49,7 @@ async function run(a: Args, io: CliIO): Promise<number> {
       version: packageVersion(),
     });
     if (output !== undefined) {
-      const { mkdir, writeFile } = await import('node:fs/promises');
-      const target = path.resolve(io.cwd, output);
-      try {
-        await mkdir(path.dirname(target), { recursive: true });
-        await writeFile(target, text);
-      } catch (err) {
-        throw new UsageError(`cannot write ${output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'output', err);
-      }
+      await writeOutputFile(io, output, text);
     } else if (text) io.stderr(text);
   }
   for (const note of outcome.notes) if (!note.includes('is empty')) io.stderr(`schemactl: ${note}\n`);
