@@ -4,6 +4,7 @@
 // a schema that does not parse and a git ref that cannot be fetched), 3 registry unreachable — fail
 // closed: a check that could not run never exits 0.
 import type { Argv } from 'yargs';
+import { isCompatibilityLevel, LEVELS } from '../compat/levels.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { FormatterName } from '../formatters/types.js';
 import { FORMATTER_NAMES } from '../formatters/types.js';
@@ -11,15 +12,13 @@ import type { Args, CommandDef } from './command.js';
 import type { CliIO } from './io.js';
 import { colorEnabled, writeOutputFile } from './io.js';
 
-const LEVEL_CHOICES = ['NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE'];
-
 function builder(y: Argv): Argv {
   return y
     .positional('topics', { type: 'string', array: true, describe: 'check only these streams (default: every stream of the catalog)' })
     .option('config', { alias: 'c', type: 'string', describe: 'path to schemactl.yaml (default: searched upwards from the working directory)' })
     .option('against', { type: 'string', describe: 'compare with the schemas at a git revision: git:REF (e.g. git:origin/main)' })
     .option('registry', { type: 'string', describe: 'compare with a Confluent-compatible registry at this URL (default: registry.url, else the embedded store)' })
-    .option('level', { type: 'string', describe: `compatibility level for every subject (${LEVEL_CHOICES.join(', ')}; default: registry or catalog)` })
+    .option('level', { type: 'string', describe: `compatibility level for every subject (${LEVELS.join(', ')}; default: registry or catalog)` })
     .option('old', { type: 'string', describe: 'ad-hoc pair: the previous schema file (with --new)' })
     .option('new', { type: 'string', describe: 'ad-hoc pair: the candidate schema file (with --old)' })
     .option('advisories', { choices: ['warn', 'error', 'off'] as const, default: 'warn' as const, describe: 'findings beyond the registry (logical types, renames, reused field numbers)' })
@@ -45,8 +44,8 @@ async function run(a: Args, io: CliIO): Promise<number> {
   const format = a.format as FormatterName;
   const output = str(a.output);
   const level = str(a.level);
-  if (level !== undefined && !LEVEL_CHOICES.includes(level.trim().toUpperCase())) {
-    throw new UsageError(`--level ${level} is not a compatibility level; use one of ${LEVEL_CHOICES.join(', ')}.`);
+  if (level !== undefined && !isCompatibilityLevel(level.trim().toUpperCase())) {
+    throw new UsageError(`--level ${level} is not a compatibility level; use one of ${LEVELS.join(', ')}.`);
   }
   const [{ check }, { getFormatter }, { packageVersion }] = await Promise.all([
     import('../check/index.js'),
