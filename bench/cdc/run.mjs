@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ascending, percentile } from '../lib.mjs';
 import { buildPublisher, ROOT } from './build.mjs';
 
 const { values: args } = parseArgs({ options: { backlog: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '10' } } });
@@ -44,11 +45,7 @@ const schema = {
 };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs, p) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
+const pct = (xs, p) => percentile(ascending(xs), p);
 const isoToMs = (iso) => Date.parse(iso.slice(0, 23) + 'Z') + Number(`0.${iso.slice(23, 26)}`);
 
 console.log('starting PostgreSQL 15 and Kafka 4.1 …');

@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ascending, percentile, rng } from '../lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: opt } = parseArgs({
@@ -49,26 +50,10 @@ function engineModule() {
 const { checkCompatibility } = await import(pathToFileURL(engineModule()).href);
 const avro = createRequire(import.meta.url)('avsc');
 
-// mulberry32: a tiny seeded PRNG so every run checks byte-identical inputs
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function quantile(sorted, q) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 function stats(samplesNs) {
-  const s = [...samplesNs].sort((a, b) => a - b);
+  const s = ascending(samplesNs);
   const total = s.reduce((a, b) => a + b, 0);
-  return { p50: quantile(s, 0.5) / 1e3, p99: quantile(s, 0.99) / 1e3, perSec: s.length / (total / 1e9) };
+  return { p50: percentile(s, 50) / 1e3, p99: percentile(s, 99) / 1e3, perSec: s.length / (total / 1e9) };
 }
 
 const fmt = (us) => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`);

@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ascending, percentile, rng } from '../lib.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WORK = path.join(ROOT, 'bench/.work');
@@ -23,18 +24,6 @@ function arg(name, fallback) {
 const RUNS = arg('runs', 3);
 const N_PROTO = arg('protos', 2000);
 const N_AVSC = arg('avsc', 10000);
-
-// mulberry32: a tiny seeded PRNG so every run lints byte-identical inputs.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOUNS = ['order', 'payment', 'shipment', 'customer', 'invoice', 'refund', 'cart', 'product', 'stock', 'account', 'subscription', 'coupon', 'review', 'address', 'parcel', 'delivery'];
 const VERBS = ['placed', 'captured', 'shipped', 'registered', 'issued', 'requested', 'updated', 'cancelled', 'adjusted', 'opened', 'closed', 'renewed', 'approved', 'rejected'];
@@ -152,7 +141,7 @@ function measure(cmd, args, cwd) {
   });
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => percentile(ascending(xs), 50);
 
 async function bench(label, cmd, args, cwd, okCodes) {
   const runs = [];

@@ -12,6 +12,7 @@ import { tmpdir, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ascending, percentile } from '../lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: opt } = parseArgs({
@@ -99,9 +100,8 @@ async function load(name, jobs, fn) {
     }
   }));
   const secs = (performance.now() - t0) / 1000;
-  const sorted = [...lat].sort((a, b) => a - b);
-  const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-  return { name, n: jobs.length, failures, perSec: jobs.length / secs, p50: pct(50), p99: pct(99) };
+  const sorted = ascending(lat);
+  return { name, n: jobs.length, failures, perSec: jobs.length / secs, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
 const schemaFor = (s, v) => JSON.stringify({
