@@ -436,12 +436,17 @@ class Parser {
       path: `${parentPath}/messages/${name}`,
       loc: tokLoc(start),
     };
-    if (start.doc !== undefined) rec.doc = start.doc;
-    if (parent) rec.parent = parent.fullName;
-    else this.topLevel.push(fullName);
-    this.declare(scope, name, 'a message', rec.nameLoc);
-    this.types.push(rec);
+    this.addType(rec, start, scope, parent, 'a message');
     return rec;
+  }
+
+  /** Makes a new message or enum known: its doc comment, its parent (or the file's top level), its scope. */
+  private addType(type: RecordType | EnumType, start: Token, scope: string, parent: RecordType | undefined, what: string): void {
+    if (start.doc !== undefined) type.doc = start.doc;
+    if (parent) type.parent = parent.fullName;
+    else this.topLevel.push(type.fullName);
+    this.declare(scope, type.name, what, type.nameLoc);
+    this.types.push(type);
   }
 
   /**
@@ -854,11 +859,7 @@ class Parser {
       path: `${parentPath}/enums/${name}`,
       loc: tokLoc(kw),
     };
-    if (kw.doc !== undefined) en.doc = kw.doc;
-    if (parent) en.parent = parent.fullName;
-    else this.topLevel.push(fullName);
-    this.declare(scope, name, 'an enum', en.nameLoc);
-    this.types.push(en);
+    this.addType(en, kw, scope, parent, 'an enum');
     const options: Record<string, unknown> = {};
     const reserved: Reserved = { ranges: [], names: [] };
     const numbers = new Map<number, EnumSymbol>();
