@@ -115,6 +115,22 @@ function buildDiagnostic(
   return diag;
 }
 
+/**
+ * Files one finding under its file, at the severity configured for that file, path and symbol (which
+ * may turn it off), lowered if the rule asks.
+ */
+function fileReport(
+  rule: Rule, eff: EffectiveRule, state: FileState, d: ReportDescriptor<string>, resolver: RuleResolver,
+  onReport: EngineInput['onReport'],
+): void {
+  const diag = buildDiagnostic(rule, state.target.file, d, state.symbols, 'error');
+  const sev = capSeverity(resolver.severityOf(eff, state.rel, diag.symbol, diag.location.path), d);
+  if (sev === 'off') return;
+  diag.severity = sev;
+  state.diagnostics.push(diag);
+  onReport?.(diag, d);
+}
+
 function streamInfo(s: StreamSetting): StreamInfo {
   return { topic: s.topic, kind: s.kind, schemas: s.schemas.map((r) => r.ref), catalogFile: s.catalogFile, catalogLoc: s.catalogLoc };
 }
@@ -266,14 +282,7 @@ function lintDocument(
       lookup,
       resolve,
       symbolOf,
-      report: (d) => {
-        const diag = buildDiagnostic(rule, file, d, state.symbols, 'error');
-        const sev = capSeverity(resolver.severityOf(eff, state.rel, diag.symbol, diag.location.path), d);
-        if (sev === 'off') return;
-        diag.severity = sev;
-        state.diagnostics.push(diag);
-        onReport?.(diag, d);
-      },
+      report: (d) => fileReport(rule, eff, state, d, resolver, onReport),
     };
     let v: RuleVisitors;
     try {
@@ -336,12 +345,7 @@ function runStreamChecks(
       }
       const eff = st.effective.get(id);
       if (eff === undefined) return;
-      const diag = buildDiagnostic(rule, file, d, st.symbols, 'error');
-      const sev = capSeverity(resolver.severityOf(eff, st.rel, diag.symbol, diag.location.path), d);
-      if (sev === 'off') return;
-      diag.severity = sev;
-      st.diagnostics.push(diag);
-      onReport?.(diag, d);
+      fileReport(rule, eff, st, d, resolver, onReport);
     };
     try {
       rule.checkStream({ stream: info, documents, options: base.options, report });
