@@ -3,6 +3,7 @@
 import type {
   Field, NamedType, PrimitiveType, RecordType, SchemaDocument, SourceRange, TypeNode, UnionType,
 } from '../src/model/types.js';
+import { collectNames } from '../src/lint/event-roots.js';
 
 /** Lower-case word tokens of an identifier: `orderStatus`, `order_status`, `ORDER-STATUS` → [order, status]. */
 export function words(name: string): string[] {
@@ -128,26 +129,7 @@ export function records(doc: SchemaDocument): RecordType[] {
 /** Full names of every named type some field of the document refers to. */
 export function referencedTypeNames(doc: SchemaDocument): Set<string> {
   const out = new Set<string>();
-  const visit = (t: TypeNode): void => {
-    switch (t.kind) {
-      case 'ref':
-      case 'inline':
-        out.add(t.fullName);
-        return;
-      case 'array':
-        visit(t.items);
-        return;
-      case 'map':
-        visit(t.values);
-        return;
-      case 'union':
-        t.branches.forEach(visit);
-        return;
-      case 'primitive':
-        return;
-    }
-  };
-  for (const r of records(doc)) for (const f of r.fields) visit(f.type);
+  for (const r of records(doc)) for (const f of r.fields) collectNames(f.type, out);
   return out;
 }
 

@@ -3,7 +3,7 @@
 import type { NamedType, SchemaDocument, TypeNode } from '../model/types.js';
 
 /** Collect the full names a type node refers to (refs and inline definitions, recursively). */
-function collectNames(node: TypeNode, out: Set<string>): void {
+export function collectNames(node: TypeNode, out: Set<string>): void {
   switch (node.kind) {
     case 'ref':
     case 'inline':
