@@ -424,6 +424,7 @@ export function parseConfig(text: string, file: string, opts: { cwd?: string; ru
     overrides,
   };
   if (typeof obj.registry === 'object' && obj.registry !== null) config.registry = obj.registry as Record<string, unknown>;
+  if (typeof obj.kafka === 'object' && obj.kafka !== null) config.kafka = obj.kafka as ResolvedConfig['kafka'];
   return config;
 }
 

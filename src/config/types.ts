@@ -34,6 +34,8 @@ export interface ResolvedConfig {
   text?: string;
   streams: CatalogStream[];
   registry?: Record<string, unknown>;
+  /** where `schemactl publish` produces to (absent: the file sink) */
+  kafka?: { brokers?: string[]; client_id?: string; compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd' };
   /** absolute Protobuf import roots */
   includePaths: string[];
   rules: Record<string, RuleSetting>;

@@ -111,13 +111,13 @@ describe('source spec', () => {
   });
 
   it('reports every problem at the stream', () => {
-    const r = captureSpecOf(stream({ pattern: 'triggers', connection: 'oracle://x', key: [], delayMs: -1 }), 'schemactl.yaml');
+    const r = captureSpecOf(stream({ pattern: 'triggers', connection: 'oracle://x', key: [], delay_ms: -1 }), 'schemactl.yaml');
     expect(r.spec).toBeUndefined();
     expect(r.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`)).toEqual([
       'schemactl.yaml:7:5: stream shop.orders: source.table is required for pattern: triggers',
       expect.stringMatching(/^schemactl\.yaml:7:5: stream shop\.orders: unsupported connection string oracle:\/\/x: use postgres:\/\//),
       'schemactl.yaml:7:5: stream shop.orders: source.key must be a column name or a list of column names',
-      'schemactl.yaml:7:5: stream shop.orders: source.delayMs must be a number of milliseconds ≥ 0',
+      'schemactl.yaml:7:5: stream shop.orders: source.delay_ms must be a number of milliseconds ≥ 0',
     ]);
   });
 });

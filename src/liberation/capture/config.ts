@@ -38,7 +38,7 @@ export function captureSpecOf(stream: CatalogStream, file: string): { spec?: Cha
   };
   const connection = str('connection', true);
   const table = str('table', true);
-  const changeTable = str('changeTable', false);
+  const changeTable = str('change_table', false);
   if (connection !== undefined) {
     try {
       dialectOf(connection);
@@ -53,9 +53,9 @@ export function captureSpecOf(stream: CatalogStream, file: string): { spec?: Cha
     else key = k as string[];
   }
   let delayMs: number | undefined;
-  if (s.delayMs !== undefined) {
-    if (typeof s.delayMs !== 'number' || !(s.delayMs >= 0)) problems.push(problem(stream, file, 'source.delayMs must be a number of milliseconds ≥ 0'));
-    else delayMs = s.delayMs;
+  if (s.delay_ms !== undefined) {
+    if (typeof s.delay_ms !== 'number' || !(s.delay_ms >= 0)) problems.push(problem(stream, file, 'source.delay_ms must be a number of milliseconds ≥ 0'));
+    else delayMs = s.delay_ms;
   }
   if (problems.length || connection === undefined || table === undefined) return { problems };
   return { spec: { connection, table, name: stream.topic, ...(changeTable ? { changeTable } : {}), ...(key ? { key } : {}), ...(delayMs !== undefined ? { delayMs } : {}) }, problems };
