@@ -4,7 +4,7 @@
 // the sink acknowledged every record before it (and dead letters were durably written); a failed
 // send rewinds to the committed offset and reads again, so duplicates are limited to the batch that
 // was not acknowledged. A dead-lettered row still advances the checkpoint: it was handled.
-import type { CheckpointStore, DeadLetter, OutRecord, Sink, Source, SourceOffset, SourceRow } from './types.js';
+import type { CheckpointStore, DeadLetter, OutRecord, Sink, Source, SourceBatch, SourceOffset, SourceRow } from './types.js';
 import type { DeadLetterTarget } from './dead-letter.js';
 import { MappingError } from './mapping.js';
 import { redact } from '../errors.js';
@@ -50,8 +50,10 @@ export interface EngineOptions {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    const onAbort = () => { clearTimeout(t); resolve(); };
+    // remove the listener when the timer fires: a long-running stream polls thousands of times
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 export async function runStream(o: EngineOptions): Promise<StreamStats> {
@@ -66,9 +68,18 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
   const base = o.retryBaseMs ?? 200;
   const cap = o.retryMaxMs ?? 10_000;
 
+  // A source without acknowledge/rewind (the query source) reads as a pure function of the offset, so
+  // the next batch can be read while the current one is being sent and checkpointed: the database and
+  // the broker round trips overlap instead of adding up. At most two batches are held at once; after a
+  // failure the read-ahead is dropped and reading restarts from the committed offset.
+  const readAhead = !o.source.acknowledge && !o.source.rewind;
+  let ahead: Promise<SourceBatch> | undefined;
+
   while (!o.signal?.aborted) {
     try {
-      const batch = await o.source.read(committed, o.batchSize);
+      const pending = ahead;
+      ahead = undefined;
+      const batch = pending ? await pending : await o.source.read(committed, o.batchSize);
       stats.bound = batch.info?.bound ?? null;
       if (batch.rows.length === 0) {
         attempts = 0;
@@ -88,6 +99,11 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
         }
       }
       const last = batch.rows[batch.rows.length - 1]!.offset;
+      if (readAhead && !batch.caughtUp && !o.signal?.aborted) {
+        ahead = o.source.read(last, o.batchSize);
+        // observed when awaited; a failure here must not surface as an unhandled rejection meanwhile
+        ahead.catch(() => {});
+      }
       if (!o.dryRun) {
         // dead letters first: once the checkpoint passes a row, it must be somewhere durable
         if (dead.length) await o.deadLetter.write(dead);
@@ -108,6 +124,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       if (batch.caughtUp && o.once) break;
       if (batch.caughtUp) await sleep(o.pollIntervalMs, o.signal);
     } catch (e) {
+      ahead = undefined;
       attempts++;
       stats.retries++;
       o.source.rewind?.();

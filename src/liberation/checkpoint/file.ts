@@ -1,6 +1,7 @@
 // Checkpoints in a local state file, one per stream, replaced atomically. Offsets are versioned value
 // objects; the loader accepts every version this engine has written.
 import { existsSync, readFileSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckpointStore, SourceOffset } from '../types.js';
 import { writeFileDurable } from '../fsutil.js';
@@ -18,6 +19,8 @@ export function parseOffset(raw: unknown, where: string): SourceOffset {
 }
 
 export class FileCheckpointStore implements CheckpointStore {
+  private dirReady = false;
+
   constructor(private readonly dir: string) {}
 
   async load(stream: string): Promise<SourceOffset | null> {
@@ -28,7 +31,31 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   async save(stream: string, offset: SourceOffset): Promise<void> {
-    writeFileDurable(join(this.dir, fileName(stream)), JSON.stringify({ stream, offset, savedAt: new Date().toISOString() }, null, 2) + '\n');
+    const path = join(this.dir, fileName(stream));
+    const data = JSON.stringify({ stream, offset, savedAt: new Date().toISOString() }, null, 2) + '\n';
+    if (!this.dirReady) {
+      // the first save creates the folder and goes through the synchronous helper once
+      writeFileDurable(path, data);
+      this.dirReady = true;
+      return;
+    }
+    // Same protocol as writeFileDurable (temp file, fsync, rename, fsync the folder) without blocking
+    // the event loop: the engine reads the next batch while this batch's checkpoint is made durable.
+    const tmp = `${path}.tmp-${process.pid}`;
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+    const dh = await open(this.dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
   }
 
   async close(): Promise<void> {}

@@ -1,0 +1,269 @@
+#!/usr/bin/env node
+// `schemactl publish` throughput, end to end: a fresh PostgreSQL table of ~200-byte rows → the real
+// publisher binary (its own process: gate, keyset reads, mapping, Avro, idempotent acks=all producer,
+// checkpoints) → a real Kafka 4.1 broker started here. Anchor, same run and same broker: Kafka's own
+// org.apache.kafka.tools.ProducerPerformance (acks=all, 200-byte records), the machine's limit for one
+// producer. Also the publisher's peak RSS at a tenth of the rows: batches are bounded, so memory must not
+// grow with the table.
+//
+//   node bench/publish/run.mjs [--rows 1000000] [--small 100000] [--batch-size N] [--pg postgres://…] [--keep]
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { values: opt } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    small: { type: 'string', default: '100000' },
+    'batch-size': { type: 'string' },
+    pg: { type: 'string', default: process.env.SCHEMACTL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    keep: { type: 'boolean', default: false },
+    // e.g. --node-args=--cpu-prof to profile the publisher
+    'node-args': { type: 'string', default: '' },
+    'skip-perf': { type: 'boolean', default: false },
+    // keep the publisher's stdout (JSON progress lines, and any --node-args trace) in bench/.work
+    log: { type: 'boolean', default: false },
+    // a prebuilt launcher (e.g. an older build, for before/after numbers) instead of building the sources
+    cli: { type: 'string' },
+  },
+});
+const ROWS = Number(opt.rows);
+const SMALL = Number(opt.small);
+const work = join(root, 'bench/.work');
+mkdirSync(work, { recursive: true });
+const dir = mkdtempSync(join(work, 'publish-'));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const children = new Set();
+process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
+  });
+}
+function portOpen(port) {
+  return new Promise((res) => {
+    const s = createConnection({ port, host: '127.0.0.1' });
+    s.once('connect', () => { s.destroy(); res(true); });
+    s.once('error', () => res(false));
+  });
+}
+
+/** The current sources compiled into a private folder laid out like an installation (launcher, package.json). */
+function buildCli() {
+  const out = join(work, 'publish-build');
+  mkdirSync(join(out, 'bin'), { recursive: true });
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(out, 'dist')], { cwd: root, stdio: 'pipe' });
+  } catch (e) {
+    // type errors in files being edited elsewhere still emit JavaScript
+    if (!existsSync(join(out, 'dist/src/cli/main.js'))) throw e;
+  }
+  copyFileSync(join(root, 'bin/schemactl.js'), join(out, 'bin/schemactl.js'));
+  for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(join(root, f), join(out, f));
+  return join(out, 'bin/schemactl.js');
+}
+
+/** A single-node KRaft broker from the jars test/support/kafka/pom.xml fetches (the tests' broker, default flush policy). */
+async function startKafka() {
+  const lib = join(root, 'test/support/kafka/target/lib');
+  if (!existsSync(join(lib, 'kafka-server-4.1.1.jar'))) {
+    const r = spawnSync('mvn', ['-q', '-B', '-f', join(root, 'test/support/kafka/pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('fetching the Kafka jars with Maven failed');
+  }
+  const port = await freePort();
+  const cport = await freePort();
+  const data = join(dir, 'kafka-data');
+  const props = join(dir, 'server.properties');
+  writeFileSync(props, [
+    'process.roles=broker,controller', 'node.id=1', `controller.quorum.voters=1@127.0.0.1:${cport}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${cport}`, `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${data}`, 'offsets.topic.replication.factor=1', 'offsets.topic.num.partitions=1', 'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1', 'num.partitions=1', 'auto.create.topics.enable=true', '',
+  ].join('\n'));
+  const cp = `${lib}/*`;
+  const id = spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' }).stdout.trim();
+  const fmt = spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props], { encoding: 'utf8' });
+  if (fmt.status !== 0) throw new Error(`formatting Kafka storage failed: ${fmt.stderr}`);
+  const log = openSync(join(dir, 'kafka.log'), 'a');
+  const child = spawn('java', ['-Xmx1g', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${join(root, 'test/support/kafka/log4j2.properties')}`, '-cp', cp, 'kafka.Kafka', props], { stdio: ['ignore', log, log] });
+  children.add(child);
+  const deadline = Date.now() + 90_000;
+  while (!(await portOpen(port))) {
+    if (child.exitCode !== null) throw new Error(`Kafka exited; see ${join(dir, 'kafka.log')}`);
+    if (Date.now() > deadline) throw new Error('Kafka did not start within 90 s');
+    await sleep(200);
+  }
+  return {
+    bootstrap: `127.0.0.1:${port}`, lib,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await Promise.race([new Promise((r) => child.once('exit', r)), sleep(20_000).then(() => child.kill('SIGKILL'))]);
+      children.delete(child);
+    },
+  };
+}
+
+/** ~200 bytes per row on the wire: id, uuid, amount, status, 120-char text, two µs timestamps. */
+async function createTable(client, table, rows) {
+  await client.query(`DROP TABLE IF EXISTS ${table}`);
+  await client.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, account_id uuid NOT NULL, amount numeric(12,2) NOT NULL, status text NOT NULL,
+    description text NOT NULL, occurred_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)`);
+  await client.query(`INSERT INTO ${table}
+    SELECT g, md5(g::text)::uuid, (g % 100000) / 100.0, (ARRAY['PENDING','BOOKED','REVERSED'])[1 + g % 3],
+           repeat(md5((g * 7)::text), 4) || left(md5(g::text), 8), '2024-01-01 00:00:00+00'::timestamptz + g * interval '17 microseconds',
+           '2024-01-01 00:00:00+00'::timestamptz + (g / 3) * interval '1 microsecond'
+    FROM generate_series(1, ${rows}) g`);
+  // the keyset walk needs an index on (timestamp, id), as any deployment of the query pattern should
+  // have: without one every page is a full scan and a sort
+  await client.query(`CREATE INDEX ON ${table} (updated_at, id)`);
+  await client.query(`ANALYZE ${table}`);
+}
+
+const schema = JSON.stringify({
+  type: 'record', name: 'EntryBooked', namespace: 'com.acme.bench.v1', doc: 'Benchmark row.',
+  fields: [
+    { name: 'id', type: 'long', doc: 'Id.' },
+    { name: 'account_id', type: { type: 'string', logicalType: 'uuid' }, doc: 'Account.' },
+    { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 }, doc: 'Amount.' },
+    { name: 'status', type: { type: 'enum', name: 'EntryStatus', symbols: ['UNKNOWN', 'PENDING', 'BOOKED', 'REVERSED'], default: 'UNKNOWN', doc: 'State.' }, default: 'UNKNOWN', doc: 'State.' },
+    { name: 'description', type: 'string', doc: 'Text.' },
+    { name: 'occurred_at', type: { type: 'long', logicalType: 'timestamp-micros' }, doc: 'When it happened.' },
+    { name: 'updated_at', type: { type: 'long', logicalType: 'timestamp-micros' }, doc: 'When written.' },
+  ],
+}, null, 2);
+
+/** Run the publisher to completion; peak RSS is the kernel's high-water mark (VmHWM) sampled until exit. */
+async function runPublisher(bin, table, topic, bootstrap) {
+  const proj = join(dir, topic);
+  mkdirSync(proj, { recursive: true });
+  writeFileSync(join(proj, 'entry.avsc'), schema);
+  writeFileSync(join(proj, 'schemactl.yaml'), `streams:
+  - topic: ${topic}
+    kind: store
+    schema: entry.avsc
+    key: id
+    source:
+      connection: ${opt.pg}
+      table: ${table}
+${opt['batch-size'] ? `      batch_size: ${opt['batch-size']}\n` : ''}`);
+  const started = process.hrtime.bigint();
+  // /usr/bin/time reports the publisher's own CPU seconds (stable on a shared machine, unlike wall time)
+  // and its peak RSS; --trace-gc prints the live heap after every full collection
+  const nodeArgs = ['--trace-gc', ...opt['node-args'].split(' ').filter(Boolean), bin, 'publish', '--once', '--brokers', bootstrap, '--log-format', 'json'];
+  const timed = existsSync('/usr/bin/time');
+  const child = timed
+    ? spawn('/usr/bin/time', ['-f', 'TIME %U %S %M', process.execPath, ...nodeArgs], { cwd: proj, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, nodeArgs, { cwd: proj, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let peakKb = 0;
+  let liveMb = 0;
+  let firstProgress = 0n;
+  let lastLine = '';
+  let stderr = '';
+  let buf = '';
+  const logFile = opt.log ? join(work, `publisher-${topic}.log`) : undefined;
+  if (logFile) writeFileSync(logFile, '');
+  child.stdout.on('data', (d) => {
+    if (logFile) writeFileSync(logFile, d, { flag: 'a' });
+    buf += d;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (!firstProgress && line.includes('"msg":"progress"')) firstProgress = process.hrtime.bigint();
+      const gc = /Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
+      if (gc && firstProgress) liveMb = Math.max(liveMb, Number(gc[1]));
+      if (line.includes('"msg":"summary"')) lastLine = line;
+    }
+  });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const sample = setInterval(() => {
+    if (timed) return;
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch { /* exited */ }
+  }, 50);
+  const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+  clearInterval(sample);
+  children.delete(child);
+  const ended = process.hrtime.bigint();
+  if (code !== 0) throw new Error(`publisher exited ${code}: ${stderr}\n${lastLine}`);
+  let cpuS = NaN;
+  const t = /TIME ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
+  if (t) {
+    cpuS = Number(t[1]) + Number(t[2]);
+    peakKb = Number(t[3]);
+  }
+  const summary = JSON.parse(lastLine);
+  const published = summary.streams[0].published;
+  const totalS = Number(ended - started) / 1e9;
+  const steadyS = Number(ended - firstProgress) / 1e9;
+  return { published, totalS, steadyS, peakMb: peakKb / 1024, cpuS, liveMb };
+}
+
+function producerPerformance(lib, bootstrap, records) {
+  const r = spawnSync('java', ['-Xmx512m', '-cp', `${lib}/*`, `-Dlog4j2.configurationFile=${join(root, 'test/support/kafka/log4j2.properties')}`, 'org.apache.kafka.tools.ProducerPerformance',
+    '--topic', `perf-${Date.now()}`, '--num-records', String(records), '--record-size', '200', '--throughput', '-1',
+    '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=all'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const last = r.stdout.trim().split('\n').filter((l) => /records sent/.test(l)).at(-1);
+  const m = last && /^(\d+) records sent, ([\d.]+) records\/sec/.exec(last.trim());
+  if (!m) throw new Error(`ProducerPerformance printed no summary:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+  return { records: Number(m[1]), perSec: Number(m[2]), line: last.trim() };
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+async function mainBench() {
+  console.log(`building the CLI …`);
+  const bin = opt.cli ? resolve(opt.cli) : buildCli();
+  console.log(`starting Kafka …`);
+  const kafka = await startKafka();
+  const client = new pg.Client({ connectionString: opt.pg });
+  await client.connect();
+  const big = `bench_publish_${process.pid}`;
+  const small = `bench_publish_small_${process.pid}`;
+  try {
+    console.log(`filling ${fmt(ROWS)} + ${fmt(SMALL)} rows …`);
+    await createTable(client, big, ROWS);
+    await createTable(client, small, SMALL);
+    // warm the broker and the JIT of both sides once on the small table, then measure
+    const s = await runPublisher(bin, small, `bench-small-${process.pid}`, kafka.bootstrap);
+    console.log(`ProducerPerformance ${fmt(ROWS)} × 200 B, acks=all …`);
+    const perf = opt['skip-perf'] ? { perSec: NaN, line: 'skipped' } : producerPerformance(kafka.lib, kafka.bootstrap, ROWS);
+    console.log(`schemactl publish ${fmt(ROWS)} rows …`);
+    const b = await runPublisher(bin, big, `bench-big-${process.pid}`, kafka.bootstrap);
+    if (b.published !== ROWS || s.published !== SMALL) throw new Error(`published ${b.published}/${ROWS} and ${s.published}/${SMALL}`);
+    const eps = ROWS / b.totalS;
+    const steady = ROWS / b.steadyS;
+    console.log('');
+    console.log(`Kafka ProducerPerformance      ${fmt(perf.perSec).padStart(10)} records/s   (${perf.line})`);
+    console.log(`schemactl publish, end to end  ${fmt(eps).padStart(10)} events/s    (${b.totalS.toFixed(1)} s incl. start-up and gate; ${fmt(steady)}/s from the first batch)`);
+    console.log(`ratio                          ${(eps / perf.perSec).toFixed(2)}×  (target ≥ 0.50×)`);
+    console.log(`publisher CPU                  ${b.cpuS.toFixed(1)} s for ${fmt(ROWS)} rows (${(b.cpuS * 1e6 / ROWS).toFixed(1)} µs/row, user+sys)`);
+    console.log(`peak RSS of the publisher      ${b.peakMb.toFixed(0)} MiB at ${fmt(ROWS)} rows, ${s.peakMb.toFixed(0)} MiB at ${fmt(SMALL)} rows (${(((b.peakMb - s.peakMb) / s.peakMb) * 100).toFixed(1)}%, target within 10%)`);
+    console.log(`live heap after full GCs (max) ${b.liveMb.toFixed(0)} MiB at ${fmt(ROWS)} rows, ${s.liveMb ? s.liveMb.toFixed(0) + ' MiB' : 'no full GC'} at ${fmt(SMALL)} rows`);
+  } finally {
+    if (!opt.keep) {
+      await client.query(`DROP TABLE IF EXISTS ${big}`).catch(() => {});
+      await client.query(`DROP TABLE IF EXISTS ${small}`).catch(() => {});
+    }
+    await client.end();
+    await kafka.stop();
+    if (!opt.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+mainBench().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
