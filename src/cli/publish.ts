@@ -88,7 +88,9 @@ async function run(a: Args, io: CliIO): Promise<number> {
   if (json) {
     log({ level: outcome.exitCode === 0 ? 'info' : 'error', msg: 'summary', sink: outcome.sink, dryRun: Boolean(a['dry-run']), streams: lines.map((l) => ({ topic: l.topic, status: l.status, schemaId: l.schemaId, read: l.stats?.read, published: l.stats?.published, tombstones: l.stats?.tombstones, deadLettered: l.stats?.deadLettered, committed: l.stats?.committed ?? null, error: l.error })) });
   } else {
-    io.stdout(`${a['dry-run'] ? 'Dry run (nothing produced)' : `Published to ${outcome.sink}`}${stopping ? ' — stopped on request' : ''}\n`);
+    // a run where every stream failed or was refused must not open with "Published to …"
+    const any = outcome.streams.some((s) => s.status === 'published');
+    io.stdout(`${a['dry-run'] ? 'Dry run (nothing produced)' : any ? `Published to ${outcome.sink}` : 'Nothing published'}${stopping ? ' — stopped on request' : ''}\n`);
     for (const l of lines) io.stdout(`  ${l.status.padEnd(9)} ${l.topic}${l.schemaId !== undefined ? ` (schema id ${l.schemaId})` : ''}${l.counts ? `: ${l.counts}` : ''}${l.error ? `: ${l.error}` : ''}\n`);
   }
   return outcome.exitCode;

@@ -90,6 +90,7 @@ describe('schemactl publish (the binary)', () => {
     const r = await runPublisher(['--once', '--log-format', 'text'], { cwd: dir, env: { NOTES_DB: `postgres://postgres:${SECRET}@127.0.0.1:${port}/test` } });
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stdout + r.stderr).toMatch(new RegExp(`cannot connect to the database postgres://\\*\\*\\*@127\\.0\\.0\\.1:${port}/test`));
+    expect(r.stdout).toMatch(/^Nothing published/);
     expect(r.ms).toBeLessThan(20_000);
     noSecret(r);
   }, 60_000);
