@@ -74,6 +74,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
   // failure the read-ahead is dropped and reading restarts from the committed offset.
   const readAhead = !o.source.acknowledge && !o.source.rewind;
   let ahead: Promise<SourceBatch> | undefined;
+  const warned = new Set<string>();
 
   while (!o.signal?.aborted) {
     try {
@@ -81,6 +82,12 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       ahead = undefined;
       const batch = pending ? await pending : await o.source.read(committed, o.batchSize);
       stats.bound = batch.info?.bound ?? null;
+      // a source's advice (e.g. a missing index) is said once, not per batch
+      const advice = batch.info?.warning;
+      if (typeof advice === 'string' && !warned.has(advice)) {
+        warned.add(advice);
+        log({ level: 'warn', msg: advice, stream: o.stream });
+      }
       if (batch.rows.length === 0) {
         attempts = 0;
         if (o.once) break;

@@ -51,6 +51,7 @@ async function project(name: string): Promise<{ dir: string; topic: string; tabl
   tables.push(table);
   await admin.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, body text NOT NULL, updated_at timestamptz NOT NULL)`);
   await admin.query(`INSERT INTO ${table} SELECT g, repeat(md5(g::text), 3), '2024-01-01 00:00:00+00'::timestamptz + (g / 7) * interval '1 millisecond' FROM generate_series(1, ${ROWS}) g`);
+  await admin.query(`CREATE INDEX ON ${table} (updated_at, id)`);
   const dir = tempDir(`publish-fault-${name}`);
   const topic = `fault-${name}-${sfx}`;
   writeFiles(dir, {

@@ -149,9 +149,32 @@ export async function horizon(conn: Conn, dialect: Dialect, delayMs: number): Pr
   return { bound: oldest !== null && oldest < h ? oldest : h, oldestOpen: oldest };
 }
 
+/**
+ * Whether an index leads with the timestamp column, so each keyset page is an index range scan. Without
+ * one every page scans and sorts the whole table, and a full pass costs pages × table size.
+ */
+export async function hasKeysetIndex(conn: Conn, dialect: Dialect, table: string, timestamp: string): Promise<boolean> {
+  if (dialect === 'postgres') {
+    const rows = await conn.query(
+      `SELECT 1 AS ok FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+        WHERE i.indrelid = $1::regclass AND a.attname = $2 LIMIT 1`,
+      [quoteIdent(table, dialect), timestamp],
+    );
+    return rows.length > 0;
+  }
+  const parts = table.split('.');
+  const rows = await conn.query(
+    `SELECT 1 AS ok FROM information_schema.STATISTICS
+      WHERE TABLE_SCHEMA = ${parts.length > 1 ? '?' : 'DATABASE()'} AND TABLE_NAME = ? AND SEQ_IN_INDEX = 1 AND COLUMN_NAME = ? LIMIT 1`,
+    parts.length > 1 ? [parts[0], parts[1], timestamp] : [table, timestamp],
+  );
+  return rows.length > 0;
+}
+
 export class QuerySource implements Source {
   private conn: Conn | undefined;
   private dialect: Dialect;
+  private indexChecked = false;
 
   constructor(private readonly cfg: QuerySourceConfig) {
     this.dialect = dialectOf(cfg.connection);
@@ -202,7 +225,17 @@ export class QuerySource implements Source {
         tombstone: sd !== null && sd !== undefined,
       };
     });
-    return { rows: out, caughtUp: rows.length < max, info: { bound, oldestOpenTransaction: oldestOpen } };
+    const info: Record<string, string | number | null> = { bound, oldestOpenTransaction: oldestOpen };
+    if (!this.indexChecked && this.cfg.table) {
+      // once per run, and never a reason to fail the read: only advice for the operator
+      this.indexChecked = true;
+      const indexed = await hasKeysetIndex(conn, d, this.cfg.table, this.cfg.timestamp).catch(() => true);
+      if (!indexed) {
+        info.warning = `${this.cfg.table} has no index leading with ${this.cfg.timestamp}: every page scans and sorts the whole table. ` +
+          `Create one: CREATE INDEX ON ${quoteIdent(this.cfg.table, d)} (${quoteIdent(this.cfg.timestamp, d)}, ${quoteIdent(this.cfg.id, d)})`;
+      }
+    }
+    return { rows: out, caughtUp: rows.length < max, info };
   }
 
   /** Rows whose timestamp is NULL can never be reached by the keyset walk: count them so we can say so. */
