@@ -171,6 +171,15 @@ export async function hasKeysetIndex(conn: Conn, dialect: Dialect, table: string
   return rows.length > 0;
 }
 
+/** From this many rows on, a table without a keyset index gets a warning. */
+export const ADVISE_INDEX_FROM_ROWS = 10_000;
+
+/** Whether the table holds at least `n` rows, reading no more than that. */
+async function atLeastRows(conn: Conn, dialect: Dialect, table: string, n: number): Promise<boolean> {
+  const rows = await conn.query(`SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ${quoteIdent(table, dialect)} LIMIT ${n}) AS probe`, []);
+  return Number(rows[0]?.n ?? 0) >= n;
+}
+
 export class QuerySource implements Source {
   private conn: Conn | undefined;
   private dialect: Dialect;
@@ -229,8 +238,10 @@ export class QuerySource implements Source {
     if (!this.indexChecked && this.cfg.table) {
       // once per run, and never a reason to fail the read: only advice for the operator
       this.indexChecked = true;
+      // a small table (the quick start's demo, a lookup table) is scanned in no time: no advice
       const indexed = await hasKeysetIndex(conn, d, this.cfg.table, this.cfg.timestamp).catch(() => true);
-      if (!indexed) {
+      const large = indexed ? false : await atLeastRows(conn, d, this.cfg.table, ADVISE_INDEX_FROM_ROWS).catch(() => false);
+      if (large) {
         info.warning = `${this.cfg.table} has no index leading with ${this.cfg.timestamp}: every page scans and sorts the whole table. ` +
           `Create one: CREATE INDEX ON ${quoteIdent(this.cfg.table, d)} (${quoteIdent(this.cfg.timestamp, d)}, ${quoteIdent(this.cfg.id, d)})`;
       }
