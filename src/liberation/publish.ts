@@ -11,11 +11,12 @@ import type { CatalogStream, ResolvedConfig } from '../config/types.js';
 import type { Registry } from '../registry/types.js';
 import { runStream, type StreamStats } from './engine.js';
 import { AvroRowMapper, MappingError } from './mapping.js';
+import type { ProtoRowMapper } from './proto-mapping.js';
 import { parseSource, type OutboxSourceSpec, type SourceSpec } from './source-config.js';
 import { FileCheckpointStore } from './checkpoint/file.js';
 import { FileDeadLetter, TopicDeadLetter, type DeadLetterTarget } from './dead-letter.js';
 import { FileSink } from './sinks/file.js';
-import type { OutRecord, Sink, Source, SourceRow } from './types.js';
+import type { CheckpointStore, OutRecord, Sink, Source, SourceRow } from './types.js';
 import { encodeFrame } from '../registry/wire.js';
 import { avdlToJson } from '../formats/avro/index.js';
 
@@ -66,7 +67,7 @@ interface GatedStream {
   stream: CatalogStream;
   /** absent for a stream gated only as an outbox route target */
   source?: SourceSpec;
-  mapper: AvroRowMapper;
+  mapper: AvroRowMapper | ProtoRowMapper;
   schemaId: number;
   keyField?: string;
 }
@@ -169,6 +170,21 @@ async function gateStream(
     return { ok: false, findings, reason: `${lintErrors.length} lint error(s) in ${schema.ref}` };
   }
 
+  if (schema.path.endsWith('.proto')) {
+    // 2–3 for Protobuf: mappable message, compatibility, registration with its imports as references
+    const { gateProtobuf } = await import('./proto-mapping.js');
+    const subject = subjectOf(stream.topic);
+    const r = await gateProtobuf({
+      file: schema.path, ...(schema.selector ? { selector: schema.selector } : {}), includePaths: config.includePaths, registry, subject,
+      level: stream.compatibility ?? (await subjectLevel(registry, subject)), dryRun: opts.dryRun ?? false, mapping: source?.mapping ?? {},
+    });
+    if (!r.ok) {
+      findings.push(...r.findings);
+      return { ok: false, findings, reason: r.reason };
+    }
+    return { ok: true, gated: { stream, ...(source ? { source } : {}), mapper: r.mapper, schemaId: r.schemaId, ...(stream.key ? { keyField: stream.key } : {}) } };
+  }
+
   // 2. compatibility against what the registry holds, at the subject's level
   let schemaJson: Record<string, unknown>;
   try {
@@ -234,7 +250,7 @@ function keyBytes(value: unknown): Buffer | null {
 }
 
 function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row: SourceRow) => OutRecord {
-  const frame = (mapper: AvroRowMapper, id: number, value: Record<string, unknown>) => encodeFrame(id, mapper.encode(value));
+  const frame = (mapper: AvroRowMapper | ProtoRowMapper, id: number, value: Record<string, unknown>) => encodeFrame(id, mapper.encode(value), 'messageIndexes' in mapper ? mapper.messageIndexes : undefined);
   return (row) => {
     if (row.payload !== undefined || row.topic !== undefined) {
       // outbox: the payload is validated against the routed topic's schema
@@ -269,7 +285,7 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row:
   };
 }
 
-async function makeSource(g: GatedStream, s: SourceSpec): Promise<Source> {
+async function makeSource(g: GatedStream, s: SourceSpec, ctx: { checkpoints: CheckpointStore; onLog?: (e: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }) => void }): Promise<Source> {
   if (s.pattern === 'query') {
     const { QuerySource } = await import('./sources/query.js');
     return new QuerySource({
@@ -283,7 +299,7 @@ async function makeSource(g: GatedStream, s: SourceSpec): Promise<Source> {
     return new OutboxSource({ connection: o.connection, table: o.table, columns: o.columns, route: o.route, routeBy: o.routeBy, onAck: o.onAck, delayMs: o.delayMs, name: g.stream.topic, ...(o.seed ? { seed: o.seed } : {}) });
   }
   const factories = await import('./sources/index.js');
-  return factories.createSource(g.stream.topic, s, g.mapper);
+  return factories.createSource(g.stream.topic, s, { columns: g.mapper.columns(), ...ctx });
 }
 
 /** Run the gate for the selected streams, then publish those that passed. */
@@ -340,12 +356,12 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
       return { streams: order(outcomes, selected), sink: 'none', exitCode: 1 };
     }
 
-    const kafkaCfg = ((config as unknown as { kafka?: { brokers?: string[] } }).kafka ?? {}) as { brokers?: string[] };
+    const kafkaCfg = config.kafka ?? {};
     const brokers = opts.brokers ?? kafkaCfg.brokers;
     let sink: Sink;
     if (brokers && brokers.length) {
       const { KafkaSink } = await import('./sinks/kafka.js');
-      sink = new KafkaSink({ brokers });
+      sink = new KafkaSink({ brokers, ...(kafkaCfg.client_id ? { clientId: kafkaCfg.client_id } : {}), ...(kafkaCfg.compression ? { compression: kafkaCfg.compression } : {}) });
     } else {
       sink = new FileSink(opts.outFile ?? path.join(local, 'published.ndjson'));
     }
@@ -357,7 +373,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
       await Promise.all(
         gated.map(async (g) => {
           const spec = g.source!;
-          const source = await makeSource(g, spec);
+          const source = await makeSource(g, spec, { checkpoints, onLog: (e) => emit({ type: 'log', ...e, topic: g.stream.topic }) });
           const deadLetter: DeadLetterTarget = spec.deadLetter.startsWith('topic:') ? new TopicDeadLetter(spec.deadLetter.slice(6), sink) : new FileDeadLetter(spec.deadLetter);
           try {
             await source.open();

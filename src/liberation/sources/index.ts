@@ -1,11 +1,82 @@
-// Sources for the patterns whose modules validate their own `source:` keys (log-based CDC and
-// trigger-fed change tables). The query and outbox sources are built in publish.ts.
+// Sources for the patterns whose modules carry their own options: log-based CDC (PostgreSQL
+// logical replication) and trigger-fed change tables. The query and outbox sources are built in
+// publish.ts. Catalog keys are snake_case like the rest of schemactl.yaml.
 import { ConfigError } from '../../errors.js';
-import type { AvroRowMapper } from '../mapping.js';
 import type { OtherSourceSpec, SourceSpec } from '../source-config.js';
-import type { Source } from '../types.js';
+import type { CheckpointStore, Source } from '../types.js';
 
-export async function createSource(topic: string, spec: SourceSpec, _mapper: AvroRowMapper): Promise<Source> {
+export interface SourceContext {
+  /** the columns the stream's schema reads (after mapping): drift checks compare against them */
+  columns: string[];
+  checkpoints: CheckpointStore;
+  onLog?(event: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }): void;
+}
+
+const LOG_KEYS = ['pattern', 'connection', 'batch_size', 'poll_interval_ms', 'delay_ms', 'dead_letter', 'mapping', 'table', 'tables', 'slot', 'publication', 'snapshot', 'proto_version', 'delete_events', 'truncate', 'on_slot_ahead'];
+const TRIGGER_KEYS = ['pattern', 'connection', 'batch_size', 'poll_interval_ms', 'delay_ms', 'dead_letter', 'mapping', 'table', 'change_table', 'key'];
+
+function sanitize(topic: string): string {
+  return `schemactl_${topic.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63);
+}
+
+export async function createSource(topic: string, spec: SourceSpec, ctx: SourceContext): Promise<Source> {
   const s = spec as OtherSourceSpec;
-  throw new ConfigError(`stream ${topic}: source pattern \`${s.pattern}\` is not available in this build`);
+  const raw = s.raw;
+  const fail = (msg: string): never => {
+    throw new ConfigError(`stream ${topic}: source: ${msg}`);
+  };
+  const known = s.pattern === 'log' ? LOG_KEYS : TRIGGER_KEYS;
+  for (const k of Object.keys(raw)) if (!known.includes(k)) fail(`unknown key \`${k}\` for pattern ${s.pattern} (known: ${known.join(', ')})`);
+  const str = (k: string): string | undefined => {
+    const v = raw[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v === '') fail(`\`${k}\` must be a non-empty string`);
+    return v as string;
+  };
+  if (s.pattern === 'log') {
+    if (!/^postgres(ql)?:\/\//i.test(s.connection)) fail('pattern: log needs a postgres:// connection (MySQL/MariaDB binlog capture is not supported; use pattern: triggers)');
+    const tablesRaw = raw.tables ?? (raw.table !== undefined ? [raw.table] : undefined);
+    if (!Array.isArray(tablesRaw) || tablesRaw.length === 0 || !tablesRaw.every((t) => typeof t === 'string' && t !== '')) fail('`table` (or `tables`) is required for pattern: log');
+    const tables = (tablesRaw as string[]).map((t) => (t.includes('.') ? t : `public.${t}`));
+    const truncate = str('truncate') ?? 'fail';
+    if (!['fail', 'skip', 'emit'].includes(truncate)) fail('`truncate` must be fail, skip or emit');
+    const onSlotAhead = str('on_slot_ahead') ?? 'fail';
+    if (!['fail', 'accept-slot'].includes(onSlotAhead)) fail('`on_slot_ahead` must be fail or accept-slot');
+    const proto = raw.proto_version ?? 2;
+    if (proto !== 1 && proto !== 2) fail('`proto_version` must be 1 or 2');
+    const { PgLogicalSource } = await import('./pg-logical.js');
+    return new PgLogicalSource({
+      connection: s.connection,
+      tables,
+      slot: str('slot') ?? sanitize(topic),
+      publication: str('publication') ?? sanitize(topic),
+      name: topic,
+      snapshot: raw.snapshot === undefined ? true : Boolean(raw.snapshot),
+      protoVersion: proto as 1 | 2,
+      columns: ctx.columns,
+      deleteEvents: Boolean(raw.delete_events),
+      truncate: truncate as 'fail' | 'skip' | 'emit',
+      onSlotAhead: onSlotAhead as 'fail' | 'accept-slot',
+      checkpoints: ctx.checkpoints,
+      stream: topic,
+      ...(ctx.onLog ? { onLog: ctx.onLog } : {}),
+    });
+  }
+  if (s.pattern === 'triggers') {
+    const table = str('table') ?? fail('`table` is required for pattern: triggers');
+    const keyRaw = raw.key;
+    let key: string[] | undefined;
+    if (keyRaw !== undefined) {
+      const k = typeof keyRaw === 'string' ? [keyRaw] : keyRaw;
+      if (!Array.isArray(k) || k.length === 0 || !k.every((x) => typeof x === 'string' && x !== '')) fail('`key` must be a column name or a list of column names');
+      key = k as string[];
+    }
+    const changeTable = str('change_table');
+    const { ChangeTableSource } = await import('./change-table.js');
+    return new ChangeTableSource({
+      connection: s.connection, table, name: topic, requiredColumns: ctx.columns, delayMs: s.delayMs,
+      ...(changeTable ? { changeTable } : {}), ...(key ? { key } : {}),
+    });
+  }
+  return fail(`unknown pattern ${String(s.pattern)}`);
 }
