@@ -75,7 +75,10 @@ async function run(a: Args, io: CliIO): Promise<number> {
         const { type: _t, ...rest } = e;
         log(rest);
       } else if (e.level !== 'info') {
-        io.stderr(`  ${e.level}: ${e.msg}${e.topic ? ` (${String(e.topic)})` : ''}${e.reason ? `: ${String(e.reason)}` : ''}${e.error ? `: ${String(e.error)}` : ''}\n`);
+        const where = e.position ? ` at ${String(e.position)}` : e.topic ? ` (${String(e.topic)})` : '';
+        const field = e.field ? `, field \`${String(e.field)}\`` : '';
+        const to = e.target ? ` → ${String(e.target)}` : '';
+        io.stderr(`  ${e.level}: ${e.msg}${where}${field}${e.reason ? `: ${String(e.reason)}` : ''}${e.error ? `: ${String(e.error)}` : ''}${to}\n`);
       }
     },
   });

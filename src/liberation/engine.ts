@@ -125,7 +125,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       stats.tombstones += o.dryRun ? 0 : records.filter((r) => r.value === null).length;
       stats.deadLettered += dead.length;
       stats.batches++;
-      for (const d of dead) log({ level: 'warn', msg: 'row dead-lettered', stream: o.stream, position: d.position, field: d.field, reason: d.reason });
+      for (const d of dead) log({ level: 'warn', msg: 'row dead-lettered', stream: o.stream, position: d.position, field: d.field, reason: d.reason, target: o.deadLetter.describe() });
       o.onProgress?.(stats);
       attempts = 0;
       if (batch.caughtUp && o.once) break;

@@ -7,11 +7,8 @@
 // Proto3 fields without presence cannot tell "unset" from the zero value, so a NULL for such a field is
 // refused instead of being published as 0 / "" / false; `optional`, oneof members, message fields and the
 // google.protobuf wrappers carry NULL as "not set".
-import { readFile } from 'node:fs/promises';
 import protobuf from 'protobufjs';
 import type { SchemaReferenceText } from '../compat/types.js';
-import type { Diagnostic } from '../diagnostics/types.js';
-import type { Registry, SchemaReference } from '../registry/types.js';
 import { WELL_KNOWN_FILES } from '../formats/protobuf/well-known.js';
 import { MappingError, parseTimestampMicros } from './mapping.js';
 
@@ -679,108 +676,3 @@ function buildRoot(mainText: string, file: string, references: readonly SchemaRe
   return root;
 }
 
-export interface ProtobufGateInput {
-  /** absolute path of the stream's .proto file */
-  file: string;
-  /** the catalog's `#pkg.Message` selector */
-  selector?: string;
-  /** the catalog's Protobuf import roots */
-  includePaths: readonly string[];
-  registry: Registry;
-  subject: string;
-  /** the subject's compatibility level */
-  level: string;
-  /** look the schema up instead of registering it (schema id 0 when it is not registered yet) */
-  dryRun?: boolean;
-  /** column → field, the catalog source's `mapping` */
-  mapping?: Record<string, string>;
-}
-
-export type ProtobufGateResult =
-  | { ok: true; mapper: ProtoRowMapper; schemaId: number; references: SchemaReference[] }
-  | { ok: false; findings: Diagnostic[]; reason: string };
-
-/**
- * The publish gate's steps after lint for a Protobuf stream: the message must be mappable, the schema
- * compatible with the subject's history at its level, and registered with its imports as references
- * (each import that is not a well-known type under a subject named by its import path, dependencies
- * first, as `schemactl register` does).
- */
-export async function gateProtobuf(input: ProtobufGateInput): Promise<ProtobufGateResult> {
-  const { buildUnit } = await import('../check/units.js');
-  const { subjectHistory, isNotFound } = await import('../check/registry.js');
-  const { checkCompatibility } = await import('../compat/index.js');
-  const { file, registry, subject, level } = input;
-  const findings: Diagnostic[] = [];
-  const refuse = (reason: string, extra: Diagnostic[] = []) => {
-    findings.push(...extra);
-    if (extra.length === 0) findings.push({ ruleId: 'publish-gate', severity: 'error', message: reason, location: { file } });
-    return { ok: false as const, findings, reason };
-  };
-
-  const read = async (abs: string): Promise<string | undefined> => readFile(abs, 'utf8').catch(() => undefined);
-  const unit = await buildUnit(
-    { topic: subject, role: 'value', abs: file, strategy: 'TopicNameStrategy', ...(input.selector ? { selector: input.selector } : {}) },
-    { strategy: 'TopicNameStrategy', includePaths: input.includePaths, read, label: (abs) => abs },
-  );
-  if (unit.text === undefined) return refuse(`${file} cannot be read`);
-  const fatal = unit.problems.filter((p) => p.fatal || p.code === 'proto-missing-import' || p.code === 'proto-unresolved-type');
-  if (fatal.length) {
-    return refuse(`${file} does not parse or resolve`, fatal.map((p) => ({ ruleId: p.code, severity: 'error' as const, message: p.message, location: { file, range: p.loc } })));
-  }
-  const text = unit.text;
-
-  let mapper: ProtoRowMapper;
-  try {
-    mapper = new ProtoRowMapper({ text, file, references: unit.references }, { ...(input.selector ? { selector: input.selector } : {}), ...(input.mapping ? { mapping: input.mapping } : {}) });
-  } catch (e) {
-    return refuse(`${file}: ${(e as Error).message}`);
-  }
-
-  const history = await subjectHistory(registry, subject);
-  const verdict = await checkCompatibility({
-    format: 'PROTOBUF', level, candidate: text, references: unit.references,
-    previous: history.map((h) => h.schema), previousReferences: history.map((h) => h.referenceTexts),
-  });
-  if (!verdict.compatible) {
-    return refuse(`${file} is not ${level}-compatible with ${subject}`, verdict.messages.map((m) => ({
-      ruleId: m.type, severity: 'error' as const,
-      message: `${m.message} (${subject}${m.version ? ` version ${history[m.version - 1]?.version ?? m.version}` : ''}, ${level}; path ${m.path})`,
-      location: { file, path: m.path },
-    })));
-  }
-
-  // imports first, dependencies before dependents, so every reference names a registered version
-  const registered = new Map<string, { subject: string; version: number }>();
-  let missing = false;
-  const ensure = async (subj: string, schema: string, references: SchemaReference[]): Promise<{ id: number; version: number } | undefined> => {
-    const body = { schema, schemaType: 'PROTOBUF' as const, ...(references.length ? { references } : {}) };
-    try {
-      const found = await registry.lookup(subj, body);
-      return { id: found.id, version: found.version };
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-    if (input.dryRun) return undefined;
-    const done = await registry.register(subj, body);
-    return { id: done.id, version: done.version ?? (await registry.lookup(subj, body)).version };
-  };
-  const refsOf = (schema: string): SchemaReference[] => {
-    const parsed = protobuf.parse(schema, { keepCase: true, alternateCommentMode: true });
-    return [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])].flatMap((name) => {
-      const r = registered.get(name);
-      return r ? [{ name, ...r }] : [];
-    });
-  };
-  for (const r of unit.references) {
-    const done = await ensure(r.name, r.schema, refsOf(r.schema));
-    if (!done) {
-      missing = true;
-      break;
-    }
-    registered.set(r.name, { subject: r.name, version: done.version });
-  }
-  const references = refsOf(text);
-  const own = missing ? undefined : await ensure(subject, text, references);
-  return { ok: true, mapper, schemaId: own?.id ?? 0, references };
-}

@@ -3,14 +3,13 @@
 // Nothing reaches a topic unless its stream's schema linted without errors, passed the compatibility
 // check against the registry (remote or embedded) and is registered. Every row is mapped and validated
 // against that schema; a row that does not fit goes to the dead-letter target with the reason.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { ConfigError, redact, SchemactlError, UsageError } from '../errors.js';
 import type { CatalogStream, ResolvedConfig } from '../config/types.js';
 import type { Registry } from '../registry/types.js';
 import { runStream, type StreamStats } from './engine.js';
-import { AvroRowMapper, MappingError } from './mapping.js';
+import { MappingError, type AvroRowMapper } from './mapping.js';
 import type { ProtoRowMapper } from './proto-mapping.js';
 import { parseSource, type OutboxSourceSpec, type SourceSpec } from './source-config.js';
 import { FileCheckpointStore } from './checkpoint/file.js';
@@ -18,7 +17,6 @@ import { FileDeadLetter, TopicDeadLetter, type DeadLetterTarget } from './dead-l
 import { FileSink } from './sinks/file.js';
 import type { CheckpointStore, OutRecord, Sink, Source, SourceRow } from './types.js';
 import { encodeFrame } from '../registry/wire.js';
-import { avdlToJson } from '../formats/avro/index.js';
 
 export interface PublishOptions {
   cwd?: string;
@@ -72,80 +70,6 @@ interface GatedStream {
   keyField?: string;
 }
 
-/** The Avro record schema JSON of a catalog schema file (.avsc or the root record of an .avdl). */
-export function avroSchemaOf(file: string, selector?: string): Record<string, unknown> {
-  const text = readFileSync(file, 'utf8');
-  if (file.endsWith('.avsc')) {
-    const json = JSON.parse(text) as unknown;
-    if (typeof json !== 'object' || json === null || Array.isArray(json) || (json as { type?: unknown }).type !== 'record') {
-      throw new UsageError(`${file}: publishing needs a single Avro record at the top level`);
-    }
-    return json as Record<string, unknown>;
-  }
-  if (file.endsWith('.avdl')) {
-    const proto = avdlToJson(text) as { namespace?: string; types?: Array<Record<string, unknown>> } | null;
-    if (!proto) throw new UsageError(`${file}: the Avro IDL does not parse; run \`schemactl lint\` for the exact position`);
-    const types = proto.types ?? [];
-    const ns = proto.namespace ?? '';
-    const full = (t: Record<string, unknown>) => {
-      const n = String(t.name);
-      const tns = typeof t.namespace === 'string' ? t.namespace : ns;
-      return n.includes('.') || !tns ? n : `${tns}.${n}`;
-    };
-    const byName = new Map<string, Record<string, unknown>>();
-    for (const t of types) byName.set(full(t), t);
-    const referenced = new Set<string>();
-    const walk = (v: unknown, scope: string): void => {
-      if (typeof v === 'string') referenced.add(v.includes('.') || !scope ? v : `${scope}.${v}`);
-      else if (Array.isArray(v)) v.forEach((x) => walk(x, scope));
-      else if (v && typeof v === 'object') {
-        for (const [k, x] of Object.entries(v)) if (k === 'type' || k === 'items' || k === 'values' || k === 'fields') walk(x, scope);
-      }
-    };
-    for (const t of types) walk((t as { fields?: unknown }).fields, typeof t.namespace === 'string' ? t.namespace : ns);
-    const records = types.filter((t) => t.type === 'record');
-    const root = selector
-      ? records.find((t) => t.name === selector || full(t) === selector)
-      : records.filter((t) => !referenced.has(full(t))).at(-1);
-    if (!root) throw new UsageError(`${file}: no root record${selector ? ` named ${selector}` : ''} to publish`);
-    // A standalone schema: each named type is written out in full where it is first used (Avro
-    // requires a definition before any reference by name), later uses stay references.
-    const defined = new Set<string>();
-    const inline = (v: unknown, scope: string): unknown => {
-      if (typeof v === 'string') {
-        const name = v.includes('.') || !scope ? v : `${scope}.${v}`;
-        const def = byName.get(name) ?? byName.get(v);
-        if (!def) return v;
-        if (defined.has(full(def))) return full(def);
-        return inline(def, scope);
-      }
-      if (Array.isArray(v)) return v.map((x) => inline(x, scope));
-      if (v && typeof v === 'object') {
-        const o = v as Record<string, unknown>;
-        if (o.type === 'record' || o.type === 'error' || o.type === 'enum' || o.type === 'fixed') {
-          const name = full(o);
-          defined.add(name);
-          const inner = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '';
-          const out: Record<string, unknown> = { ...o, name: name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name, namespace: inner };
-          if (Array.isArray(o.fields)) out.fields = (o.fields as Array<Record<string, unknown>>).map((f) => ({ ...f, type: inline(f.type, inner) }));
-          return out;
-        }
-        if (o.type === 'array') return { ...o, items: inline(o.items, scope) };
-        if (o.type === 'map') return { ...o, values: inline(o.values, scope) };
-        if (typeof o.type === 'string' && byName.has(o.type.includes('.') || !scope ? o.type : `${scope}.${o.type}`)) return inline(o.type, scope);
-        return o;
-      }
-      return v;
-    };
-    return inline(root, ns) as Record<string, unknown>;
-  }
-  throw new UsageError(`${file}: publishing supports Avro schemas (.avsc, .avdl) for now; Protobuf streams can be linted, checked and registered but not yet published`);
-}
-
-function subjectOf(topic: string): string {
-  return `${topic}-value`;
-}
-
 async function gateStream(
   stream: CatalogStream,
   config: ResolvedConfig,
@@ -170,72 +94,18 @@ async function gateStream(
     return { ok: false, findings, reason: `${lintErrors.length} lint error(s) in ${schema.ref}` };
   }
 
-  if (schema.path.endsWith('.proto')) {
-    // 2–3 for Protobuf: mappable message, compatibility, registration with its imports as references
-    const { gateProtobuf } = await import('./proto-mapping.js');
-    const subject = subjectOf(stream.topic);
-    const r = await gateProtobuf({
-      file: schema.path, ...(schema.selector ? { selector: schema.selector } : {}), includePaths: config.includePaths, registry, subject,
-      level: stream.compatibility ?? (await subjectLevel(registry, subject)), dryRun: opts.dryRun ?? false, mapping: source?.mapping ?? {},
-    });
-    if (!r.ok) {
-      findings.push(...r.findings);
-      return { ok: false, findings, reason: r.reason };
-    }
-    return { ok: true, gated: { stream, ...(source ? { source } : {}), mapper: r.mapper, schemaId: r.schemaId, ...(stream.key ? { keyField: stream.key } : {}) } };
-  }
-
-  // 2. compatibility against what the registry holds, at the subject's level
-  let schemaJson: Record<string, unknown>;
-  try {
-    schemaJson = avroSchemaOf(schema.path, schema.selector);
-  } catch (e) {
-    return refuse((e as Error).message, schema.path);
-  }
-  const text = JSON.stringify(schemaJson);
-  const subject = subjectOf(stream.topic);
-  const versions = await registry.getVersions(subject).catch((e: unknown) => {
-    if ((e as { errorCode?: number }).errorCode === 40401) return [] as number[];
-    throw e;
+  // 2–3. compatible with what the registry holds, registered (or looked up on a dry run), mappable
+  const { gateSchema } = await import('./gate.js');
+  const r = await gateSchema({
+    topic: stream.topic, file: schema.path, label: path.relative(opts.cwd ?? process.cwd(), schema.path) || schema.path,
+    ...(schema.selector ? { selector: schema.selector } : {}), includePaths: config.includePaths, registry,
+    ...(stream.compatibility ? { level: stream.compatibility } : {}), dryRun: opts.dryRun ?? false, mapping: source?.mapping ?? {},
   });
-  const previous: string[] = [];
-  for (const v of versions) previous.push((await registry.getVersion(subject, v)).schema);
-  const level = stream.compatibility ?? (await subjectLevel(registry, subject));
-  const { checkCompatibility } = await import('../compat/index.js');
-  const verdict = await checkCompatibility({ format: 'AVRO', level, previous, candidate: text });
-  if (!verdict.compatible) {
-    for (const m of verdict.messages) {
-      findings.push({
-        ruleId: m.type, severity: 'error', message: `${m.message} (${subject}${m.version ? ` version ${versions[m.version - 1]}` : ''}, ${level}; path ${m.path})`,
-        location: { file: schema.path, path: m.path },
-      });
-    }
-    return { ok: false, findings, reason: `${schema.ref} is not ${level}-compatible with ${subject}` };
+  if (!r.ok) {
+    findings.push(...r.findings);
+    return { ok: false, findings, reason: r.reason };
   }
-
-  // 3. registered (idempotent: an identical schema returns its id)
-  let schemaId: number;
-  if (opts.dryRun) {
-    const found = await registry.lookup(subject, { schema: text, schemaType: 'AVRO' }).catch(() => undefined);
-    schemaId = found?.id ?? 0;
-  } else {
-    schemaId = (await registry.register(subject, { schema: text, schemaType: 'AVRO' })).id;
-  }
-  let mapper: AvroRowMapper;
-  try {
-    mapper = new AvroRowMapper(schemaJson as ConstructorParameters<typeof AvroRowMapper>[0], source?.mapping ?? {});
-  } catch (e) {
-    return refuse(`${schema.ref}: ${(e as Error).message}`, schema.path);
-  }
-  return { ok: true, gated: { stream, ...(source ? { source } : {}), mapper, schemaId, ...(stream.key ? { keyField: stream.key } : {}) } };
-}
-
-async function subjectLevel(registry: Registry, subject: string): Promise<string> {
-  try {
-    return (await registry.getConfig(subject, { defaultToGlobal: true })).compatibilityLevel;
-  } catch {
-    return 'BACKWARD';
-  }
+  return { ok: true, gated: { stream, ...(source ? { source } : {}), mapper: r.mapper, schemaId: r.schemaId, ...(stream.key ? { keyField: stream.key } : {}) } };
 }
 
 function keyBytes(value: unknown): Buffer | null {

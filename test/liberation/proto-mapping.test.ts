@@ -1,11 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { gateProtobuf, MappingError, messageIndexes, ProtoRowMapper } from '../../src/liberation/proto-mapping.js';
-import { openEmbeddedRegistry } from '../../src/registry/index.js';
-import type { Registry } from '../../src/registry/types.js';
+import { MappingError, messageIndexes, ProtoRowMapper } from '../../src/liberation/proto-mapping.js';
 
 const ORDER = `syntax = "proto3";
 package acme.orders.v1;
@@ -319,79 +314,5 @@ message B { string s = 1; }
     expect(other.toObject(other.decode(m.encode(v)), { longs: String, bytes: String })).toEqual({
       a: '-9223372036854775808', b: '18446744073709551615', c: [-1, 0, 2147483647], d: Buffer.from('deadbeef', 'hex').toString('base64'),
     });
-  });
-});
-
-describe('gateProtobuf', () => {
-  const COMMON = `syntax = "proto3";\npackage acme.common;\nmessage Address { string city = 1; }\n`;
-  const MAIN = `syntax = "proto3";\npackage acme.v1;\nimport "acme/common/address.proto";\nmessage Customer { string name = 1; acme.common.Address address = 2; }\n`;
-
-  async function setup(main = MAIN): Promise<{ dir: string; file: string; registry: Registry }> {
-    const dir = mkdtempSync(join(tmpdir(), 'proto-gate-'));
-    mkdirSync(join(dir, 'protos/acme/common'), { recursive: true });
-    writeFileSync(join(dir, 'protos/acme/common/address.proto'), COMMON);
-    writeFileSync(join(dir, 'customer.proto'), main);
-    const registry = await openEmbeddedRegistry({ dataDir: join(dir, 'registry') });
-    return { dir, file: join(dir, 'customer.proto'), registry };
-  }
-
-  it('registers nothing on a dry run and answers schema id 0', async () => {
-    const { dir, file, registry } = await setup();
-    try {
-      const r = await gateProtobuf({ file, includePaths: [join(dir, 'protos')], registry, subject: 'c-value', level: 'BACKWARD', dryRun: true });
-      expect(r).toMatchObject({ ok: true, schemaId: 0 });
-      expect(await registry.listSubjects()).toEqual([]);
-    } finally {
-      await registry.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('registers the import under its path first, then the event with the reference; idempotent', async () => {
-    const { dir, file, registry } = await setup();
-    try {
-      const input = { file, includePaths: [join(dir, 'protos')], registry, subject: 'c-value', level: 'BACKWARD' };
-      const r = await gateProtobuf(input);
-      if (!r.ok) throw new Error(r.reason);
-      expect(r.references).toEqual([{ name: 'acme/common/address.proto', subject: 'acme/common/address.proto', version: 1 }]);
-      expect((await registry.getLatest('c-value')).references).toEqual(r.references);
-      const again = await gateProtobuf(input);
-      expect(again).toMatchObject({ ok: true, schemaId: r.schemaId });
-      expect(await registry.getVersions('c-value')).toEqual([1]);
-      // an incompatible candidate is refused with the checker's finding and is not registered
-      writeFileSync(file, MAIN.replace('string name = 1;', 'int64 name = 1;'));
-      const refused = await gateProtobuf(input);
-      expect(refused.ok).toBe(false);
-      if (!refused.ok) expect(refused.findings[0]!.message).toMatch(/c-value version 1, BACKWARD/);
-      expect(await registry.getVersions('c-value')).toEqual([1]);
-    } finally {
-      await registry.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('refuses a file whose event message cannot be chosen, before registering anything', async () => {
-    const { dir, file, registry } = await setup(MAIN + 'message Other { int32 x = 1; }\n');
-    try {
-      const r = await gateProtobuf({ file, includePaths: [join(dir, 'protos')], registry, subject: 'c-value', level: 'BACKWARD' });
-      expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.reason).toMatch(/several candidate event messages/);
-      expect(await registry.listSubjects()).toEqual([]);
-    } finally {
-      await registry.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('refuses an import that cannot be found, with its position', async () => {
-    const { dir, file, registry } = await setup();
-    try {
-      const r = await gateProtobuf({ file, includePaths: [], registry, subject: 'c-value', level: 'BACKWARD' });
-      expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.findings[0]).toMatchObject({ ruleId: 'proto-missing-import', location: { range: { line: 3 } } });
-    } finally {
-      await registry.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,0 +1,95 @@
+// The publish gate for one stream's schema, after lint: the schema must be one the compatibility
+// checker accepts against everything the registry holds for the subject, it must be registered (or,
+// on a dry run, looked up), and it must be mappable from rows. It reuses the `check` and `register`
+// building blocks, so publish refuses exactly what `schemactl check` reports and registers exactly
+// what `schemactl register` would, with the same file:line findings.
+import { readFile } from 'node:fs/promises';
+import type { CompatibilityLevel } from '../compat/levels.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { Registry, SchemaReference } from '../registry/types.js';
+import { compareUnit, parseStored, type PreviousSchema } from '../check/compare.js';
+import { findRegistered, registerUnit } from '../check/index.js';
+import { registryLevel, subjectHistory } from '../check/registry.js';
+import { buildUnit } from '../check/units.js';
+import { AvroRowMapper } from './mapping.js';
+import { ProtoRowMapper } from './proto-mapping.js';
+
+export interface GateInput {
+  topic: string;
+  /** absolute path of the schema file */
+  file: string;
+  /** display path for findings */
+  label?: string;
+  selector?: string;
+  includePaths: readonly string[];
+  registry: Registry;
+  /** the catalog's level; the registry's own level wins once the subject has versions */
+  level?: CompatibilityLevel;
+  dryRun?: boolean;
+  /** column → field renames */
+  mapping?: Record<string, string>;
+}
+
+export type GateResult =
+  | { ok: true; mapper: AvroRowMapper | ProtoRowMapper; schemaId: number; subject: string; references: SchemaReference[]; warnings: Diagnostic[] }
+  | { ok: false; findings: Diagnostic[]; reason: string };
+
+/** Problems that leave nothing to register: a file that does not parse, or whose imports do not resolve. */
+const BLOCKING = new Set(['proto-missing-import', 'proto-unresolved-type', 'avro-undefined-name']);
+
+export async function gateSchema(input: GateInput): Promise<GateResult> {
+  const label = input.label ?? input.file;
+  const refuse = (reason: string, findings: Diagnostic[] = []): GateResult => ({
+    ok: false,
+    reason,
+    findings: findings.length ? findings : [{ ruleId: 'publish-gate', severity: 'error', message: reason, location: { file: label } }],
+  });
+  const unit = await buildUnit(
+    { topic: input.topic, role: 'value', abs: input.file, strategy: 'TopicNameStrategy', ...(input.selector ? { selector: input.selector } : {}), ...(input.level ? { level: input.level } : {}) },
+    { strategy: 'TopicNameStrategy', includePaths: input.includePaths, read: (abs) => readFile(abs, 'utf8').catch(() => undefined), label: () => label },
+  );
+  if (unit.text === undefined) return refuse(`${label} cannot be read`);
+  const blocking = unit.problems.filter((p) => p.fatal || BLOCKING.has(p.code));
+  if (blocking.length || unit.registryText === undefined) {
+    return refuse(`${label} does not parse or resolve`, blocking.map((p) => ({ ruleId: p.code, severity: 'error' as const, message: p.message, location: { file: label, range: p.loc } })));
+  }
+
+  // the mapper first: a schema rows cannot be mapped to is refused before anything is registered
+  let mapper: AvroRowMapper | ProtoRowMapper;
+  try {
+    mapper = unit.format === 'AVRO'
+      ? new AvroRowMapper(JSON.parse(unit.registryText) as unknown, input.mapping ?? {})
+      : new ProtoRowMapper({ text: unit.text, file: input.file, references: unit.references }, { ...(input.selector ? { selector: input.selector } : {}), ...(input.mapping ? { mapping: input.mapping } : {}) });
+  } catch (e) {
+    return refuse(`${label}: ${(e as Error).message}`);
+  }
+
+  const history = await subjectHistory(input.registry, unit.subject);
+  const fromRegistry = history.length > 0 ? await registryLevel(input.registry, unit.subject) : undefined;
+  const level = fromRegistry?.level ?? input.level ?? (await registryLevel(input.registry, unit.subject))?.level ?? 'BACKWARD';
+  const previous: PreviousSchema[] = history.map((h) => {
+    const file = `${unit.subject}@${String(h.version)}${unit.format === 'PROTOBUF' ? '.proto' : '.avsc'}`;
+    const document = parseStored(unit.format, file, h.schema, h.referenceTexts);
+    return { version: h.version, label: `version ${String(h.version)}`, file, text: h.schema, references: h.referenceTexts, ...(document ? { document } : {}) };
+  });
+  const cmp = await compareUnit(unit, previous, { level, advisories: 'warn' });
+  const errors = cmp.diagnostics.filter((d) => d.severity === 'error');
+  if (!cmp.compatible || errors.length) return refuse(`${label} is not ${level}-compatible with ${unit.subject}`, errors);
+  const warnings = cmp.diagnostics.filter((d) => d.severity !== 'error');
+
+  if (input.dryRun) {
+    // look up only: the import subjects must already exist for the references to be known
+    const refs: SchemaReference[] = [];
+    for (const r of unit.references) {
+      const found = await findRegistered(input.registry, r.name, { schema: r.schema, schemaType: 'PROTOBUF' });
+      if (!found) return { ok: true, mapper, schemaId: 0, subject: unit.subject, references: [], warnings };
+      refs.push({ name: r.name, subject: r.name, version: found.version });
+    }
+    const own = await findRegistered(input.registry, unit.subject, { schema: unit.registryText, schemaType: unit.format, ...(refs.length ? { references: refs } : {}) });
+    return { ok: true, mapper, schemaId: own?.id ?? 0, subject: unit.subject, references: refs, warnings };
+  }
+  const done = await registerUnit(input.registry, unit, false, { topic: input.topic, subject: unit.subject, file: label, references: [] });
+  const references = done.references.map((r) => ({ name: r.subject, subject: r.subject, version: r.version }))
+    .filter((r) => new RegExp(`import\\s+(?:public\\s+|weak\\s+)?"${r.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`).test(unit.text ?? ''));
+  return { ok: true, mapper, schemaId: done.id!, subject: unit.subject, references, warnings };
+}
