@@ -82,7 +82,7 @@ export async function main(argv: string[], ioOverride?: Partial<CliIO>): Promise
   const setCode = (c: number): void => { code = c; };
   let parser = yargs(argv)
     .scriptName('schemactl')
-    .usage('$0 <command> [options]\n\nLint Avro and Protobuf event schemas, check schema evolution, and run the schema registry.')
+    .usage('$0 <command> [options]\n\nLint Avro and Protobuf event schemas, check their evolution like the Schema Registry, and publish database rows as governed Kafka events.')
     .version(packageVersion())
     .alias('h', 'help')
     .alias('v', 'version')
