@@ -236,7 +236,13 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
       sink = new FileSink(opts.outFile ?? path.join(local, 'published.ndjson'));
     }
     if (!opts.dryRun) await sink.open();
-    const checkpoints = new FileCheckpointStore(opts.stateDir ?? path.join(local, 'state'));
+    let checkpoints: CheckpointStore;
+    if (brokers && brokers.length && kafkaCfg.checkpoint_topic && !opts.stateDir) {
+      const { KafkaCheckpointStore } = await import('./checkpoint/kafka.js');
+      checkpoints = new KafkaCheckpointStore({ brokers, topic: kafkaCfg.checkpoint_topic });
+    } else {
+      checkpoints = new FileCheckpointStore(opts.stateDir ?? path.join(local, 'state'));
+    }
     let failed = false;
     try {
       // streams run concurrently: one slow source does not hold back the others
