@@ -37,6 +37,8 @@ async function run(a: Args, io: CliIO): Promise<number> {
     io.stderr(`schemactl: ${sig} received; finishing the current batch, then exiting\n`);
     controller.abort();
   });
+  // paths under the working directory are shown relative to it, as everywhere else in the CLI
+  const rel = (text: string) => text.split(`${io.cwd}${path.sep}`).join('');
   const log = (obj: Record<string, unknown>) => io.stdout(JSON.stringify({ time: new Date().toISOString(), ...obj }) + '\n');
   const lastPrint = new Map<string, number>();
   const outcome = await publish({
@@ -77,7 +79,7 @@ async function run(a: Args, io: CliIO): Promise<number> {
       } else if (e.level !== 'info') {
         const where = e.position ? ` at ${String(e.position)}` : e.topic ? ` (${String(e.topic)})` : '';
         const field = e.field ? `, field \`${String(e.field)}\`` : '';
-        const to = e.target ? ` → ${String(e.target)}` : '';
+        const to = e.target ? ` → ${rel(String(e.target))}` : '';
         io.stderr(`  ${e.level}: ${e.msg}${where}${field}${e.reason ? `: ${String(e.reason)}` : ''}${e.error ? `: ${String(e.error)}` : ''}${to}\n`);
       }
     },
@@ -93,7 +95,7 @@ async function run(a: Args, io: CliIO): Promise<number> {
   } else {
     // a run where every stream failed or was refused must not open with "Published to …"
     const any = outcome.streams.some((s) => s.status === 'published');
-    io.stdout(`${a['dry-run'] ? 'Dry run (nothing produced)' : any ? `Published to ${outcome.sink}` : 'Nothing published'}${stopping ? ' — stopped on request' : ''}\n`);
+    io.stdout(`${a['dry-run'] ? 'Dry run (nothing produced)' : any ? `Published to ${rel(outcome.sink)}` : 'Nothing published'}${stopping ? ' — stopped on request' : ''}\n`);
     for (const l of lines) io.stdout(`  ${l.status.padEnd(9)} ${l.topic}${l.schemaId !== undefined ? ` (schema id ${l.schemaId})` : ''}${l.counts ? `: ${l.counts}` : ''}${l.error ? `: ${l.error}` : ''}\n`);
   }
   return outcome.exitCode;
