@@ -38,7 +38,8 @@ function isObj(v: unknown): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function text(v: unknown, field: string): string {
+/** A database value as text: what every converter parses, whatever driver handed it over. */
+export function text(v: unknown, field: string): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (Buffer.isBuffer(v)) return v.toString('utf8');

@@ -10,7 +10,7 @@
 import protobuf from 'protobufjs';
 import type { SchemaReferenceText } from '../compat/types.js';
 import { WELL_KNOWN_FILES } from '../formats/protobuf/well-known.js';
-import { MappingError, parseTimestampMicros } from './mapping.js';
+import { MappingError, parseTimestampMicros, text } from './mapping.js';
 
 export { MappingError } from './mapping.js';
 
@@ -45,15 +45,6 @@ const FLOAT_MAX = 3.4028234663852886e38;
 
 function isObj(v: unknown): v is Plain {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
-}
-
-function text(v: unknown, field: string): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
-  if (Buffer.isBuffer(v)) return v.toString('utf8');
-  if (v instanceof Date) throw new MappingError(field, 'a JS Date reached the mapper; the source must hand over timestamps as text');
-  if (isObj(v) || Array.isArray(v)) return JSON.stringify(v);
-  throw new MappingError(field, `cannot read ${typeof v} as text`);
 }
 
 function integer(v: unknown, field: string): bigint {

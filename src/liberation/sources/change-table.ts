@@ -13,7 +13,7 @@ import type { Source, SourceBatch, SourceOffset, SourceRow } from '../types.js';
 import { defaultChangeTable } from '../capture/ddl.js';
 import { compareColumns } from '../capture/drift.js';
 import { CaptureError, readRecord, tableColumns, type CaptureSpec, type InstalledRecord } from '../capture/install.js';
-import { connect, horizon, type Conn } from './query.js';
+import { connect, horizon, SqlSource } from './query.js';
 import { dialectOf, quoteIdent, type Dialect } from './sql.js';
 
 export interface ChangeTableConfig extends CaptureSpec {
@@ -36,8 +36,7 @@ function parseJsonRow(v: unknown, where: string): Row | null {
   return out;
 }
 
-export class ChangeTableSource implements Source {
-  private conn: Conn | undefined;
+export class ChangeTableSource extends SqlSource implements Source {
   private readonly dialect: Dialect;
   private schema = '';
   private table = '';
@@ -48,6 +47,7 @@ export class ChangeTableSource implements Source {
   private pending: string[] = [];
 
   constructor(private readonly cfg: ChangeTableConfig) {
+    super();
     this.dialect = dialectOf(cfg.connection);
   }
 
@@ -178,15 +178,5 @@ export class ChangeTableSource implements Source {
   /** The engine rewinds after a failed send: what was handed out is read again. */
   rewind(): void {
     this.pending = [];
-  }
-
-  async close(): Promise<void> {
-    await this.conn?.close();
-    this.conn = undefined;
-  }
-
-  private must(): Conn {
-    if (!this.conn) throw new Error('source not opened');
-    return this.conn;
   }
 }

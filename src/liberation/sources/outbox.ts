@@ -8,7 +8,7 @@
 // table has a timestamp column) so that events leave in timestamp order across transactions.
 import type { Source, SourceBatch, SourceOffset, SourceRow } from '../types.js';
 import { redact } from '../../errors.js';
-import { connect, horizon, type Conn } from './query.js';
+import { connect, horizon, SqlSource } from './query.js';
 import { dialectOf, quoteIdent, type Dialect } from './sql.js';
 
 export interface OutboxConfig {
@@ -40,13 +40,13 @@ export const OUTBOX_DEFAULTS = {
   route: 'outbox.event.${routedByValue}',
 } as const;
 
-export class OutboxSource implements Source {
-  private conn: Conn | undefined;
+export class OutboxSource extends SqlSource implements Source {
   private readonly dialect: Dialect;
   /** ids read but not yet acknowledged, in read order */
   private pending: Array<{ id: string; offset: SourceOffset }> = [];
 
   constructor(private readonly cfg: OutboxConfig) {
+    super();
     this.dialect = dialectOf(cfg.connection);
   }
 
@@ -126,15 +126,5 @@ export class OutboxSource implements Source {
   /** The engine rewinds after a failed send: forget what was handed out so it is read again. */
   rewind(): void {
     this.pending = [];
-  }
-
-  async close(): Promise<void> {
-    await this.conn?.close();
-    this.conn = undefined;
-  }
-
-  private must(): Conn {
-    if (!this.conn) throw new Error('source not opened');
-    return this.conn;
   }
 }

@@ -180,12 +180,27 @@ async function atLeastRows(conn: Conn, dialect: Dialect, table: string, n: numbe
   return Number(rows[0]?.n ?? 0) >= n;
 }
 
-export class QuerySource implements Source {
-  private conn: Conn | undefined;
+/** The connection lifecycle every SQL-polling source shares. */
+export abstract class SqlSource {
+  protected conn: Conn | undefined;
+
+  async close(): Promise<void> {
+    await this.conn?.close();
+    this.conn = undefined;
+  }
+
+  protected must(): Conn {
+    if (!this.conn) throw new Error('source not opened');
+    return this.conn;
+  }
+}
+
+export class QuerySource extends SqlSource implements Source {
   private dialect: Dialect;
   private indexChecked = false;
 
   constructor(private readonly cfg: QuerySourceConfig) {
+    super();
     this.dialect = dialectOf(cfg.connection);
   }
 
@@ -254,15 +269,5 @@ export class QuerySource implements Source {
     const d = this.dialect;
     const rows = await this.must().query(`SELECT COUNT(*) AS n FROM ${relation(this.cfg, d)} AS src WHERE src.${quoteIdent(this.cfg.timestamp, d)} IS NULL`, []);
     return Number(rows[0]?.n ?? 0);
-  }
-
-  async close(): Promise<void> {
-    await this.conn?.close();
-    this.conn = undefined;
-  }
-
-  private must(): Conn {
-    if (!this.conn) throw new Error('source not opened');
-    return this.conn;
   }
 }
