@@ -17,6 +17,8 @@ export interface Token {
   endCol: number;
   /** leading comment block directly above the token (no blank line between) */
   doc?: string;
+  /** a `//` comment after the token on the same line (protoc's trailing comment) */
+  trailing?: string;
 }
 
 export class LexError extends Error {
@@ -132,7 +134,12 @@ export function tokenize(text: string): LexResult {
         if (docEndLine === sLine - 1) docEndLine = sLine;
         continue;
       }
-      if (sLine === lastTokLine) continue; // trailing comment of the previous token
+      if (sLine === lastTokLine) {
+        // trailing comment of the previous token: kept for declarations that have no leading doc
+        const prev = tokens[tokens.length - 1];
+        if (prev) prev.trailing = body.startsWith(' ') ? body.slice(1) : body;
+        continue;
+      }
       if (docEndLine !== sLine - 1) docParts = [];
       docParts.push(body.startsWith(' ') ? body.slice(1) : body);
       docEndLine = sLine;

@@ -684,6 +684,7 @@ class Parser {
 
   private addField(ctx: MessageCtx, oneof: Oneof | undefined, field: Field, numLoc: SourceRange, end: Token): Field {
     field.loc = { ...field.loc, endLine: end.endLine, endColumn: end.endCol };
+    if (field.doc === undefined && end.trailing !== undefined) field.doc = end.trailing;
     const n = field.number as number;
     if (n <= 0 || n > MAX_FIELD_NUMBER) {
       this.problem('proto-invalid-field-number', `field '${field.name}' has number ${n}; field numbers must be between 1 and ${MAX_FIELD_NUMBER}`, numLoc);
@@ -891,6 +892,7 @@ class Parser {
       const end = this.expectSym(';', `after enum value '${vTok.v}'`);
       const sym: EnumSymbol = { name: vTok.v, number, path: `${en.path}/values/${vTok.v}`, loc: range(vTok, end) };
       if (vTok.doc !== undefined) sym.doc = vTok.doc;
+      else if (end.trailing !== undefined) sym.doc = end.trailing;
       const numLoc = neg ? range(signTok, numTok) : tokLoc(numTok);
       if (number < MIN_ENUM_NUMBER || number > MAX_ENUM_NUMBER) {
         this.problem('proto-invalid-enum-number', `enum value '${sym.name}' has number ${number}, outside the 32-bit range`, numLoc);

@@ -316,3 +316,28 @@ message User { Top top = 1; }
     expect(field(r.document.importedTypes.get('b.B') as never, 'd').type).toMatchObject({ fullName: 'd.D', resolved: true });
   });
 });
+
+describe('trailing comments', () => {
+  it('document a field or enum value that has no leading comment; a leading comment wins', () => {
+    const text = [
+      'syntax = "proto3";',
+      'package t.v1;',
+      'enum Status {',
+      '  STATUS_UNSPECIFIED = 0;',
+      '  STATUS_PAID = 1; // money received',
+      '}',
+      'message Invoice {',
+      '  int32 status = 1; // 1 = DRAFT, 2 = SENT, 3 = PAID',
+      '  // the leading doc',
+      '  string note = 2; // not this one',
+      '  string plain = 3;',
+      '}',
+    ].join('\n');
+    const { doc } = parseOk(text, 'invoice.proto');
+    const m = message(doc, 't.v1.Invoice');
+    expect(field(m, 'status').doc).toBe('1 = DRAFT, 2 = SENT, 3 = PAID');
+    expect(field(m, 'note').doc).toBe('the leading doc');
+    expect(field(m, 'plain').doc).toBeUndefined();
+    expect(enumType(doc, 't.v1.Status').symbols.find((s) => s.name === 'STATUS_PAID')?.doc).toBe('money received');
+  });
+});
