@@ -44,9 +44,13 @@ export class UnreachableError extends SchemactlError {
   }
 }
 
-/** Remove user:password@ and token-like query parameters from anything that may be printed. */
+/**
+ * Remove credentials from anything that may be printed: the userinfo of URLs (`scheme://user:pass@host`,
+ * also with an empty user or an `@` inside the password: everything up to the last `@` before the
+ * host), libpq/JDBC keyword pairs (`password=…`, `sslpassword=…`) and token-like query parameters.
+ */
 export function redact(text: string): string {
   return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(:[^/@\s]*)?@/gi, (_m, scheme: string) => `${scheme}***@`)
-    .replace(/([?&](?:password|pass|pwd|token|access_token|api[_-]?key|secret)=)[^&\s]+/gi, '$1***');
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s?#:@]*(?::[^/?#]*)?@(?=[^@/\s?#]*(?:[/?#]|\s|$))/gi, (_m, scheme: string) => `${scheme}***@`)
+    .replace(/((?:^|[\s?&;,])(?:ssl)?(?:password|passwd|pass|pwd|token|access_token|api[_-]?key|secret|sslkey)\s*=\s*)('[^']*'|"[^"]*"|[^&\s;,]+)/gi, '$1***');
 }
