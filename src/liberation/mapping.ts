@@ -54,6 +54,39 @@ function integer(v: unknown, field: string): bigint {
   return BigInt(s);
 }
 
+/**
+ * JSON from the database or an outbox payload, with every number kept as its exact digits (a string):
+ * JSON.parse would round integers beyond 2^53 and long decimals before the exact converters see them.
+ * The converters read numbers from text anyway. Malformed JSON is the row's fault: a MappingError.
+ */
+export function parseJsonExact(json: string, field: string): unknown {
+  let out = '';
+  let i = 0;
+  const n = json.length;
+  while (i < n) {
+    const c = json[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < n && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      out += json.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      let j = i + 1;
+      while (j < n && /[0-9eE.+-]/.test(json[j]!)) j++;
+      out += `"${json.slice(i, j)}"`;
+      i = j;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  try {
+    return JSON.parse(out) as unknown;
+  } catch (e) {
+    throw new MappingError(field, `the value is not JSON: ${(e as Error).message}`);
+  }
+}
+
 /** Days since 1970-01-01 of a proleptic Gregorian date (no Date objects: exact for every year). */
 function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
@@ -362,7 +395,8 @@ export class AvroRowMapper {
       const inner = new AvroRowMapper(s, {});
       return (v, f) => {
         if (v === null || v === undefined) throw new MappingError(f, 'the column is NULL but the field is not nullable');
-        const obj = typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : (v as Record<string, unknown>);
+        const obj = typeof v === 'string' || Buffer.isBuffer(v) ? parseJsonExact(text(v, f), f) : v;
+        if (!isObj(obj)) throw new MappingError(f, 'the value is not a JSON object');
         return inner.map(obj);
       };
     }
@@ -377,8 +411,8 @@ export class AvroRowMapper {
     if (t === 'map') {
       const val = this.converter(s.values as Schema, ns, field);
       return (v, f) => {
-        const obj = typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : v;
-        if (!isObj(obj)) throw new MappingError(f, 'the column is not a JSON object');
+        const obj = typeof v === 'string' || Buffer.isBuffer(v) ? parseJsonExact(text(v, f), f) : v;
+        if (!isObj(obj)) throw new MappingError(f, 'the value is not a JSON object');
         return Object.fromEntries(Object.entries(obj).map(([k, x]) => [k, val(x, `${f}.${k}`)]));
       };
     }
@@ -463,7 +497,7 @@ export class AvroRowMapper {
 /** PostgreSQL array text `{a,"b c",NULL}` (one dimension) → strings/nulls. */
 function parseArrayText(s: string, field: string): Array<string | null> {
   const t = s.trim();
-  if (t.startsWith('[')) return JSON.parse(t) as Array<string | null>;
+  if (t.startsWith('[')) return parseJsonExact(t, field) as Array<string | null>;
   if (!t.startsWith('{') || !t.endsWith('}')) throw new MappingError(field, `'${s}' is not an array`);
   const out: Array<string | null> = [];
   let i = 1;

@@ -10,7 +10,7 @@
 import protobuf from 'protobufjs';
 import type { SchemaReferenceText } from '../compat/types.js';
 import { WELL_KNOWN_FILES } from '../formats/protobuf/well-known.js';
-import { MappingError, parseTimestampMicros, text } from './mapping.js';
+import { MappingError, parseJsonExact, parseTimestampMicros, text } from './mapping.js';
 
 export { MappingError } from './mapping.js';
 
@@ -119,9 +119,14 @@ function bytesValue(v: unknown, field: string): Buffer {
 
 function jsonValue(v: unknown, field: string): unknown {
   if (typeof v !== 'string' && !Buffer.isBuffer(v)) return v;
-  const s = text(v, field);
+  return parseJsonExact(text(v, field), field);
+}
+
+/** google.protobuf.Struct/Value/ListValue hold JSON numbers as doubles by definition: plain JSON.parse. */
+function jsonDoubles(v: unknown, field: string): unknown {
+  if (typeof v !== 'string' && !Buffer.isBuffer(v)) return v;
   try {
-    return JSON.parse(s) as unknown;
+    return JSON.parse(text(v, field)) as unknown;
   } catch (e) {
     throw new MappingError(field, `the value is not JSON: ${(e as Error).message}`);
   }
@@ -583,12 +588,12 @@ function wellKnownConverter(t: protobuf.Type, plain: Converter): Converter | und
         return { value: s };
       });
     case 'google.protobuf.Struct':
-      return (v, f) => structValue(jsonValue(v, f), f);
+      return (v, f) => structValue(jsonDoubles(v, f), f);
     case 'google.protobuf.Value':
-      return (v, f) => valueValue(jsonValue(v, f), f);
+      return (v, f) => valueValue(jsonDoubles(v, f), f);
     case 'google.protobuf.ListValue':
       return (v, f) => {
-        const arr = jsonValue(v, f);
+        const arr = jsonDoubles(v, f);
         if (!Array.isArray(arr)) throw new MappingError(f, 'expected a JSON array for google.protobuf.ListValue');
         return { values: arr.map((x, i) => valueValue(x, `${f}[${i}]`)) };
       };

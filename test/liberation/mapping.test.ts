@@ -100,3 +100,36 @@ describe('AvroRowMapper', () => {
     }
   });
 });
+
+describe('JSON values are read exactly', () => {
+  const schema = {
+    type: 'record', name: 'R', namespace: 'x',
+    fields: [
+      { name: 'attrs', type: { type: 'map', values: 'long' } },
+      { name: 'line', type: { type: 'record', name: 'Line', fields: [{ name: 'qty', type: 'long' }, { name: 'price', type: { type: 'bytes', logicalType: 'decimal', precision: 30, scale: 2 } }] } },
+      { name: 'ids', type: { type: 'array', items: 'long' } },
+    ],
+  };
+  it('keeps integers beyond 2^53 and long decimals from JSON text', () => {
+    const m = new AvroRowMapper(schema);
+    const v = m.map({ attrs: '{"a": 9007199254740993}', line: '{"qty": 9223372036854775807, "price": 12345678901234567.89}', ids: '[9007199254740993, -1]' });
+    expect((v.attrs as Record<string, bigint>).a).toBe(9007199254740993n);
+    expect((v.line as Record<string, unknown>).qty).toBe(9223372036854775807n);
+    expect(((v.line as Record<string, unknown>).price as Buffer).toString('hex')).toBe(twosComplement(1234567890123456789n).toString('hex'));
+    expect(v.ids).toEqual([9007199254740993n, -1n]);
+  });
+  it.each([
+    [{ attrs: '{bad json' }, 'attrs'],
+    [{ attrs: 'null' }, 'attrs'],
+    [{ line: '[1,2]' }, 'line'],
+  ])('malformed or mistyped JSON is a MappingError on the field: %o', (patch, field) => {
+    const m = new AvroRowMapper(schema);
+    try {
+      m.map({ attrs: '{}', line: '{"qty": 1, "price": 1}', ids: '[]', ...patch });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(MappingError);
+      expect((e as MappingError).field).toBe(field);
+    }
+  });
+});
