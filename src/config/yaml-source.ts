@@ -27,7 +27,7 @@ export function escapePointer(segment: string | number): string {
 const require = createRequire(import.meta.url);
 
 export function parseYamlWithPositions(text: string): YamlSource {
-  const { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } = require('yaml') as typeof YamlModule;
+  const { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit: visitYaml } = require('yaml') as typeof YamlModule;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const rangeOf = (start: number, end: number): SourceRange => {
@@ -64,7 +64,32 @@ export function parseYamlWithPositions(text: string): YamlSource {
     }
   };
   visit(doc.contents as Node | null, '');
-  const value = errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: 1000 });
+  let value: unknown;
+  if (errors.length === 0) {
+    const firstAlias = (): SourceRange => {
+      let at: SourceRange = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+      visitYaml(doc, {
+        Alias(_k, n) {
+          if (isAlias(n) && n.range) {
+            at = rangeOf(n.range[0], n.range[1]);
+            return visitYaml.BREAK;
+          }
+          return undefined;
+        },
+      });
+      return at;
+    };
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+      // a recursive alias (`a: &x [*x]`) yields a cyclic value, which no config can mean
+      if (isCyclic(value)) {
+        value = undefined;
+        errors.push({ message: 'a YAML alias refers to a node that contains it; write the value out instead', range: firstAlias() });
+      }
+    } catch (e) {
+      errors.push({ message: `the YAML aliases cannot be expanded (${(e as Error).message.split('\n')[0]}); write the values out or use fewer aliases`, range: firstAlias() });
+    }
+  }
   return { value, positions, errors };
 }
 
@@ -77,4 +102,14 @@ export function positionOf(positions: Map<string, YamlPosition>, pointer: string
     if (p === '') return undefined;
     p = p.slice(0, Math.max(0, p.lastIndexOf('/')));
   }
+}
+
+function isCyclic(v: unknown, onPath: Set<object> = new Set()): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (onPath.has(v)) return true;
+  onPath.add(v);
+  const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
+  for (const c of children) if (isCyclic(c, onPath)) return true;
+  onPath.delete(v);
+  return false;
 }

@@ -134,6 +134,12 @@ describe('parseConfig', () => {
     expect(i?.line).toBeGreaterThanOrEqual(2);
   });
 
+  it('reports recursive aliases and alias bombs at the alias instead of crashing', () => {
+    expect(issuesOf('streams: &a\n  - *a\n')).toEqual([expect.objectContaining({ line: 2, column: 5, message: expect.stringMatching(/alias refers to a node that contains it/) })]);
+    const bomb = ['a: &a [x,x,x,x,x,x,x,x,x]', ...'bcdefgh'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill('*' + 'abcdefgh'[i]).join(',')}]`), 'streams: []'].join('\n');
+    expect(issuesOf(bomb)[0]?.message).toMatch(/aliases cannot be expanded/);
+  });
+
   it('interpolates ${ENV} without echoing values in errors', () => {
     const c = parseConfig('registry:\n  url: "https://u:${PW}@reg:8081"\n  auth: { token: "${TOKEN:-none}" }\n', '/p/schemactl.yaml', {
       rules: fixtureRules, env: { PW: 's3cret' },

@@ -24,7 +24,8 @@ export function quoteIdent(name: string, dialect: Dialect): string {
  * applied outside it: appending a WHERE to user SQL breaks on its own WHERE/ORDER BY/UNION/LIMIT.
  */
 export function relation(src: { table?: string; query?: string }, dialect: Dialect): string {
-  if (src.query) return `(${src.query.trim().replace(/;\s*$/, '')})`;
+  // on its own lines: a trailing `-- comment` in the user's SQL must not swallow the closing parenthesis
+  if (src.query) return `(\n${src.query.trim().replace(/;\s*$/, '')}\n)`;
   if (src.table) return quoteIdent(src.table, dialect);
   throw new Error('a query source needs `table` or `query`');
 }
