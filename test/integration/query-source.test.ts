@@ -65,6 +65,23 @@ describe('query source on PostgreSQL', () => {
     expect(after.rows.map((r) => r.columns.id)).toEqual(['100', '101']);
   });
 
+  it('refuses a role that cannot see other sessions\' transaction starts, naming the grant', async () => {
+    const role = `qs_reader_${process.pid}`;
+    await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    await admin.query(`CREATE ROLE ${role} LOGIN; GRANT SELECT ON ${table} TO ${role}`);
+    try {
+      const url = PG_URL.replace('postgres://postgres@', `postgres://${role}@`);
+      const src = new QuerySource({ ...cfg, connection: url });
+      await expect(src.open()).rejects.toThrow(new RegExp(`GRANT pg_read_all_stats TO ${role}`));
+      await admin.query(`GRANT pg_read_all_stats TO ${role}`);
+      const ok = new QuerySource({ ...cfg, connection: url });
+      await ok.open();
+      await ok.close();
+    } finally {
+      await admin.query(`REVOKE ALL ON ${table} FROM ${role}; DROP ROLE IF EXISTS ${role}`);
+    }
+  });
+
   it('marks soft-deleted rows as tombstones', async () => {
     await admin.query(`UPDATE ${table} SET deleted_at = now(), updated_at = now() WHERE id = 100`);
     const src = new QuerySource(cfg);

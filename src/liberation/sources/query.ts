@@ -10,7 +10,7 @@
 //  - Precision. Drivers are told to return every value as the database's own text, so cursors keep
 //    microseconds and int8 ids stay exact; comparisons happen in the database's own types.
 import type { Source, SourceBatch, SourceOffset, SourceRow } from '../types.js';
-import { redact } from '../../errors.js';
+import { EXIT, redact, SchemactlError } from '../../errors.js';
 import { describePosition, dialectOf, quoteIdent, relation, type Dialect } from './sql.js';
 
 const MYSQL_MIN_DELAY_MS = 1000;
@@ -210,6 +210,29 @@ export class QuerySource extends SqlSource implements Source {
 
   async open(): Promise<void> {
     this.conn = (await connect(this.cfg.connection, this.cfg.seed ? { seed: this.cfg.seed } : {})).conn;
+    if (this.dialect === 'postgres' && !/^pglite:/i.test(this.cfg.connection)) await this.checkCanSeeTransactions();
+  }
+
+  /**
+   * PostgreSQL hides `xact_start` of other roles' sessions unless the reader is a superuser or a member
+   * of pg_read_all_stats; the late-commit bound would then silently ignore the application's open
+   * transactions and rows could be skipped. Refuse instead, saying what to grant.
+   */
+  private async checkCanSeeTransactions(): Promise<void> {
+    const [row] = await this.must().query(
+      "SELECT current_user AS who, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS ok",
+      [],
+    );
+    const ok = row?.ok === true || row?.ok === 't';
+    if (!ok) {
+      await this.close();
+      throw new SchemactlError(
+        'permission',
+        `stream ${this.cfg.name}: role ${String(row?.who)} cannot see when other sessions' transactions started, so rows committed late by a long transaction could be skipped. ` +
+          `Run: GRANT pg_read_all_stats TO ${String(row?.who)};`,
+        { exitCode: EXIT.USAGE, retriable: false },
+      );
+    }
   }
 
   /** The exclusive upper bound for timestamps that is safe to read now, in the database's text form. */
