@@ -97,6 +97,14 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
+/** A real calendar date and clock time (MySQL's zero date, Feb 31 or 25:61 are not). */
+function validCivil(y: number, m: number, d: number, hh = 0, mi = 0, ss = 0): boolean {
+  if (m < 1 || m > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+  return d <= days;
+}
+
 const digitAt = (s: string, i: number): number => {
   const c = s.charCodeAt(i) - 48;
   return c >= 0 && c <= 9 ? c : NaN;
@@ -118,6 +126,7 @@ function fastTimestampMicros(s: string): bigint | undefined {
   const day = digitAt(s, 8) * 10 + digitAt(s, 9);
   const clock = (digitAt(s, 11) * 10 + digitAt(s, 12)) * 3600 + (digitAt(s, 14) * 10 + digitAt(s, 15)) * 60 + digitAt(s, 17) * 10 + digitAt(s, 18);
   if (Number.isNaN(year + month + day + clock)) return undefined;
+  if (!validCivil(year, month, day, digitAt(s, 11) * 10 + digitAt(s, 12), digitAt(s, 14) * 10 + digitAt(s, 15), digitAt(s, 17) * 10 + digitAt(s, 18))) return undefined;
   let i = 19;
   let us = 0;
   if (i < n && s.charCodeAt(i) === 46) {
@@ -155,6 +164,7 @@ export function parseTimestampMicros(s: string, field: string): bigint {
   const [, y, mo, d, hh = '0', mi = '0', ss = '0', frac = '', off, bc] = m;
   let year = Number(y);
   if (bc) year = 1 - year;
+  if (!validCivil(year, Number(mo), Number(d), Number(hh), Number(mi), Number(ss))) throw new MappingError(field, `'${s}' is not a valid date and time`);
   if (frac.length > 6 && /[1-9]/.test(frac.slice(6))) throw new MappingError(field, `timestamp '${s}' has sub-microsecond digits`);
   // Whole seconds are exact as a double for any year; so are microseconds while they stay below 2^53
   // (years 1685–2255), which keeps the common case free of BigInt arithmetic.
@@ -171,14 +181,19 @@ export function parseTimestampMicros(s: string, field: string): bigint {
 }
 
 function parseDateDays(s: string, field: string): number {
-  const m = /^(\d{4,})-(\d{2})-(\d{2})$/.exec(s.trim());
+  const m = /^(\d{4,})-(\d{2})-(\d{2})(\s+BC)?$/i.exec(s.trim());
   if (!m) throw new MappingError(field, `'${s}' is not a date`);
-  return daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
+  const year = m[4] ? 1 - Number(m[1]) : Number(m[1]);
+  if (!validCivil(year, Number(m[2]), Number(m[3]))) throw new MappingError(field, `'${s}' is not a valid calendar date`);
+  return daysFromCivil(year, Number(m[2]), Number(m[3]));
 }
 
 function parseTimeMicros(s: string, field: string): bigint {
   const m = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(s.trim());
   if (!m) throw new MappingError(field, `'${s}' is not a time of day`);
+  // 24:00:00 is a valid PostgreSQL time (the end of the day); anything past it is not
+  const hms = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+  if (Number(m[2]) > 59 || Number(m[3]) > 59 || hms > 86_400 || (hms === 86_400 && /[1-9]/.test(m[4] ?? ''))) throw new MappingError(field, `'${s}' is not a valid time of day`);
   return (BigInt(m[1]!) * 3600n + BigInt(m[2]!) * 60n + BigInt(m[3]!)) * 1_000_000n + BigInt(((m[4] ?? '') + '000000').slice(0, 6));
 }
 
@@ -392,12 +407,28 @@ export class AvroRowMapper {
       };
     }
     if (t === 'record' || t === 'error') {
-      const inner = new AvroRowMapper(s, {});
+      // a nested record comes as JSON (a json/jsonb column or part of a payload); its fields resolve
+      // names in this schema (types defined earlier stay visible) and are built on first use, so a
+      // recursive type does not recurse forever here
+      const name = String(s.name);
+      const inner = typeof s.namespace === 'string' ? s.namespace : name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : ns;
+      let fields: Array<{ name: string; convert: Converter; hasDefault: boolean; dflt: unknown }> | undefined;
+      const build = () =>
+        ((s.fields as Json[]) ?? []).filter(isObj).map((fd) => ({
+          name: String(fd.name), convert: this.converter(fd.type as Schema, inner, String(fd.name)), hasDefault: 'default' in fd, dflt: fd.default,
+        }));
       return (v, f) => {
         if (v === null || v === undefined) throw new MappingError(f, 'the column is NULL but the field is not nullable');
         const obj = typeof v === 'string' || Buffer.isBuffer(v) ? parseJsonExact(text(v, f), f) : v;
         if (!isObj(obj)) throw new MappingError(f, 'the value is not a JSON object');
-        return inner.map(obj);
+        fields ??= build();
+        const out: Record<string, unknown> = {};
+        for (const fd of fields) {
+          const present = Object.prototype.hasOwnProperty.call(obj, fd.name);
+          if (!present && !fd.hasDefault) throw new MappingError(`${f}.${fd.name}`, `the JSON object has no key '${fd.name}' and the field has no default`);
+          out[fd.name] = fd.convert(present ? obj[fd.name] : fd.dflt, `${f}.${fd.name}`);
+        }
+        return out;
       };
     }
     if (t === 'array') {
@@ -447,7 +478,13 @@ export class AvroRowMapper {
         return nonNull(booleanValue);
       case 'int':
         if (logical === 'date') return nonNull((v, f) => parseDateDays(text(v, f), f));
-        if (logical === 'time-millis') return nonNull((v, f) => Number(parseTimeMicros(text(v, f), f) / 1000n));
+        if (logical === 'time-millis') {
+          return nonNull((v, f) => {
+            const us = parseTimeMicros(text(v, f), f);
+            if (us % 1000n !== 0n) throw new MappingError(f, `${text(v, f)} has microseconds; the schema's time-millis would drop them (use time-micros)`);
+            return Number(us / 1000n);
+          });
+        }
         return nonNull((v, f) => {
           const n = integer(v, f);
           if (n < BigInt(INT_MIN) || n > BigInt(INT_MAX)) throw new MappingError(f, `${n} does not fit an Avro int (32-bit)`);
@@ -468,9 +505,11 @@ export class AvroRowMapper {
       case 'double':
         return nonNull((v, f) => {
           const s = text(v, f).trim();
-          const n = s === 'NaN' ? NaN : s === 'Infinity' ? Infinity : s === '-Infinity' ? -Infinity : Number(s);
-          if (Number.isNaN(n) && s !== 'NaN') throw new MappingError(f, `'${s}' is not a number`);
-          return n;
+          if (s === 'NaN') return NaN;
+          if (s === 'Infinity' || s === '-Infinity') return Number(s);
+          // Number('') is 0 and Number('0x10') is 16: accept decimal notation only
+          if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) throw new MappingError(f, `'${s}' is not a number`);
+          return Number(s);
         });
       case 'bytes':
         if (logical === 'decimal') {

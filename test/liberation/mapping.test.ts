@@ -133,3 +133,52 @@ describe('JSON values are read exactly', () => {
     }
   });
 });
+
+describe('values that are not what they claim to be', () => {
+  const schema = {
+    type: 'record', name: 'V', namespace: 'x',
+    fields: [
+      { name: 'day', type: { type: 'int', logicalType: 'date' } },
+      { name: 'at', type: { type: 'long', logicalType: 'timestamp-micros' } },
+      { name: 'clock', type: { type: 'int', logicalType: 'time-millis' } },
+      { name: 'ratio', type: 'double' },
+    ],
+  };
+  const ok = { day: '2024-02-29', at: '2024-02-29 23:59:59.999999+00', clock: '12:34:56.789', ratio: '1.5e3' };
+  it('accepts real dates, times and decimal numbers, BC dates included', () => {
+    const m = new AvroRowMapper(schema);
+    expect(m.map(ok)).toEqual({ day: 19782, at: 1709251199999999n, clock: 45296789, ratio: 1500 });
+    expect(m.map({ ...ok, day: '0044-03-15 BC' }).day).toBe(-735_160); // year -43, proleptic Gregorian (as JS Date computes it)
+  });
+  it.each([
+    [{ day: '2023-02-29' }, 'day', /not a valid calendar date/],
+    [{ day: '0000-00-00' }, 'day', /not a valid calendar date/],
+    [{ at: '0000-00-00 00:00:00' }, 'at', /not a valid date and time/],
+    [{ at: '2024-13-45 99:99:99' }, 'at', /not a valid date and time/],
+    [{ clock: '12:34:56.789123' }, 'clock', /microseconds/],
+    [{ clock: '25:00:00' }, 'clock', /not a valid time/],
+    [{ ratio: '' }, 'ratio', /not a number/],
+    [{ ratio: '0x10' }, 'ratio', /not a number/],
+  ])('%o is refused on %s', (patch, field, re) => {
+    const m = new AvroRowMapper(schema);
+    try {
+      m.map({ ...ok, ...patch });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(MappingError);
+      expect((e as MappingError).field).toBe(field);
+      expect((e as Error).message).toMatch(re);
+    }
+  });
+  it('a nested record can use a named type defined earlier in the schema', () => {
+    const m = new AvroRowMapper({
+      type: 'record', name: 'Outer', namespace: 'x',
+      fields: [
+        { name: 's', type: { type: 'enum', name: 'Status', symbols: ['A', 'B'] } },
+        { name: 'inner', type: { type: 'record', name: 'Inner', fields: [{ name: 's2', type: 'Status' }, { name: 'note', type: ['null', 'string'], default: null }] } },
+      ],
+    });
+    expect(m.map({ s: 'A', inner: '{"s2": "B"}' })).toEqual({ s: 'A', inner: { s2: 'B', note: null } });
+    expect(() => m.map({ s: 'A', inner: '{"s2": "C"}' })).toThrow(/not a symbol of enum Status/);
+  });
+});
