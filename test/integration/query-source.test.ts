@@ -3,6 +3,7 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboxSource } from '../../src/liberation/sources/outbox.js';
 import { QuerySource } from '../../src/liberation/sources/query.js';
 import type { SourceOffset, SourceRow } from '../../src/liberation/types.js';
 
@@ -142,5 +143,26 @@ describe('query source on MariaDB', () => {
     }
     await src.close();
     expect(seen).toEqual(['100', '101']);
+  });
+
+  it('outbox rows with BINARY(16) ids are acknowledged (deleted) after the send', async () => {
+    const outbox = `${table}_ob`;
+    await admin.query(`CREATE TABLE ${outbox} (id BINARY(16) PRIMARY KEY, aggregatetype VARCHAR(50), aggregateid VARCHAR(50), type VARCHAR(50), payload TEXT, timestamp DATETIME(6) NOT NULL)`);
+    try {
+      await admin.query(`INSERT INTO ${outbox} VALUES (UNHEX('00112233445566778899aabbccddeeff'), 'order', 'o1', 'T', '{}', '2024-01-01'), (UNHEX('ff112233445566778899aabbccddee00'), 'order', 'o2', 'T', '{}', '2024-01-02')`);
+      const src = new OutboxSource({
+        connection: MY_URL, table: outbox, name: outbox, delayMs: 0, route: 'e.$' + '{routedByValue}', routeBy: 'aggregatetype', onAck: 'delete',
+        columns: { id: 'id', aggregateType: 'aggregatetype', aggregateId: 'aggregateid', type: 'type', payload: 'payload', timestamp: 'timestamp' },
+      });
+      await src.open();
+      const b = await src.read(null, 10);
+      expect(b.rows.map((r) => r.headers?.id)).toEqual(['00112233445566778899aabbccddeeff', 'ff112233445566778899aabbccddee00']);
+      await src.acknowledge(b.rows[1]!.offset);
+      await src.close();
+      const [rows] = await admin.query(`SELECT COUNT(*) AS n FROM ${outbox}`);
+      expect(Number((rows as Array<{ n: number }>)[0]!.n)).toBe(0);
+    } finally {
+      await admin.query(`DROP TABLE IF EXISTS ${outbox}`);
+    }
   });
 });

@@ -43,7 +43,8 @@ export const OUTBOX_DEFAULTS = {
 export class OutboxSource extends SqlSource implements Source {
   private readonly dialect: Dialect;
   /** ids read but not yet acknowledged, in read order */
-  private pending: Array<{ id: string; offset: SourceOffset }> = [];
+  /** `id` is the comparable text (hex for binary ids); `raw` the value as the driver returned it, for the DELETE */
+  private pending: Array<{ id: string; raw: unknown; offset: SourceOffset }> = [];
 
   constructor(private readonly cfg: OutboxConfig) {
     super();
@@ -82,11 +83,13 @@ export class OutboxSource extends SqlSource implements Source {
     const pendingIds = new Set(this.pending.map((x) => x.id));
     const out: SourceRow[] = [];
     for (const r of rows) {
-      const id = String(r[c.id]);
+      const raw = r[c.id];
+      // BINARY(16) ids arrive as bytes: String() would garble them and the acknowledging DELETE would never match
+      const id = Buffer.isBuffer(raw) ? raw.toString('hex') : String(raw);
       if (pendingIds.has(id)) continue;
       const routeValue = String(r[this.cfg.routeBy] ?? r[c.aggregateType] ?? '');
       const offset: SourceOffset = { v: 1, kind: 'outbox', lastId: id };
-      this.pending.push({ id, offset });
+      this.pending.push({ id, raw, offset });
       const payload = r[c.payload];
       out.push({
         columns: r,
@@ -107,7 +110,7 @@ export class OutboxSource extends SqlSource implements Source {
     if (offset.kind !== 'outbox' || offset.lastId === null) return;
     const upto = this.pending.findIndex((x) => x.id === offset.lastId);
     if (upto < 0) return;
-    const done = this.pending.slice(0, upto + 1).map((x) => x.id);
+    const done = this.pending.slice(0, upto + 1).map((x) => x.raw);
     this.pending = this.pending.slice(upto + 1);
     const d = this.dialect;
     const q = (n: string) => quoteIdent(n, d);
@@ -118,8 +121,8 @@ export class OutboxSource extends SqlSource implements Source {
         this.cfg.onAck === 'delete'
           ? `DELETE FROM ${q(this.cfg.table)} WHERE ${q(this.cfg.columns.id)} IN (${ph})`
           : `UPDATE ${q(this.cfg.table)} SET ${q(this.cfg.onAck.markColumn)} = ${d === 'postgres' ? 'now()' : 'NOW(6)'} WHERE ${q(this.cfg.columns.id)} IN (${ph})`;
-      // ids compared as text keeps uuid, varchar and bigint ids alike
-      await this.must().query(d === 'postgres' ? sql.replace(`${q(this.cfg.columns.id)} IN`, `${q(this.cfg.columns.id)}::text IN`) : sql, chunk);
+      // the parameters take the id column's own type (uuid, bigint, varchar, binary), so the primary key index is used
+      await this.must().query(sql, chunk);
     }
   }
 
