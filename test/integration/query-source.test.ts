@@ -83,6 +83,30 @@ describe('query source on PostgreSQL', () => {
     }
   });
 
+  it('outbox reads page on while nothing is acknowledged (a dry run sees every row), and restart from the top once acknowledged', async () => {
+    const outbox = `${table}_ob`;
+    await admin.query(`CREATE TABLE ${outbox} (id bigint PRIMARY KEY, aggregatetype text, aggregateid text, type text, payload text, timestamp timestamptz NOT NULL)`);
+    try {
+      await admin.query(`INSERT INTO ${outbox} SELECT g, 'order', 'o' || g, 'T', '{}', '2024-01-01'::timestamptz + (g % 2) * interval '1 day' FROM generate_series(1, 4) g`);
+      const src = new OutboxSource({
+        connection: PG_URL, table: outbox, name: outbox, delayMs: 0, route: 'e.$' + '{routedByValue}', routeBy: 'aggregatetype', onAck: 'delete',
+        columns: { id: 'id', aggregateType: 'aggregatetype', aggregateId: 'aggregateid', type: 'type', payload: 'payload', timestamp: 'timestamp' },
+      });
+      await src.open();
+      const seen: string[] = [];
+      for (let i = 0; i < 6; i++) seen.push(...(await src.read(null, 1)).rows.map((r) => String(r.columns.id)));
+      expect(seen).toEqual(['2', '4', '1', '3']);
+      src.rewind();
+      const again = await src.read(null, 10);
+      expect(again.rows.map((r) => String(r.columns.id))).toEqual(['2', '4', '1', '3']);
+      await src.acknowledge(again.rows[3]!.offset);
+      expect((await src.read(null, 10)).rows).toEqual([]);
+      await src.close();
+    } finally {
+      await admin.query(`DROP TABLE IF EXISTS ${outbox}`);
+    }
+  });
+
   it('marks soft-deleted rows as tombstones', async () => {
     await admin.query(`UPDATE ${table} SET deleted_at = now(), updated_at = now() WHERE id = 100`);
     const src = new QuerySource(cfg);

@@ -45,6 +45,12 @@ export class OutboxSource extends SqlSource implements Source {
   /** ids read but not yet acknowledged, in read order */
   /** `id` is the comparable text (hex for binary ids); `raw` the value as the driver returned it, for the DELETE */
   private pending: Array<{ id: string; raw: unknown; offset: SourceOffset }> = [];
+  /**
+   * Where the last read stopped while rows are pending: the next read pages on from there (same order),
+   * so a run that never acknowledges (--dry-run) still walks the whole table. Cleared whenever nothing
+   * is pending, so rows that commit late are found by reading from the start again.
+   */
+  private cursor: { ts: unknown; id: unknown } | undefined;
 
   constructor(private readonly cfg: OutboxConfig) {
     super();
@@ -76,6 +82,12 @@ export class OutboxSource extends SqlSource implements Source {
       where.push(`${q(c.timestamp)} < ${p(bound)}`);
     }
     if (typeof this.cfg.onAck === 'object') where.push(`${q(this.cfg.onAck.markColumn)} IS NULL`);
+    if (this.cursor && this.pending.length) {
+      const cur = this.cursor;
+      if (!c.timestamp) where.push(`${q(c.id)} > ${p(cur.id)}`);
+      else if (d === 'postgres') where.push(`(${q(c.timestamp)}, ${q(c.id)}) > (${p(cur.ts)}, ${p(cur.id)})`);
+      else where.push(`(${q(c.timestamp)} > ${p(cur.ts)} OR (${q(c.timestamp)} = ${p(cur.ts)} AND ${q(c.id)} > ${p(cur.id)}))`);
+    }
     // rows already handed out in this process but not yet acknowledged are not read twice
     const order = c.timestamp ? `${q(c.timestamp)}, ${q(c.id)}` : q(c.id);
     const sql = `SELECT * FROM ${q(this.cfg.table)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${Math.max(1, Math.floor(max))}`;
@@ -90,6 +102,7 @@ export class OutboxSource extends SqlSource implements Source {
       const routeValue = String(r[this.cfg.routeBy] ?? r[c.aggregateType] ?? '');
       const offset: SourceOffset = { v: 1, kind: 'outbox', lastId: id };
       this.pending.push({ id, raw, offset });
+      this.cursor = { ts: c.timestamp ? r[c.timestamp] : undefined, id: raw };
       const payload = r[c.payload];
       out.push({
         columns: r,
@@ -112,6 +125,7 @@ export class OutboxSource extends SqlSource implements Source {
     if (upto < 0) return;
     const done = this.pending.slice(0, upto + 1).map((x) => x.raw);
     this.pending = this.pending.slice(upto + 1);
+    if (this.pending.length === 0) this.cursor = undefined;
     const d = this.dialect;
     const q = (n: string) => quoteIdent(n, d);
     for (let i = 0; i < done.length; i += 500) {
@@ -129,5 +143,6 @@ export class OutboxSource extends SqlSource implements Source {
   /** The engine rewinds after a failed send: forget what was handed out so it is read again. */
   rewind(): void {
     this.pending = [];
+    this.cursor = undefined;
   }
 }
