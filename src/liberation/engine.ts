@@ -101,8 +101,11 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
           const rec = o.serialize(row);
           records.push(rec);
         } catch (e) {
-          if (!(e instanceof MappingError)) throw e;
-          dead.push({ stream: o.stream, position: row.position, reason: e.message, field: e.field, row: row.columns, at: new Date().toISOString() });
+          // Whatever one row's mapping throws is that row's problem: it goes to the dead-letter target
+          // with the reason instead of failing (and endlessly retrying) the whole batch.
+          const field = e instanceof MappingError ? e.field : undefined;
+          const reason = e instanceof MappingError ? e.message : `unexpected error while mapping the row: ${redact((e as Error).message ?? String(e))}`;
+          dead.push({ stream: o.stream, position: row.position, reason, ...(field !== undefined ? { field } : {}), row: row.columns, at: new Date().toISOString() });
         }
       }
       const last = batch.rows[batch.rows.length - 1]!.offset;
@@ -114,8 +117,13 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       if (!o.dryRun) {
         // dead letters first: once the checkpoint passes a row, it must be somewhere durable
         if (dead.length) await o.deadLetter.write(dead);
-        if (records.length) await o.sink.send(records);
-        await o.checkpoints.save(o.stream, last);
+        if (o.sink.sendWithCheckpoint) {
+          // one transaction: the records are visible to read_committed consumers together with the checkpoint
+          await o.sink.sendWithCheckpoint(records, o.stream, last);
+        } else {
+          if (records.length) await o.sink.send(records);
+          await o.checkpoints.save(o.stream, last);
+        }
         if (o.source.acknowledge) await o.source.acknowledge(last);
       }
       committed = last;

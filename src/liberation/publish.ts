@@ -9,7 +9,7 @@ import { ConfigError, redact, SchemactlError, UsageError } from '../errors.js';
 import type { CatalogStream, ResolvedConfig } from '../config/types.js';
 import type { Registry } from '../registry/types.js';
 import { runStream, type StreamStats } from './engine.js';
-import { MappingError, type AvroRowMapper } from './mapping.js';
+import { MappingError, parseJsonExact, type AvroRowMapper } from './mapping.js';
 import type { ProtoRowMapper } from './proto-mapping.js';
 import { parseSource, type OutboxSourceSpec, type SourceSpec } from './source-config.js';
 import { FileCheckpointStore } from './checkpoint/file.js';
@@ -57,6 +57,8 @@ export interface StreamOutcome {
 export interface PublishOutcome {
   streams: StreamOutcome[];
   sink: string;
+  /** the delivery guarantee in force: 'exactly-once (Kafka transactions)' or 'at-least-once' (absent when nothing ran) */
+  delivery?: string;
   /** 0 all published, 1 a stream was refused by the gate or had dead letters, 3 a dependency failed */
   exitCode: number;
 }
@@ -129,13 +131,9 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row:
       const key = row.key === null || row.key === undefined ? null : Buffer.from(row.key, 'utf8');
       if (row.tombstone || row.payload === null) return { topic, key, value: null, ...(row.headers ? { headers: row.headers } : {}), position: row.position };
       if (!target) throw new MappingError('(topic)', `the outbox routes this event to ${topic}, which is not a catalog stream that passed the gate`);
-      let obj: Record<string, unknown>;
-      try {
-        obj = JSON.parse(Buffer.isBuffer(row.payload) ? row.payload.toString('utf8') : String(row.payload)) as Record<string, unknown>;
-      } catch (e) {
-        throw new MappingError('payload', `the payload is not JSON: ${(e as Error).message}`);
-      }
-      const value = target.mapper.map(obj);
+      const obj = parseJsonExact(Buffer.isBuffer(row.payload) ? row.payload.toString('utf8') : String(row.payload), 'payload');
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new MappingError('payload', 'the payload is not a JSON object');
+      const value = target.mapper.map(obj as Record<string, unknown>);
       return { topic, key, value: frame(target.mapper, target.schemaId, value), decoded: value, ...(row.headers ? { headers: row.headers } : {}), position: row.position };
     }
     const topic = g.stream.topic;
@@ -228,8 +226,24 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
 
     const kafkaCfg = config.kafka ?? {};
     const brokers = opts.brokers ?? kafkaCfg.brokers;
+    const exactlyOnce = kafkaCfg.exactly_once === true;
+    if (exactlyOnce) {
+      // the checkpoint has to live in the same transaction as the records, so in a topic on the same brokers
+      const where = `${config.file}: kafka.exactly_once`;
+      if (!kafkaCfg.checkpoint_topic) throw new ConfigError(`${where} needs kafka.checkpoint_topic: the checkpoint is written in the same Kafka transaction as the records`);
+      if (!brokers || !brokers.length) throw new ConfigError(`${where} needs Kafka brokers (kafka.brokers or --brokers); the file sink has no transactions`);
+      if (opts.stateDir) throw new UsageError(`${where} keeps checkpoints in ${kafkaCfg.checkpoint_topic}; a state directory cannot be used with it`);
+    }
     let sink: Sink;
-    if (brokers && brokers.length) {
+    if (brokers && brokers.length && exactlyOnce) {
+      const { KafkaTxSink } = await import('./sinks/kafka-tx.js');
+      sink = new KafkaTxSink({
+        brokers, checkpointTopic: kafkaCfg.checkpoint_topic!,
+        // stable for the stream set: a restarted publisher of the same streams fences the one it replaces
+        transactionalId: `schemactl-${[...gated.map((g) => g.stream.topic)].sort().join(',')}`,
+        ...(kafkaCfg.client_id ? { clientId: kafkaCfg.client_id } : {}), ...(kafkaCfg.compression ? { compression: kafkaCfg.compression } : {}),
+      });
+    } else if (brokers && brokers.length) {
       const { KafkaSink } = await import('./sinks/kafka.js');
       sink = new KafkaSink({ brokers, ...(kafkaCfg.client_id ? { clientId: kafkaCfg.client_id } : {}), ...(kafkaCfg.compression ? { compression: kafkaCfg.compression } : {}) });
     } else {
@@ -239,10 +253,12 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     let checkpoints: CheckpointStore;
     if (brokers && brokers.length && kafkaCfg.checkpoint_topic && !opts.stateDir) {
       const { KafkaCheckpointStore } = await import('./checkpoint/kafka.js');
-      checkpoints = new KafkaCheckpointStore({ brokers, topic: kafkaCfg.checkpoint_topic });
+      checkpoints = new KafkaCheckpointStore({ brokers, topic: kafkaCfg.checkpoint_topic, ...(exactlyOnce ? { transactional: true } : {}) });
     } else {
       checkpoints = new FileCheckpointStore(opts.stateDir ?? path.join(local, 'state'));
     }
+    const delivery = exactlyOnce ? 'exactly-once (Kafka transactions)' : 'at-least-once';
+    if (!opts.dryRun) emit({ type: 'log', level: 'info', msg: `delivery: ${delivery}`, delivery, sink: sink.describe() });
     let failed = false;
     try {
       // streams run concurrently: one slow source does not hold back the others
@@ -277,7 +293,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     }
     const refused = outcomes.some((o) => o.status === 'refused');
     const dead = outcomes.some((o) => (o.stats?.deadLettered ?? 0) > 0);
-    return { streams: order(outcomes, selected), sink: sink.describe(), exitCode: failed ? 3 : refused || dead ? 1 : 0 };
+    return { streams: order(outcomes, selected), sink: sink.describe(), delivery, exitCode: failed ? 3 : refused || dead ? 1 : 0 };
   } finally {
     await registry.close?.();
   }

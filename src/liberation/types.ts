@@ -72,6 +72,11 @@ export interface Sink {
    * the engine then rewinds to the committed offset and retries, so a sink must tolerate re-sends.
    */
   send(records: OutRecord[]): Promise<void>;
+  /**
+   * Exactly-once sinks: send the records and the stream's checkpoint atomically (one Kafka transaction)
+   * and resolve once committed. When present the engine uses it instead of `send` + `CheckpointStore.save`.
+   */
+  sendWithCheckpoint?(records: OutRecord[], stream: string, offset: SourceOffset): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -13,6 +13,11 @@ export interface KafkaCheckpointConfig {
   clientId?: string;
   /** how long `load` may take to read the topic to its end */
   timeoutMs?: number;
+  /**
+   * the topic is written in Kafka transactions (exactly-once publishing): read only committed
+   * records, so a checkpoint of an aborted transaction never moves the stream past unpublished rows
+   */
+  transactional?: boolean;
 }
 
 export class KafkaCheckpointStore implements CheckpointStore {
@@ -51,6 +56,16 @@ export class KafkaCheckpointStore implements CheckpointStore {
   /** Read the topic once, to its end offset at the time of the call; the last record per stream wins. */
   private async readAll(): Promise<Map<string, SourceOffset>> {
     const out = new Map<string, SourceOffset>();
+    if (this.cfg.transactional) {
+      const { readCommitted } = await import('../sinks/kafka-tx.js');
+      for (const m of await readCommitted(this.cfg.brokers, this.cfg.topic, this.cfg.timeoutMs ?? 30_000)) {
+        if (!m.key) continue;
+        const stream = m.key.toString('utf8');
+        if (!m.value) out.delete(stream);
+        else out.set(stream, parseOffset(JSON.parse(m.value.toString('utf8')), `${this.cfg.topic}@${m.offset}`));
+      }
+      return out;
+    }
     const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
       groupId: `schemactl-checkpoints-${process.pid}-${Date.now()}`,
       clientId: this.cfg.clientId ?? 'schemactl-checkpoints',
