@@ -308,6 +308,13 @@ export class AvroRowMapper {
     return out;
   }
 
+  /** One field's value from one column value, exactly as `map` would convert it (keys of tombstones). */
+  mapField(field: string, value: unknown): unknown {
+    const c = this.fieldConverters.find((x) => x.field === field);
+    if (!c) throw new MappingError(field, `the schema has no field '${field}'`);
+    return c.convert(value, field);
+  }
+
   encode(value: Record<string, unknown>): Buffer {
     return this.type.toBuffer(value);
   }

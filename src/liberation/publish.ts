@@ -77,6 +77,7 @@ async function gateStream(
   config: ResolvedConfig,
   registry: Registry,
   opts: PublishOptions,
+  register: boolean,
 ): Promise<{ ok: true; gated: GatedStream } | { ok: false; findings: Diagnostic[]; reason: string }> {
   const findings: Diagnostic[] = [];
   const refuse = (reason: string, file?: string) => {
@@ -86,6 +87,12 @@ async function gateStream(
   const source = stream.source ? parseSource(stream.topic, stream.source, (p) => path.resolve(config.dir, p)) : undefined;
   if (stream.schemas.length !== 1) return refuse(`stream ${stream.topic} names ${stream.schemas.length} schemas; publishing needs exactly one schema per stream`);
   const schema = stream.schemas[0]!;
+  // a tombstone is only useful with a key: compaction deletes by key, and brokers reject a keyless
+  // record on a compacted topic
+  const pattern = source?.pattern;
+  if (source && !stream.key && ((pattern === 'query' && (source as { softDelete?: string }).softDelete) || pattern === 'log')) {
+    return refuse(`stream ${stream.topic} turns deletes into tombstones, which need a key: add \`key: <field>\` to the stream`);
+  }
 
   // 1. lint: no errors in the stream's schema (warnings are allowed, as in `schemactl lint`)
   const { lint } = await import('../api/lint.js');
@@ -101,7 +108,7 @@ async function gateStream(
   const r = await gateSchema({
     topic: stream.topic, file: schema.path, label: path.relative(opts.cwd ?? process.cwd(), schema.path) || schema.path,
     ...(schema.selector ? { selector: schema.selector } : {}), includePaths: config.includePaths, registry,
-    ...(stream.compatibility ? { level: stream.compatibility } : {}), dryRun: opts.dryRun ?? false, mapping: source?.mapping ?? {},
+    ...(stream.compatibility ? { level: stream.compatibility } : {}), dryRun: !register, mapping: source?.mapping ?? {},
   });
   if (!r.ok) {
     findings.push(...r.findings);
@@ -129,8 +136,11 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row:
       const topic = row.topic ?? g.stream.topic;
       const target = byTopic.get(topic);
       const key = row.key === null || row.key === undefined ? null : Buffer.from(row.key, 'utf8');
-      if (row.tombstone || row.payload === null) return { topic, key, value: null, ...(row.headers ? { headers: row.headers } : {}), position: row.position };
       if (!target) throw new MappingError('(topic)', `the outbox routes this event to ${topic}, which is not a catalog stream that passed the gate`);
+      if (row.tombstone || row.payload === null) {
+        if (key === null) throw new MappingError('(key)', 'a tombstone (NULL payload) needs the aggregate id as its key, and this row has none');
+        return { topic, key, value: null, ...(row.headers ? { headers: row.headers } : {}), position: row.position };
+      }
       const obj = parseJsonExact(Buffer.isBuffer(row.payload) ? row.payload.toString('utf8') : String(row.payload), 'payload');
       if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new MappingError('payload', 'the payload is not a JSON object');
       const value = target.mapper.map(obj as Record<string, unknown>);
@@ -138,8 +148,14 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row:
     }
     const topic = g.stream.topic;
     if (row.tombstone) {
+      // the same bytes as the events' key (a uuid lower-cased, a decimal as the schema encodes it…),
+      // or compaction never pairs the tombstone with the record it deletes
       const keyCol = g.keyField ? (Object.entries(g.source?.mapping ?? {}).find(([, f]) => f === g.keyField)?.[0] ?? g.keyField) : undefined;
-      return { topic, key: keyCol ? keyBytes(row.columns[keyCol]) : null, value: null, position: row.position };
+      let key: Buffer | null = null;
+      if (keyCol && g.keyField) key = keyBytes('mapField' in g.mapper ? g.mapper.mapField(g.keyField, row.columns[keyCol]) : row.columns[keyCol]);
+      else if (row.key !== undefined && row.key !== null) key = Buffer.from(row.key, 'utf8');
+      if (key === null) throw new MappingError(g.keyField ?? '(key)', 'a tombstone needs a key: set `key:` on the stream (and keep the key column in the deleted row)');
+      return { topic, key, value: null, ...(row.headers ? { headers: row.headers } : {}), position: row.position };
     }
     const value = g.mapper.map(row.columns);
     return {
@@ -206,22 +222,35 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
         for (const t of config.streams) if (re.test(t.topic) && t.schemas.length === 1) toGate.set(t.topic, t);
       }
     }
-    const byTopic = new Map<string, GatedStream>();
+    // Phase 1 checks every stream (lint, compatibility, mappable) without registering anything, so a
+    // refused stream leaves the registry as it was; phase 2 registers the ones that go ahead.
+    const passed: CatalogStream[] = [];
     for (const s of toGate.values()) {
       const isRouteTarget = !selected.includes(s);
-      const r = await gateStream(isRouteTarget ? { ...s, source: undefined } : s, config, registry, opts);
-      if (r.ok) {
-        byTopic.set(s.topic, r.gated);
-        if (!isRouteTarget) gated.push(r.gated);
-        emit({ type: 'gate', topic: s.topic, ok: true, schemaId: r.gated.schemaId, findings: [] });
-      } else {
+      const r = await gateStream(isRouteTarget ? { ...s, source: undefined } : s, config, registry, opts, false);
+      if (r.ok) passed.push(s);
+      else {
         emit({ type: 'gate', topic: s.topic, ok: false, findings: r.findings });
         if (!isRouteTarget) outcomes.push({ topic: s.topic, status: 'refused', findings: r.findings, error: r.reason });
       }
     }
     if (outcomes.some((o) => o.status === 'refused') && !opts.keepGoing) {
-      for (const g of gated) outcomes.push({ topic: g.stream.topic, status: 'skipped', findings: [], schemaId: g.schemaId, error: 'not published: another stream was refused (use --keep-going)' });
+      for (const s of passed) if (selected.includes(s)) outcomes.push({ topic: s.topic, status: 'skipped', findings: [], error: 'not published: another stream was refused (use --keep-going)' });
       return { streams: order(outcomes, selected), sink: 'none', exitCode: 1 };
+    }
+    const byTopic = new Map<string, GatedStream>();
+    for (const s of passed) {
+      const isRouteTarget = !selected.includes(s);
+      const r = await gateStream(isRouteTarget ? { ...s, source: undefined } : s, config, registry, opts, !opts.dryRun);
+      if (!r.ok) {
+        // the registry changed between the two phases (another writer): refuse, as phase 1 would have
+        emit({ type: 'gate', topic: s.topic, ok: false, findings: r.findings });
+        if (!isRouteTarget) outcomes.push({ topic: s.topic, status: 'refused', findings: r.findings, error: r.reason });
+        continue;
+      }
+      byTopic.set(s.topic, r.gated);
+      if (!isRouteTarget) gated.push(r.gated);
+      emit({ type: 'gate', topic: s.topic, ok: true, schemaId: r.gated.schemaId, findings: [] });
     }
 
     const kafkaCfg = config.kafka ?? {};
@@ -259,7 +288,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     }
     const delivery = exactlyOnce ? 'exactly-once (Kafka transactions)' : 'at-least-once';
     if (!opts.dryRun) emit({ type: 'log', level: 'info', msg: `delivery: ${delivery}`, delivery, sink: sink.describe() });
-    let failed = false;
+    let failed = 0;
     try {
       // streams run concurrently: one slow source does not hold back the others
       await Promise.all(
@@ -279,7 +308,11 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
             });
             outcomes.push({ topic: g.stream.topic, status: 'published', findings: [], schemaId: g.schemaId, stats });
           } catch (e) {
-            failed = true;
+            // exit 3 only for a dependency that could not be reached; a statement the database rejects,
+            // a stopped stream (drift, truncate) or a bad setting is the user's to fix: exit 2 or the error's own code
+            const err = e as { exitCode?: number; retriable?: boolean };
+            const code = e instanceof SchemactlError ? e.exitCode : err.retriable === false ? 2 : 3;
+            failed = Math.max(failed, code);
             outcomes.push({ topic: g.stream.topic, status: 'failed', findings: [], schemaId: g.schemaId, error: redact((e as Error).message) });
             if (!(e instanceof SchemactlError)) emit({ type: 'log', level: 'error', msg: 'stream failed', topic: g.stream.topic, error: redact((e as Error).message) });
           } finally {
@@ -293,7 +326,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     }
     const refused = outcomes.some((o) => o.status === 'refused');
     const dead = outcomes.some((o) => (o.stats?.deadLettered ?? 0) > 0);
-    return { streams: order(outcomes, selected), sink: sink.describe(), delivery, exitCode: failed ? 3 : refused || dead ? 1 : 0 };
+    return { streams: order(outcomes, selected), sink: sink.describe(), delivery, exitCode: failed ? failed : refused || dead ? 1 : 0 };
   } finally {
     await registry.close?.();
   }

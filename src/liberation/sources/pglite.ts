@@ -1,7 +1,7 @@
 // An in-process PostgreSQL (PGlite, WebAssembly) for the quick start: `pglite:memory` (seeded from the
 // stream's `seed` SQL file) or `pglite:<directory>` (persistent). Streams that name the same URL share
 // one database, seeded once per process.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { classifyDbError, type Conn } from './query.js';
 
 type PGliteLike = {
@@ -10,7 +10,7 @@ type PGliteLike = {
   close(): Promise<void>;
 };
 
-const instances = new Map<string, { db: Promise<PGliteLike>; users: number; seeds: Set<string> }>();
+const instances = new Map<string, { db: Promise<PGliteLike>; users: number; seeds: Set<string>; seedAll: boolean }>();
 
 // Every built-in type OID PGlite would otherwise parse into JS values: keep the database's own text
 // (exact int8/numeric, µs timestamps), as the node-postgres connections do.
@@ -23,19 +23,21 @@ export async function connectPglite(url: string, seed?: string): Promise<Conn> {
   const keyName = target;
   let entry = instances.get(keyName);
   if (!entry) {
+    // a persistent database that already exists was seeded when it was created
+    const fresh = target === '' || target === 'memory' || !existsSync(target);
     const db = (async () => {
       const { PGlite } = await import('@electric-sql/pglite');
       const pg = (target === '' || target === 'memory' ? new PGlite() : new PGlite(target)) as unknown as PGliteLike;
       await pg.exec("SET TIME ZONE 'UTC'; SET bytea_output = 'hex'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3");
       return pg;
     })();
-    entry = { db, users: 0, seeds: new Set() };
+    entry = { db, users: 0, seeds: new Set(), seedAll: fresh };
     instances.set(keyName, entry);
   }
   entry.users++;
   const db = await entry.db;
   // each seed file runs once per database, whichever stream names it first
-  if (seed && !entry.seeds.has(seed)) {
+  if (seed && entry.seedAll && !entry.seeds.has(seed)) {
     entry.seeds.add(seed);
     await db.exec(readFileSync(seed, 'utf8'));
   }
