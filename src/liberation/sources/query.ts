@@ -137,10 +137,11 @@ export async function horizon(conn: Conn, dialect: Dialect, delayMs: number): Pr
   // most every 100 ms, and a transaction appears only once it touched InnoDB (after its first
   // statement's NOW() was taken). Stay at least one second behind the clock so a transaction too new
   // for the cache cannot have written below the bound. trx_started has whole seconds, which only
-  // makes the bound more conservative.
+  // makes the bound more conservative, and is printed in the server's system time zone whatever the
+  // session's, so it is converted to UTC like the rest of the session.
   const [row] = await conn.query(
     `SELECT DATE_FORMAT(NOW(6) - INTERVAL ? MICROSECOND, '%Y-%m-%d %H:%i:%s.%f') AS horizon,
-            (SELECT DATE_FORMAT(MIN(trx_started), '%Y-%m-%d %H:%i:%s.%f') FROM information_schema.innodb_trx
+            (SELECT DATE_FORMAT(CONVERT_TZ(MIN(trx_started), 'SYSTEM', '+00:00'), '%Y-%m-%d %H:%i:%s.%f') FROM information_schema.innodb_trx
               WHERE trx_mysql_thread_id <> CONNECTION_ID()) AS oldest`,
     [Math.max(delayMs, MYSQL_MIN_DELAY_MS) * 1000],
   );
