@@ -10,10 +10,10 @@
 // producer with the same transactional.id can only initialise once the coordinator has finished (or
 // aborted) the old transaction, and the checkpoint record carries a token that tells whether it landed.
 import { randomUUID } from 'node:crypto';
-import { compatibilityPartitioner, Consumer, FetchIsolationLevels, Producer, ProduceAcks } from '@platformatic/kafka';
+import { Consumer, FetchIsolationLevels, Producer } from '@platformatic/kafka';
 import { redact, UnreachableError } from '../../errors.js';
 import type { OutRecord, Sink, SourceOffset } from '../types.js';
-import type { KafkaSinkConfig } from './kafka.js';
+import { producerOptions, type KafkaSinkConfig } from './kafka.js';
 
 export interface KafkaTxSinkConfig extends KafkaSinkConfig {
   /** stable per catalog and stream set, so a restart fences the previous instance */
@@ -62,27 +62,12 @@ export class KafkaTxSink implements Sink {
 
   private newProducer(): TxProducer {
     return new Producer<Buffer, Buffer, string, string>({
-      clientId: this.cfg.clientId ?? 'schemactl-publish',
-      bootstrapBrokers: this.cfg.brokers,
-      idempotent: true,
+      ...producerOptions(this.cfg),
       transactionalId: this.cfg.transactionalId,
       // "no producer yet": otherwise the client asks InitProducerId to bump producer 0 epoch 0, which the
       // coordinator refuses as fenced once the transactional.id has any history (every restart)
       producerId: -1n,
       producerEpoch: -1,
-      acks: ProduceAcks.ALL,
-      compression: this.cfg.compression ?? 'lz4',
-      partitioner: compatibilityPartitioner,
-      autocreateTopics: true,
-      timeout: this.cfg.timeoutMs ?? 30_000,
-      retries: this.cfg.retries ?? 3,
-      retryDelay: 250,
-      serializers: {
-        key: (k?: Buffer) => k,
-        value: (v?: Buffer) => v,
-        headerKey: (k?: string) => (k === undefined ? undefined : Buffer.from(k)),
-        headerValue: (v?: string) => (v === undefined ? undefined : Buffer.from(v)),
-      },
     });
   }
 

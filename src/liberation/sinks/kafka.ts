@@ -25,6 +25,29 @@ function withDeadline<T>(ms: number, p: Promise<T>): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** The producer settings every schemactl Kafka sink shares (the transactional one adds its id). */
+export function producerOptions(cfg: KafkaSinkConfig) {
+  return {
+    clientId: cfg.clientId ?? 'schemactl-publish',
+    bootstrapBrokers: cfg.brokers,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+    compression: cfg.compression ?? 'lz4',
+    // Java's partitioner (murmur2 & 0x7fffffff): keys land where a Java producer would put them
+    partitioner: compatibilityPartitioner,
+    autocreateTopics: true,
+    timeout: cfg.timeoutMs ?? 30_000,
+    retries: cfg.retries ?? 3,
+    retryDelay: 250,
+    serializers: {
+      key: (k?: Buffer) => k,
+      value: (v?: Buffer) => v,
+      headerKey: (k?: string) => (k === undefined ? undefined : Buffer.from(k)),
+      headerValue: (v?: string) => (v === undefined ? undefined : Buffer.from(v)),
+    },
+  } as const;
+}
+
 export class KafkaSink implements Sink {
   private producer: Producer<Buffer, Buffer, string, string> | undefined;
 
@@ -46,25 +69,7 @@ export class KafkaSink implements Sink {
   }
 
   private newProducer(): Producer<Buffer, Buffer, string, string> {
-    return new Producer<Buffer, Buffer, string, string>({
-      clientId: this.cfg.clientId ?? 'schemactl-publish',
-      bootstrapBrokers: this.cfg.brokers,
-      idempotent: true,
-      acks: ProduceAcks.ALL,
-      compression: this.cfg.compression ?? 'lz4',
-      // Java's partitioner (murmur2 & 0x7fffffff): keys land where a Java producer would put them
-      partitioner: compatibilityPartitioner,
-      autocreateTopics: true,
-      timeout: this.cfg.timeoutMs ?? 30_000,
-      retries: this.cfg.retries ?? 3,
-      retryDelay: 250,
-      serializers: {
-        key: (k?: Buffer) => k,
-        value: (v?: Buffer) => v,
-        headerKey: (k?: string) => (k === undefined ? undefined : Buffer.from(k)),
-        headerValue: (v?: string) => (v === undefined ? undefined : Buffer.from(v)),
-      },
-    });
+    return new Producer<Buffer, Buffer, string, string>(producerOptions(this.cfg));
   }
 
   async send(records: OutRecord[]): Promise<void> {
