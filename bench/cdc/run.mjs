@@ -3,6 +3,7 @@
 //   1. drain: a backlog of N changes already in the WAL, events/s until all are acknowledged by Kafka
 //   2. steady load at 1,000 and 10,000 changes/s: achieved events/s and commit→Kafka-ack latency p50/p99
 //   3. Kafka's own ProducerPerformance tool on the same broker, for scale
+//   beside 1, the query pattern (keyset by created_at, id) draining the same table to the same broker
 // Usage: node bench/cdc/run.mjs [--backlog 100000] [--seconds 10]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -25,6 +26,7 @@ const lib = buildPublisher(out, ['test/support/pg-cluster.ts', 'test/support/kaf
 if (!existsSync(join(out, 'test/support/kafka'))) symlinkSync(join(ROOT, 'test/support/kafka'), join(out, 'test/support/kafka'));
 const load = (p) => import(pathToFileURL(p).href);
 const { PgLogicalSource } = await load(join(lib, 'sources/pg-logical.js'));
+const { QuerySource } = await load(join(lib, 'sources/query.js'));
 const { runStream } = await load(join(lib, 'engine.js'));
 const { AvroRowMapper } = await load(join(lib, 'mapping.js'));
 const { KafkaSink } = await load(join(lib, 'sinks/kafka.js'));
@@ -121,6 +123,27 @@ let nextId = 1;
   await p.stop();
   results.drain = { changes: BACKLOG, seconds: +secs.toFixed(2), eventsPerSec: Math.round(BACKLOG / secs) };
   console.log(`drain: ${BACKLOG} changes in ${secs.toFixed(2)} s → ${Math.round(BACKLOG / secs)} events/s (connect and slot start included)`);
+}
+
+// 1b. the query pattern over the same rows, same broker and engine, for comparison
+{
+  await db.query('CREATE INDEX IF NOT EXISTS events_keyset ON events (created_at, id)');
+  acked = 0;
+  const source = new QuerySource({ connection: cluster.url, table: 'events', timestamp: 'created_at', id: 'id', delayMs: 0, name: 'events-query' });
+  const t0 = performance.now();
+  await source.open();
+  try {
+    await runStream({
+      stream: 'events-query', source, sink, checkpoints: new FileCheckpointStore(join(work, 'state-query')), deadLetter: new FileDeadLetter(join(work, 'dead-query.ndjson')),
+      serialize: (row) => ({ topic: 'query-bench', key: Buffer.from(String(row.columns.id)), value: mapper.encode(mapper.map(row.columns)), position: row.position }),
+      batchSize: 5000, pollIntervalMs: 1, once: true,
+    });
+  } finally {
+    await source.close();
+  }
+  const secs = (performance.now() - t0) / 1000;
+  results.queryPattern = { rows: acked, seconds: +secs.toFixed(2), eventsPerSec: Math.round(acked / secs) };
+  console.log(`query pattern over the same table: ${acked} rows in ${secs.toFixed(2)} s → ${Math.round(acked / secs)} events/s`);
 }
 
 // 2. steady load
