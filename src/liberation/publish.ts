@@ -169,7 +169,7 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row:
   };
 }
 
-async function makeSource(g: GatedStream, s: SourceSpec, ctx: { checkpoints: CheckpointStore; onLog?: (e: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }) => void }): Promise<Source> {
+async function makeSource(g: GatedStream, s: SourceSpec, ctx: { configFile: string; checkpoints: CheckpointStore; onLog?: (e: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }) => void }): Promise<Source> {
   if (s.pattern === 'query') {
     const { QuerySource } = await import('./sources/query.js');
     return new QuerySource({
@@ -183,7 +183,7 @@ async function makeSource(g: GatedStream, s: SourceSpec, ctx: { checkpoints: Che
     return new OutboxSource({ connection: o.connection, table: o.table, columns: o.columns, route: o.route, routeBy: o.routeBy, onAck: o.onAck, delayMs: o.delayMs, name: g.stream.topic, ...(o.seed ? { seed: o.seed } : {}) });
   }
   const factories = await import('./sources/index.js');
-  return factories.createSource(g.stream.topic, s, { columns: g.mapper.columns(), ...ctx });
+  return factories.createSource(g.stream.topic, s, { columns: g.mapper.columns(), stream: g.stream, configFile: ctx.configFile, checkpoints: ctx.checkpoints, ...(ctx.onLog ? { onLog: ctx.onLog } : {}) });
 }
 
 /** Run the gate for the selected streams, then publish those that passed. */
@@ -294,7 +294,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
       await Promise.all(
         gated.map(async (g) => {
           const spec = g.source!;
-          const source = await makeSource(g, spec, { checkpoints, onLog: (e) => emit({ type: 'log', ...e, topic: g.stream.topic }) });
+          const source = await makeSource(g, spec, { configFile: config.file!, checkpoints, onLog: (e) => emit({ type: 'log', ...e, topic: g.stream.topic }) });
           const deadLetter: DeadLetterTarget = spec.deadLetter.startsWith('topic:') ? new TopicDeadLetter(spec.deadLetter.slice(6), sink) : new FileDeadLetter(spec.deadLetter);
           try {
             await source.open();

@@ -2,10 +2,14 @@
 // logical replication) and trigger-fed change tables. The query and outbox sources are built in
 // publish.ts. Catalog keys are snake_case like the rest of schemactl.yaml.
 import { ConfigError } from '../../errors.js';
+import type { CatalogStream } from '../../config/types.js';
 import type { OtherSourceSpec, SourceSpec } from '../source-config.js';
 import type { CheckpointStore, Source } from '../types.js';
 
 export interface SourceContext {
+  /** the catalog entry and the file it is in (problems are reported at its position) */
+  stream: CatalogStream;
+  configFile: string;
   /** the columns the stream's schema reads (after mapping): drift checks compare against them */
   columns: string[];
   checkpoints: CheckpointStore;
@@ -63,20 +67,12 @@ export async function createSource(topic: string, spec: SourceSpec, ctx: SourceC
     });
   }
   if (s.pattern === 'triggers') {
-    const table = str('table') ?? fail('`table` is required for pattern: triggers');
-    const keyRaw = raw.key;
-    let key: string[] | undefined;
-    if (keyRaw !== undefined) {
-      const k = typeof keyRaw === 'string' ? [keyRaw] : keyRaw;
-      if (!Array.isArray(k) || k.length === 0 || !k.every((x) => typeof x === 'string' && x !== '')) fail('`key` must be a column name or a list of column names');
-      key = k as string[];
-    }
-    const changeTable = str('change_table');
+    // the same reading of the source block as `schemactl capture install`, so both agree on the change table
+    const { captureSpecOf } = await import('../capture/config.js');
+    const { spec: capture, problems } = captureSpecOf(ctx.stream, ctx.configFile);
+    if (!capture) throw new ConfigError(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
     const { ChangeTableSource } = await import('./change-table.js');
-    return new ChangeTableSource({
-      connection: s.connection, table, name: topic, requiredColumns: ctx.columns, delayMs: s.delayMs,
-      ...(changeTable ? { changeTable } : {}), ...(key ? { key } : {}),
-    });
+    return new ChangeTableSource({ ...capture, requiredColumns: ctx.columns });
   }
   return fail(`unknown pattern ${String(s.pattern)}`);
 }
