@@ -538,7 +538,8 @@ export interface RegisteredSubject {
   topic: string;
   subject: string;
   file: string;
-  status: 'registered' | 'unchanged' | 'refused';
+  /** `missing`: a look-up-only call found it (or an import of it) not registered */
+  status: 'registered' | 'unchanged' | 'refused' | 'missing';
   version?: number;
   id?: number;
   /** why a stream was refused */
@@ -624,22 +625,33 @@ function mergeResults(results: FileResult[]): FileResult[] {
 /**
  * Registers one stream's schema, its imports first (each under a subject named by its import path), and
  * seeds the subject's level from the catalog when the registry has none. Every step looks up before it
- * registers, so a schema already there is reported `unchanged`. `base.references` is filled in.
+ * registers, so a schema already there is reported `unchanged`. `base.references` is filled in, and
+ * `eventReferences` are the references the event itself carries. With `lookupOnly` nothing is written:
+ * the result has no id (status `missing`) as soon as the event or one of its imports is not registered.
  */
-export async function registerUnit(reg: Registry, unit: SchemaUnit, normalize: boolean, base: Omit<RegisteredSubject, 'status'>): Promise<RegisteredSubject> {
+export async function registerUnit(
+  reg: Registry,
+  unit: SchemaUnit,
+  normalize: boolean,
+  base: Omit<RegisteredSubject, 'status'>,
+  opts: { lookupOnly?: boolean } = {},
+): Promise<RegisteredSubject & { eventReferences: Array<{ name: string; subject: string; version: number }> }> {
+  const ensure = async (subject: string, input: RegistrationInput) =>
+    opts.lookupOnly ? await findRegistered(reg, subject, input, normalize).then((f) => (f ? { ...f, status: 'unchanged' as const } : undefined)) : await registerOne(reg, subject, input, normalize);
   // imports first, each under a subject named by its import path, so the event can reference them
   const registeredRefs = new Map<string, { subject: string; version: number }>();
   for (const r of unit.references) {
     const own = [...r.schema.matchAll(IMPORT_RE)].map((m) => m[1]!).filter((n) => registeredRefs.has(n)).map((n) => ({ name: n, ...registeredRefs.get(n)! }));
     const input = { schema: r.schema, schemaType: 'PROTOBUF' as const, ...(own.length > 0 ? { references: own } : {}) };
-    const done = await registerOne(reg, r.name, input, normalize);
+    const done = await ensure(r.name, input);
+    if (!done) return { ...base, status: 'missing', eventReferences: [] };
     registeredRefs.set(r.name, { subject: r.name, version: done.version });
     base.references.push({ subject: r.name, version: done.version, id: done.id, status: done.status });
   }
   const refs = unit.references.filter((r) => new RegExp(`import\\s+(?:public\\s+|weak\\s+)?"${r.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`).test(unit.text ?? ''))
     .map((r) => ({ name: r.name, ...registeredRefs.get(r.name)! }));
   const input = { schema: unit.registryText!, schemaType: unit.format, ...(refs.length > 0 ? { references: refs } : {}) };
-  if (unit.level !== undefined) {
+  if (unit.level !== undefined && !opts.lookupOnly) {
     // the catalog's level becomes the subject's, unless the registry already has one for it
     try {
       await reg.getConfig(unit.subject);
@@ -648,8 +660,9 @@ export async function registerUnit(reg: Registry, unit: SchemaUnit, normalize: b
       else throw err;
     }
   }
-  const done = await registerOne(reg, unit.subject, input, normalize);
-  return { ...base, status: done.status, version: done.version, id: done.id };
+  const done = await ensure(unit.subject, input);
+  if (!done) return { ...base, status: 'missing', eventReferences: refs };
+  return { ...base, status: done.status, version: done.version, id: done.id, eventReferences: refs };
 }
 
 /** A schema to register: the registry's request body for the formats `register` handles. */

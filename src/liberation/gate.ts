@@ -8,7 +8,7 @@ import type { CompatibilityLevel } from '../compat/levels.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Registry, SchemaReference } from '../registry/types.js';
 import { compareUnit, parseStored, type PreviousSchema } from '../check/compare.js';
-import { findRegistered, registerUnit } from '../check/index.js';
+import { registerUnit } from '../check/index.js';
 import { registryLevel, subjectHistory } from '../check/registry.js';
 import { buildUnit } from '../check/units.js';
 import { AvroRowMapper } from './mapping.js';
@@ -77,19 +77,7 @@ export async function gateSchema(input: GateInput): Promise<GateResult> {
   if (!cmp.compatible || errors.length) return refuse(`${label} is not ${level}-compatible with ${unit.subject}`, errors);
   const warnings = cmp.diagnostics.filter((d) => d.severity !== 'error');
 
-  if (input.dryRun) {
-    // look up only: the import subjects must already exist for the references to be known
-    const refs: SchemaReference[] = [];
-    for (const r of unit.references) {
-      const found = await findRegistered(input.registry, r.name, { schema: r.schema, schemaType: 'PROTOBUF' });
-      if (!found) return { ok: true, mapper, schemaId: 0, subject: unit.subject, references: [], warnings };
-      refs.push({ name: r.name, subject: r.name, version: found.version });
-    }
-    const own = await findRegistered(input.registry, unit.subject, { schema: unit.registryText, schemaType: unit.format, ...(refs.length ? { references: refs } : {}) });
-    return { ok: true, mapper, schemaId: own?.id ?? 0, subject: unit.subject, references: refs, warnings };
-  }
-  const done = await registerUnit(input.registry, unit, false, { topic: input.topic, subject: unit.subject, file: label, references: [] });
-  const references = done.references.map((r) => ({ name: r.subject, subject: r.subject, version: r.version }))
-    .filter((r) => new RegExp(`import\\s+(?:public\\s+|weak\\s+)?"${r.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`).test(unit.text ?? ''));
-  return { ok: true, mapper, schemaId: done.id!, subject: unit.subject, references, warnings };
+  // a dry run only looks up: schema id 0 when the schema (or an import of it) is not registered yet
+  const done = await registerUnit(input.registry, unit, false, { topic: input.topic, subject: unit.subject, file: label, references: [] }, { lookupOnly: input.dryRun === true });
+  return { ok: true, mapper, schemaId: done.id ?? 0, subject: unit.subject, references: done.eventReferences, warnings };
 }
