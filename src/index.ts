@@ -30,4 +30,7 @@ export type { Diagnostic, DiagnosticLocation, RelatedLocation, Severity, FileRes
 export type * from './model/types.js';
 export { SchemactlError, UsageError, ConfigError, UnreachableError, EXIT, redact } from './errors.js';
 
-// registry and publish APIs are exported here by their modules' owners
+export { openRegistry, serveRegistry, HttpRegistryClient, EmbeddedRegistry, encodeFrame, decodeFrame } from './registry/index.js';
+export type { Registry, OpenRegistryOptions, ServeOptions, ServedRegistry, ClientOptions } from './registry/index.js';
+export { publish } from './liberation/publish.js';
+export type { PublishOptions, PublishOutcome, PublishEvent, StreamOutcome } from './liberation/publish.js';
