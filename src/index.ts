@@ -19,11 +19,12 @@ export type { Baseline, BaselineEntry } from './lint/baseline.js';
 
 // compatibility
 export { checkCompatibility } from './compat/index.js';
-export { check, register, compareUnit, avdlTypeToAvsc, subjectName, parseStrategy } from './check/index.js';
+export { check, compareUnit, avdlTypeToAvsc, subjectName, parseStrategy } from './check/index.js';
 export type {
-  CheckOptions, CheckOutcome, SubjectOutcome, SubjectStatus, RegisterOptions, RegisterOutcome, RegisteredSubject,
-  AdvisoryMode, PreviousSchema, SchemaUnit, SubjectStrategy,
+  CheckOptions, CheckOutcome, SubjectOutcome, SubjectStatus, AdvisoryMode, PreviousSchema, SchemaUnit, SubjectStrategy,
 } from './check/index.js';
+export { register } from './register/index.js';
+export type { RegisterOptions, RegisterOutcome, RegisteredSubject } from './register/index.js';
 
 // results, model and errors shared by every API
 export type { Diagnostic, DiagnosticLocation, RelatedLocation, Severity, FileResult } from './diagnostics/types.js';

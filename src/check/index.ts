@@ -1,30 +1,26 @@
-// `check` and `register` as a library: catalog + previous versions (a git revision, a registry, the
-// embedded store, or an ad-hoc old file) in, FileResult[] and per-subject outcomes out. The CLI is a
-// thin shell over these. Verdicts are the compatibility engine's; this layer does the I/O and the
-// pairing of catalog streams with subjects.
-import { readFile } from 'node:fs/promises';
+// `check` as a library: catalog + previous versions (a git revision, a registry, the embedded store,
+// or an ad-hoc old file) in, FileResult[] and per-subject outcomes out. The CLI is a thin shell over
+// it. Verdicts are the compatibility engine's; this layer does the I/O and the pairing of catalog
+// streams with subjects. `register` (src/register/) reuses `againstRegistry` and `Collector`.
 import path from 'node:path';
 import type { Diagnostic, FileResult } from '../diagnostics/types.js';
 import { countBySeverity } from '../diagnostics/types.js';
 import { UsageError } from '../errors.js';
-import { loadConfig } from '../config/load.js';
-import { loadRules } from '../config/rules.js';
-import { didYouMean } from '../config/suggest.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { parseYamlWithPositions, positionOf } from '../config/yaml-source.js';
-import { decodeSchemaBytes, dispatchOf } from '../formats/index.js';
+import { dispatchOf } from '../formats/index.js';
 import { levelPolicy, parseLevel, versionsToCheck } from '../compat/levels.js';
 import type { CompatibilityLevel } from '../compat/levels.js';
 import type { Registry } from '../registry/types.js';
-import type { SourceRange } from '../model/types.js';
+import { connectOptions, displayPath, loadCatalog, readWorkingTree, selectStreams, START, strategyOf, streamEntries } from './catalog.js';
 import { compareUnit, parseStored } from './compare.js';
 import type { AdvisoryMode, PreviousSchema } from './compare.js';
 import { resolveRevision, showFile, repoPath } from './git.js';
 import type { GitRevision } from './git.js';
 import { isNotFound, openTarget, registryLevel, registryTarget, subjectHistory } from './registry.js';
-import type { ConnectOptions, RegistryTarget } from './registry.js';
-import { buildUnit, buildUnits, isSchemaPath, parseStrategy } from './units.js';
-import type { ReadText, SchemaUnit, StreamEntry, SubjectStrategy } from './units.js';
+import type { RegistryTarget } from './registry.js';
+import { buildUnit, buildUnits, isSchemaPath } from './units.js';
+import type { SchemaUnit, StreamEntry, SubjectStrategy } from './units.js';
 
 export type { AdvisoryMode, PreviousSchema } from './compare.js';
 export type { SchemaUnit, SubjectStrategy } from './units.js';
@@ -82,35 +78,6 @@ export interface CheckOutcome {
   notes: string[];
 }
 
-const START: SourceRange = { line: 1, column: 1, endLine: 1, endColumn: 1 };
-
-function displayPath(abs: string, cwd: string): string {
-  const rel = path.relative(cwd, abs);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
-}
-
-const readWorkingTree: ReadText = async (abs) => {
-  try {
-    const decoded = decodeSchemaBytes(await readFile(abs));
-    return 'text' in decoded ? decoded.text : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-function streamEntries(config: ResolvedConfig): StreamEntry[] {
-  return config.streams.map((s) => {
-    const e: StreamEntry = {
-      topic: s.topic,
-      schemas: s.schemas.map((r) => ({ abs: r.path, ...(r.selector !== undefined ? { selector: r.selector } : {}), loc: r.loc })),
-      loc: s.loc,
-    };
-    if (s.compatibility) e.compatibility = s.compatibility;
-    if (s.key !== undefined && isSchemaPath(s.key)) e.keySchema = { abs: path.resolve(config.dir, s.key) };
-    return e;
-  });
-}
-
 /** The streams of a catalog read at a git revision: only what pairing needs, leniently (old catalogs may predate today's rules). */
 function streamsFromText(text: string, dir: string): { streams: StreamEntry[]; registry?: Record<string, unknown> } {
   const parsed = parseYamlWithPositions(text);
@@ -150,23 +117,6 @@ function streamsFromText(text: string, dir: string): { streams: StreamEntry[]; r
   return registry ? { streams: out, registry } : { streams: out };
 }
 
-function strategyOf(section: Record<string, unknown> | undefined, where: string): SubjectStrategy {
-  const raw = section?.subject_strategy;
-  if (raw === undefined) return 'TopicNameStrategy';
-  const s = parseStrategy(raw);
-  if (!s) throw new UsageError(`${where}: registry.subject_strategy ${JSON.stringify(raw)} is not one of TopicNameStrategy, RecordNameStrategy, TopicRecordNameStrategy.`, 'config');
-  return s;
-}
-
-function selectStreams(entries: StreamEntry[], topics: readonly string[] | undefined, catalog: string): StreamEntry[] {
-  if (!topics || topics.length === 0) return entries;
-  const known = entries.map((e) => e.topic);
-  for (const t of topics) {
-    if (!known.includes(t)) throw new UsageError(`${catalog} has no stream "${t}".${didYouMean(t, known)}`, 'unknown-topic');
-  }
-  return entries.filter((e) => topics.includes(e.topic));
-}
-
 /** Parse problems that make a unit uncheckable, as fatal findings on the file (or the catalog entry for a missing file). */
 function unitProblems(unit: SchemaUnit, catalogLabel: string | undefined): Diagnostic[] {
   if (unit.text === undefined) {
@@ -188,7 +138,7 @@ function unitProblems(unit: SchemaUnit, catalogLabel: string | undefined): Diagn
   }));
 }
 
-class Collector {
+export class Collector {
   private readonly files = new Map<string, FileResult>();
   readonly subjects: SubjectOutcome[] = [];
   readonly notes: string[] = [];
@@ -218,31 +168,6 @@ class Collector {
 
 function levelFor(unit: SchemaUnit, override: CompatibilityLevel | undefined): CompatibilityLevel {
   return override ?? unit.level ?? 'BACKWARD';
-}
-
-async function loadCatalog(cwd: string, configFile: string | undefined, env: CheckOptions['env']): Promise<ResolvedConfig> {
-  const rules = await loadRules();
-  const config = await loadConfig({ cwd, ...(configFile !== undefined ? { configPath: configFile } : {}), rules, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) });
-  if (config.file === undefined) {
-    throw new UsageError('No schemactl.yaml found here or in a parent directory. Pass --config, create one with `schemactl init`, or compare two files with --old and --new.', 'no-config');
-  }
-  return config;
-}
-
-/** How to reach the registry: `--registry` wins over the catalog's `registry:` section. */
-function connectOptions(
-  config: ResolvedConfig,
-  env: ConnectOptions['env'],
-  opts: { registry?: string; timeoutMs?: number; retries?: number },
-): ConnectOptions {
-  return {
-    dir: config.dir,
-    env,
-    ...(opts.registry !== undefined ? { url: opts.registry } : {}),
-    ...(config.registry ? { section: config.registry } : {}),
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
-  };
 }
 
 /** Check the catalog's streams (or an ad-hoc pair) against their previous versions. */
@@ -309,7 +234,7 @@ async function checkPair(o: { cwd: string; old: string; new: string; level: Comp
   return out.outcome();
 }
 
-interface RunOpts {
+export interface RunOpts {
   override: CompatibilityLevel | undefined;
   advisories: AdvisoryMode;
 }
@@ -416,7 +341,7 @@ function statusOf(compatible: boolean, diags: readonly Diagnostic[]): SubjectSta
   return compatible ? 'compatible' : 'incompatible';
 }
 
-async function againstRegistry(
+export async function againstRegistry(
   reg: Registry | undefined,
   target: RegistryTarget,
   units: SchemaUnit[],
@@ -521,190 +446,3 @@ async function askRegistry(reg: Registry, unit: SchemaUnit): Promise<{ isCompati
   }
 }
 
-// ---------------------------------------------------------------- register
-
-export interface RegisterOptions {
-  cwd?: string;
-  configFile?: string;
-  topics?: string[];
-  registry?: string;
-  normalize?: boolean;
-  env?: Readonly<Record<string, string | undefined>>;
-  timeoutMs?: number;
-  retries?: number;
-}
-
-export interface RegisteredSubject {
-  topic: string;
-  subject: string;
-  file: string;
-  /** `missing`: a look-up-only call found it (or an import of it) not registered */
-  status: 'registered' | 'unchanged' | 'refused' | 'missing';
-  version?: number;
-  id?: number;
-  /** why a stream was refused */
-  reason?: string;
-  /** Protobuf imports registered (or found) first */
-  references: Array<{ subject: string; version: number; id: number; status: 'registered' | 'unchanged' }>;
-}
-
-export interface RegisterOutcome {
-  /** lint and check findings of the refused (and warned) streams */
-  results: FileResult[];
-  subjects: RegisteredSubject[];
-  refused: number;
-  target: string;
-  notes: string[];
-}
-
-const IMPORT_RE = /^\s*import\s+(?:public\s+|weak\s+)?"([^"]+)"\s*;/gm;
-
-/** Register what passes lint and check; refuse the rest. Idempotent: a registered schema is found, not re-added. */
-export async function register(opts: RegisterOptions = {}): Promise<RegisterOutcome> {
-  const cwd = path.resolve(opts.cwd ?? process.cwd());
-  const env = opts.env ?? process.env;
-  const config = await loadCatalog(cwd, opts.configFile, env);
-  const catalogLabel = displayPath(config.file!, cwd);
-  const strategy = strategyOf(config.registry, catalogLabel);
-  const entries = selectStreams(streamEntries(config), opts.topics, catalogLabel);
-  const units = await buildUnits(entries, { strategy, includePaths: config.includePaths, read: readWorkingTree, label: (abs) => displayPath(abs, cwd) });
-
-  const { lint } = await import('../api/lint.js');
-  const linted = await lint({ cwd, ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}), ...(env ? { env: env as NodeJS.ProcessEnv } : {}) });
-  const lintErrors = new Map<string, FileResult>();
-  for (const r of linted.results) if (r.diagnostics.some((d) => d.severity === 'error')) lintErrors.set(r.file, { ...r, diagnostics: r.diagnostics.filter((d) => d.severity === 'error') });
-
-  const connect = connectOptions(config, env, opts);
-  const target = registryTarget(connect);
-  const reg = (await openTarget(target, connect, true))!;
-  const out = new Collector();
-  const subjects: RegisteredSubject[] = [];
-  try {
-    const verdicts = await againstRegistry(reg, target, units, catalogLabel, { override: undefined, advisories: 'warn' }, out, config.text);
-    const checked = out.outcome();
-    const byFile = new Map(checked.results.map((r) => [r.file, r] as const));
-    const results: FileResult[] = [];
-    for (const unit of units) {
-      const lintResult = lintErrors.get(unit.file);
-      const refLint = unit.references.some((r) => [...lintErrors.keys()].some((f) => f.endsWith(r.name)));
-      const verdict = verdicts.get(unit.subject);
-      const checkResult = byFile.get(unit.file);
-      const checkErrors = checkResult?.diagnostics.filter((d) => d.severity === 'error') ?? [];
-      const base = { topic: unit.topic, subject: unit.subject, file: unit.file, references: [] as RegisteredSubject['references'] };
-      if (lintResult || refLint || !verdict?.compatible || checkErrors.length > 0) {
-        const reason = lintResult || refLint
-          ? `lint found ${String(lintResult?.diagnostics.length ?? 0) || 'errors in an import'}${lintResult ? ` error${lintResult.diagnostics.length === 1 ? '' : 's'}` : ''}`
-          : 'not compatible with the registered versions';
-        subjects.push({ ...base, status: 'refused', reason });
-        if (lintResult) results.push(lintResult);
-        if (checkResult && checkErrors.length > 0) results.push({ ...checkResult, diagnostics: checkErrors });
-        if (!lintResult && checkErrors.length === 0 && unit.text === undefined) {
-          const missing = checked.results.find((r) => r.diagnostics.some((d) => d.message.includes(unit.file)));
-          if (missing) results.push(missing);
-        }
-        continue;
-      }
-      subjects.push(await registerUnit(reg, unit, opts.normalize === true, base));
-    }
-    return { results: mergeResults(results), subjects, refused: subjects.filter((s) => s.status === 'refused').length, target: target.display, notes: checked.notes };
-  } finally {
-    await reg.close();
-  }
-}
-
-function mergeResults(results: FileResult[]): FileResult[] {
-  const byFile = new Map<string, FileResult>();
-  for (const r of results) {
-    const prev = byFile.get(r.file);
-    if (!prev) byFile.set(r.file, { ...r, diagnostics: [...r.diagnostics] });
-    else prev.diagnostics.push(...r.diagnostics);
-  }
-  return [...byFile.values()];
-}
-
-/**
- * Registers one stream's schema, its imports first (each under a subject named by its import path), and
- * seeds the subject's level from the catalog when the registry has none. Every step looks up before it
- * registers, so a schema already there is reported `unchanged`. `base.references` is filled in, and
- * `eventReferences` are the references the event itself carries. With `lookupOnly` nothing is written:
- * the result has no id (status `missing`) as soon as the event or one of its imports is not registered.
- */
-export async function registerUnit(
-  reg: Registry,
-  unit: SchemaUnit,
-  normalize: boolean,
-  base: Omit<RegisteredSubject, 'status'>,
-  opts: { lookupOnly?: boolean } = {},
-): Promise<RegisteredSubject & { eventReferences: Array<{ name: string; subject: string; version: number }> }> {
-  const ensure = async (subject: string, input: RegistrationInput) =>
-    opts.lookupOnly ? await findRegistered(reg, subject, input, normalize).then((f) => (f ? { ...f, status: 'unchanged' as const } : undefined)) : await registerOne(reg, subject, input, normalize);
-  // imports first, each under a subject named by its import path, so the event can reference them
-  const registeredRefs = new Map<string, { subject: string; version: number }>();
-  for (const r of unit.references) {
-    const own = [...r.schema.matchAll(IMPORT_RE)].map((m) => m[1]!).filter((n) => registeredRefs.has(n)).map((n) => ({ name: n, ...registeredRefs.get(n)! }));
-    const input = { schema: r.schema, schemaType: 'PROTOBUF' as const, ...(own.length > 0 ? { references: own } : {}) };
-    const done = await ensure(r.name, input);
-    if (!done) return { ...base, status: 'missing', eventReferences: [] };
-    registeredRefs.set(r.name, { subject: r.name, version: done.version });
-    base.references.push({ subject: r.name, version: done.version, id: done.id, status: done.status });
-  }
-  const refs = unit.references.filter((r) => new RegExp(`import\\s+(?:public\\s+|weak\\s+)?"${r.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`).test(unit.text ?? ''))
-    .map((r) => ({ name: r.name, ...registeredRefs.get(r.name)! }));
-  const input = { schema: unit.registryText!, schemaType: unit.format, ...(refs.length > 0 ? { references: refs } : {}) };
-  if (unit.level !== undefined && !opts.lookupOnly) {
-    // the catalog's level becomes the subject's, unless the registry already has one for it
-    try {
-      await reg.getConfig(unit.subject);
-    } catch (err) {
-      if (isNotFound(err)) await reg.setConfig(unit.subject, { compatibility: unit.level });
-      else throw err;
-    }
-  }
-  const done = await ensure(unit.subject, input);
-  if (!done) return { ...base, status: 'missing', eventReferences: refs };
-  return { ...base, status: done.status, version: done.version, id: done.id, eventReferences: refs };
-}
-
-/** A schema to register: the registry's request body for the formats `register` handles. */
-export interface RegistrationInput {
-  schema: string;
-  schemaType: 'AVRO' | 'PROTOBUF';
-  references?: Array<{ name: string; subject: string; version: number }>;
-}
-
-/**
- * The version of `subject` that already holds this schema, or undefined when the subject (or the
- * schema under it) is not registered. `normalize` left out means the registry's default.
- */
-export async function findRegistered(
-  reg: Registry,
-  subject: string,
-  input: RegistrationInput,
-  normalize?: boolean,
-): Promise<{ version: number; id: number } | undefined> {
-  try {
-    const found = await reg.lookup(subject, input, normalize === undefined ? {} : { normalize });
-    return { version: found.version, id: found.id };
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    return undefined;
-  }
-}
-
-/**
- * Look up, else register: idempotent, so a second run reports `unchanged`. When the registry's answer
- * to a registration carries no version (older registries), the version is looked up.
- */
-export async function registerOne(
-  reg: Registry,
-  subject: string,
-  input: RegistrationInput,
-  normalize?: boolean,
-): Promise<{ version: number; id: number; status: 'registered' | 'unchanged' }> {
-  const found = await findRegistered(reg, subject, input, normalize);
-  if (found) return { ...found, status: 'unchanged' };
-  const opts = normalize === undefined ? {} : { normalize };
-  const res = await reg.register(subject, input, opts);
-  const version = res.version ?? (await reg.lookup(subject, input, opts)).version;
-  return { version, id: res.id, status: 'registered' };
-}

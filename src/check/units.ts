@@ -9,6 +9,7 @@ import type { SchemaReferenceText } from '../compat/types.js';
 import { avdlToJson } from '../formats/avro/index.js';
 import { dispatchOf, parseSchemaText } from '../formats/index.js';
 import { isWellKnownImport } from '../formats/protobuf/index.js';
+import { parseSyntaxTree } from '../formats/protobuf/parser.js';
 import { defaultEventRoots, resolveSelector } from '../lint/event-roots.js';
 import type { NamedType, ParseProblem, SchemaDocument, SourceRange } from '../model/types.js';
 
@@ -73,7 +74,14 @@ export function isSchemaPath(p: string): boolean {
   return SCHEMA_EXTENSIONS.includes(path.extname(p).toLowerCase());
 }
 
-const IMPORT_RE = /^\s*import\s+(?:public\s+|weak\s+)?"([^"]+)"\s*;/gm;
+/**
+ * The import paths of a .proto text as its parser reads them (a commented-out or string-embedded
+ * `import` is not one). A file that does not parse has none: it is refused before anything is registered.
+ */
+export function protobufImports(text: string): string[] {
+  const tree = parseSyntaxTree(text, 'imports.proto');
+  return 'importStmts' in tree ? tree.importStmts.map((s) => s.path) : [];
+}
 
 /**
  * Protobuf imports of `text`, read through `read` from the include roots (the importing file's own
@@ -83,8 +91,7 @@ async function collectImports(text: string, fileDir: string, roots: readonly str
   const out: SchemaReferenceText[] = [];
   const seen = new Set<string>();
   const visit = async (source: string, dir: string): Promise<void> => {
-    for (const m of source.matchAll(IMPORT_RE)) {
-      const name = m[1]!;
+    for (const name of protobufImports(source)) {
       if (seen.has(name) || isWellKnownImport(name)) continue;
       seen.add(name);
       for (const root of [...roots, dir]) {

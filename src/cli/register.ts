@@ -30,7 +30,7 @@ async function run(a: Args, io: CliIO): Promise<number> {
   const format = a.format as FormatterName;
   const output = str(a.output);
   const [{ register }, { getFormatter }, { packageVersion }] = await Promise.all([
-    import('../check/index.js'),
+    import('../register/index.js'),
     import('../formatters/index.js'),
     import('./version.js'),
   ]);

@@ -8,7 +8,7 @@ import type { CompatibilityLevel } from '../compat/levels.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Registry, SchemaReference } from '../registry/types.js';
 import { compareUnit, parseStored, type PreviousSchema } from '../check/compare.js';
-import { registerUnit } from '../check/index.js';
+import { registerUnit } from '../register/index.js';
 import { registryLevel, subjectHistory } from '../check/registry.js';
 import { buildUnit } from '../check/units.js';
 import { AvroRowMapper } from './mapping.js';
