@@ -147,7 +147,8 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
   const expanded = patterns.length > 0 ? expandPaths(patterns, cwd) : undefined;
   expanded?.catch(() => undefined);
   const rules = opts.rules ?? await loadRules();
-  const config = await loadConfig({ cwd, configPath: opts.configPath ?? opts.configFile, rules, env: opts.env });
+  // lint reads no registry, Kafka or database settings: their `${ENV}` references are not required
+  const config = await loadConfig({ cwd, configPath: opts.configPath ?? opts.configFile, rules, env: opts.env, sections: [] });
   const catalogLabel = config.file !== undefined ? displayPath(config.file, cwd) : undefined;
 
   const streams: StreamSetting[] = config.streams.map((s) => ({

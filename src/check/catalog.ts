@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
+import type { EnvSection } from '../config/load.js';
 import { loadRules } from '../config/rules.js';
 import { didYouMean } from '../config/suggest.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -59,9 +60,18 @@ export function selectStreams(entries: StreamEntry[], topics: readonly string[] 
   return entries.filter((e) => topics.includes(e.topic));
 }
 
-export async function loadCatalog(cwd: string, configFile: string | undefined, env: Readonly<Record<string, string | undefined>> | undefined): Promise<ResolvedConfig> {
+/**
+ * The catalog as check and register read it. `sections` names the `${ENV}`-bearing sections the caller
+ * uses (the registry, unless comparing with git); publish sources and Kafka settings are never needed.
+ */
+export async function loadCatalog(
+  cwd: string,
+  configFile: string | undefined,
+  env: Readonly<Record<string, string | undefined>> | undefined,
+  sections: readonly EnvSection[] = ['registry'],
+): Promise<ResolvedConfig> {
   const rules = await loadRules();
-  const config = await loadConfig({ cwd, ...(configFile !== undefined ? { configPath: configFile } : {}), rules, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) });
+  const config = await loadConfig({ cwd, ...(configFile !== undefined ? { configPath: configFile } : {}), rules, sections, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) });
   if (config.file === undefined) {
     throw new UsageError('No schemactl.yaml found here or in a parent directory. Pass --config, create one with `schemactl init`, or compare two files with --old and --new.', 'no-config');
   }

@@ -182,7 +182,8 @@ export async function check(opts: CheckOptions = {}): Promise<CheckOutcome> {
   if (opts.against !== undefined && !opts.against.startsWith('git:')) {
     throw new UsageError(`--against expects git:REF (e.g. git:origin/main), got "${opts.against}". To compare with a registry, use --registry URL.`);
   }
-  const config = await loadCatalog(cwd, opts.configFile, env);
+  // against git, the registry's url and credentials are not used: their variables need not be set
+  const config = await loadCatalog(cwd, opts.configFile, env, opts.against !== undefined ? [] : ['registry']);
   const catalogLabel = displayPath(config.file!, cwd);
   const out = new Collector();
   const strategy = strategyOf(config.registry, catalogLabel);

@@ -19,7 +19,7 @@ async function selectStreams(a: Args, io: CliIO, topics: string[]): Promise<Sele
     import('../config/rules.js'),
     import('../liberation/capture/config.js'),
   ]);
-  const config = await loadConfig({ cwd: io.cwd, configPath: typeof a.config === 'string' ? a.config : undefined, rules: await loadRules(), env: io.env });
+  const config = await loadConfig({ cwd: io.cwd, configPath: typeof a.config === 'string' ? a.config : undefined, rules: await loadRules(), env: io.env, sections: ['sources'] });
   if (config.file === undefined) throw new ConfigError('no schemactl.yaml found; capture needs the catalog streams (pass --config)');
   const label = path.relative(io.cwd, config.file) || config.file;
   const triggerStreams = config.streams.filter(isTriggerStream);

@@ -24,14 +24,24 @@ function interpolateString(s: string, env: NodeJS.ProcessEnv, pointer: string, i
   });
 }
 
-/** A copy of `value` with every string interpolated; problems are collected, not thrown. */
-export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, issues: InterpolationIssue[], pointer = ''): unknown {
+/**
+ * A copy of `value` with every string interpolated; problems are collected, not thrown. Subtrees for
+ * which `skip(pointer)` is true are kept as written: their variables are neither read nor required.
+ */
+export function interpolateEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  issues: InterpolationIssue[],
+  pointer = '',
+  skip: (pointer: string) => boolean = () => false,
+): unknown {
+  if (pointer !== '' && skip(pointer)) return value;
   if (typeof value === 'string') return interpolateString(value, env, pointer, issues);
-  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, issues, `${pointer}/${i}`));
+  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, issues, `${pointer}/${i}`, skip));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = interpolateEnv(v, env, issues, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      out[k] = interpolateEnv(v, env, issues, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, skip);
     }
     return out;
   }

@@ -172,6 +172,18 @@ function mapAjvError(ctx: Ctx, err: ErrorObject, data: unknown): void {
   }
 }
 
+/** Whether `pointer` lies in a skipped section and its value still holds an unexpanded `${VAR}`. */
+function skippedReference(pointer: string, data: unknown, skip: (pointer: string) => boolean): boolean {
+  const segs = pointer.split('/');
+  for (let i = 2; i <= segs.length; i++) {
+    if (skip(segs.slice(0, i).join('/'))) {
+      const v = valueAt(data, pointer);
+      return typeof v === 'string' && v.includes('${');
+    }
+  }
+  return false;
+}
+
 /** Rule settings are checked here rather than by the JSON Schema: ids and options depend on the loaded rules. */
 function readRules(ctx: Ctx, value: unknown, pointer: string, rules: ReadonlyMap<string, Rule>, ajv: Ajv2020): Record<string, RuleSetting> {
   const out: Record<string, RuleSetting> = {};
@@ -258,6 +270,22 @@ function splitRef(ref: string): { file: string; selector?: string } {
   return { file: ref.slice(0, hash), selector: ref.slice(hash + 1) };
 }
 
+/**
+ * The config sections whose strings may hold `${ENV}` references that only some commands need:
+ * `registry` (check against a registry, register, publish), `kafka` (publish) and `sources` (each
+ * stream's `source:`, for publish and capture). The rest (streams' topics and schemas, rules,
+ * overrides, include_paths) is always interpolated.
+ */
+export const ENV_SECTIONS = ['registry', 'kafka', 'sources'] as const;
+export type EnvSection = (typeof ENV_SECTIONS)[number];
+
+function inSection(pointer: string): EnvSection | undefined {
+  if (pointer === '/registry') return 'registry';
+  if (pointer === '/kafka') return 'kafka';
+  if (/^\/streams\/\d+\/source$/.test(pointer)) return 'sources';
+  return undefined;
+}
+
 export interface LoadConfigOptions {
   cwd?: string;
   /** explicit config file; otherwise schemactl.yaml is looked for from cwd upwards */
@@ -265,6 +293,12 @@ export interface LoadConfigOptions {
   /** the loaded rules, to check rule ids and options */
   rules: readonly Rule[];
   env?: NodeJS.ProcessEnv;
+  /**
+   * The sections the command will use, so only their `${ENV}` references are read (and required):
+   * `lint` passes none, so a publish source's unset `${DB_URL}` does not stop it. Default: all.
+   * A section left out is kept as written, variables unexpanded.
+   */
+  sections?: readonly EnvSection[];
 }
 
 /** Label a path for messages: relative to cwd when inside it. */
@@ -298,11 +332,15 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(`${labelOf(file, cwd)}: cannot read the config file (${code === 'ENOENT' ? 'no such file' : code ?? 'error'}).`, err);
   }
-  return parseConfig(text, file, { cwd, rules: opts.rules, env: opts.env });
+  return parseConfig(text, file, { cwd, rules: opts.rules, env: opts.env, ...(opts.sections ? { sections: opts.sections } : {}) });
 }
 
 /** Validate config text; `file` is its absolute path (catalog paths are relative to its directory). */
-export function parseConfig(text: string, file: string, opts: { cwd?: string; rules: readonly Rule[]; env?: NodeJS.ProcessEnv }): ResolvedConfig {
+export function parseConfig(
+  text: string,
+  file: string,
+  opts: { cwd?: string; rules: readonly Rule[]; env?: NodeJS.ProcessEnv; sections?: readonly EnvSection[] },
+): ResolvedConfig {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const label = labelOf(file, cwd);
   const dir = path.dirname(file);
@@ -320,7 +358,12 @@ export function parseConfig(text: string, file: string, opts: { cwd?: string; ru
   }
   const raw = parsed.value ?? {};
   const envIssues: InterpolationIssue[] = [];
-  const data = interpolateEnv(raw, opts.env ?? process.env, envIssues);
+  const used = new Set<EnvSection>(opts.sections ?? ENV_SECTIONS);
+  const skip = (pointer: string): boolean => {
+    const section = inSection(pointer);
+    return section !== undefined && !used.has(section);
+  };
+  const data = interpolateEnv(raw, opts.env ?? process.env, envIssues, '', skip);
   for (const i of envIssues) add(ctx, i.pointer, i.message);
 
   const { ajv, validate } = validator();
@@ -328,6 +371,10 @@ export function parseConfig(text: string, file: string, opts: { cwd?: string; ru
     for (const err of validate.errors ?? []) {
       // rule settings get dedicated messages below (they depend on the loaded rules)
       if (/^(\/overrides\/\d+)?\/rules(\/|$)/.test(err.instancePath)) continue;
+      // a value kept as written in a section this command does not use: its variable decides it later
+      if (skippedReference(err.instancePath, data, skip)) continue;
+      // an unset variable is already reported there; the empty value it left says nothing more
+      if (envIssues.some((i) => i.pointer === err.instancePath)) continue;
       mapAjvError(ctx, err, data);
     }
   }

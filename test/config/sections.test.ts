@@ -1,0 +1,58 @@
+// `${ENV}` references are read only for the config sections the command uses: lint needs none of
+// registry/kafka/sources, check against git none, check against a registry and register the registry,
+// publish all of them. An unset variable in a used section is still an error at its file:line:column.
+import { describe, expect, it } from 'vitest';
+import { ConfigValidationError, parseConfig } from '../../src/config/load.js';
+import type { EnvSection } from '../../src/config/load.js';
+import { fixtureRules } from '../lint/fixtures/rules.js';
+
+const CATALOG = [
+  'registry:',
+  '  url: ${REGISTRY_URL}',
+  'kafka:',
+  '  brokers: ["${BROKER}"]',
+  'streams:',
+  '  - topic: accounts.account-opened',
+  '    schema: account-opened.avsc',
+  '    source:',
+  '      connection: ${ACCOUNTS_DB_URL}',
+  '      slot: ${SLOT}',
+  '      table: accounts',
+  '',
+].join('\n');
+
+/** The variables an unset-env parse complains about, as `line:column NAME`. */
+function missing(sections: readonly EnvSection[] | undefined): string[] {
+  try {
+    parseConfig(CATALOG, '/proj/schemactl.yaml', { cwd: '/proj', rules: fixtureRules, env: {}, ...(sections ? { sections } : {}) });
+    return [];
+  } catch (err) {
+    if (!(err instanceof ConfigValidationError)) throw err;
+    return err.issues.map((i) => `${i.line}:${i.column} ${/variable (\w+)/.exec(i.message)?.[1] ?? i.message}`);
+  }
+}
+
+describe('lazy ${ENV} interpolation by section', () => {
+  it.each<[string, readonly EnvSection[] | undefined, string[]]>([
+    ['lint (no section)', [], []],
+    ['check against git (no section)', [], []],
+    ['check against a registry / register', ['registry'], ['2:8 REGISTRY_URL']],
+    ['capture (sources)', ['sources'], ['9:19 ACCOUNTS_DB_URL', '10:13 SLOT']],
+    ['publish (default: every section)', undefined, ['2:8 REGISTRY_URL', '4:13 BROKER', '9:19 ACCOUNTS_DB_URL', '10:13 SLOT']],
+  ])('%s', (_label, sections, expected) => {
+    expect(missing(sections)).toEqual(expected);
+  });
+
+  it('keeps an unused section as written and expands the used ones', () => {
+    const env = { REGISTRY_URL: 'http://reg:8081', ACCOUNTS_DB_URL: 'postgres://db/accounts' };
+    const c = parseConfig(CATALOG, '/proj/schemactl.yaml', { cwd: '/proj', rules: fixtureRules, env, sections: ['registry'] });
+    expect(c.registry).toEqual({ url: 'http://reg:8081' });
+    expect(c.streams[0]!.source).toEqual({ connection: '${ACCOUNTS_DB_URL}', slot: '${SLOT}', table: 'accounts' });
+    expect(c.kafka).toEqual({ brokers: ['${BROKER}'] });
+  });
+
+  it('still validates what an unused section holds literally', () => {
+    const text = 'streams:\n  - topic: t\n    schema: a.avsc\n    source:\n      connection: ${DB}\n      slot: Not-A-Slot\n';
+    expect(() => parseConfig(text, '/proj/schemactl.yaml', { cwd: '/proj', rules: fixtureRules, env: {}, sections: [] })).toThrow(/6:13: "Not-A-Slot"|streams\[0\]\.source\.slot/);
+  });
+});
