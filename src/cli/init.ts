@@ -93,7 +93,8 @@ async function run(a: Args, io: CliIO): Promise<number> {
     throw new UsageError(`${CONFIG_NAME} already exists; use --force to overwrite it or --print to see the proposal`, 'exists');
   }
   await writeFile(target, text);
-  io.stdout(`Wrote ${CONFIG_NAME} with ${files.length} stream${files.length === 1 ? '' : 's'}${files.length === 0 ? ' (no schema files found)' : ''}.\n` +
+  // a message, not a report: stdout carries only what a command produces (--print's proposal)
+  io.stderr(`Wrote ${CONFIG_NAME} with ${files.length} stream${files.length === 1 ? '' : 's'}${files.length === 0 ? ' (no schema files found)' : ''}.\n` +
     'Next: review the topics, then run `schemactl lint`.\n');
   return 0;
 }

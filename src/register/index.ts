@@ -29,8 +29,10 @@ export interface RegisteredSubject {
   status: 'registered' | 'unchanged' | 'refused' | 'missing';
   version?: number;
   id?: number;
-  /** why a stream was refused */
+  /** why a stream was refused: `reasons` joined with `; ` */
   reason?: string;
+  /** why a stream was refused, one entry per cause (lint of its file, lint of an import, compatibility) */
+  reasons?: string[];
   /** Protobuf imports registered (or found) first */
   references: Array<{ subject: string; version: number; id: number; status: 'registered' | 'unchanged' }>;
 }
@@ -71,17 +73,28 @@ export async function register(opts: RegisterOptions = {}): Promise<RegisterOutc
     const results: FileResult[] = [];
     for (const unit of units) {
       const lintResult = lintErrors.get(unit.file);
-      const refLint = unit.references.some((r) => [...lintErrors.keys()].some((f) => f.endsWith(r.name)));
+      // an import is refused with the stream that uses it: the registry would store it as a reference
+      const importLint = unit.references
+        .map((r) => [...lintErrors.values()].find((f) => f.file !== unit.file && (f.file === r.name || f.file.endsWith(`/${r.name}`))))
+        .filter((f): f is FileResult => f !== undefined);
       const verdict = verdicts.get(unit.subject);
       const checkResult = byFile.get(unit.file);
       const checkErrors = checkResult?.diagnostics.filter((d) => d.severity === 'error') ?? [];
       const base = { topic: unit.topic, subject: unit.subject, file: unit.file, references: [] as RegisteredSubject['references'] };
-      if (lintResult || refLint || !verdict?.compatible || checkErrors.length > 0) {
-        const reason = lintResult || refLint
-          ? `lint found ${String(lintResult?.diagnostics.length ?? 0) || 'errors in an import'}${lintResult ? ` error${lintResult.diagnostics.length === 1 ? '' : 's'}` : ''}`
-          : 'not compatible with the registered versions';
-        subjects.push({ ...base, status: 'refused', reason });
+      if (lintResult || importLint.length > 0 || !verdict?.compatible || checkErrors.length > 0) {
+        const reasons: string[] = [];
+        const errors = (n: number): string => `${String(n)} error${n === 1 ? '' : 's'}`;
+        if (lintResult) reasons.push(`lint found ${errors(lintResult.diagnostics.length)} in ${lintResult.file}`);
+        for (const f of importLint) reasons.push(`lint found ${errors(f.diagnostics.length)} in imported ${f.file}`);
+        if (unit.text === undefined) reasons.push(`${unit.file} does not exist`);
+        else if (checkErrors.some((d) => d.fatal)) reasons.push(`${unit.file} cannot be checked (${[...new Set(checkErrors.filter((d) => d.fatal).map((d) => d.ruleId))].join(', ')})`);
+        else if (!verdict?.compatible || checkErrors.length > 0) {
+          const ids = [...new Set(checkErrors.map((d) => d.ruleId))];
+          reasons.push(`not compatible with the registered versions${ids.length > 0 ? ` (${ids.join(', ')})` : ''}`);
+        }
+        subjects.push({ ...base, status: 'refused', reason: reasons.join('; '), reasons });
         if (lintResult) results.push(lintResult);
+        results.push(...importLint);
         if (checkResult && checkErrors.length > 0) results.push({ ...checkResult, diagnostics: checkErrors });
         if (!lintResult && checkErrors.length === 0 && unit.text === undefined) {
           const missing = checked.results.find((r) => r.diagnostics.some((d) => d.message.includes(unit.file)));
@@ -99,7 +112,11 @@ export async function register(opts: RegisterOptions = {}): Promise<RegisterOutc
 
 function mergeResults(results: FileResult[]): FileResult[] {
   const byFile = new Map<string, FileResult>();
+  const seen = new Set<FileResult>();
   for (const r of results) {
+    // an import shared by several refused streams is reported once
+    if (seen.has(r)) continue;
+    seen.add(r);
     const prev = byFile.get(r.file);
     if (!prev) byFile.set(r.file, { ...r, diagnostics: [...r.diagnostics] });
     else prev.diagnostics.push(...r.diagnostics);

@@ -166,7 +166,7 @@ describe('schemactl init', () => {
       'README.md': '#',
     });
     const r = await run(['init'], cwd);
-    expect(r).toEqual({ code: 0, stdout: 'Wrote schemactl.yaml with 3 streams.\nNext: review the topics, then run `schemactl lint`.\n', stderr: '' });
+    expect(r).toEqual({ code: 0, stdout: '', stderr: 'Wrote schemactl.yaml with 3 streams.\nNext: review the topics, then run `schemactl lint`.\n' });
     const yaml = readFileSync(path.join(cwd, 'schemactl.yaml'), 'utf8');
     expect(yaml).toMatchSnapshot();
     expect(yaml).not.toContain('dep/x.avsc');

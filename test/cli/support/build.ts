@@ -24,6 +24,8 @@ export function buildCli(): string {
     if (!existsSync(path.join(BUILD_DIR, 'dist/src/cli/main.js'))) throw err;
   }
   copyFileSync(path.join(ROOT, 'bin/schemactl.js'), BIN);
+  // the package root ships the config's JSON Schema next to bin/ and dist/, and config loading reads it there
+  copyFileSync(path.join(ROOT, 'schemactl.schema.json'), path.join(BUILD_DIR, 'schemactl.schema.json'));
   built = true;
   return BIN;
 }
