@@ -464,13 +464,20 @@ function advisories(unit: SchemaUnit, previous: readonly PreviousSchema[]): Diag
         if (rec.fields.some((x) => x.number === gone.number)) continue;
         const reserved = isReserved(rec, gone);
         if (reserved.number && reserved.name) continue;
+        // say exactly what is missing: the number, the name, or both
+        const missing = !reserved.number && !reserved.name
+          ? `without reserving its number or its name`
+          : reserved.number
+            ? `with its number ${String(gone.number)} reserved but not its name \`${gone.name}\``
+            : `with its name \`${gone.name}\` reserved but not its number ${String(gone.number)}`;
+        const add = [...(reserved.number ? [] : [`reserved ${String(gone.number)};`]), ...(reserved.name ? [] : [`reserved "${gone.name}";`])];
         out.push({
           ruleId: 'field-removed-without-reserve',
           severity: 'warn',
-          message: `Field \`${gone.name}\` (number ${String(gone.number)}) was removed from \`${full}\` without reserving its number and name, so a later change can reuse them and misread old records.`,
+          message: `Field \`${gone.name}\` (number ${String(gone.number)}) was removed from \`${full}\` ${missing}, so a later change can reuse ${reserved.number || reserved.name ? 'it' : 'them'} and misread old records.`,
           location: at(rec),
           related: oldHere(latest, gone),
-          help: `reserve field number ${String(gone.number)} and name '${gone.name}' (reserved ${String(gone.number)}; reserved "${gone.name}";)`,
+          help: `add ${add.join(' ')}`,
         });
       }
     }

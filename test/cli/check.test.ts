@@ -56,13 +56,13 @@ describe('schemactl check (golden)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatchInlineSnapshot(`
       "payment.proto
-        5:9  warning  Field \`legacy_id\` (number 4) was removed from \`acme.payments.v1.PaymentCaptured\` without reserving its number and name, so a later change can reuse them and misread old records.  field-removed-without-reserve
+        5:9  warning  Field \`legacy_id\` (number 4) was removed from \`acme.payments.v1.PaymentCaptured\` without reserving its number or its name, so a later change can reuse them and misread old records.  field-removed-without-reserve
             4 │ // A payment was captured.
           > 5 │ message PaymentCaptured {
               │         ^^^^^^^^^^^^^^^
             6 │   string payment_id = 1;
           ℹ old schema here (main:payment.proto:8:3)
-          help: reserve field number 4 and name 'legacy_id' (reserved 4; reserved "legacy_id";)
+          help: add reserved 4; reserved "legacy_id";
 
         7:3  error  Field \`amount_units\` (number 2) of message \`PaymentCaptured\` changed from int64 to string, which is encoded differently on the wire, so the old schema misreads values written with the new schema. Keep the old type and add a new field with a new number. Stream \`payments.payment-captured\` (subject \`payments.payment-captured-value\`) must be FULL compatible with the version from main; the registry reports FIELD_SCALAR_KIND_CHANGED at #/PaymentCaptured/2 (old schema reading new data).  FIELD_SCALAR_KIND_CHANGED
             6 │   string payment_id = 1;
