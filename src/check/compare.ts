@@ -8,6 +8,7 @@ import type { AvroIncompatibility, CheckDirection, CompatMessage, SchemaReferenc
 import { diffProtobufDocuments, explainProtobufChange } from '../compat/protobuf/index.js';
 import type { ImportedDocument, ProtobufChange } from '../compat/protobuf/index.js';
 import type { Diagnostic, RelatedLocation, Severity } from '../diagnostics/types.js';
+import { compatRuleId } from '../compat/rules.js';
 import { parseSchemaText } from '../formats/index.js';
 import type { Field, Located, RecordType, SchemaDocument, SourceRange, TypeNode } from '../model/types.js';
 import type { SchemaUnit } from './units.js';
@@ -343,7 +344,8 @@ export async function compareUnit(unit: SchemaUnit, previous: readonly PreviousS
     const related: RelatedLocation[] = [];
     if (prev) related.push({ ...located(prev.file, old ?? firstAnchor(prev.document)), message: 'old schema here' });
     const d: Diagnostic = {
-      ruleId: m.type,
+      // the rule id; the registry's own type name stays in the message (subjectNote)
+      ruleId: compatRuleId(unit.format, m.type),
       severity: 'error',
       message: worded.text + subjectNote(prev, m),
       location: { ...located(unit.file, primary), path: m.path },

@@ -5,6 +5,8 @@
 import path from 'node:path';
 import type { Diagnostic, FileResult } from '../diagnostics/types.js';
 import { countBySeverity } from '../diagnostics/types.js';
+import { compatRule } from '../compat/rules.js';
+import type { RuleSeverity } from '../lint/rule.js';
 import { UsageError } from '../errors.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { parseYamlWithPositions, positionOf } from '../config/yaml-source.js';
@@ -74,6 +76,8 @@ export interface CheckOutcome {
   warningCount: number;
   /** some input could not be read or parsed at all (exit 2) */
   fatal: boolean;
+  /** subjects the registry's rules find incompatible, whatever severity their findings are reported at */
+  incompatible: number;
   /** one-line facts worth telling the user (a fetched ref, an empty store) */
   notes: string[];
 }
@@ -138,10 +142,16 @@ function unitProblems(unit: SchemaUnit, catalogLabel: string | undefined): Diagn
   }));
 }
 
+/**
+ * Collects findings per file. Severities configured for compatibility rules (`rules:` in schemactl.yaml)
+ * are applied here, to what is reported only: verdicts are computed before, from the engine's answer,
+ * so a downgraded registry incompatibility still makes its subject incompatible.
+ */
 export class Collector {
   private readonly files = new Map<string, FileResult>();
   readonly subjects: SubjectOutcome[] = [];
   readonly notes: string[] = [];
+  constructor(private readonly severities: Readonly<Record<string, RuleSeverity>> = {}) {}
   add(file: string, source: string | undefined, diags: readonly Diagnostic[]): void {
     let r = this.files.get(file);
     if (!r) {
@@ -149,7 +159,11 @@ export class Collector {
       this.files.set(file, r);
     }
     if (source !== undefined && r.source === undefined) r.source = source;
-    r.diagnostics.push(...diags);
+    for (const d of diags) {
+      const configured = this.severities[d.ruleId];
+      if (configured === undefined || d.fatal || !compatRule(d.ruleId)?.configurable) r.diagnostics.push(d);
+      else if (configured !== 'off') r.diagnostics.push({ ...d, severity: configured });
+    }
   }
   outcome(): CheckOutcome {
     const results = [...this.files.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -162,7 +176,8 @@ export class Collector {
       warningCount += c.warnings;
       if (r.diagnostics.some((d) => d.fatal)) fatal = true;
     }
-    return { results, subjects: this.subjects, errorCount, warningCount, fatal, notes: this.notes };
+    const incompatible = this.subjects.filter((s) => s.status === 'incompatible').length;
+    return { results, subjects: this.subjects, errorCount, warningCount, fatal, incompatible, notes: this.notes };
   }
 }
 
@@ -185,7 +200,13 @@ export async function check(opts: CheckOptions = {}): Promise<CheckOutcome> {
   // against git, the registry's url and credentials are not used: their variables need not be set
   const config = await loadCatalog(cwd, opts.configFile, env, opts.against !== undefined ? [] : ['registry']);
   const catalogLabel = displayPath(config.file!, cwd);
-  const out = new Collector();
+  // an explicit flag wins over the config for the findings it governs
+  const severities = Object.fromEntries(Object.entries(config.compatRules).filter(([id]) => {
+    const category = compatRule(id)?.category;
+    if (opts.advisories !== undefined && category === 'advisory') return false;
+    return !(opts.allowRemoval === true && (id === 'schema-removed' || id === 'stream-removed'));
+  }));
+  const out = new Collector(severities);
   const strategy = strategyOf(config.registry, catalogLabel);
   const entries = selectStreams(streamEntries(config), opts.topics, catalogLabel);
   const units = await buildUnits(entries, { strategy, includePaths: config.includePaths, read: readWorkingTree, label: (abs) => displayPath(abs, cwd) });
@@ -307,7 +328,7 @@ async function againstGit(
     const stream = newTopics.get(old.topic);
     if (stream) {
       const d: Diagnostic = {
-        ruleId: 'SCHEMA_REMOVED',
+        ruleId: 'schema-removed',
         severity,
         message: `Stream "${old.topic}" no longer lists ${old.file.slice(ref.length + 1)} (subject \`${old.subject}\`), which it had at ${ref}; consumers of that event type lose its schema. Keep the schema in the stream, or pass --allow-removal if the removal is intended.`,
         location: { file: catalogLabel, range: stream.loc },
@@ -326,7 +347,7 @@ async function againstGit(
     const before = oldEntries.slice(0, index).reverse().find((e) => newTopics.has(e.topic));
     const anchor = before ? newTopics.get(before.topic)!.loc : START;
     out.add(catalogLabel, config.text, [{
-      ruleId: 'STREAM_REMOVED',
+      ruleId: 'stream-removed',
       severity,
       message: `Stream "${old.topic}" was removed from the catalog (it exists at ${ref}); its consumers lose the governed schema and the topic's data can no longer be checked. Keep the stream (mark the topic deprecated), or pass --allow-removal if it is really retired.`,
       location: { file: catalogLabel, range: anchor },

@@ -1,6 +1,7 @@
 // `schemactl check [topics..]`: the CI gate on schema changes.
 //
-// Exit status: 0 compatible, 1 incompatible (an error finding), 2 usage/config/input error (including
+// Exit status: 0 compatible, 1 incompatible (a subject the registry would refuse, whatever severity its
+// findings are configured at, unless --fail-on findings; or an error finding), 2 usage/config/input error (including
 // a schema that does not parse and a git ref that cannot be fetched), 3 registry unreachable — fail
 // closed: a check that could not run never exits 0.
 import type { Argv } from 'yargs';
@@ -21,7 +22,8 @@ function builder(y: Argv): Argv {
     .option('level', { type: 'string', describe: `compatibility level for every subject (${LEVELS.join(', ')}; default: registry or catalog)` })
     .option('old', { type: 'string', describe: 'ad-hoc pair: the previous schema file (with --new)' })
     .option('new', { type: 'string', describe: 'ad-hoc pair: the candidate schema file (with --old)' })
-    .option('advisories', { choices: ['warn', 'error', 'off'] as const, default: 'warn' as const, describe: 'findings beyond the registry (logical types, renames, reused field numbers)' })
+    .option('advisories', { choices: ['warn', 'error', 'off'] as const, describe: 'severity of every finding beyond the registry (logical types, renames, reused field numbers); default: warn, or as set per rule in schemactl.yaml' })
+    .option('fail-on', { choices: ['verdict', 'findings'] as const, default: 'verdict' as const, describe: 'verdict: exit 1 when a subject is incompatible (the registry\'s verdict) or an error is reported; findings: exit 1 only on error findings, so rules set to warn or off in schemactl.yaml do not fail the run' })
     .option('allow-removal', { type: 'boolean', default: false, describe: 'report removed streams and schemas as warnings, not errors' })
     .option('format', { alias: 'f', choices: FORMATTER_NAMES, default: 'stylish' as const, describe: 'output format' })
     .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file instead of stdout' })
@@ -47,16 +49,17 @@ async function run(a: Args, io: CliIO): Promise<number> {
   if (level !== undefined && !isCompatibilityLevel(level.trim().toUpperCase())) {
     throw new UsageError(`--level ${level} is not a compatibility level; use one of ${LEVELS.join(', ')}.`);
   }
-  const [{ check }, { getFormatter }, { packageVersion }] = await Promise.all([
+  const [{ check }, { getFormatter }, { packageVersion }, { compatMetaLookup }] = await Promise.all([
     import('../check/index.js'),
     import('../formatters/index.js'),
     import('./version.js'),
+    import('./rule-docs.js'),
   ]);
   const outcome = await check({
     cwd: io.cwd,
     env: io.env,
     topics: ((a.topics as string[] | undefined) ?? []).map(String),
-    advisories: a.advisories as 'warn' | 'error' | 'off',
+    ...(a.advisories !== undefined ? { advisories: a.advisories as 'warn' | 'error' | 'off' } : {}),
     allowRemoval: Boolean(a['allow-removal']),
     ...(str(a.config) !== undefined ? { configFile: str(a.config)! } : {}),
     ...(str(a.against) !== undefined ? { against: str(a.against)! } : {}),
@@ -70,6 +73,7 @@ async function run(a: Args, io: CliIO): Promise<number> {
     cwd: io.cwd,
     color: format === 'stylish' && colorEnabled(io, a.color as boolean | undefined, output !== undefined),
     version: packageVersion(),
+    rules: compatMetaLookup(),
   });
   await writeReport(io, output, text);
   // the per-subject summary goes to stderr so stdout stays a clean report in every format
@@ -87,6 +91,9 @@ async function run(a: Args, io: CliIO): Promise<number> {
     io.stderr(`${s.status === 'compatible' || s.status === 'new' ? '✓' : '✗'} ${s.topic} (${s.subject}): ${verdict}${remote}\n`);
   }
   if (outcome.fatal) return EXIT.USAGE;
+  // the registry's verdict decides unless the user opts out with --fail-on findings: a registry rule
+  // set to warn or off changes what is reported, not whether the subject may be registered
+  if (a['fail-on'] !== 'findings' && outcome.incompatible > 0) return EXIT.FINDINGS;
   return outcome.errorCount > 0 ? EXIT.FINDINGS : EXIT.OK;
 }
 

@@ -59,7 +59,7 @@ function jsonReport(outcome: RegisterOutcome, findings: string): string {
 async function run(a: Args, io: CliIO): Promise<number> {
   const format = a.format as FormatterName;
   const output = str(a.output);
-  const [{ register }, { getFormatter }, { packageVersion }, { ruleMetaLookup }] = await Promise.all([
+  const [{ register }, { getFormatter }, { packageVersion }, { allMetaLookup }] = await Promise.all([
     import('../register/index.js'),
     import('../formatters/index.js'),
     import('./version.js'),
@@ -77,7 +77,7 @@ async function run(a: Args, io: CliIO): Promise<number> {
     cwd: io.cwd,
     color: format === 'stylish' && colorEnabled(io, a.color as boolean | undefined, output !== undefined),
     version: packageVersion(),
-    ...(format === 'sarif' ? { rules: await ruleMetaLookup() } : {}),
+    ...(format === 'sarif' ? { rules: await allMetaLookup() } : {}),
   });
   // The report in the chosen format is the only thing on stdout (or in --output): stylish is the
   // findings followed by the table; json is the registration and the findings in one document; the

@@ -7,7 +7,7 @@ import { closest } from './suggest.js';
 
 async function run(a: Args, io: CliIO): Promise<number> {
   const docs = await import('./rule-docs.js');
-  const metas = await docs.loadRuleMetas();
+  const metas = await docs.loadAllMetas();
   const id = a.id as string | undefined;
   const format = a.format as 'text' | 'markdown' | 'json';
   if (id !== undefined) {
@@ -27,7 +27,7 @@ async function run(a: Args, io: CliIO): Promise<number> {
 
 export const rulesCommand: CommandDef = {
   command: 'rules [id]',
-  describe: 'List the lint rules, or show one rule\'s documentation',
+  describe: 'List the lint and compatibility rules, or show one rule\'s documentation',
   builder: (y: Argv) => y
     .positional('id', { type: 'string', describe: 'a rule id' })
     .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text' as const, describe: 'output format (markdown renders the README rule reference)' }),

@@ -11,6 +11,8 @@ import { ConfigError } from '../errors.js';
 import type { SourceRange } from '../model/types.js';
 import type { Rule, RuleSeverity } from '../lint/rule.js';
 import type { OverrideSetting, RuleSetting } from '../lint/types.js';
+import { COMPAT_RULES, compatRule } from '../compat/rules.js';
+import type { CompatRuleMeta } from '../compat/rules.js';
 import { CONFIG_FILE_NAMES, DEFAULT_INCLUDE_PATHS, DEFAULT_STREAM_KIND } from './defaults.js';
 import { interpolateEnv, type InterpolationIssue } from './env.js';
 import { didYouMean } from './suggest.js';
@@ -185,7 +187,15 @@ function skippedReference(pointer: string, data: unknown, skip: (pointer: string
 }
 
 /** Rule settings are checked here rather than by the JSON Schema: ids and options depend on the loaded rules. */
-function readRules(ctx: Ctx, value: unknown, pointer: string, rules: ReadonlyMap<string, Rule>, ajv: Ajv2020): Record<string, RuleSetting> {
+function readRules(
+  ctx: Ctx,
+  value: unknown,
+  pointer: string,
+  rules: ReadonlyMap<string, Rule>,
+  ajv: Ajv2020,
+  /** where compatibility rule severities go; undefined where they are not allowed (overrides) */
+  compat?: Record<string, RuleSeverity>,
+): Record<string, RuleSetting> {
   const out: Record<string, RuleSetting> = {};
   if (value === undefined || value === null) return out;
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -195,14 +205,39 @@ function readRules(ctx: Ctx, value: unknown, pointer: string, rules: ReadonlyMap
   for (const [id, setting] of Object.entries(value as Record<string, unknown>)) {
     const p = `${pointer}/${id.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     const rule = rules.get(id);
+    const compatMeta = rule === undefined ? compatRule(id) : undefined;
+    if (compatMeta !== undefined) {
+      readCompatSetting(ctx, setting, p, compatMeta, compat);
+      continue;
+    }
     if (rule === undefined) {
-      add(ctx, p, `unknown rule "${id}".${didYouMean(id, rules.keys())} Run \`schemactl rules\` for the list.`, 'key');
+      add(ctx, p, `unknown rule "${id}".${didYouMean(id, [...rules.keys(), ...COMPAT_RULES.filter((r) => r.configurable).map((r) => r.id)])} Run \`schemactl rules\` for the list.`, 'key');
       continue;
     }
     const parsed = readRuleSetting(ctx, setting, p, rule, ajv);
     if (parsed !== undefined) out[id] = parsed;
   }
   return out;
+}
+
+/** A compatibility rule takes a severity only; it applies to every file, so overrides cannot set it. */
+function readCompatSetting(ctx: Ctx, setting: unknown, p: string, meta: CompatRuleMeta, out: Record<string, RuleSeverity> | undefined): void {
+  if (!meta.configurable) {
+    add(ctx, p, `${meta.id} reports input that cannot be checked at all; it is always an error (exit 2) and has no severity to set.`, 'key');
+    return;
+  }
+  if (out === undefined) {
+    add(ctx, p, `compatibility rule ${meta.id} is set in the top-level "rules:", not in an override.`, 'key');
+    return;
+  }
+  const severity = Array.isArray(setting) && setting.length === 1 ? setting[0] : setting;
+  const sevPtr = Array.isArray(setting) ? `${p}/0` : p;
+  if (typeof severity !== 'string' || !SEVERITIES.includes(severity as RuleSeverity)) {
+    add(ctx, sevPtr, `${quoteRaw(ctx, sevPtr, severity)} is not a severity for compatibility rule ${meta.id}; use one of ${SEVERITIES.join(', ')} (it takes no options).${
+      typeof severity === 'string' ? didYouMean(severity, SEVERITIES) : ''}`);
+    return;
+  }
+  out[meta.id] = severity as RuleSeverity;
 }
 
 function readRuleSetting(ctx: Ctx, setting: unknown, p: string, rule: Rule, ajv: Ajv2020): RuleSetting | undefined {
@@ -309,7 +344,7 @@ function labelOf(file: string, cwd: string): string {
 
 /** The config when no file exists: defaults only, no streams. */
 export function defaultConfig(dir: string): ResolvedConfig {
-  return { dir, streams: [], includePaths: DEFAULT_INCLUDE_PATHS.map((p) => path.resolve(dir, p)), rules: {}, overrides: [] };
+  return { dir, streams: [], includePaths: DEFAULT_INCLUDE_PATHS.map((p) => path.resolve(dir, p)), rules: {}, compatRules: {}, overrides: [] };
 }
 
 /**
@@ -425,7 +460,8 @@ export function parseConfig(
     });
   }
 
-  const rules = readRules(ctx, obj.rules, '/rules', ruleMap, ajv);
+  const compatRules: Record<string, RuleSeverity> = {};
+  const rules = readRules(ctx, obj.rules, '/rules', ruleMap, ajv, compatRules);
 
   const overrides: OverrideSetting[] = [];
   if (Array.isArray(obj.overrides)) {
@@ -468,6 +504,7 @@ export function parseConfig(
     streams,
     includePaths: includeRaw.map((p) => path.resolve(dir, p)),
     rules,
+    compatRules,
     overrides,
   };
   if (typeof obj.registry === 'object' && obj.registry !== null) config.registry = obj.registry as Record<string, unknown>;

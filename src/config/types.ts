@@ -1,5 +1,6 @@
 import type { SourceRange } from '../model/types.js';
 import type { OverrideSetting, RuleSetting } from '../lint/types.js';
+import type { RuleSeverity } from '../lint/rule.js';
 
 export type CompatibilityLevel =
   | 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
@@ -38,7 +39,10 @@ export interface ResolvedConfig {
   kafka?: { brokers?: string[]; client_id?: string; compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'; checkpoint_topic?: string; exactly_once?: boolean };
   /** absolute Protobuf import roots */
   includePaths: string[];
+  /** lint rule settings (presets from `extends` first, then `rules:`) */
   rules: Record<string, RuleSetting>;
+  /** severities of compatibility rules set in `rules:` (ids from src/compat/rules.ts) */
+  compatRules: Record<string, RuleSeverity>;
   overrides: OverrideSetting[];
 }
 

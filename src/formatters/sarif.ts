@@ -35,7 +35,7 @@ function toPascal(id: string): string {
 function descriptor(ruleId: string, sample: Diagnostic | undefined, opts: FormatterOptions): ReportingDescriptor {
   const meta = opts.rules?.get(ruleId);
   if (meta) {
-    const examples = Object.entries(meta.examples)
+    const examples = Object.entries(meta.examples ?? {})
       .map(([format, ex]) => (ex ? `### ${format}\n\nInvalid:\n\n\`\`\`\n${ex.invalid}\n\`\`\`\n\nValid:\n\n\`\`\`\n${ex.valid}\n\`\`\`\n` : ''))
       .join('\n');
     return {
@@ -49,10 +49,10 @@ function descriptor(ruleId: string, sample: Diagnostic | undefined, opts: Format
       },
       helpUri: ruleDocsUrl(ruleId),
       defaultConfiguration: { level: level(meta.defaultSeverity) },
-      properties: { tags: [meta.category, ...meta.formats] },
+      properties: { tags: [...(meta.kind ? [meta.kind] : []), meta.category, ...meta.formats] },
     };
   }
-  // Built-in ids (parse-error, compatibility change types) have no rule module; describe them by id.
+  // An id no catalogue knows (a caller's own finding): describe it by id.
   const text = ruleId === 'parse-error'
     ? 'The file could not be parsed as an Avro or Protobuf schema'
     : `Finding ${ruleId}`;

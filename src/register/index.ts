@@ -64,7 +64,7 @@ export async function register(opts: RegisterOptions = {}): Promise<RegisterOutc
   const connect = connectOptions(config, env, opts);
   const target = registryTarget(connect);
   const reg = (await openTarget(target, connect, true))!;
-  const out = new Collector();
+  const out = new Collector(config.compatRules);
   const subjects: RegisteredSubject[] = [];
   try {
     const verdicts = await againstRegistry(reg, target, units, catalogLabel, { override: undefined, advisories: 'warn' }, out, config.text);

@@ -42,7 +42,7 @@ describe('check --against git:REF', () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string; line: number }> }>;
     expect(report).toHaveLength(1);
-    expect(report[0]!.messages.map((m) => [m.ruleId, m.line])).toEqual([['READER_FIELD_MISSING_DEFAULT_VALUE', 9]]);
+    expect(report[0]!.messages.map((m) => [m.ruleId, m.line])).toEqual([['avro-reader-field-missing-default-value', 9]]);
   });
 
   it('reports a removed stream', async () => {
@@ -59,7 +59,7 @@ describe('check --against git:REF', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('schemactl.yaml');
     expect(r.stdout).toContain('Stream "orders.order-cancelled" was removed from the catalog');
-    expect(r.stdout).toContain('STREAM_REMOVED');
+    expect(r.stdout).toContain('stream-removed');
     const allowed = await cli(['check', '--against', 'git:main', '--allow-removal'], dir);
     expect(allowed.code).toBe(0);
   });

@@ -24,7 +24,7 @@ describe('check --old --new (ad-hoc pair)', () => {
     const r = await check({ cwd: dir, old: 'v1.avsc', new: 'v2.avsc', level: 'FORWARD' });
     expect(r.errorCount).toBe(1);
     const d = r.results[0]!.diagnostics[0]!;
-    expect(d.ruleId).toBe('READER_FIELD_MISSING_DEFAULT_VALUE');
+    expect(d.ruleId).toBe('avro-reader-field-missing-default-value');
     expect(d.location.range?.line).toBe(3); // the record's name: the field's lines are gone
     expect(d.related?.[0]).toMatchObject({ file: 'v1.avsc', message: 'old schema here', range: { line: 8 } });
     expect(d.help).toBe('keep field amount; to remove it, first register a version where it has a default');
@@ -56,7 +56,7 @@ protocol Shipping {
     write(dir, { 'v1.avdl': idl(''), 'v2.avdl': idl('\n    long weight;') });
     const r = await check({ cwd: dir, old: 'v1.avdl', new: 'v2.avdl' });
     const d = r.results[0]!.diagnostics.find((x) => x.severity === 'error')!;
-    expect(d.ruleId).toBe('READER_FIELD_MISSING_DEFAULT_VALUE');
+    expect(d.ruleId).toBe('avro-reader-field-missing-default-value');
     expect(d.location).toMatchObject({ file: 'v2.avdl', range: { line: 9 } });
     expect(d.message).toContain('field `weight`');
     expect(d.help).toContain('union { null, <type> } weight = null;');

@@ -113,7 +113,7 @@ describe('check and register against a served registry', () => {
     const removed = await cli(['check', '--registry', url], dir);
     expect(removed.code).toBe(0);
     expect(removed.stdout).toContain('field-removed-without-reserve');
-    expect(removed.stdout).toContain("reserve field number 4 and name 'legacy_id'");
+    expect(removed.stdout).toContain('add reserved 4; reserved "legacy_id";');
     expect(removed.stdout).toMatch(/8:9\s+warning/);
   });
 

@@ -31,7 +31,7 @@ describe('schemactl check (golden)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatchInlineSnapshot(`
       "schemas/order-placed.avsc
-        9:5  error  The new schema adds field \`total\` without a default, so it cannot read records written with main, which do not have it. Stream \`orders.order-placed\` (subject \`orders.order-placed-value\`) must be BACKWARD compatible with the version from main; the registry reports READER_FIELD_MISSING_DEFAULT_VALUE at /fields/2.  READER_FIELD_MISSING_DEFAULT_VALUE
+        9:5  error  The new schema adds field \`total\` without a default, so it cannot read records written with main, which do not have it. Stream \`orders.order-placed\` (subject \`orders.order-placed-value\`) must be BACKWARD compatible with the version from main; the registry reports READER_FIELD_MISSING_DEFAULT_VALUE at /fields/2.  avro-reader-field-missing-default-value
              8 │     { "name": "amount", "type": "long", "doc": "Amount in cents." },
           >  9 │     { "name": "total", "type": "long", "doc": "Total in cents." },
                │     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -64,7 +64,7 @@ describe('schemactl check (golden)', () => {
           ℹ old schema here (main:payment.proto:8:3)
           help: add reserved 4; reserved "legacy_id";
 
-        7:3  error  Field \`amount_units\` (number 2) of message \`PaymentCaptured\` changed from int64 to string, which is encoded differently on the wire, so the old schema misreads values written with the new schema. Keep the old type and add a new field with a new number. Stream \`payments.payment-captured\` (subject \`payments.payment-captured-value\`) must be FULL compatible with the version from main; the registry reports FIELD_SCALAR_KIND_CHANGED at #/PaymentCaptured/2 (old schema reading new data).  FIELD_SCALAR_KIND_CHANGED
+        7:3  error  Field \`amount_units\` (number 2) of message \`PaymentCaptured\` changed from int64 to string, which is encoded differently on the wire, so the old schema misreads values written with the new schema. Keep the old type and add a new field with a new number. Stream \`payments.payment-captured\` (subject \`payments.payment-captured-value\`) must be FULL compatible with the version from main; the registry reports FIELD_SCALAR_KIND_CHANGED at #/PaymentCaptured/2 (old schema reading new data).  proto-field-scalar-kind-changed
             6 │   string payment_id = 1;
           > 7 │   string amount_units = 2;
               │   ^^^^^^^^^^^^^^^^^^^^^^^^
@@ -72,7 +72,7 @@ describe('schemactl check (golden)', () => {
           ℹ old schema here (main:payment.proto:7:3)
           help: keep the type of field amount_units (number 2); to change it, add a new field with a new number, and if you drop the old one, reserve field number 2 and name 'amount_units'
 
-        7:3  error  Field \`amount_units\` (number 2) of message \`PaymentCaptured\` changed from int64 to string, which is encoded differently on the wire, so the new schema misreads values written with the old schema. Keep the old type and add a new field with a new number. Stream \`payments.payment-captured\` (subject \`payments.payment-captured-value\`) must be FULL compatible with the version from main; the registry reports FIELD_SCALAR_KIND_CHANGED at #/PaymentCaptured/2.  FIELD_SCALAR_KIND_CHANGED
+        7:3  error  Field \`amount_units\` (number 2) of message \`PaymentCaptured\` changed from int64 to string, which is encoded differently on the wire, so the new schema misreads values written with the old schema. Keep the old type and add a new field with a new number. Stream \`payments.payment-captured\` (subject \`payments.payment-captured-value\`) must be FULL compatible with the version from main; the registry reports FIELD_SCALAR_KIND_CHANGED at #/PaymentCaptured/2.  proto-field-scalar-kind-changed
             6 │   string payment_id = 1;
           > 7 │   string amount_units = 2;
               │   ^^^^^^^^^^^^^^^^^^^^^^^^
@@ -92,7 +92,7 @@ describe('schemactl check (golden)', () => {
     expect(r.code).toBe(1);
     const sarif = JSON.parse(r.stdout) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }> };
     const [result] = sarif.runs[0]!.results;
-    expect(result!.ruleId).toBe('READER_FIELD_MISSING_DEFAULT_VALUE');
+    expect(result!.ruleId).toBe('avro-reader-field-missing-default-value');
     expect(result!.locations[0]!.physicalLocation.artifactLocation.uri).toBe('schemas/order-placed.avsc');
     expect(result!.locations[0]!.physicalLocation.region.startLine).toBe(9);
   });

@@ -194,12 +194,15 @@ describe('schemactl init', () => {
 });
 
 describe('schemactl rules', () => {
-  it('lists every rule with severity, formats and description', async () => {
+  it('lists every rule, lint and compatibility, with kind, severity, formats and description', async () => {
     const { loadRules } = await import('../../src/config/rules.js');
-    const rules = await loadRules();
+    const { COMPAT_RULES } = await import('../../src/compat/rules.js');
+    const rules = [...(await loadRules()).map((r) => ({ ...r.meta, kind: 'lint' })), ...COMPAT_RULES];
     const r = await run(['rules'], ROOT);
     expect(r.code).toBe(0);
-    for (const rule of rules) expect(r.stdout).toMatch(new RegExp(`^${rule.meta.id}\\s+(error|warning|off)\\s+\\S+\\s+${rule.meta.description.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+    for (const rule of rules) {
+      expect(r.stdout).toMatch(new RegExp(`^${rule.id}\\s+${rule.kind}/${rule.category}\\s+(error|warning|off|error \\(fixed\\))\\s+\\S+\\s+${rule.description.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+    }
   });
 
   it('shows one rule\'s docs with rationale and examples', async () => {
@@ -217,7 +220,7 @@ describe('schemactl rules', () => {
 
   it('renders the Markdown reference', async () => {
     const r = await run(['rules', '--format', 'markdown'], ROOT);
-    expect(r.stdout).toMatch(/^\| Rule \| Default \| Formats \| Description \|/);
+    expect(r.stdout).toMatch(/^\| Rule \| Kind \| Default \| Formats \| Description \|/);
     expect(r.stdout).toContain('### require-updated-at');
     expect(r.stdout).toContain('```json');
   });

@@ -54,7 +54,7 @@ describe('gateSchema, Protobuf', () => {
     const refused = await gateSchema(input);
     expect(refused.ok).toBe(false);
     if (!refused.ok) {
-      expect(refused.findings[0]).toMatchObject({ ruleId: 'FIELD_SCALAR_KIND_CHANGED', location: { range: { line: 4 } } });
+      expect(refused.findings[0]).toMatchObject({ ruleId: 'proto-field-scalar-kind-changed', location: { range: { line: 4 } } });
       expect(refused.findings[0]!.message).toMatch(/c-value/);
     }
     expect(await registry.getVersions('c-value')).toEqual([1]);
@@ -91,7 +91,7 @@ describe('gateSchema, Avro', () => {
     const refused = await gateSchema({ topic: 'o', file, label: 'order.avsc', includePaths: [], registry, level: 'BACKWARD' });
     expect(refused.ok).toBe(false);
     if (!refused.ok) {
-      expect(refused.findings[0]).toMatchObject({ ruleId: 'READER_FIELD_MISSING_DEFAULT_VALUE', location: { file: 'order.avsc', range: { line: 10 } } });
+      expect(refused.findings[0]).toMatchObject({ ruleId: 'avro-reader-field-missing-default-value', location: { file: 'order.avsc', range: { line: 10 } } });
       expect(refused.findings[0]!.help).toMatch(/default/);
     }
     writeFileSync(file, V2_OK);
