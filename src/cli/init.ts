@@ -63,6 +63,10 @@ export function proposeConfig(files: readonly string[]): string {
     '# yaml-language-server: $schema=./node_modules/schemactl/schemactl.schema.json',
     '# Starter catalog proposed by `schemactl init`: one store stream per schema file.',
     '# Review the topics, add `key:` for keyed streams, and adjust compatibility per stream.',
+    'version: 1',
+    '# presets: schemactl:recommended (defaults), schemactl:strict, schemactl:event-design; `rules:` adjusts them',
+    'extends:',
+    '  - schemactl:recommended',
   ];
   if (files.length === 0) {
     lines.push('# No .avsc, .avdl or .proto files were found; add streams here.', 'streams: []');

@@ -13,6 +13,8 @@ import type { Rule, RuleSeverity } from '../lint/rule.js';
 import type { OverrideSetting, RuleSetting } from '../lint/types.js';
 import { COMPAT_RULES, compatRule } from '../compat/rules.js';
 import type { CompatRuleMeta } from '../compat/rules.js';
+import { CONFIG_VERSIONS, PRESETS, presetByName } from './presets.js';
+import type { PresetSettings } from './presets.js';
 import { CONFIG_FILE_NAMES, DEFAULT_INCLUDE_PATHS, DEFAULT_STREAM_KIND } from './defaults.js';
 import { interpolateEnv, type InterpolationIssue } from './env.js';
 import { didYouMean } from './suggest.js';
@@ -172,6 +174,40 @@ function mapAjvError(ctx: Ctx, err: ErrorObject, data: unknown): void {
     default:
       add(ctx, ptr, `${where} ${err.message ?? 'is invalid'}.`);
   }
+}
+
+/** `version:` is optional (absent means 1); a version this release does not know is an error at its value. */
+function readVersion(ctx: Ctx, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !CONFIG_VERSIONS.includes(value)) {
+    add(ctx, '/version', `${quoteRaw(ctx, '/version', value)} is not a config version this schemactl reads; write \`version: ${CONFIG_VERSIONS.join(' | ')}\`${
+      typeof value === 'number' && value > Math.max(...CONFIG_VERSIONS) ? ', or upgrade schemactl for a newer config' : ''}.`);
+  }
+}
+
+/** `extends:` one preset name or a list of them; later presets win over earlier ones. */
+function readExtends(ctx: Ctx, value: unknown, lintRules: readonly Rule[]): PresetSettings {
+  const out: PresetSettings = { rules: {}, compat: {} };
+  if (value === undefined || value === null) return out;
+  const names: Array<{ name: unknown; ptr: string }> = typeof value === 'string'
+    ? [{ name: value, ptr: '/extends' }]
+    : Array.isArray(value) ? value.map((name: unknown, i) => ({ name, ptr: `/extends/${i}` })) : [];
+  if (names.length === 0 && !Array.isArray(value)) {
+    add(ctx, '/extends', `extends must be a preset name or a list of them (${PRESETS.map((p) => p.name).join(', ')}), but it is ${typeName(value)}.`);
+    return out;
+  }
+  for (const { name, ptr } of names) {
+    const preset = typeof name === 'string' ? presetByName(name) : undefined;
+    if (preset === undefined) {
+      add(ctx, ptr, `${quoteRaw(ctx, ptr, name)} is not a preset; use one of ${PRESETS.map((p) => p.name).join(', ')}.${
+        typeof name === 'string' ? didYouMean(name.includes(':') ? name : `schemactl:${name}`, PRESETS.map((p) => p.name)) : ''}`);
+      continue;
+    }
+    const s = preset.settings(lintRules);
+    Object.assign(out.rules, s.rules);
+    Object.assign(out.compat, s.compat);
+  }
+  return out;
 }
 
 /** Whether `pointer` lies in a skipped section and its value still holds an unexpanded `${VAR}`. */
@@ -408,6 +444,8 @@ export function parseConfig(
       if (/^(\/overrides\/\d+)?\/rules(\/|$)/.test(err.instancePath)) continue;
       // a value kept as written in a section this command does not use: its variable decides it later
       if (skippedReference(err.instancePath, data, skip)) continue;
+      // version and extends get dedicated messages below
+      if (/^\/(version|extends)(\/|$)/.test(err.instancePath)) continue;
       // an unset variable is already reported there; the empty value it left says nothing more
       if (envIssues.some((i) => i.pointer === err.instancePath)) continue;
       mapAjvError(ctx, err, data);
@@ -460,8 +498,11 @@ export function parseConfig(
     });
   }
 
-  const compatRules: Record<string, RuleSeverity> = {};
-  const rules = readRules(ctx, obj.rules, '/rules', ruleMap, ajv, compatRules);
+  readVersion(ctx, obj.version);
+  const preset = readExtends(ctx, obj.extends, opts.rules);
+  // presets first, in the order listed; the file's own `rules:` win over them
+  const compatRules: Record<string, RuleSeverity> = { ...preset.compat };
+  const rules = { ...preset.rules, ...readRules(ctx, obj.rules, '/rules', ruleMap, ajv, compatRules) };
 
   const overrides: OverrideSetting[] = [];
   if (Array.isArray(obj.overrides)) {
