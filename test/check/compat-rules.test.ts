@@ -129,6 +129,19 @@ describe('config validation of compatibility rules', () => {
   });
 });
 
+describe('schemactl rules <compatibility id>', () => {
+  it.each([
+    ['avro-type-mismatch', ['Kind: compatibility/registry', 'The registry reports it as TYPE_MISMATCH.', 'rules: { avro-type-mismatch: error | warn | off }']],
+    ['field-reused', ['Default severity: warning   Kind: compatibility/advisory', 'rules: { field-reused: error | warn | off }']],
+    ['parse-error', ['Kind: compatibility/input', 'It is always an error and makes the run exit 2; it has no severity to set.']],
+  ])('%s', async (id, lines) => {
+    const r = await cli(['rules', id], process.cwd());
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith(`${id} — `)).toBe(true);
+    for (const l of lines) expect(r.stdout).toContain(l);
+  });
+});
+
 describe('SARIF descriptors of check findings', () => {
   it('have real names, descriptions and help URLs', async () => {
     const dir = await brokenProject('');

@@ -3,10 +3,10 @@
 // progress, summaries and messages go to stderr. Also: lint and check run on a catalog whose publish
 // source names an unset variable, and publish still refuses it at file:line:column.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, buildCli } from './support/build.js';
+import { BIN, ROOT, buildCli } from './support/build.js';
 import { CATALOG, ORDER_BREAKING, ORDER_V1, scratchDir, write } from '../check/helpers.js';
 
 interface Run { code: number | null; stdout: string; stderr: string }
@@ -108,6 +108,19 @@ describe('every command: the report alone on stdout', () => {
     expect(wrote.stdout).toBe('');
     expect(wrote.stderr).toContain('Wrote schemactl.yaml with 1 stream.');
   });
+});
+
+describe('publish: JSON log lines alone on stdout', () => {
+  it('--log-format json on the bundled catalog (in-process PGlite, dry run)', () => {
+    const dir = scratchDir('out-publish');
+    cpSync(path.join(ROOT, 'schemas'), dir, { recursive: true });
+    const r = bin(['publish', '--once', '--dry-run', '--log-format', 'json', 'orders.order-shipped'], dir);
+    const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string });
+    expect(lines.map((l) => l.msg)).toContain('gate passed');
+    expect(lines.at(-1)!.msg).toBe('summary');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  }, 180_000);
 });
 
 describe('lazy ${ENV}: only the sections a command uses', () => {
