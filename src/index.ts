@@ -23,6 +23,10 @@ export { check, compareUnit, avdlTypeToAvsc, subjectName, parseStrategy } from '
 export type {
   CheckOptions, CheckOutcome, SubjectOutcome, SubjectStatus, AdvisoryMode, PreviousSchema, SchemaUnit, SubjectStrategy,
 } from './check/index.js';
+export { COMPAT_RULES, compatRule, compatRuleId } from './compat/rules.js';
+export type { CompatRuleMeta, CompatRuleCategory } from './compat/rules.js';
+export { PRESETS } from './config/presets.js';
+export type { Preset } from './config/presets.js';
 export { register } from './register/index.js';
 export type { RegisterOptions, RegisterOutcome, RegisteredSubject } from './register/index.js';
 
