@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigValidationError, parseConfig } from '../../src/config/load.js';
 import type { EnvSection } from '../../src/config/load.js';
 import { fixtureRules } from '../lint/fixtures/rules.js';
+import { CATALOG as CHECK_CATALOG, ORDER_V1, cli, commitAll, git, scratchDir, write } from '../check/helpers.js';
+
+const CATALOG_CLI = `${CHECK_CATALOG}    source:\n      connection: \${ACCOUNTS_DB_URL}\n      table: orders\n`;
 
 const CATALOG = [
   'registry:',
@@ -54,5 +57,25 @@ describe('lazy ${ENV} interpolation by section', () => {
   it('still validates what an unused section holds literally', () => {
     const text = 'streams:\n  - topic: t\n    schema: a.avsc\n    source:\n      connection: ${DB}\n      slot: Not-A-Slot\n';
     expect(() => parseConfig(text, '/proj/schemactl.yaml', { cwd: '/proj', rules: fixtureRules, env: {}, sections: [] })).toThrow(/6:13: "Not-A-Slot"|streams\[0\]\.source\.slot/);
+  });
+});
+
+describe('through the CLI: check reads the registry section only when it uses the registry', () => {
+  it.each([
+    ['check --against git:main', ['check', '--against', 'git:main'], 0, undefined],
+    ['check (the registry)', ['check'], 2, /schemactl\.yaml:10:8: environment variable REGISTRY_URL is not set/],
+    ['lint', ['lint'], 0, undefined],
+  ])('%s', async (_label, args, code, message) => {
+    const dir = scratchDir('sections-cli');
+    write(dir, {
+      'schemactl.yaml': `${CATALOG_CLI}registry:\n  url: \${REGISTRY_URL}\n`,
+      'schemas/order-placed.avsc': ORDER_V1,
+    });
+    git(dir, 'init', '-q');
+    commitAll(dir, 'v1');
+    const r = await cli(args, dir, { REGISTRY_URL: undefined, ACCOUNTS_DB_URL: undefined });
+    if (message) expect(r.stderr).toMatch(message);
+    else expect(r.stderr).not.toContain('REGISTRY_URL');
+    expect(r.code).toBe(code);
   });
 });
