@@ -5,6 +5,11 @@ import type { Args, CommandDef } from './command.js';
 import type { CliIO } from './io.js';
 import { closest } from './suggest.js';
 
+/** JSON consumers tell the two kinds apart by `kind`: lint metas do not carry one of their own. */
+function withKind(meta: { id: string; kind?: string }): object {
+  return { ...meta, kind: meta.kind ?? 'lint' };
+}
+
 async function run(a: Args, io: CliIO): Promise<number> {
   const docs = await import('./rule-docs.js');
   const metas = await docs.loadAllMetas();
@@ -16,11 +21,11 @@ async function run(a: Args, io: CliIO): Promise<number> {
       const guess = closest(id, metas.map((m) => m.id));
       throw new UsageError(`no rule named "${id}"${guess ? `; did you mean ${guess}?` : ''} (\`schemactl rules\` lists them)`, 'unknown-rule');
     }
-    if (format === 'json') io.stdout(`${JSON.stringify(meta, null, 2)}\n`);
+    if (format === 'json') io.stdout(`${JSON.stringify(withKind(meta), null, 2)}\n`);
     else io.stdout(format === 'markdown' ? docs.rulesMarkdown([meta]) : docs.ruleText(meta));
     return 0;
   }
-  if (format === 'json') io.stdout(`${JSON.stringify(metas, null, 2)}\n`);
+  if (format === 'json') io.stdout(`${JSON.stringify(metas.map(withKind), null, 2)}\n`);
   else io.stdout(format === 'markdown' ? docs.rulesMarkdown(metas) : docs.ruleTable(metas));
   return 0;
 }
