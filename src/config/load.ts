@@ -192,8 +192,8 @@ function readExtends(ctx: Ctx, value: unknown, lintRules: readonly Rule[]): Pres
   const names: Array<{ name: unknown; ptr: string }> = typeof value === 'string'
     ? [{ name: value, ptr: '/extends' }]
     : Array.isArray(value) ? value.map((name: unknown, i) => ({ name, ptr: `/extends/${i}` })) : [];
-  if (names.length === 0 && !Array.isArray(value)) {
-    add(ctx, '/extends', `extends must be a preset name or a list of them (${PRESETS.map((p) => p.name).join(', ')}), but it is ${typeName(value)}.`);
+  if (names.length === 0) {
+    add(ctx, '/extends', `extends must be a preset name or a list of them (${PRESETS.map((p) => p.name).join(', ')}), but it is ${Array.isArray(value) ? 'an empty list' : typeName(value)}.`);
     return out;
   }
   for (const { name, ptr } of names) {

@@ -68,6 +68,7 @@ describe('extends', () => {
   it.each([
     ['an unknown preset', 'extends: schemactl:strictest\n', ['1:10: "schemactl:strictest" is not a preset; use one of schemactl:recommended, schemactl:strict, schemactl:event-design. Did you mean "schemactl:strict"?']],
     ['a name without the prefix', 'extends:\n  - recommended\n', ['2:5: "recommended" is not a preset; use one of schemactl:recommended, schemactl:strict, schemactl:event-design. Did you mean "schemactl:recommended"?']],
+    ['an empty list', 'extends: []\n', ['1:10: extends must be a preset name or a list of them (schemactl:recommended, schemactl:strict, schemactl:event-design), but it is an empty list.']],
     ['a mapping', 'extends: { a: 1 }\n', ['1:10: extends must be a preset name or a list of them (schemactl:recommended, schemactl:strict, schemactl:event-design), but it is a mapping.']],
   ])('%s', (_label, text, expected) => {
     expect(issues(text)).toEqual(expected);
