@@ -57,6 +57,16 @@ describe('every command: the report alone on stdout', () => {
     expect(r.stdout).not.toContain('NOT compatible (BACKWARD)');
   });
 
+  it('check --output FILE: nothing on stdout, the report in the file', () => {
+    const dir = scratchDir('out-check-file');
+    write(dir, { 'old.avsc': ORDER_V1, 'new.avsc': ORDER_BREAKING });
+    const r = bin(['check', '--old', 'old.avsc', '--new', 'new.avsc', '--format', 'sarif', '--output', 'reports/check.sarif'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    parses('sarif', readFileSync(path.join(dir, 'reports/check.sarif'), 'utf8'));
+    expect(r.stderr).toContain('NOT compatible (BACKWARD)');
+  });
+
   it.each(formats)('register --format %s (the table on stderr unless the format is json)', (format) => {
     const dir = scratchDir('out-register');
     write(dir, { 'schemactl.yaml': CATALOG, 'schemas/order-placed.avsc': BAD_NAME });
