@@ -8,11 +8,39 @@ new RuleTester().run(rule, {
       proto('message OrderPlaced {\n  string order_id = 1;\n  string note = 2;\n}'),
       proto('message OrderPlaced {\n  reserved 2, 3;\n  reserved "coupon", "gift_note";\n  string order_id = 1;\n  string note = 4;\n}'),
       { schema: proto('message OrderPlaced {\n  string order_id = 1;\n  string note = 5;\n}'), options: { gaps: false } },
+      // generated or hashed numbering: the runs between fields are far longer than any removal
+      proto('message Instance {\n  string name = 3373707;\n  string zone = 3744684;\n  string id = 3355;\n}'),
+      proto('message OrderPlaced {\n  string order_id = 1;\n  string b = 536870911;\n}'),
+      // a block starting at 100 is deliberate numbering
+      proto('message OrderPlaced {\n  string order_id = 1;\n  string note = 2;\n  string ext_a = 100;\n  string ext_b = 101;\n}'),
+      // the implementation range 19000-19999 is never a gap, nor a reserved range
+      proto('message OrderPlaced {\n  reserved 2 to 18999;\n  reserved "old";\n  string order_id = 1;\n  string note = 20000;\n}'),
+      { schema: proto('message OrderPlaced {\n  string order_id = 1;\n  string note = 4;\n}'), options: { maxGap: 1 } },
     ],
     invalid: [
       {
         schema: proto('message OrderPlaced {\n  string order_id = 1;\n  string note = 4;\n}'),
         errors: [{ messageId: 'gap', line: protoLine(1), column: 9, data: { numbers: '2 to 3', plural: 's' } }],
+      },
+      {
+        // only the unreserved part of a gap is proposed
+        schema: proto('message OrderPlaced {\n  reserved 3 to 5;\n  reserved "a", "b";\n  string order_id = 1;\n  string note = 7;\n}'),
+        errors: [{ messageId: 'gap', line: protoLine(1), column: 9, data: { numbers: '2, 6', plural: 's' } }],
+      },
+      {
+        // a short run after a long reserved one is still a likely removal
+        schema: proto('message OrderPlaced {\n  reserved 2 to 1000;\n  reserved "a";\n  string order_id = 1;\n  string note = 1002;\n}'),
+        errors: [{ messageId: 'gap', line: protoLine(1), column: 9, data: { numbers: '1001', plural: '' } }],
+      },
+      {
+        // a field missing before the first one
+        schema: proto('message OrderPlaced {\n  string order_id = 2;\n  string note = 3;\n}'),
+        errors: [{ messageId: 'gap', line: protoLine(1), column: 9, data: { numbers: '1', plural: '' } }],
+      },
+      {
+        schema: proto('message OrderPlaced {\n  string order_id = 1;\n  string note = 10;\n}'),
+        options: { maxGap: 8 },
+        errors: [{ messageId: 'gap', line: protoLine(1), column: 9, data: { numbers: '2 to 9', plural: 's' } }],
       },
       {
         schema: proto('message OrderPlaced {\n  reserved 2;\n  string order_id = 1;\n  string note = 3;\n}'),
