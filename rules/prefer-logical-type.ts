@@ -30,8 +30,13 @@ const MONEY_TOKENS = new Set([
 const NOT_MONEY_TOKENS = new Set([
   'rate', 'percent', 'percentage', 'pct', 'ratio', 'factor', 'score', 'weight', 'kg', 'lb', 'grams', 'volume',
   'probability', 'confidence', 'share', 'multiplier', 'count', 'quantity', 'qty', 'latitude', 'longitude', 'lat',
-  'lng', 'lon', 'distance', 'km', 'miles', 'basis', 'bps', 'points',
+  'lng', 'lon', 'distance', 'km', 'miles', 'basis', 'bps', 'points', 'fraction', 'proportion', 'coefficient',
 ]);
+/**
+ * A doc that calls the value a percentage, ratio or fraction: a `discount` documented as "percentage of
+ * the list price" is not an amount of money, whatever its name says.
+ */
+const NOT_MONEY_DOC = /\b(percent|percentage|percentages|per cent|ratio|fraction|basis points?|bps|multiplier|coefficient)\b|%|\bbetween 0(\.0)? and (1|100)(\.0)?\b/i;
 const MONEY_DOC = /\b(currency|monetary|money|in (eur|usd|gbp|the order's currency)|cents|minor units)\b/i;
 
 const UUID_DOC = /\buuid\b|\bguid\b|rfc[- ]?4122/i;
@@ -87,6 +92,7 @@ function moneyFinding(field: Field, p: PrimitiveType): Finding | undefined {
   if (!isFloatingPrimitive(p)) return undefined;
   const tokens = words(field.name);
   if (tokens.some((t) => NOT_MONEY_TOKENS.has(t))) return undefined;
+  if (NOT_MONEY_DOC.test(docOf(field))) return undefined;
   const moneyToken = tokens.find((t) => MONEY_TOKENS.has(t));
   if (moneyToken) return { messageId: 'moneyAsFloat', evidence: `name \`${field.name}\` contains \`${moneyToken}\`` };
   if (MONEY_DOC.test(docOf(field))) return { messageId: 'moneyAsFloat', evidence: 'doc describes a monetary amount' };
@@ -128,7 +134,8 @@ export default defineRule<MessageId, Record<string, never>>({
       'logical types (timestamp-millis/micros, date, decimal, uuid) and Protobuf has well-known types ' +
       '(google.protobuf.Timestamp, google.type.Date, google.type.Money) that carry the meaning in the schema, so ' +
       'code generators and registries map them to native types. Evidence comes from field names and docs; ' +
-      'durations, ratios and weights are left alone. A UUID string without the uuid logical type is reported at ' +
+      'durations, ratios and weights are left alone, and so is a float named or documented as a percentage, ratio, ' +
+      'fraction or basis points. A UUID string without the uuid logical type is reported at ' +
       'warning level only, because it is a missed hint rather than a wrong value.',
     messages: {
       timeAsString:

@@ -28,6 +28,14 @@ new RuleTester().run(rule, {
         f('hub_opening_time', '"string"', 'Local time of day the hub opens, HH:mm.'),
         f('trace_id', '"string"', 'W3C trace id.'),
       ]),
+      // a money word in the name, but the doc says the value is a percentage, ratio or basis points
+      avroRecord('PriceQuoted', [
+        f('discount', '"double"', 'Discount as a percentage of the list price.'),
+        f('fee', '"float"', 'Fee in basis points of the amount.'),
+        f('tax', '"double"', 'Share of the net price, between 0 and 1.'),
+        f('tip', '"double"', 'Tip in % of the bill.'),
+        f('refund_fraction', '"double"'),
+      ]),
     ],
     invalid: [
       { schema: one(f('captured_at', '"string"')), errors: [{ messageId: 'timeAsString', ...at }] },
@@ -53,6 +61,13 @@ message PaymentCaptured {
   int64 amount_minor = 6;
   int64 processing_time_ms = 7;
 }`, ['google/protobuf/timestamp.proto', 'google/type/money.proto', 'google/type/date.proto']),
+      proto(`
+message PriceQuoted {
+  // Discount off the list price, in percent (0-100).
+  double discount = 1;
+  // Ratio of the refunded to the charged amount.
+  float refund = 2;
+}`),
     ],
     invalid: [
       {
