@@ -2,7 +2,7 @@
 // shape depends on it) hides several events behind one schema. Scored evidence; only strong cases fire.
 import { defineRule } from '../src/lint/rule.js';
 import type { Field, RecordType } from '../src/model/types.js';
-import { docOf, isOptionalField, listText, primitiveOf, toPascalCase, unwrapNullable, words } from './util.js';
+import { docOf, isOptionalField, listText, looksLikeEvent, primitiveOf, toPascalCase, unwrapNullable, words } from './util.js';
 
 type Options = {
   /** minimum score to report */
@@ -25,11 +25,6 @@ const DYNAMIC_WKT = new Set(['google.protobuf.Any', 'google.protobuf.Struct', 'g
 
 /** `OrderEvent`, `CustomerMessage`: an entity plus a generic word, rather than a fact in the past tense. */
 const GENERIC_SUFFIX = /[a-z](Event|Events|Envelope|Message|Wrapper|Payload|Change|Changes)$/;
-/** Event message names: a past-tense fact (`OrderPlaced`, `PaymentCaptured`) or an explicit `…Event`. */
-function looksLikeEvent(name: string): boolean {
-  return /(ed|Event|Sent|Paid|Shipped|Made|Done|Begun|Taken|Held|Built|Sold|Lost|Won|Left|Found|Run|Set|Put|Cut|Read)$/.test(name);
-}
-
 interface Item {
   points: number;
   text: string;
