@@ -54,7 +54,22 @@ export function resolveSelector(doc: SchemaDocument, selector: string): NamedTyp
   return suffixCount === 1 ? suffixHit : undefined;
 }
 
-/** The default event roots of a document when no catalog selector names one. */
+/**
+ * Message types a Protobuf file's services take or return. They are API messages (`GetBookRequest`,
+ * the `Book` a Get returns), not events, whatever their names; the service definitions decide, never
+ * a `Request`/`Response` suffix alone.
+ */
+export function rpcTypeNames(doc: SchemaDocument): string[] {
+  const out: string[] = [];
+  for (const r of doc.rpcTypes ?? []) if (r.resolved) out.push(r.fullName);
+  return out;
+}
+
+/**
+ * The default event roots of a document when no catalog selector names one: top-level records no
+ * other record of the file uses, minus the file's rpc request/response types. Nested types are never
+ * roots.
+ */
 export function defaultEventRoots(doc: SchemaDocument): string[] {
   const byName = new Map(doc.types.map((t) => [t.fullName, t] as const));
   const topRecords = doc.topLevel.filter((n) => {
@@ -65,7 +80,11 @@ export function defaultEventRoots(doc: SchemaDocument): string[] {
   const referenced = referencedByOthers(doc);
   const roots = topRecords.filter((n) => !referenced.has(n));
   // a cycle among all top-level records leaves no unreferenced one; every one is then a candidate
-  return roots.length > 0 ? roots : topRecords;
+  const candidates = roots.length > 0 ? roots : topRecords;
+  const rpc = rpcTypeNames(doc);
+  if (rpc.length === 0) return candidates;
+  const api = new Set(rpc);
+  return candidates.filter((n) => !api.has(n));
 }
 
 export interface EventRootResult {

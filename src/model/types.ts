@@ -215,6 +215,11 @@ export interface SchemaDocument {
   imports: Array<{ path: string; loc: SourceRange; kind?: 'public' | 'weak'; resolved: boolean }>;
   /** named types made visible by imports (well-known types and imported files), by full name */
   importedTypes: Map<string, NamedType>;
+  /**
+   * Protobuf: the request and response types of every rpc of the file's services, resolved like field
+   * types. Not part of the data model; the lint layer uses them to tell API messages from event roots.
+   */
+  rpcTypes?: NamedRef[];
   /** Protobuf file options (`java_package`, …) */
   options?: Record<string, unknown>;
   disableDirectives: DisableDirective[];

@@ -6,6 +6,22 @@ const id = '{ "name": "customer_id", "type": "string" }';
 const ts = (name: string, type = '{ "type": "long", "logicalType": "timestamp-millis" }'): string => `{ "name": "${name}", "type": ${type} }`;
 const TS = ['google/protobuf/timestamp.proto'];
 
+// A library API: the service decides which messages are requests and responses, not their names.
+const book = proto(`
+message Book {
+  string name = 1;
+}`);
+const libraryService = proto(`
+import "input.proto";
+
+message FetchBook {
+  string name = 1;
+}
+
+service Library {
+  rpc GetBook(FetchBook) returns (Book);
+}`);
+
 new RuleTester().run(rule, {
   avro: {
     valid: [
@@ -76,6 +92,30 @@ message CustomerUpdated {
   Address address = 1;
   google.protobuf.Timestamp updated_at = 2;
 }`, TS),
+      // rpc request and response types are API messages, not events
+      proto(`
+message LookupBook {
+  string name = 1;
+}
+
+message Shelf {
+  string name = 1;
+}
+
+service Library {
+  rpc GetShelf(LookupBook) returns (stream Shelf);
+}`),
+      // ... also when the service that returns the message is in another file of the run
+      { schema: book, files: { 'library.proto': libraryService } },
+      // nested messages are never roots
+      proto(`
+message CustomerUpdated {
+  message Address {
+    string city = 1;
+  }
+  Address address = 1;
+  google.protobuf.Timestamp updated_at = 2;
+}`, TS),
     ],
     invalid: [
       {
@@ -108,6 +148,33 @@ message CustomerUpdated {
   int64 updated_at = 1;
 }`, TS),
         errors: [{ messageId: 'wrongType', line: protoLine(2, 1), column: 9 }],
+      },
+      {
+        // an event beside a service is still an event; a *Request/*Response name alone decides nothing
+        schema: proto(`
+message GetCustomerRequest {
+  string customer_id = 1;
+}
+
+message Customer {
+  string customer_id = 1;
+}
+
+message CustomerUpdateRequest {
+  string customer_id = 1;
+}
+
+service Customers {
+  rpc GetCustomer(GetCustomerRequest) returns (Customer);
+}`),
+        errors: [{ messageId: 'missing', line: protoLine(9), column: 9, data: { record: 'CustomerUpdateRequest' } }],
+      },
+      {
+        // a catalog stream that names an rpc type makes it the event
+        schema: book,
+        files: { 'library.proto': libraryService },
+        streams: [{ topic: 'books', schemas: ['input.proto#acme.test.v1.Book'] }],
+        errors: [{ messageId: 'missing', line: protoLine(1), column: 9 }],
       },
     ],
   },

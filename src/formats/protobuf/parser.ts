@@ -87,6 +87,8 @@ class Parser {
   private packageLoc: SourceRange | undefined;
   private readonly fileOptions: Record<string, unknown> = {};
   private readonly presenceFixups: Array<{ field: Field; chain: RecordType[] }> = [];
+  /** request and response types of the services' methods (resolved with the other refs) */
+  private readonly rpcTypes: NamedRef[] = [];
 
   constructor(
     private readonly text: string,
@@ -194,6 +196,7 @@ class Parser {
     };
     if (this.packageLoc) document.packageLoc = this.packageLoc;
     if (Object.keys(this.fileOptions).length > 0) document.options = this.fileOptions;
+    if (this.rpcTypes.length > 0) document.rpcTypes = this.rpcTypes;
     return { document, problems: this.problems, refs: this.refs, importStmts: this.importStmts };
   }
 
@@ -964,7 +967,8 @@ class Parser {
         if (this.isWord('stream') && (this.peek(1).t === T.Ident || this.isSym('.', 1))) this.next();
         const tn = this.parseTypeName(`a message type for the ${which} of method '${rpc.v}'`);
         this.expectSym(')', `after the ${which} type of method '${rpc.v}'`);
-        this.detachedRef(tn, scope, `the ${which} of method '${nameTok.v}.${rpc.v}'`);
+        const ref = this.detachedRef(tn, scope, `the ${which} of method '${nameTok.v}.${rpc.v}'`);
+        this.rpcTypes.push(ref);
       }
       if (this.isSym('{')) {
         this.next();
@@ -984,9 +988,10 @@ class Parser {
     this.next();
   }
 
-  private detachedRef(tn: { name: string; first: Token; last: Token }, scope: string, usage: string): void {
+  private detachedRef(tn: { name: string; first: Token; last: Token }, scope: string, usage: string): NamedRef {
     const ref: NamedRef = { kind: 'ref', fullName: tn.name.replace(/^\./, ''), written: tn.name, resolved: false, path: '', loc: range(tn.first, tn.last) };
     this.refs.push({ ref, scope, usage, detached: true });
+    return ref;
   }
 
   private parseExtend(scope: string, chain: RecordType[]): void {
