@@ -2,7 +2,7 @@
 // number with another type (silent corruption) or the name (broken JSON). Lint sees one version only,
 // so it checks what it can: gaps in the numbering and reservations that cover only half.
 import { defineRule } from '../src/lint/rule.js';
-import type { RecordType } from '../src/model/types.js';
+import type { RecordType, SchemaDocument } from '../src/model/types.js';
 
 type Options = {
   /** report gaps in field numbers that no `reserved` covers */
@@ -15,9 +15,10 @@ type Options = {
 const IMPL_RESERVED: [number, number] = [19000, 19999];
 const DEFAULT_MAX_GAP = 8;
 
-/** Reserved ranges plus the implementation range, sorted and merged: the numbers a gap may skip freely. */
+/** Reserved and extension ranges plus the implementation range, sorted and merged: numbers a gap may skip. */
 function coveredRanges(record: RecordType): Array<[number, number]> {
-  const ranges = [...(record.reserved?.ranges ?? []), IMPL_RESERVED].sort((a, b) => a[0] - b[0]);
+  const ranges = [...(record.reserved?.ranges ?? []), ...(record.extensionRanges ?? []), IMPL_RESERVED]
+    .sort((a, b) => a[0] - b[0]);
   const merged: Array<[number, number]> = [];
   for (const [a, b] of ranges) {
     const last = merged[merged.length - 1];
@@ -33,13 +34,15 @@ function coveredRanges(record: RecordType): Array<[number, number]> {
  * so `b = 536870911` costs what `b = 2` does. A run longer than `maxGap` is not reported: removals
  * leave a few holes, while longer runs are blocks (`= 100`, `= 1000`) or hashed numbers.
  */
-export function gapsOf(record: RecordType, maxGap: number): Array<[number, number]> {
-  const used = [...new Set(record.fields.map((f) => f.number).filter((n): n is number => n !== undefined && n >= 1))]
-    .sort((a, b) => a - b);
+export function gapsOf(record: RecordType, maxGap: number, group?: GroupNumbering): Array<[number, number]> {
+  const numbers = record.fields.map((f) => f.number);
+  // a proto2 group's fields take the numbers after the group's own, in the enclosing message's sequence
+  if (group !== undefined) numbers.push(...(group.inner.get(record.fullName) ?? []));
+  const used = [...new Set(numbers.filter((n): n is number => n !== undefined && n >= 1))].sort((a, b) => a - b);
   const covered = coveredRanges(record);
   const gaps: Array<[number, number]> = [];
   let c = 0;
-  let expect = 1;
+  let expect = (group?.numberOf.get(record.fullName) ?? 0) + 1;
   for (const n of used) {
     // the unreserved pieces of [expect, n - 1]
     const pieces: Array<[number, number]> = [];
@@ -63,6 +66,34 @@ export function gapsOf(record: RecordType, maxGap: number): Array<[number, numbe
     expect = n + 1;
   }
   return gaps;
+}
+
+/** proto2 groups of a document: a group's field number, and the numbers its fields take in its parent. */
+export interface GroupNumbering {
+  /** group message → number of the group field */
+  numberOf: Map<string, number>;
+  /** enclosing message → field numbers used inside its groups */
+  inner: Map<string, number[]>;
+}
+
+function groupNumbering(doc: SchemaDocument): GroupNumbering {
+  const numberOf = new Map<string, number>();
+  const inner = new Map<string, number[]>();
+  const byName = new Map<string, RecordType>();
+  for (const t of doc.types) if (t.kind === 'record') byName.set(t.fullName, t);
+  for (const rec of byName.values()) {
+    for (const f of rec.fields) {
+      if (f.type.kind !== 'ref' || f.number === undefined) continue;
+      const target = byName.get(f.type.fullName);
+      // `optional group Data = 201 { … }` declares message `Data` inside and field `data` of that type
+      if (target === undefined || target.parent !== rec.fullName || target.name.toLowerCase() !== f.name) continue;
+      numberOf.set(target.fullName, f.number);
+      let list = inner.get(rec.fullName);
+      if (list === undefined) inner.set(rec.fullName, (list = []));
+      for (const g of target.fields) if (g.number !== undefined) list.push(g.number);
+    }
+  }
+  return { numberOf, inner };
 }
 
 export default defineRule<'gap' | 'numbersWithoutNames' | 'namesWithoutNumbers', Options>({
@@ -114,10 +145,13 @@ export default defineRule<'gap' | 'numbersWithoutNames' | 'namesWithoutNumbers',
   create(ctx) {
     const checkGaps = ctx.options.gaps ?? true;
     const maxGap = ctx.options.maxGap ?? DEFAULT_MAX_GAP;
+    let groups: GroupNumbering | undefined;
     return {
       record(record) {
         const reserved = record.reserved;
-        const nums = reserved?.ranges ?? [];
+        // `reserved 1000 to max;` or `1 to max` closes a block of numbers by policy; only ranges the size of
+        // a removal stand for removed fields, whose names should be reserved too
+        const nums = (reserved?.ranges ?? []).filter(([a, b]) => b - a < maxGap);
         const names = reserved?.names ?? [];
         const rangeText = (r: [number, number]): string => (r[0] === r[1] ? `${r[0]}` : `${r[0]} to ${r[1]}`);
         if (nums.length > 0 && names.length === 0) {
@@ -126,7 +160,7 @@ export default defineRule<'gap' | 'numbersWithoutNames' | 'namesWithoutNumbers',
             node: record,
             data: { record: record.name, numbers: nums.map(rangeText).join(', ') },
           });
-        } else if (names.length > 0 && nums.length === 0) {
+        } else if (names.length > 0 && (reserved?.ranges.length ?? 0) === 0) {
           ctx.report({
             messageId: 'namesWithoutNumbers',
             node: record,
@@ -134,7 +168,8 @@ export default defineRule<'gap' | 'numbersWithoutNames' | 'namesWithoutNumbers',
           });
         }
         if (!checkGaps) return;
-        const gaps = gapsOf(record, maxGap);
+        groups ??= groupNumbering(ctx.document);
+        const gaps = gapsOf(record, maxGap, groups);
         if (gaps.length === 0) return;
         const count = gaps.reduce((s, [a, b]) => s + b - a + 1, 0);
         ctx.report({

@@ -148,6 +148,8 @@ export interface RecordType extends NamedBase {
   fields: Field[];
   oneofs: Oneof[];
   reserved?: Reserved;
+  /** Protobuf: `extensions` ranges (inclusive; `max` is 536870911) */
+  extensionRanges?: Array<[number, number]>;
 }
 
 export interface EnumSymbol extends Located {

@@ -16,6 +16,13 @@ new RuleTester().run(rule, {
       // the implementation range 19000-19999 is never a gap, nor a reserved range
       proto('message OrderPlaced {\n  reserved 2 to 18999;\n  reserved "old";\n  string order_id = 1;\n  string note = 20000;\n}'),
       { schema: proto('message OrderPlaced {\n  string order_id = 1;\n  string note = 4;\n}'), options: { maxGap: 1 } },
+      // extension ranges are not gaps
+      proto('message Options {\n  extensions 1 to 2, 4;\n  optional string a = 3;\n  optional string b = 5;\n}', [], 'acme.test.v1', 'proto2'),
+      // a group's fields continue the enclosing message's numbering; the group numbers from its own
+      proto('message Order {\n  optional int32 a = 1;\n  optional group Data = 2 {\n    optional int32 x = 3;\n    optional int32 y = 4;\n  }\n  optional int32 b = 5;\n}', [], 'acme.test.v1', 'proto2'),
+      // a block reserved by policy (`1000 to max`) names no removed field
+      proto('message OrderPlaced {\n  reserved 1000 to max;\n  string order_id = 1;\n}'),
+      proto('message Empty {\n  reserved 1 to max;\n}'),
     ],
     invalid: [
       {

@@ -500,6 +500,7 @@ class Parser {
     rec.loc = range(startTok, close);
     if (Object.keys(options).length > 0) rec.attributes = options;
     if (ctx.reserved.ranges.length > 0 || ctx.reserved.names.length > 0) rec.reserved = ctx.reserved;
+    if (ctx.extRanges.length > 0) rec.extensionRanges = ctx.extRanges;
     this.checkMessage(ctx);
   }
 
