@@ -83,10 +83,10 @@ function groupNumbering(doc: SchemaDocument): GroupNumbering {
   for (const t of doc.types) if (t.kind === 'record') byName.set(t.fullName, t);
   for (const rec of byName.values()) {
     for (const f of rec.fields) {
-      if (f.type.kind !== 'ref' || f.number === undefined) continue;
-      const target = byName.get(f.type.fullName);
       // `optional group Data = 201 { … }` declares message `Data` inside and field `data` of that type
-      if (target === undefined || target.parent !== rec.fullName || target.name.toLowerCase() !== f.name) continue;
+      if (f.group !== true || f.type.kind !== 'ref' || f.number === undefined) continue;
+      const target = byName.get(f.type.fullName);
+      if (target === undefined) continue;
       numberOf.set(target.fullName, f.number);
       let list = inner.get(rec.fullName);
       if (list === undefined) inner.set(rec.fullName, (list = []));

@@ -104,6 +104,8 @@ export interface Field extends Located {
    * `required` (proto2), `repeated`, or `singular` (proto3 implicit presence). Absent for Avro.
    */
   label?: 'optional' | 'required' | 'repeated' | 'singular';
+  /** Protobuf: a proto2 `group` (the field of the message the group declares) */
+  group?: boolean;
   /** Protobuf: name of the (real, not synthetic) oneof this field belongs to */
   oneof?: string;
   /** Protobuf: field options as written (`deprecated`, `json_name`, custom ones), keyed by option name */

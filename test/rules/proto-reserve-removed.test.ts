@@ -25,6 +25,11 @@ new RuleTester().run(rule, {
       proto('message Empty {\n  reserved 1 to max;\n}'),
     ],
     invalid: [
+      // a nested message of the same name is no group
+      {
+        schema: proto('message Options {\n  message Declaration {\n    string a = 1;\n    string b = 2;\n  }\n  Declaration declaration = 3;\n  string c = 4;\n}'),
+        errors: [{ messageId: 'gap', line: protoLine(1), column: 9, data: { numbers: '1 to 2' } }],
+      },
       {
         schema: proto('message OrderPlaced {\n  string order_id = 1;\n  string note = 4;\n}'),
         errors: [{ messageId: 'gap', line: protoLine(1), column: 9, data: { numbers: '2 to 3', plural: 's' } }],

@@ -827,6 +827,7 @@ class Parser {
       number,
       path,
       loc: tokLoc(start),
+      group: true,
     };
     if (start.doc !== undefined) field.doc = start.doc;
     const opts = this.parseBracketOptions(`group '${groupName}'`);
