@@ -133,7 +133,8 @@ export default defineRule<MessageId, Options>({
       if (record.oneofs.length !== 1 || first?.oneof === undefined) return false;
       if (!record.fields.every((f) => f.oneof === first.oneof)) return false;
       const recs = oneofRecords(record, first.oneof, lookup);
-      if (recs.length < 2) return false;
+      // every member a message: a oneof that mixes in scalars (google.protobuf.Value) is one value's shapes
+      if (recs.length < 2 || recs.length !== record.fields.length) return false;
       ctx.report({
         messageId: 'wrapperUnion',
         node: record,

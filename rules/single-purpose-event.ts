@@ -30,6 +30,8 @@ interface Item {
   text: string;
   /** a variant item shows the record's shape depends on the discriminator */
   variant: boolean;
+  /** a union or oneof of records that are not named like events */
+  weak?: boolean;
 }
 
 export default defineRule<'envelope', Options>({
@@ -131,7 +133,7 @@ export default defineRule<'envelope', Options>({
           // a oneof of detail shapes (CardDetails | SepaDetails) is polymorphic data, not several events
           items.push(events.length >= 2
             ? { points: 4, variant: true, text: `oneof \`${o.name}\` holds ${events.length} event messages (${listText(events.map((m) => ctx.resolve(m.type)?.name ?? m.name), 4)})` }
-            : { points: 1, variant: true, text: `oneof \`${o.name}\` holds ${members.length} messages` });
+            : { points: 1, variant: true, weak: true, text: `oneof \`${o.name}\` holds ${members.length} messages` });
         }
         for (const f of record.fields) {
           const u = unwrapNullable(f.type).union;
@@ -141,16 +143,20 @@ export default defineRule<'envelope', Options>({
           const events = recs.filter((t) => looksLikeEvent(t.name));
           items.push(events.length >= 2
             ? { points: 4, variant: true, text: `field \`${f.name}\` is a union of ${events.length} event records (${listText(events.map((t) => t.name), 4)})` }
-            : { points: 1, variant: true, text: `field \`${f.name}\` is a union of ${recs.length} records` });
+            : { points: 1, variant: true, weak: true, text: `field \`${f.name}\` is a union of ${recs.length} records` });
         }
         const optional = record.fields.filter((f) => isOptionalField(f) && f !== disc);
         if (disc && optional.length >= 6 && optional.length * 2 > record.fields.length) {
           items.push({ points: 1, variant: true, text: `${optional.length} of ${record.fields.length} fields are optional` });
         }
+        // unions/oneofs of records that are not events are weak evidence: many of them (an ORM-generated
+        // record with polymorphic references) still count once, not once per field
+        const weak = items.filter((i) => i.weak === true);
+        if (weak.length > 1) items.splice(0, items.length, ...items.filter((i) => i.weak !== true), { ...(weak[0] as Item), text: `${weak.length} fields are unions or oneofs of records` });
         const score = items.reduce((s, i) => s + i.points, 0);
         // a payload alone is just a loose field; it takes a discriminator or a generic name to make an envelope
         const hasVariant = items.some((i) => i.variant);
-        const hasDispatch = items.some((i) => !i.variant) || items.filter((i) => i.variant).length >= 2;
+        const hasDispatch = items.some((i) => !i.variant) || items.filter((i) => i.variant && i.weak !== true).length >= 2;
         if (score < threshold || !hasVariant || !hasDispatch) return;
         const symbols = disc ? [...docOf(disc).matchAll(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g)].map((m) => toPascalCase(m[0])) : [];
         const suggestion = symbols.length >= 2

@@ -92,6 +92,23 @@ message OrderPlaced {
   string order_id = 1;
   repeated OrderLine lines = 2;
 }`),
+      // a oneof that mixes scalars and messages is the shapes of one value (google.protobuf.Value), not a wrapper
+      proto(`
+message ListValue {
+  repeated string values = 1;
+}
+
+message MapValue {
+  map<string, string> fields = 1;
+}
+
+message Value {
+  oneof kind {
+    string string_value = 1;
+    ListValue list_value = 2;
+    MapValue map_value = 3;
+  }
+}`),
       // a oneof of alternative shapes of one value, not events
       proto(`
 message CardDetails {

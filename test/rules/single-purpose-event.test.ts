@@ -23,6 +23,8 @@ new RuleTester().run(rule, {
       // a discriminator alone, or a payload alone, is weak evidence
       avroRecord('Event', ['{ "name": "event_type", "type": "string" }', '{ "name": "order_id", "type": "string" }']),
       avroRecord('OrderPlaced', ['{ "name": "order_id", "type": "string" }', '{ "name": "attributes", "type": { "type": "map", "values": "string" } }']),
+      // many polymorphic references (unions of records that are not events) are one weak piece of evidence
+      avroRecord('Shipment', [0, 1, 2, 3, 4, 5].map((i) => `{ "name": "ref${i}", "type": [${rec(`A${i}`)}, ${rec(`B${i}`)}] }`)),
     ],
     invalid: [
       {
