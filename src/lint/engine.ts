@@ -7,7 +7,7 @@ import type {
 } from '../model/types.js';
 import type { ReportDescriptor, Rule, RuleContext, RuleVisitors, StreamInfo } from './rule.js';
 import type { LintSettings, LintTarget, StreamSetting } from './types.js';
-import { eventRootsOf, rpcTypeNames } from './event-roots.js';
+import { eventRootsOf, importedTypeUses, rpcTypeNames } from './event-roots.js';
 import { RuleResolver, type EffectiveRule } from './settings.js';
 import { DISABLE_ATTRIBUTE, Suppressions } from './suppressions.js';
 import { SymbolIndex } from './symbols.js';
@@ -168,8 +168,12 @@ export class LintRun {
   private readonly catalog: Diagnostic[] = [];
   private readonly streamsByFile = new Map<string, Array<{ stream: StreamSetting; info: StreamInfo; selector?: string }>>();
   private readonly infos = new Map<StreamSetting, StreamInfo>();
-  /** request/response types of every service seen in this run: API messages, never event roots */
-  private readonly rpcTypes = new Set<string>();
+  /**
+   * Types that cannot be event roots of files outside the catalog, whichever file declares them: the
+   * request/response types of every service of the run (API messages) and the types another file's
+   * messages use as field types (helpers).
+   */
+  private readonly notRoots = new Set<string>();
 
   constructor(input: Omit<EngineInput, 'targets'> & { targets?: readonly LintTarget[] }) {
     this.rules = input.rules;
@@ -203,10 +207,13 @@ export class LintRun {
     const { roots, unresolved } = eventRootsOf(doc, memberships ?? []);
     for (const sel of unresolved) this.reportUnresolved(target.file, doc, sel, memberships ?? []);
     const streams = memberships === undefined ? [] : memberships.map((m) => m.info);
-    for (const n of rpcTypeNames(doc)) this.rpcTypes.add(n);
-    // a .proto outside the catalog may hold a message another file's service returns (`Book` beside
-    // `GetBook` in library_service.proto): its root findings wait for every file's services
-    if (memberships === undefined && doc.format === 'protobuf') state.rootTags = new Map();
+    if (doc.format === 'protobuf') {
+      for (const n of rpcTypeNames(doc)) this.notRoots.add(n);
+      for (const n of importedTypeUses(doc)) this.notRoots.add(n);
+      // a .proto outside the catalog may hold a message another file's service returns (`Book` beside
+      // `GetBook` in library_service.proto) or uses: its root findings wait until every file is read
+      if (memberships === undefined) state.rootTags = new Map();
+    }
     lintDocument(state, doc, resolver.forFile(rel), streams, roots, resolver, this.onReport);
     if (memberships === undefined) {
       // no stream check will look at this file again
@@ -239,10 +246,10 @@ export class LintRun {
     for (const state of states.values()) {
       if (state.target.report === false) continue;
       const tags = state.rootTags;
-      if (tags !== undefined && tags.size > 0 && this.rpcTypes.size > 0) {
+      if (tags !== undefined && tags.size > 0 && this.notRoots.size > 0) {
         state.diagnostics = state.diagnostics.filter((d) => {
           const root = tags.get(d);
-          return root === undefined || !this.rpcTypes.has(root);
+          return root === undefined || !this.notRoots.has(root);
         });
       }
       let kept = state.diagnostics;

@@ -66,15 +66,41 @@ export function rpcTypeNames(doc: SchemaDocument): string[] {
 }
 
 /**
+ * Types of other files that this document's records use as field types: helpers (`Money`, a shared
+ * `Address`), so in a run over many files they are not event roots of their own files either.
+ */
+export function importedTypeUses(doc: SchemaDocument): string[] {
+  const own = new Set(doc.types.map((t) => t.fullName));
+  const used = new Set<string>();
+  for (const t of doc.types) if (t.kind === 'record') for (const f of t.fields) collectNames(f.type, used);
+  const out: string[] = [];
+  for (const n of used) if (!own.has(n)) out.push(n);
+  return out;
+}
+
+/**
+ * A record with no fields that only declares nested types (`message BidModifierSourceEnum { enum
+ * BidModifierSource {…} }`) is a namespace for those types, not something a stream carries.
+ */
+function namespaceHolders(doc: SchemaDocument): Set<string> {
+  const parents = new Set<string>();
+  for (const t of doc.types) if (t.parent !== undefined) parents.add(t.parent);
+  const out = new Set<string>();
+  for (const t of doc.types) if (t.kind === 'record' && t.fields.length === 0 && parents.has(t.fullName)) out.add(t.fullName);
+  return out;
+}
+
+/**
  * The default event roots of a document when no catalog selector names one: top-level records no
- * other record of the file uses, minus the file's rpc request/response types. Nested types are never
- * roots.
+ * other record of the file uses, minus the file's rpc request/response types and records that only
+ * hold nested types. Nested types are never roots.
  */
 export function defaultEventRoots(doc: SchemaDocument): string[] {
   const byName = new Map(doc.types.map((t) => [t.fullName, t] as const));
+  const holders = namespaceHolders(doc);
   const topRecords = doc.topLevel.filter((n) => {
     const t = byName.get(n);
-    return t !== undefined && t.kind === 'record' && t.isError !== true;
+    return t !== undefined && t.kind === 'record' && t.isError !== true && !holders.has(n);
   });
   if (doc.syntax === 'avsc') return topRecords;
   const referenced = referencedByOthers(doc);

@@ -107,6 +107,30 @@ service Library {
 }`),
       // ... also when the service that returns the message is in another file of the run
       { schema: book, files: { 'library.proto': libraryService } },
+      // a message that only holds nested types is a namespace, not an event
+      proto(`
+message StatusEnum {
+  enum Status {
+    STATUS_UNSPECIFIED = 0;
+  }
+}`),
+      // a type another file's messages use is a helper of theirs, not an event of its own
+      {
+        schema: proto(`
+message Amount {
+  string currency_code = 1;
+}`),
+        files: {
+          'order.proto': proto(`
+import "input.proto";
+import "google/protobuf/timestamp.proto";
+
+message OrderPlaced {
+  Amount total = 1;
+  google.protobuf.Timestamp updated_at = 2;
+}`),
+        },
+      },
       // nested messages are never roots
       proto(`
 message CustomerUpdated {
