@@ -55,13 +55,15 @@ export function resolveSelector(doc: SchemaDocument, selector: string): NamedTyp
 }
 
 /**
- * Message types a Protobuf file's services take or return. They are API messages (`GetBookRequest`,
- * the `Book` a Get returns), not events, whatever their names; the service definitions decide, never
- * a `Request`/`Response` suffix alone.
+ * Message types a Protobuf file's services take or return, including the response and metadata types
+ * of long-running methods. They are API messages (`GetBookRequest`, the `Book` a Get returns), not
+ * events, whatever their names; the service definitions decide, never a `Request`/`Response` suffix alone.
  */
 export function rpcTypeNames(doc: SchemaDocument): string[] {
   const out: string[] = [];
   for (const r of doc.rpcTypes ?? []) if (r.resolved) out.push(r.fullName);
+  // `returns (google.longrunning.Operation)` stands for the types its operation_info names
+  for (const n of doc.longRunningTypes ?? []) out.push(n);
   return out;
 }
 

@@ -224,6 +224,12 @@ export interface SchemaDocument {
    * types. Not part of the data model; the lint layer uses them to tell API messages from event roots.
    */
   rpcTypes?: NamedRef[];
+  /**
+   * Protobuf: the response and metadata types long-running methods name in
+   * `google.longrunning.operation_info`, qualified with the package when written without one (a
+   * name with a dot is taken as written; these are strings in an option, not checked references).
+   */
+  longRunningTypes?: string[];
   /** Protobuf file options (`java_package`, …) */
   options?: Record<string, unknown>;
   disableDirectives: DisableDirective[];

@@ -107,6 +107,52 @@ service Library {
 }`),
       // ... also when the service that returns the message is in another file of the run
       { schema: book, files: { 'library.proto': libraryService } },
+      // a long-running method's response and metadata types are named in its operation_info
+      {
+        schema: proto(`
+import "google/longrunning/operations.proto";
+
+message CreateShelfRequest {
+  string name = 1;
+}
+
+message Shelf {
+  string name = 1;
+}
+
+message CreateShelfMetadata {
+  string progress = 1;
+}
+
+service Library {
+  rpc CreateShelf(CreateShelfRequest) returns (google.longrunning.Operation) {
+    option (google.longrunning.operation_info) = {
+      response_type: "Shelf"
+      metadata_type: "acme.test.v1.CreateShelfMetadata"
+    };
+  }
+}`),
+        files: {
+          // the smallest stand-in for the real file; its OperationInfo is an event root of its own here
+          'google/longrunning/operations.proto': proto(`
+import "google/protobuf/descriptor.proto";
+import "google/protobuf/timestamp.proto";
+
+message Operation {
+  string name = 1;
+}
+
+message OperationInfo {
+  string response_type = 1;
+  string metadata_type = 2;
+  google.protobuf.Timestamp updated_at = 3;
+}
+
+extend google.protobuf.MethodOptions {
+  OperationInfo operation_info = 1049;
+}`, [], 'google.longrunning'),
+        },
+      },
       // a message that only holds nested types is a namespace, not an event
       proto(`
 message StatusEnum {

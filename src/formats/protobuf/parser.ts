@@ -89,6 +89,7 @@ class Parser {
   private readonly presenceFixups: Array<{ field: Field; chain: RecordType[] }> = [];
   /** request and response types of the services' methods (resolved with the other refs) */
   private readonly rpcTypes: NamedRef[] = [];
+  private readonly longRunningTypes: string[] = [];
 
   constructor(
     private readonly text: string,
@@ -197,6 +198,7 @@ class Parser {
     if (this.packageLoc) document.packageLoc = this.packageLoc;
     if (Object.keys(this.fileOptions).length > 0) document.options = this.fileOptions;
     if (this.rpcTypes.length > 0) document.rpcTypes = this.rpcTypes;
+    if (this.longRunningTypes.length > 0) document.longRunningTypes = this.longRunningTypes;
     return { document, problems: this.problems, refs: this.refs, importStmts: this.importStmts };
   }
 
@@ -980,7 +982,9 @@ class Parser {
             continue;
           }
           if (!this.isWord('option')) this.fail(`'option' or '}' in method '${rpc.v}'`);
-          this.parseOptionStatement({});
+          const methodOptions: Record<string, unknown> = {};
+          this.parseOptionStatement(methodOptions);
+          this.noteLongRunning(methodOptions);
         }
         this.next();
       } else {
@@ -988,6 +992,21 @@ class Parser {
       }
     }
     this.next();
+  }
+
+  /**
+   * A long-running method returns `google.longrunning.Operation` and names its real response and
+   * metadata types in `operation_info` (package-relative unless qualified).
+   */
+  private noteLongRunning(options: Record<string, unknown>): void {
+    const info = options['(google.longrunning.operation_info)'];
+    if (typeof info !== 'object' || info === null) return;
+    for (const key of ['response_type', 'metadata_type']) {
+      const name = (info as Record<string, unknown>)[key];
+      if (typeof name !== 'string' || name === '') continue;
+      const bare = name.replace(/^\./, '');
+      this.longRunningTypes.push(bare.includes('.') || this.pkg === '' ? bare : `${this.pkg}.${bare}`);
+    }
   }
 
   private detachedRef(tn: { name: string; first: Token; last: Token }, scope: string, usage: string): NamedRef {
