@@ -19,7 +19,13 @@ const DURATION_TOKENS = new Set([
 /** Unit suffixes after which the preceding token decides (`created_at_ms` is an instant, `time_ms` may not be). */
 const UNIT_SUFFIX = new Set(['ms', 'millis', 'micros', 'us', 'nanos', 'ns', 'sec', 'secs', 'epoch', 'utc', 'iso']);
 
-const TIME_DOC = /\b(iso[- ]?8601|rfc[- ]?3339|epoch|unix time|since 1970|milliseconds since|microseconds since|seconds since|utc timestamp)\b/i;
+// `epoch` alone is also a training pass ("the epoch this step was part of"): only the Unix epoch counts
+const TIME_DOC = /\b(iso[- ]?8601|rfc[- ]?3339|(since|from) the (unix )?epoch|unix epoch|epoch (milli|micro|nano)?seconds|epoch time|unix time|since 1970|milliseconds since|microseconds since|seconds since|utc timestamp)\b/i;
+/**
+ * Names of fields whose text may *mention* timestamps without being one: a filter or query doc shows
+ * `create_time > "2021-08-15T14:50:00Z"` as an example. Their docs are not evidence.
+ */
+const TEXT_FIELD_TOKENS = new Set(['filter', 'query', 'expression', 'expr', 'order', 'pattern', 'format', 'description', 'comment', 'message', 'text', 'template']);
 const DATE_DOC = /\b(yyyy-mm-dd|iso[- ]?8601 date|calendar date)\b/i;
 
 const MONEY_TOKENS = new Set([
@@ -56,20 +62,21 @@ function timeFinding(field: Field, p: PrimitiveType, proto: boolean): Finding | 
     // `created_at_ms`, `event_ts_millis`: an instant with its unit in the name
     if (before === 'at' || before === 'ts' || before === 'timestamp') tail = 'at';
   }
-  const doc = docOf(field);
+  const doc = tokens.some((t) => TEXT_FIELD_TOKENS.has(t)) ? '' : docOf(field);
   if (INSTANT_TAIL.has(tail)) evidenceName = `name \`${field.name}\` ends in \`${tokens[tokens.length - 1]}\``;
   const docSaysTime = TIME_DOC.test(doc);
   const docSaysDate = DATE_DOC.test(doc);
   const isDate = DATE_TAIL.has(tail) || docSaysDate;
 
   if (p.name === 'string') {
-    if (isDate) {
+    // `start_date_time`, documented as "yyyy-mm-dd hh:mm:ss": an instant, not a calendar date
+    if (isDate && !(INSTANT_TAIL.has(tail) && docSaysDate && !DATE_TAIL.has(tail))) {
       return {
         messageId: 'dateAsString',
         evidence: DATE_TAIL.has(tail) ? `name \`${field.name}\` ends in \`${tail}\`` : 'doc describes a calendar date',
       };
     }
-    if (tail === 'time' && /\b(time of day|hh:mm|local time|opening|closing)\b/i.test(doc)) return undefined;
+    if (tail === 'time' && !docSaysDate && /\b(time of day|hh:mm|local time|opening|closing)\b/i.test(doc)) return undefined;
     if (evidenceName || docSaysTime) {
       return { messageId: 'timeAsString', evidence: evidenceName || 'doc describes a timestamp' };
     }

@@ -36,6 +36,11 @@ new RuleTester().run(rule, {
         f('tip', '"double"', 'Tip in % of the bill.'),
         f('refund_fraction', '"double"'),
       ]),
+      // an epoch that is a training pass, and a filter whose doc shows timestamps in its examples
+      avroRecord('ModelTuned', [
+        f('epoch', '"int"', 'The epoch this step was part of.'),
+        f('filter', '"string"', 'For example `create_time > "2021-08-15T14:50:00Z"` (RFC 3339).'),
+      ]),
     ],
     invalid: [
       { schema: one(f('captured_at', '"string"')), errors: [{ messageId: 'timeAsString', ...at }] },
@@ -46,6 +51,9 @@ new RuleTester().run(rule, {
       { schema: one(f('amount', '"double"')), errors: [{ messageId: 'moneyAsFloat', ...at }] },
       { schema: one(f('refund_total', '"float"')), errors: [{ messageId: 'moneyAsFloat', ...at }] },
       { schema: one(f('customer_uuid', '"string"')), errors: [{ messageId: 'uuidAsString', ...at }] },
+      { schema: one(f('settled', '"long"', 'Seconds since the Unix epoch.')), errors: [{ messageId: 'timeAsInteger', ...at }] },
+      // a date and a time of day in one string is an instant
+      { schema: one(f('approved_end_date_time', '"string"', 'Format: yyyy-mm-dd hh:mm:ss.')), errors: [{ messageId: 'timeAsString', ...at }] },
       { schema: one(f('payment_id', '"string"', 'UUID of the payment.')), errors: [{ messageId: 'uuidAsString', ...at }] },
     ],
   },
