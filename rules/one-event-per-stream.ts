@@ -73,8 +73,9 @@ export default defineRule<MessageId, Options>({
       'event types — several schemas in its catalog entry, a top-level union of records, a record that only wraps ' +
       'such a union, or a .proto with several candidate root messages — every consumer must dispatch on the type, ' +
       'compaction mixes unrelated facts under one key, and compatibility can no longer be checked per event type. ' +
-      'An event root whose oneof or union field holds several event messages (past-tense names such as ' +
-      '`OrderPlaced`, `OrderCancelled`) is the same thing in Protobuf: several events in one stream. Stage streams ' +
+      'An event root whose oneof or union field holds several event messages (past-tense or `…Event` names such ' +
+      'as `OrderPlaced`, `OrderCancelled`) is the same thing in Protobuf: several events in one stream; a oneof of ' +
+      'other messages is taken for the shapes of one value. Stage streams ' +
       'may carry several types by design while data is being sorted out, so they get no finding unless option ' +
       '`stage` is true (then a warning that says why).',
     messages: {
@@ -127,23 +128,6 @@ export default defineRule<MessageId, Options>({
     const lookup = (n: string): NamedType | undefined => ctx.lookup(n);
     let unionReported = false;
 
-    /** A Protobuf root all of whose fields are one oneof of several messages: the Avro wrapper's twin. */
-    const protoWrapper = (record: RecordType): boolean => {
-      const first = record.fields[0];
-      if (record.oneofs.length !== 1 || first?.oneof === undefined) return false;
-      if (!record.fields.every((f) => f.oneof === first.oneof)) return false;
-      const recs = oneofRecords(record, first.oneof, lookup);
-      // every member a message: a oneof that mixes in scalars (google.protobuf.Value) is one value's shapes
-      if (recs.length < 2 || recs.length !== record.fields.length) return false;
-      ctx.report({
-        messageId: 'wrapperUnion',
-        node: record,
-        data: { record: record.name, field: first.oneof, count: recs.length, types: listText(recs.map((r) => r.name)), tail },
-        ...cap,
-      });
-      return true;
-    };
-
     return {
       document() {
         if (!doc.topLevelUnion) return;
@@ -173,9 +157,9 @@ export default defineRule<MessageId, Options>({
             return;
           }
         }
-        if (protoWrapper(record)) return;
-        // an envelope with metadata beside a oneof/union: it takes event-like member names to be sure the
-        // members are events and not alternative shapes of one value (CardDetails | SepaDetails)
+        // a oneof (or a union beside other fields) takes event-like member names to be sure the members
+        // are events and not alternative shapes of one value (CardDetails | SepaDetails, Mask | Polygon):
+        // oneofs are Protobuf's everyday polymorphism, far more often data than several events
         for (const o of record.oneofs) {
           const events = oneofRecords(record, o.name, lookup).filter((t) => looksLikeEvent(t.name));
           if (events.length < 2) continue;

@@ -109,6 +109,22 @@ message Value {
     MapValue map_value = 3;
   }
 }`),
+      // a message that only wraps a oneof of messages not named like events: shapes of one value
+      proto(`
+message MaskAnnotation {
+  string mask = 1;
+}
+
+message PolygonAnnotation {
+  repeated string vertices = 1;
+}
+
+message ImageAnnotation {
+  oneof annotation {
+    MaskAnnotation mask = 1;
+    PolygonAnnotation polygon = 2;
+  }
+}`),
       // a oneof of alternative shapes of one value, not events
       proto(`
 message CardDetails {
@@ -153,7 +169,7 @@ message OrderEvent {
 }`),
         errors: [{ messageId: 'eventVariants', line: protoLine(3), column: 3, data: { count: 2, types: 'OrderPlaced, OrderCancelled' } }],
       },
-      // a message that only wraps a oneof of messages is the twin of the Avro wrapper record
+      // a message that only wraps a oneof of event messages
       {
         schema: proto(`
 message Placed {
@@ -171,7 +187,7 @@ message OrderChange {
   }
 }`),
         streams: [{ topic: 'orders', schemas: ['input.proto#acme.test.v1.OrderChange'] }],
-        errors: [{ messageId: 'wrapperUnion', line: protoLine(9), column: 9, data: { count: 2, field: 'change' } }],
+        errors: [{ messageId: 'eventVariants', line: protoLine(10), column: 3, data: { count: 2 } }],
       },
     ],
   },
