@@ -32,6 +32,8 @@ const MONEY_TOKENS = new Set([
   'amount', 'price', 'cost', 'total', 'subtotal', 'fee', 'fees', 'tax', 'balance', 'revenue', 'discount', 'refund',
   'charge', 'money', 'payout', 'tip', 'surcharge', 'shipping', 'gross', 'net', 'paid', 'due',
 ]);
+/** Money words that also qualify counts (`total_cancellations`, `net_views`): evidence only as the last word. */
+const WEAK_MONEY_TOKENS = new Set(['total', 'subtotal', 'gross', 'net', 'paid', 'due']);
 /** Ratios, measures and scores are legitimately floating point even next to money words. */
 const NOT_MONEY_TOKENS = new Set([
   'rate', 'percent', 'percentage', 'pct', 'ratio', 'factor', 'score', 'weight', 'kg', 'lb', 'grams', 'volume',
@@ -100,7 +102,8 @@ function moneyFinding(field: Field, p: PrimitiveType): Finding | undefined {
   const tokens = words(field.name);
   if (tokens.some((t) => NOT_MONEY_TOKENS.has(t))) return undefined;
   if (NOT_MONEY_DOC.test(docOf(field))) return undefined;
-  const moneyToken = tokens.find((t) => MONEY_TOKENS.has(t));
+  const last = tokens.length - 1;
+  const moneyToken = tokens.find((t, i) => MONEY_TOKENS.has(t) && (i === last || !WEAK_MONEY_TOKENS.has(t)));
   if (moneyToken) return { messageId: 'moneyAsFloat', evidence: `name \`${field.name}\` contains \`${moneyToken}\`` };
   if (MONEY_DOC.test(docOf(field))) return { messageId: 'moneyAsFloat', evidence: 'doc describes a monetary amount' };
   return undefined;

@@ -32,6 +32,8 @@ interface Item {
   variant: boolean;
   /** a union or oneof of records that are not named like events */
   weak?: boolean;
+  /** a union or oneof of event messages: the variant is chosen by which member is set, a dispatch of its own */
+  dispatch?: boolean;
 }
 
 export default defineRule<'envelope', Options>({
@@ -47,7 +49,9 @@ export default defineRule<'envelope', Options>({
       'that only some variants fill — is several events hiding behind one schema. The registry can only check the ' +
       'envelope, so each variant can change incompatibly without any check failing, and every consumer re-implements ' +
       'the dispatch. The rule scores the evidence (generic root name, discriminator, variant payload) and reports ' +
-      'only when it is strong; a discriminator alone, or a generic name alone, is not enough.',
+      'only when it is strong; a discriminator alone, or a generic name alone, is not enough, and payload fields ' +
+      'alone (a request and a response as Struct) are loose fields, not an envelope, without a discriminator, a ' +
+      'generic name or a oneof/union of event messages.',
     messages: {
       envelope:
         '`{{record}}` looks like a type-discriminated envelope rather than one event (score {{score}}: {{evidence}}); ' +
@@ -132,7 +136,7 @@ export default defineRule<'envelope', Options>({
           const events = members.filter((m) => looksLikeEvent(ctx.resolve(m.type)?.name ?? ''));
           // a oneof of detail shapes (CardDetails | SepaDetails) is polymorphic data, not several events
           items.push(events.length >= 2
-            ? { points: 4, variant: true, text: `oneof \`${o.name}\` holds ${events.length} event messages (${listText(events.map((m) => ctx.resolve(m.type)?.name ?? m.name), 4)})` }
+            ? { points: 4, variant: true, dispatch: true, text: `oneof \`${o.name}\` holds ${events.length} event messages (${listText(events.map((m) => ctx.resolve(m.type)?.name ?? m.name), 4)})` }
             : { points: 1, variant: true, weak: true, text: `oneof \`${o.name}\` holds ${members.length} messages` });
         }
         for (const f of record.fields) {
@@ -142,7 +146,7 @@ export default defineRule<'envelope', Options>({
           if (recs.length < 2) continue;
           const events = recs.filter((t) => looksLikeEvent(t.name));
           items.push(events.length >= 2
-            ? { points: 4, variant: true, text: `field \`${f.name}\` is a union of ${events.length} event records (${listText(events.map((t) => t.name), 4)})` }
+            ? { points: 4, variant: true, dispatch: true, text: `field \`${f.name}\` is a union of ${events.length} event records (${listText(events.map((t) => t.name), 4)})` }
             : { points: 1, variant: true, weak: true, text: `field \`${f.name}\` is a union of ${recs.length} records` });
         }
         const optional = record.fields.filter((f) => isOptionalField(f) && f !== disc);
@@ -154,9 +158,10 @@ export default defineRule<'envelope', Options>({
         const weak = items.filter((i) => i.weak === true);
         if (weak.length > 1) items.splice(0, items.length, ...items.filter((i) => i.weak !== true), { ...(weak[0] as Item), text: `${weak.length} fields are unions or oneofs of records` });
         const score = items.reduce((s, i) => s + i.points, 0);
-        // a payload alone is just a loose field; it takes a discriminator or a generic name to make an envelope
+        // payloads alone (however many: a request and a response Struct) are loose fields; it takes a
+        // discriminator, a generic name or a oneof/union of events to make an envelope
         const hasVariant = items.some((i) => i.variant);
-        const hasDispatch = items.some((i) => !i.variant) || items.filter((i) => i.variant && i.weak !== true).length >= 2;
+        const hasDispatch = items.some((i) => !i.variant || i.dispatch === true);
         if (score < threshold || !hasVariant || !hasDispatch) return;
         const symbols = disc ? [...docOf(disc).matchAll(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g)].map((m) => toPascalCase(m[0])) : [];
         const suggestion = symbols.length >= 2

@@ -39,6 +39,7 @@ new RuleTester().run(rule, {
       // an epoch that is a training pass, and a filter whose doc shows timestamps in its examples
       avroRecord('ModelTuned', [
         f('epoch', '"int"', 'The epoch this step was part of.'),
+        f('total_cancellations', '"float"'),
         f('filter', '"string"', 'For example `create_time > "2021-08-15T14:50:00Z"` (RFC 3339).'),
       ]),
     ],
@@ -50,6 +51,7 @@ new RuleTester().run(rule, {
       { schema: one(f('birth_date', '"string"', 'YYYY-MM-DD.')), errors: [{ messageId: 'dateAsString', ...at }] },
       { schema: one(f('amount', '"double"')), errors: [{ messageId: 'moneyAsFloat', ...at }] },
       { schema: one(f('refund_total', '"float"')), errors: [{ messageId: 'moneyAsFloat', ...at }] },
+      { schema: one(f('total_price', '"double"')), errors: [{ messageId: 'moneyAsFloat', ...at }] },
       { schema: one(f('customer_uuid', '"string"')), errors: [{ messageId: 'uuidAsString', ...at }] },
       { schema: one(f('settled', '"long"', 'Seconds since the Unix epoch.')), errors: [{ messageId: 'timeAsInteger', ...at }] },
       // a date and a time of day in one string is an instant
