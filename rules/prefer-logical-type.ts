@@ -66,7 +66,8 @@ function timeFinding(field: Field, p: PrimitiveType, proto: boolean): Finding | 
   }
   const doc = tokens.some((t) => TEXT_FIELD_TOKENS.has(t)) ? '' : docOf(field);
   if (INSTANT_TAIL.has(tail)) evidenceName = `name \`${field.name}\` ends in \`${tokens[tokens.length - 1]}\``;
-  const docSaysTime = TIME_DOC.test(doc);
+  // "an ISO 8601 duration" names the standard, not an instant
+  const docSaysTime = TIME_DOC.test(doc) && !/\bduration\b/i.test(doc);
   const docSaysDate = DATE_DOC.test(doc);
   const isDate = DATE_TAIL.has(tail) || docSaysDate;
 

@@ -40,6 +40,7 @@ new RuleTester().run(rule, {
       avroRecord('ModelTuned', [
         f('epoch', '"int"', 'The epoch this step was part of.'),
         f('total_cancellations', '"float"'),
+        f('attribute_value', '"string"', 'An ISO 8601 duration such as P1DT2H.'),
         f('filter', '"string"', 'For example `create_time > "2021-08-15T14:50:00Z"` (RFC 3339).'),
       ]),
     ],
