@@ -9,7 +9,8 @@ type Options = {
   requireVersion: boolean;
 };
 
-const VERSION = /^v\d+((alpha|beta|test)\d*)?$/;
+/** `v1`, `v2beta1`, and the point releases buf also accepts (`v1p1beta1`) */
+const VERSION = /^v\d+(p\d+)?((alpha|beta|test)\d*)?$/;
 
 /**
  * Versioned: the last segment is a version, or a version segment is followed only by sub-packages of
