@@ -3,9 +3,14 @@
 import { defineRule } from '../src/lint/rule.js';
 import type { StreamInfo } from '../src/lint/rule.js';
 import type { NamedType, RecordType, SchemaDocument, SourceRange, TypeNode } from '../src/model/types.js';
-import { FILE_START, listText, simpleName, unwrapNullable } from './util.js';
+import { FILE_START, listText, looksLikeEvent, simpleName, unwrapNullable } from './util.js';
 
-type MessageId = 'severalSchemas' | 'topLevelUnion' | 'wrapperUnion' | 'severalRoots';
+type MessageId = 'severalSchemas' | 'topLevelUnion' | 'wrapperUnion' | 'eventVariants' | 'severalRoots';
+
+type Options = {
+  /** also report on stage streams (as warnings); by default a stage stream may carry several event types */
+  stage: boolean;
+};
 
 function recordBranches(union: TypeNode, lookup: (n: string) => NamedType | undefined): string[] {
   if (union.kind !== 'union') return [];
@@ -18,19 +23,35 @@ function recordBranches(union: TypeNode, lookup: (n: string) => NamedType | unde
   return out;
 }
 
-/** The consequence sentence: a store stream must split; a stage stream is allowed, downgraded. */
-function verdict(streams: readonly StreamInfo[]): { tail: string; stage: boolean } {
+/**
+ * The consequence sentence, and whether to report at all: a store stream (or a file in no stream) must
+ * split; a stage stream may carry several event types by design, so it is left alone unless the
+ * `stage` option asks for a warning.
+ */
+function verdict(streams: readonly StreamInfo[], reportStage: boolean): { tail: string; stage: boolean; skip: boolean } {
   const store = streams.filter((s) => s.kind === 'store');
   if (store.length > 0 || streams.length === 0) {
     const where = store[0] ? `store stream \`${store[0].topic}\`` : 'a store stream';
-    return { stage: false, tail: `On ${where} give each event type its own stream and schema.` };
+    return { stage: false, skip: false, tail: `On ${where} give each event type its own stream and schema.` };
   }
   const first = streams[0];
   return {
     stage: true,
+    skip: !reportStage,
     tail: `Reported as a warning because stage stream \`${first?.topic ?? ''}\` may carry several event types while ` +
       'they are being sorted out; give each its own store stream before consumers depend on it.',
   };
+}
+
+/** Record-typed members of a oneof, with the types they resolve to. */
+function oneofRecords(record: RecordType, oneof: string, lookup: (n: string) => NamedType | undefined): RecordType[] {
+  const out: RecordType[] = [];
+  for (const f of record.fields) {
+    if (f.oneof !== oneof || (f.type.kind !== 'ref' && f.type.kind !== 'inline')) continue;
+    const t = lookup(f.type.fullName);
+    if (t?.kind === 'record') out.push(t);
+  }
+  return out;
 }
 
 function rootLoc(doc: SchemaDocument | undefined, selector: string | undefined): SourceRange {
@@ -40,7 +61,7 @@ function rootLoc(doc: SchemaDocument | undefined, selector: string | undefined):
   return t?.nameLoc ?? doc.topLevelType?.loc ?? FILE_START;
 }
 
-export default defineRule<MessageId, Record<string, never>>({
+export default defineRule<MessageId, Options>({
   meta: {
     id: 'one-event-per-stream',
     description: 'A store stream carries exactly one event type',
@@ -52,8 +73,11 @@ export default defineRule<MessageId, Record<string, never>>({
       'event types — several schemas in its catalog entry, a top-level union of records, a record that only wraps ' +
       'such a union, or a .proto with several candidate root messages — every consumer must dispatch on the type, ' +
       'compaction mixes unrelated facts under one key, and compatibility can no longer be checked per event type. ' +
-      'Stage streams may carry several types while data is being sorted out; there the finding is downgraded to a ' +
-      'warning and says why.',
+      'An event root whose oneof or union field holds several event messages (past-tense or `…Event` names such ' +
+      'as `OrderPlaced`, `OrderCancelled`) is the same thing in Protobuf: several events in one stream; a oneof of ' +
+      'other messages is taken for the shapes of one value. Stage streams ' +
+      'may carry several types by design while data is being sorted out, so they get no finding unless option ' +
+      '`stage` is true (then a warning that says why).',
     messages: {
       severalSchemas:
         'Stream `{{topic}}` names {{count}} schemas ({{files}}), so it carries several event types and consumers must ' +
@@ -64,13 +88,20 @@ export default defineRule<MessageId, Record<string, never>>({
       wrapperUnion:
         'Record `{{record}}` only wraps a union of {{count}} records ({{types}}) in field `{{field}}`; it is several ' +
         'event types in one envelope. {{tail}}',
+      eventVariants:
+        '{{what}} of event `{{record}}` holds {{count}} event messages ({{types}}), so one stream carries several ' +
+        'event types and compatibility is checked for the envelope, not for each event. {{tail}}',
       severalRoots:
         'Message `{{type}}` is one of {{count}} candidate event roots in this file ({{types}}) and stream `{{topic}}` ' +
         'does not say which one it carries. Name the event in the catalog as `{{file}}#{{type}}`, or move the other ' +
         'messages to their own files. {{tail}}',
     },
-    optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
-    defaultOptions: {},
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { stage: { type: 'boolean', description: 'also report stage streams, as warnings' } },
+    },
+    defaultOptions: { stage: false },
     examples: {
       avro: {
         valid: JSON.stringify({
@@ -91,14 +122,16 @@ export default defineRule<MessageId, Record<string, never>>({
   },
   create(ctx) {
     const doc = ctx.document;
-    const { tail, stage } = verdict(ctx.streams);
+    const { tail, stage, skip } = verdict(ctx.streams, ctx.options.stage ?? false);
+    if (skip) return {};
     const cap = stage ? { severity: 'warn' as const } : {};
+    const lookup = (n: string): NamedType | undefined => ctx.lookup(n);
     let unionReported = false;
 
     return {
       document() {
         if (!doc.topLevelUnion) return;
-        const branches = recordBranches(doc.topLevelUnion, (n) => ctx.lookup(n));
+        const branches = recordBranches(doc.topLevelUnion, lookup);
         if (branches.length < 2) return;
         unionReported = true;
         ctx.report({
@@ -110,17 +143,46 @@ export default defineRule<MessageId, Record<string, never>>({
         });
       },
       record(record: RecordType) {
-        if (!ctx.isEventRoot(record) || record.fields.length !== 1) return;
-        const field = record.fields[0];
-        if (!field) return;
-        const branches = recordBranches(unwrapNullable(field.type).union ?? field.type, (n) => ctx.lookup(n));
-        if (branches.length < 2) return;
-        ctx.report({
-          messageId: 'wrapperUnion',
-          node: record,
-          data: { record: record.name, field: field.name, count: branches.length, types: listText(branches.map(simpleName)), tail },
-          ...cap,
-        });
+        if (!ctx.isEventRoot(record)) return;
+        if (record.fields.length === 1 && record.oneofs.length === 0) {
+          const field = record.fields[0];
+          const branches = field ? recordBranches(unwrapNullable(field.type).union ?? field.type, lookup) : [];
+          if (field && branches.length >= 2) {
+            ctx.report({
+              messageId: 'wrapperUnion',
+              node: record,
+              data: { record: record.name, field: field.name, count: branches.length, types: listText(branches.map(simpleName)), tail },
+              ...cap,
+            });
+            return;
+          }
+        }
+        // a oneof (or a union beside other fields) takes event-like member names to be sure the members
+        // are events and not alternative shapes of one value (CardDetails | SepaDetails, Mask | Polygon):
+        // oneofs are Protobuf's everyday polymorphism, far more often data than several events
+        for (const o of record.oneofs) {
+          const events = oneofRecords(record, o.name, lookup).filter((t) => looksLikeEvent(t.name));
+          if (events.length < 2) continue;
+          ctx.report({
+            messageId: 'eventVariants',
+            loc: o.loc,
+            data: { what: `Oneof \`${o.name}\``, record: record.name, count: events.length, types: listText(events.map((t) => t.name)), tail },
+            ...cap,
+          });
+        }
+        for (const f of record.fields) {
+          const u = unwrapNullable(f.type).union;
+          if (!u) continue;
+          const events = recordBranches(u, lookup).map((n) => lookup(n)).filter((t): t is RecordType => t?.kind === 'record' && looksLikeEvent(t.name));
+          if (events.length < 2) continue;
+          ctx.report({
+            messageId: 'eventVariants',
+            node: f,
+            data: { what: `Field \`${f.name}\``, record: record.name, count: events.length, types: listText(events.map((t) => t.name)), tail },
+            symbol: ctx.symbolOf(record, f),
+            ...cap,
+          });
+        }
       },
       'document:exit'() {
         // outside any stream a file of several messages is a normal library of types
@@ -146,7 +208,8 @@ export default defineRule<MessageId, Record<string, never>>({
   checkStream(ctx) {
     const entries = ctx.documents;
     if (entries.length < 2) return;
-    const { tail, stage } = verdict([ctx.stream]);
+    const { tail, stage, skip } = verdict([ctx.stream], ctx.options.stage ?? false);
+    if (skip) return;
     const files = listText(entries.map((e) => (e.selector ? `${e.file}#${e.selector}` : e.file)));
     const related = ctx.stream.catalogFile
       ? [{ message: 'stream declared here', file: ctx.stream.catalogFile, ...(ctx.stream.catalogLoc ? { loc: ctx.stream.catalogLoc } : {}) }]

@@ -19,19 +19,32 @@ const DURATION_TOKENS = new Set([
 /** Unit suffixes after which the preceding token decides (`created_at_ms` is an instant, `time_ms` may not be). */
 const UNIT_SUFFIX = new Set(['ms', 'millis', 'micros', 'us', 'nanos', 'ns', 'sec', 'secs', 'epoch', 'utc', 'iso']);
 
-const TIME_DOC = /\b(iso[- ]?8601|rfc[- ]?3339|epoch|unix time|since 1970|milliseconds since|microseconds since|seconds since|utc timestamp)\b/i;
+// `epoch` alone is also a training pass ("the epoch this step was part of"): only the Unix epoch counts
+const TIME_DOC = /\b(iso[- ]?8601|rfc[- ]?3339|(since|from) the (unix )?epoch|unix epoch|epoch (milli|micro|nano)?seconds|epoch time|unix time|since 1970|milliseconds since|microseconds since|seconds since|utc timestamp)\b/i;
+/**
+ * Names of fields whose text may *mention* timestamps without being one: a filter or query doc shows
+ * `create_time > "2021-08-15T14:50:00Z"` as an example. Their docs are not evidence.
+ */
+const TEXT_FIELD_TOKENS = new Set(['filter', 'query', 'expression', 'expr', 'order', 'pattern', 'format', 'description', 'comment', 'message', 'text', 'template']);
 const DATE_DOC = /\b(yyyy-mm-dd|iso[- ]?8601 date|calendar date)\b/i;
 
 const MONEY_TOKENS = new Set([
   'amount', 'price', 'cost', 'total', 'subtotal', 'fee', 'fees', 'tax', 'balance', 'revenue', 'discount', 'refund',
   'charge', 'money', 'payout', 'tip', 'surcharge', 'shipping', 'gross', 'net', 'paid', 'due',
 ]);
+/** Money words that also qualify counts (`total_cancellations`, `net_views`): evidence only as the last word. */
+const WEAK_MONEY_TOKENS = new Set(['total', 'subtotal', 'gross', 'net', 'paid', 'due']);
 /** Ratios, measures and scores are legitimately floating point even next to money words. */
 const NOT_MONEY_TOKENS = new Set([
   'rate', 'percent', 'percentage', 'pct', 'ratio', 'factor', 'score', 'weight', 'kg', 'lb', 'grams', 'volume',
   'probability', 'confidence', 'share', 'multiplier', 'count', 'quantity', 'qty', 'latitude', 'longitude', 'lat',
-  'lng', 'lon', 'distance', 'km', 'miles', 'basis', 'bps', 'points',
+  'lng', 'lon', 'distance', 'km', 'miles', 'basis', 'bps', 'points', 'fraction', 'proportion', 'coefficient',
 ]);
+/**
+ * A doc that calls the value a percentage, ratio or fraction: a `discount` documented as "percentage of
+ * the list price" is not an amount of money, whatever its name says.
+ */
+const NOT_MONEY_DOC = /\b(percent|percentage|percentages|per cent|ratio|fraction|basis points?|bps|multiplier|coefficient)\b|%|\bbetween 0(\.0)? and (1|100)(\.0)?\b/i;
 const MONEY_DOC = /\b(currency|monetary|money|in (eur|usd|gbp|the order's currency)|cents|minor units)\b/i;
 
 const UUID_DOC = /\buuid\b|\bguid\b|rfc[- ]?4122/i;
@@ -51,20 +64,22 @@ function timeFinding(field: Field, p: PrimitiveType, proto: boolean): Finding | 
     // `created_at_ms`, `event_ts_millis`: an instant with its unit in the name
     if (before === 'at' || before === 'ts' || before === 'timestamp') tail = 'at';
   }
-  const doc = docOf(field);
+  const doc = tokens.some((t) => TEXT_FIELD_TOKENS.has(t)) ? '' : docOf(field);
   if (INSTANT_TAIL.has(tail)) evidenceName = `name \`${field.name}\` ends in \`${tokens[tokens.length - 1]}\``;
-  const docSaysTime = TIME_DOC.test(doc);
+  // "an ISO 8601 duration" names the standard, not an instant
+  const docSaysTime = TIME_DOC.test(doc) && !/\bduration\b/i.test(doc);
   const docSaysDate = DATE_DOC.test(doc);
   const isDate = DATE_TAIL.has(tail) || docSaysDate;
 
   if (p.name === 'string') {
-    if (isDate) {
+    // `start_date_time`, documented as "yyyy-mm-dd hh:mm:ss": an instant, not a calendar date
+    if (isDate && !(INSTANT_TAIL.has(tail) && docSaysDate && !DATE_TAIL.has(tail))) {
       return {
         messageId: 'dateAsString',
         evidence: DATE_TAIL.has(tail) ? `name \`${field.name}\` ends in \`${tail}\`` : 'doc describes a calendar date',
       };
     }
-    if (tail === 'time' && /\b(time of day|hh:mm|local time|opening|closing)\b/i.test(doc)) return undefined;
+    if (tail === 'time' && !docSaysDate && /\b(time of day|hh:mm|local time|opening|closing)\b/i.test(doc)) return undefined;
     if (evidenceName || docSaysTime) {
       return { messageId: 'timeAsString', evidence: evidenceName || 'doc describes a timestamp' };
     }
@@ -87,7 +102,9 @@ function moneyFinding(field: Field, p: PrimitiveType): Finding | undefined {
   if (!isFloatingPrimitive(p)) return undefined;
   const tokens = words(field.name);
   if (tokens.some((t) => NOT_MONEY_TOKENS.has(t))) return undefined;
-  const moneyToken = tokens.find((t) => MONEY_TOKENS.has(t));
+  if (NOT_MONEY_DOC.test(docOf(field))) return undefined;
+  const last = tokens.length - 1;
+  const moneyToken = tokens.find((t, i) => MONEY_TOKENS.has(t) && (i === last || !WEAK_MONEY_TOKENS.has(t)));
   if (moneyToken) return { messageId: 'moneyAsFloat', evidence: `name \`${field.name}\` contains \`${moneyToken}\`` };
   if (MONEY_DOC.test(docOf(field))) return { messageId: 'moneyAsFloat', evidence: 'doc describes a monetary amount' };
   return undefined;
@@ -128,7 +145,8 @@ export default defineRule<MessageId, Record<string, never>>({
       'logical types (timestamp-millis/micros, date, decimal, uuid) and Protobuf has well-known types ' +
       '(google.protobuf.Timestamp, google.type.Date, google.type.Money) that carry the meaning in the schema, so ' +
       'code generators and registries map them to native types. Evidence comes from field names and docs; ' +
-      'durations, ratios and weights are left alone. A UUID string without the uuid logical type is reported at ' +
+      'durations, ratios and weights are left alone, and so is a float named or documented as a percentage, ratio, ' +
+      'fraction or basis points. A UUID string without the uuid logical type is reported at ' +
       'warning level only, because it is a missed hint rather than a wrong value.',
     messages: {
       timeAsString:

@@ -2,7 +2,7 @@
 // shape depends on it) hides several events behind one schema. Scored evidence; only strong cases fire.
 import { defineRule } from '../src/lint/rule.js';
 import type { Field, RecordType } from '../src/model/types.js';
-import { docOf, isOptionalField, listText, primitiveOf, toPascalCase, unwrapNullable, words } from './util.js';
+import { docOf, isOptionalField, listText, looksLikeEvent, primitiveOf, toPascalCase, unwrapNullable, words } from './util.js';
 
 type Options = {
   /** minimum score to report */
@@ -25,16 +25,15 @@ const DYNAMIC_WKT = new Set(['google.protobuf.Any', 'google.protobuf.Struct', 'g
 
 /** `OrderEvent`, `CustomerMessage`: an entity plus a generic word, rather than a fact in the past tense. */
 const GENERIC_SUFFIX = /[a-z](Event|Events|Envelope|Message|Wrapper|Payload|Change|Changes)$/;
-/** Event message names: a past-tense fact (`OrderPlaced`, `PaymentCaptured`) or an explicit `…Event`. */
-function looksLikeEvent(name: string): boolean {
-  return /(ed|Event|Sent|Paid|Shipped|Made|Done|Begun|Taken|Held|Built|Sold|Lost|Won|Left|Found|Run|Set|Put|Cut|Read)$/.test(name);
-}
-
 interface Item {
   points: number;
   text: string;
   /** a variant item shows the record's shape depends on the discriminator */
   variant: boolean;
+  /** a union or oneof of records that are not named like events */
+  weak?: boolean;
+  /** a union or oneof of event messages: the variant is chosen by which member is set, a dispatch of its own */
+  dispatch?: boolean;
 }
 
 export default defineRule<'envelope', Options>({
@@ -50,7 +49,9 @@ export default defineRule<'envelope', Options>({
       'that only some variants fill — is several events hiding behind one schema. The registry can only check the ' +
       'envelope, so each variant can change incompatibly without any check failing, and every consumer re-implements ' +
       'the dispatch. The rule scores the evidence (generic root name, discriminator, variant payload) and reports ' +
-      'only when it is strong; a discriminator alone, or a generic name alone, is not enough.',
+      'only when it is strong; a discriminator alone, or a generic name alone, is not enough, and payload fields ' +
+      'alone (a request and a response as Struct) are loose fields, not an envelope, without a discriminator, a ' +
+      'generic name or a oneof/union of event messages.',
     messages: {
       envelope:
         '`{{record}}` looks like a type-discriminated envelope rather than one event (score {{score}}: {{evidence}}); ' +
@@ -135,8 +136,8 @@ export default defineRule<'envelope', Options>({
           const events = members.filter((m) => looksLikeEvent(ctx.resolve(m.type)?.name ?? ''));
           // a oneof of detail shapes (CardDetails | SepaDetails) is polymorphic data, not several events
           items.push(events.length >= 2
-            ? { points: 4, variant: true, text: `oneof \`${o.name}\` holds ${events.length} event messages (${listText(events.map((m) => ctx.resolve(m.type)?.name ?? m.name), 4)})` }
-            : { points: 1, variant: true, text: `oneof \`${o.name}\` holds ${members.length} messages` });
+            ? { points: 4, variant: true, dispatch: true, text: `oneof \`${o.name}\` holds ${events.length} event messages (${listText(events.map((m) => ctx.resolve(m.type)?.name ?? m.name), 4)})` }
+            : { points: 1, variant: true, weak: true, text: `oneof \`${o.name}\` holds ${members.length} messages` });
         }
         for (const f of record.fields) {
           const u = unwrapNullable(f.type).union;
@@ -145,17 +146,22 @@ export default defineRule<'envelope', Options>({
           if (recs.length < 2) continue;
           const events = recs.filter((t) => looksLikeEvent(t.name));
           items.push(events.length >= 2
-            ? { points: 4, variant: true, text: `field \`${f.name}\` is a union of ${events.length} event records (${listText(events.map((t) => t.name), 4)})` }
-            : { points: 1, variant: true, text: `field \`${f.name}\` is a union of ${recs.length} records` });
+            ? { points: 4, variant: true, dispatch: true, text: `field \`${f.name}\` is a union of ${events.length} event records (${listText(events.map((t) => t.name), 4)})` }
+            : { points: 1, variant: true, weak: true, text: `field \`${f.name}\` is a union of ${recs.length} records` });
         }
         const optional = record.fields.filter((f) => isOptionalField(f) && f !== disc);
         if (disc && optional.length >= 6 && optional.length * 2 > record.fields.length) {
           items.push({ points: 1, variant: true, text: `${optional.length} of ${record.fields.length} fields are optional` });
         }
+        // unions/oneofs of records that are not events are weak evidence: many of them (an ORM-generated
+        // record with polymorphic references) still count once, not once per field
+        const weak = items.filter((i) => i.weak === true);
+        if (weak.length > 1) items.splice(0, items.length, ...items.filter((i) => i.weak !== true), { ...(weak[0] as Item), text: `${weak.length} fields are unions or oneofs of records` });
         const score = items.reduce((s, i) => s + i.points, 0);
-        // a payload alone is just a loose field; it takes a discriminator or a generic name to make an envelope
+        // payloads alone (however many: a request and a response Struct) are loose fields; it takes a
+        // discriminator, a generic name or a oneof/union of events to make an envelope
         const hasVariant = items.some((i) => i.variant);
-        const hasDispatch = items.some((i) => !i.variant) || items.filter((i) => i.variant).length >= 2;
+        const hasDispatch = items.some((i) => !i.variant || i.dispatch === true);
         if (score < threshold || !hasVariant || !hasDispatch) return;
         const symbols = disc ? [...docOf(disc).matchAll(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g)].map((m) => toPascalCase(m[0])) : [];
         const suggestion = symbols.length >= 2

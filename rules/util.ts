@@ -156,3 +156,8 @@ export function docOf(node: { doc?: string }): string {
 export function eventRootRecords(doc: SchemaDocument, isRoot: (t: NamedType) => boolean): RecordType[] {
   return records(doc).filter((r) => isRoot(r));
 }
+
+/** Event message names: a past-tense fact (`OrderPlaced`, `PaymentCaptured`) or an explicit `…Event`. */
+export function looksLikeEvent(name: string): boolean {
+  return /(ed|Event|Sent|Paid|Shipped|Made|Done|Begun|Taken|Held|Built|Sold|Lost|Won|Left|Found|Run|Set|Put|Cut|Read)$/.test(name);
+}

@@ -7,7 +7,7 @@ import type {
 } from '../model/types.js';
 import type { ReportDescriptor, Rule, RuleContext, RuleVisitors, StreamInfo } from './rule.js';
 import type { LintSettings, LintTarget, StreamSetting } from './types.js';
-import { eventRootsOf } from './event-roots.js';
+import { eventRootsOf, importedTypeUses, rpcTypeNames } from './event-roots.js';
 import { RuleResolver, type EffectiveRule } from './settings.js';
 import { DISABLE_ATTRIBUTE, Suppressions } from './suppressions.js';
 import { SymbolIndex } from './symbols.js';
@@ -55,6 +55,11 @@ interface FileState {
   suppressions?: Suppressions;
   effective: ReadonlyMap<string, EffectiveRule>;
   diagnostics: Diagnostic[];
+  /**
+   * Findings a rule made because it judged a type an event root, by that type's full name: for
+   * .proto files outside the catalog, whose roots are provisional until every file's services are known.
+   */
+  rootTags?: Map<Diagnostic, string>;
 }
 
 function lazySymbols(doc: SchemaDocument): () => SymbolIndex {
@@ -122,13 +127,14 @@ function buildDiagnostic(
 function fileReport(
   rule: Rule, eff: EffectiveRule, state: FileState, d: ReportDescriptor<string>, resolver: RuleResolver,
   onReport: EngineInput['onReport'],
-): void {
+): Diagnostic | undefined {
   const diag = buildDiagnostic(rule, state.target.file, d, state.symbols, 'error');
   const sev = capSeverity(resolver.severityOf(eff, state.rel, diag.symbol, diag.location.path), d);
-  if (sev === 'off') return;
+  if (sev === 'off') return undefined;
   diag.severity = sev;
   state.diagnostics.push(diag);
   onReport?.(diag, d);
+  return diag;
 }
 
 function streamInfo(s: StreamSetting): StreamInfo {
@@ -162,6 +168,12 @@ export class LintRun {
   private readonly catalog: Diagnostic[] = [];
   private readonly streamsByFile = new Map<string, Array<{ stream: StreamSetting; info: StreamInfo; selector?: string }>>();
   private readonly infos = new Map<StreamSetting, StreamInfo>();
+  /**
+   * Types that cannot be event roots of files outside the catalog, whichever file declares them: the
+   * request/response types of every service of the run (API messages) and the types another file's
+   * messages use as field types (helpers).
+   */
+  private readonly notRoots = new Set<string>();
 
   constructor(input: Omit<EngineInput, 'targets'> & { targets?: readonly LintTarget[] }) {
     this.rules = input.rules;
@@ -195,6 +207,13 @@ export class LintRun {
     const { roots, unresolved } = eventRootsOf(doc, memberships ?? []);
     for (const sel of unresolved) this.reportUnresolved(target.file, doc, sel, memberships ?? []);
     const streams = memberships === undefined ? [] : memberships.map((m) => m.info);
+    if (doc.format === 'protobuf') {
+      for (const n of rpcTypeNames(doc)) this.notRoots.add(n);
+      for (const n of importedTypeUses(doc)) this.notRoots.add(n);
+      // a .proto outside the catalog may hold a message another file's service returns (`Book` beside
+      // `GetBook` in library_service.proto) or uses: its root findings wait until every file is read
+      if (memberships === undefined) state.rootTags = new Map();
+    }
     lintDocument(state, doc, resolver.forFile(rel), streams, roots, resolver, this.onReport);
     if (memberships === undefined) {
       // no stream check will look at this file again
@@ -226,6 +245,13 @@ export class LintRun {
     const files: EngineFileResult[] = [];
     for (const state of states.values()) {
       if (state.target.report === false) continue;
+      const tags = state.rootTags;
+      if (tags !== undefined && tags.size > 0 && this.notRoots.size > 0) {
+        state.diagnostics = state.diagnostics.filter((d) => {
+          const root = tags.get(d);
+          return root === undefined || !this.notRoots.has(root);
+        });
+      }
       let kept = state.diagnostics;
       let suppressedCount = 0;
       const sup = state.suppressions;
@@ -258,6 +284,9 @@ function lintDocument(
   const resolve = (node: TypeNode): NamedType | undefined =>
     node.kind === 'ref' || node.kind === 'inline' ? lookup(node.fullName) : undefined;
   const isEventRoot = (t: NamedType): boolean => roots.has(t.fullName);
+  /** the record whose hooks are running, so a root finding can be tagged with its root */
+  let currentRecord: RecordType | undefined;
+  const rootTags = state.rootTags;
   const symbolOf = (record: NamedType, field?: Field): string =>
     field === undefined ? record.fullName : `${record.fullName}.${field.name}`;
 
@@ -273,16 +302,27 @@ function lintDocument(
   for (const eff of effective) {
     const rule = eff.rule;
     if (!rule.meta.formats.includes(doc.format)) continue;
+    // the root this rule last judged to be one, while its hooks for that record run
+    let judged: RecordType | undefined;
     const ctx: RuleContext<string, Record<string, unknown>> = {
       document: doc,
       options: eff.options,
       streams,
       eventRoots: roots,
-      isEventRoot,
+      isEventRoot: rootTags === undefined ? isEventRoot : (t) => {
+        const yes = roots.has(t.fullName);
+        if (yes && t === currentRecord) judged = currentRecord;
+        return yes;
+      },
       lookup,
       resolve,
       symbolOf,
-      report: (d) => fileReport(rule, eff, state, d, resolver, onReport),
+      report: (d) => {
+        const diag = fileReport(rule, eff, state, d, resolver, onReport);
+        if (diag !== undefined && rootTags !== undefined && judged !== undefined && judged === currentRecord) {
+          rootTags.set(diag, judged.fullName);
+        }
+      },
     };
     let v: RuleVisitors;
     try {
@@ -304,15 +344,19 @@ function lintDocument(
     if (onRecord.length + onField.length + onEnum.length + onFixed.length > 0) {
       for (const t of doc.types) {
         if (t.kind === 'record') {
+          currentRecord = t;
           for (const h of onRecord) { current = h.rule; h.fn(t); }
           if (onField.length > 0) for (const f of t.fields) for (const h of onField) { current = h.rule; h.fn(f, t); }
         } else if (t.kind === 'enum') {
+          currentRecord = undefined;
           for (const h of onEnum) { current = h.rule; h.fn(t); }
         } else {
+          currentRecord = undefined;
           for (const h of onFixed) { current = h.rule; h.fn(t); }
         }
       }
     }
+    currentRecord = undefined;
     for (const h of onExit) { current = h.rule; h.fn(doc); }
   } catch (err) {
     if (current === undefined) throw err;

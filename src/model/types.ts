@@ -104,6 +104,8 @@ export interface Field extends Located {
    * `required` (proto2), `repeated`, or `singular` (proto3 implicit presence). Absent for Avro.
    */
   label?: 'optional' | 'required' | 'repeated' | 'singular';
+  /** Protobuf: a proto2 `group` (the field of the message the group declares) */
+  group?: boolean;
   /** Protobuf: name of the (real, not synthetic) oneof this field belongs to */
   oneof?: string;
   /** Protobuf: field options as written (`deprecated`, `json_name`, custom ones), keyed by option name */
@@ -148,6 +150,8 @@ export interface RecordType extends NamedBase {
   fields: Field[];
   oneofs: Oneof[];
   reserved?: Reserved;
+  /** Protobuf: `extensions` ranges (inclusive; `max` is 536870911) */
+  extensionRanges?: Array<[number, number]>;
 }
 
 export interface EnumSymbol extends Located {
@@ -215,6 +219,17 @@ export interface SchemaDocument {
   imports: Array<{ path: string; loc: SourceRange; kind?: 'public' | 'weak'; resolved: boolean }>;
   /** named types made visible by imports (well-known types and imported files), by full name */
   importedTypes: Map<string, NamedType>;
+  /**
+   * Protobuf: the request and response types of every rpc of the file's services, resolved like field
+   * types. Not part of the data model; the lint layer uses them to tell API messages from event roots.
+   */
+  rpcTypes?: NamedRef[];
+  /**
+   * Protobuf: the response and metadata types long-running methods name in
+   * `google.longrunning.operation_info`, qualified with the package when written without one (a
+   * name with a dot is taken as written; these are strings in an option, not checked references).
+   */
+  longRunningTypes?: string[];
   /** Protobuf file options (`java_package`, …) */
   options?: Record<string, unknown>;
   disableDirectives: DisableDirective[];

@@ -8,7 +8,7 @@ const msg = 'message OrderPlaced {\n  string order_id = 1;\n}';
 
 new RuleTester().run(rule, {
   avro: {
-    valid: [avsc('com.acme.orders.v1'), avsc('com.acme.orders.v2beta1'), { schema: avsc('com.acme.orders'), options: { requireVersion: false } }],
+    valid: [avsc('com.acme.orders.v1'), avsc('com.acme.orders.v2beta1'), avsc('com.acme.ads.v22.errors'), avsc('com.acme.vision.v1p4beta1'), { schema: avsc('com.acme.orders'), options: { requireVersion: false } }],
     invalid: [
       { schema: avsc(undefined), errors: [{ messageId: 'missingNamespace', line: 2, column: 29 }] },
       { schema: avsc('com.acme.orders'), errors: [{ messageId: 'unversioned', line: 2, column: 29, data: { namespace: 'com.acme.orders' } }] },

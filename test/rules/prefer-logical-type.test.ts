@@ -28,6 +28,21 @@ new RuleTester().run(rule, {
         f('hub_opening_time', '"string"', 'Local time of day the hub opens, HH:mm.'),
         f('trace_id', '"string"', 'W3C trace id.'),
       ]),
+      // a money word in the name, but the doc says the value is a percentage, ratio or basis points
+      avroRecord('PriceQuoted', [
+        f('discount', '"double"', 'Discount as a percentage of the list price.'),
+        f('fee', '"float"', 'Fee in basis points of the amount.'),
+        f('tax', '"double"', 'Share of the net price, between 0 and 1.'),
+        f('tip', '"double"', 'Tip in % of the bill.'),
+        f('refund_fraction', '"double"'),
+      ]),
+      // an epoch that is a training pass, and a filter whose doc shows timestamps in its examples
+      avroRecord('ModelTuned', [
+        f('epoch', '"int"', 'The epoch this step was part of.'),
+        f('total_cancellations', '"float"'),
+        f('attribute_value', '"string"', 'An ISO 8601 duration such as P1DT2H.'),
+        f('filter', '"string"', 'For example `create_time > "2021-08-15T14:50:00Z"` (RFC 3339).'),
+      ]),
     ],
     invalid: [
       { schema: one(f('captured_at', '"string"')), errors: [{ messageId: 'timeAsString', ...at }] },
@@ -37,7 +52,11 @@ new RuleTester().run(rule, {
       { schema: one(f('birth_date', '"string"', 'YYYY-MM-DD.')), errors: [{ messageId: 'dateAsString', ...at }] },
       { schema: one(f('amount', '"double"')), errors: [{ messageId: 'moneyAsFloat', ...at }] },
       { schema: one(f('refund_total', '"float"')), errors: [{ messageId: 'moneyAsFloat', ...at }] },
+      { schema: one(f('total_price', '"double"')), errors: [{ messageId: 'moneyAsFloat', ...at }] },
       { schema: one(f('customer_uuid', '"string"')), errors: [{ messageId: 'uuidAsString', ...at }] },
+      { schema: one(f('settled', '"long"', 'Seconds since the Unix epoch.')), errors: [{ messageId: 'timeAsInteger', ...at }] },
+      // a date and a time of day in one string is an instant
+      { schema: one(f('approved_end_date_time', '"string"', 'Format: yyyy-mm-dd hh:mm:ss.')), errors: [{ messageId: 'timeAsString', ...at }] },
       { schema: one(f('payment_id', '"string"', 'UUID of the payment.')), errors: [{ messageId: 'uuidAsString', ...at }] },
     ],
   },
@@ -53,6 +72,13 @@ message PaymentCaptured {
   int64 amount_minor = 6;
   int64 processing_time_ms = 7;
 }`, ['google/protobuf/timestamp.proto', 'google/type/money.proto', 'google/type/date.proto']),
+      proto(`
+message PriceQuoted {
+  // Discount off the list price, in percent (0-100).
+  double discount = 1;
+  // Ratio of the refunded to the charged amount.
+  float refund = 2;
+}`),
     ],
     invalid: [
       {

@@ -23,6 +23,13 @@ new RuleTester().run(rule, {
       // a discriminator alone, or a payload alone, is weak evidence
       avroRecord('Event', ['{ "name": "event_type", "type": "string" }', '{ "name": "order_id", "type": "string" }']),
       avroRecord('OrderPlaced', ['{ "name": "order_id", "type": "string" }', '{ "name": "attributes", "type": { "type": "map", "values": "string" } }']),
+      // a request and a response carried as JSON are loose payloads, not a type-discriminated envelope
+      avroRecord('RequestLogged', [
+        '{ "name": "request", "type": "string", "doc": "The request, as JSON." }',
+        '{ "name": "response", "type": "string", "doc": "The response, as JSON." }',
+      ]),
+      // many polymorphic references (unions of records that are not events) are one weak piece of evidence
+      avroRecord('Shipment', [0, 1, 2, 3, 4, 5].map((i) => `{ "name": "ref${i}", "type": [${rec(`A${i}`)}, ${rec(`B${i}`)}] }`)),
     ],
     invalid: [
       {

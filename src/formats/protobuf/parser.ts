@@ -87,6 +87,9 @@ class Parser {
   private packageLoc: SourceRange | undefined;
   private readonly fileOptions: Record<string, unknown> = {};
   private readonly presenceFixups: Array<{ field: Field; chain: RecordType[] }> = [];
+  /** request and response types of the services' methods (resolved with the other refs) */
+  private readonly rpcTypes: NamedRef[] = [];
+  private readonly longRunningTypes: string[] = [];
 
   constructor(
     private readonly text: string,
@@ -194,6 +197,8 @@ class Parser {
     };
     if (this.packageLoc) document.packageLoc = this.packageLoc;
     if (Object.keys(this.fileOptions).length > 0) document.options = this.fileOptions;
+    if (this.rpcTypes.length > 0) document.rpcTypes = this.rpcTypes;
+    if (this.longRunningTypes.length > 0) document.longRunningTypes = this.longRunningTypes;
     return { document, problems: this.problems, refs: this.refs, importStmts: this.importStmts };
   }
 
@@ -497,6 +502,7 @@ class Parser {
     rec.loc = range(startTok, close);
     if (Object.keys(options).length > 0) rec.attributes = options;
     if (ctx.reserved.ranges.length > 0 || ctx.reserved.names.length > 0) rec.reserved = ctx.reserved;
+    if (ctx.extRanges.length > 0) rec.extensionRanges = ctx.extRanges;
     this.checkMessage(ctx);
   }
 
@@ -823,6 +829,7 @@ class Parser {
       number,
       path,
       loc: tokLoc(start),
+      group: true,
     };
     if (start.doc !== undefined) field.doc = start.doc;
     const opts = this.parseBracketOptions(`group '${groupName}'`);
@@ -964,7 +971,8 @@ class Parser {
         if (this.isWord('stream') && (this.peek(1).t === T.Ident || this.isSym('.', 1))) this.next();
         const tn = this.parseTypeName(`a message type for the ${which} of method '${rpc.v}'`);
         this.expectSym(')', `after the ${which} type of method '${rpc.v}'`);
-        this.detachedRef(tn, scope, `the ${which} of method '${nameTok.v}.${rpc.v}'`);
+        const ref = this.detachedRef(tn, scope, `the ${which} of method '${nameTok.v}.${rpc.v}'`);
+        this.rpcTypes.push(ref);
       }
       if (this.isSym('{')) {
         this.next();
@@ -974,7 +982,9 @@ class Parser {
             continue;
           }
           if (!this.isWord('option')) this.fail(`'option' or '}' in method '${rpc.v}'`);
-          this.parseOptionStatement({});
+          const methodOptions: Record<string, unknown> = {};
+          this.parseOptionStatement(methodOptions);
+          this.noteLongRunning(methodOptions);
         }
         this.next();
       } else {
@@ -984,9 +994,25 @@ class Parser {
     this.next();
   }
 
-  private detachedRef(tn: { name: string; first: Token; last: Token }, scope: string, usage: string): void {
+  /**
+   * A long-running method returns `google.longrunning.Operation` and names its real response and
+   * metadata types in `operation_info` (package-relative unless qualified).
+   */
+  private noteLongRunning(options: Record<string, unknown>): void {
+    const info = options['(google.longrunning.operation_info)'];
+    if (typeof info !== 'object' || info === null) return;
+    for (const key of ['response_type', 'metadata_type']) {
+      const name = (info as Record<string, unknown>)[key];
+      if (typeof name !== 'string' || name === '') continue;
+      const bare = name.replace(/^\./, '');
+      this.longRunningTypes.push(bare.includes('.') || this.pkg === '' ? bare : `${this.pkg}.${bare}`);
+    }
+  }
+
+  private detachedRef(tn: { name: string; first: Token; last: Token }, scope: string, usage: string): NamedRef {
     const ref: NamedRef = { kind: 'ref', fullName: tn.name.replace(/^\./, ''), written: tn.name, resolved: false, path: '', loc: range(tn.first, tn.last) };
     this.refs.push({ ref, scope, usage, detached: true });
+    return ref;
   }
 
   private parseExtend(scope: string, chain: RecordType[]): void {
