@@ -109,6 +109,8 @@ export interface JsonProblem {
   loc: SourceRange;
   code: 'json-syntax' | 'json-too-deep' | 'json-duplicate-key';
   fatal: boolean;
+  /** the reference reader accepts the document anyway (see ParseProblem) */
+  advisory?: boolean;
 }
 
 export type JsonParseResult =
@@ -169,6 +171,8 @@ export class PositionalJsonParser {
   constructor(
     readonly text: string,
     readonly maxDepth = DEFAULT_MAX_DEPTH,
+    /** `//` and `/* *\/` comments between tokens, as Avro Java's JSON reader allows in .avsc */
+    readonly allowComments = false,
   ) {}
 
   private here(): SourceRange {
@@ -203,6 +207,22 @@ export class PositionalJsonParser {
         if (text.charCodeAt(pos) === 10) pos++;
         this.line++;
         this.lineStart = pos;
+      } else if (c === 47 && this.allowComments && text.charCodeAt(pos + 1) === 47) {
+        while (pos < len && text.charCodeAt(pos) !== 10 && text.charCodeAt(pos) !== 13) pos++;
+      } else if (c === 47 && this.allowComments && text.charCodeAt(pos + 1) === 42) {
+        const end = text.indexOf('*/', pos + 2);
+        if (end === -1) {
+          this.pos = pos;
+          this.fail('Unterminated comment: add the closing */.');
+        }
+        for (pos += 2; pos < end; pos++) {
+          const d = text.charCodeAt(pos);
+          if (d === 10 || (d === 13 && text.charCodeAt(pos + 1) !== 10)) {
+            this.line++;
+            this.lineStart = pos + 1;
+          }
+        }
+        pos = end + 2;
       } else {
         break;
       }
@@ -295,6 +315,7 @@ export class PositionalJsonParser {
           message: `Duplicate key "${key}": JSON readers disagree on which value wins (most keep the last).`,
           loc: keyRange,
           code: 'json-duplicate-key',
+          advisory: true,
           fatal: false,
         });
       }
@@ -454,7 +475,9 @@ export class PositionalJsonParser {
     this.pos = pos;
     const raw = text.slice(start, pos);
     const value = Number(raw);
-    if (integer && !Number.isSafeInteger(value)) this.raw = raw;
+    // the written form matters where the value does not say it: `1.0` and `1e2` are not integers to
+    // Avro Java (Jackson keeps the token's kind), and unsafe integers lose digits as numbers
+    if (!integer || !Number.isSafeInteger(value)) this.raw = raw;
     return value;
   }
 
@@ -492,8 +515,8 @@ export class PositionalJsonParser {
 }
 
 /** Parses a whole JSON document (a leading UTF-8 BOM is skipped). */
-export function parseJsonWithPositions(text: string, maxDepth = DEFAULT_MAX_DEPTH): JsonParseResult {
-  const parser = new PositionalJsonParser(text, maxDepth);
+export function parseJsonWithPositions(text: string, maxDepth = DEFAULT_MAX_DEPTH, allowComments = false): JsonParseResult {
+  const parser = new PositionalJsonParser(text, maxDepth, allowComments);
   if (text.charCodeAt(0) === 0xfeff) {
     // Columns count from after the BOM: editors do not show it.
     parser.pos = 1;
