@@ -125,6 +125,7 @@ export type JsonParseResult =
   | { ok: false; problems: JsonProblem[] };
 
 export const DEFAULT_MAX_DEPTH = 256;
+const NON_FINITE = ['NaN', 'Infinity', '-Infinity'];
 
 /** Escape one reference token of a JSON pointer (RFC 6901). */
 export function escapePointerToken(token: string): string {
@@ -173,6 +174,8 @@ export class PositionalJsonParser {
     readonly maxDepth = DEFAULT_MAX_DEPTH,
     /** `//` and `/* *\/` comments between tokens, as Avro Java's JSON reader allows in .avsc */
     readonly allowComments = false,
+    /** `NaN`, `Infinity` and `-Infinity` as values (Avro IDL) */
+    readonly allowNonFinite = false,
   ) {}
 
   private here(): SourceRange {
@@ -275,6 +278,10 @@ export class PositionalJsonParser {
       case 110: // n
         return this.parseLiteral('null', null);
       default:
+        if (this.allowNonFinite) {
+          // Avro IDL's JSON takes NaN and ±Infinity; as JSON they are the strings Avro reads for floats
+          for (const word of NON_FINITE) if (this.text.startsWith(word, this.pos)) return this.parseLiteral(word, word);
+        }
         if (c === 45 || (c >= 48 && c <= 57)) return this.parseNumber();
         return this.unexpected('a JSON value');
     }
