@@ -2,6 +2,7 @@
 // embedded store, or an ad-hoc old file) in, FileResult[] and per-subject outcomes out. The CLI is a
 // thin shell over these. Verdicts are the compatibility engine's; this layer does the I/O and the
 // pairing of catalog streams with subjects.
+import { invalidProblems } from '../formats/validity.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic, FileResult } from '../diagnostics/types.js';
@@ -178,11 +179,11 @@ function unitProblems(unit: SchemaUnit, catalogLabel: string | undefined): Diagn
       fatal: true,
     }];
   }
-  const fatal = unit.problems.filter((p) => p.fatal);
+  const fatal = invalidProblems(unit.problems);
   return fatal.map((p) => ({
     ruleId: 'parse-error',
     severity: 'error' as const,
-    message: `${p.message} The schema cannot be checked until it parses.`,
+    message: p.fatal ? `${p.message} The schema cannot be checked until it parses.` : `${p.message} (${p.code}) The registry refuses this schema; it cannot be checked until it is valid.`,
     location: { file: unit.file, range: p.loc },
     fatal: true,
   }));
