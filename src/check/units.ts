@@ -190,7 +190,8 @@ export function avdlTypeToAvsc(text: string, doc: SchemaDocument, fullName: stri
     else if (typeof o.type === 'string' && lookup(o.type, space) !== undefined) return inline(o.type, space);
     return o;
   };
-  return JSON.stringify(inline(root, namespaceOf(fullName)));
+  // IDL's NaN and ±Infinity defaults: as JSON, the strings Avro Java reads for float and double
+  return JSON.stringify(inline(root, namespaceOf(fullName)), (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 }
 
 /** An .avdl document viewed as the .avsc of its event type: the compat walk starts at `topLevelType`. */

@@ -504,7 +504,7 @@ class IdlParser {
       if (defaultValue !== undefined) {
         obj.default = defaultValue.value;
         for (const [rel, loc] of defaultValue.locs) {
-          this.locations.set(`${pointer}/default${rel}`, rel === '' ? { value: loc.value, key: this.range(defaultValue.eq.start, defaultValue.eq.end) } : loc);
+          this.locations.set(`${pointer}/default${rel}`, rel === '' ? { ...loc, key: this.range(defaultValue.eq.start, defaultValue.eq.end) } : loc);
         }
       }
       for (const p of type.fieldProps ?? []) this.putAnnotation(obj, pointer, p);
@@ -548,6 +548,11 @@ class IdlParser {
       if (own) own[1] = { value: this.range(annotations[0]?.nameStart ?? parsed.start, parsed.end) };
     }
     if (this.isPunct('?')) {
+      const kind = typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as { type?: unknown }).type : undefined;
+      if (Array.isArray(parsed.value) || kind === 'array' || kind === 'map') {
+        // Avro Java's grammar: only primitive and named types take `?`
+        this.fail("'?' makes a primitive or named type nullable; for an array, map or union write union { null, … } instead.");
+      }
       const q = this.advance();
       parsed.nullable = { start: q.start, end: q.end };
     }

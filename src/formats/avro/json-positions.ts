@@ -125,7 +125,7 @@ export type JsonParseResult =
   | { ok: false; problems: JsonProblem[] };
 
 export const DEFAULT_MAX_DEPTH = 256;
-const NON_FINITE = ['NaN', 'Infinity', '-Infinity'];
+const NON_FINITE: ReadonlyArray<[string, number]> = [['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity]];
 
 /** Escape one reference token of a JSON pointer (RFC 6901). */
 export function escapePointerToken(token: string): string {
@@ -279,8 +279,13 @@ export class PositionalJsonParser {
         return this.parseLiteral('null', null);
       default:
         if (this.allowNonFinite) {
-          // Avro IDL's JSON takes NaN and ±Infinity; as JSON they are the strings Avro reads for floats
-          for (const word of NON_FINITE) if (this.text.startsWith(word, this.pos)) return this.parseLiteral(word, word);
+          // Avro IDL's JSON takes NaN and ±Infinity (numbers: a string field cannot default to them)
+          for (const [word, value] of NON_FINITE) {
+            if (this.text.startsWith(word, this.pos)) {
+              this.raw = word;
+              return this.parseLiteral(word, value);
+            }
+          }
         }
         if (c === 45 || (c >= 48 && c <= 57)) return this.parseNumber();
         return this.unexpected('a JSON value');

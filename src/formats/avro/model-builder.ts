@@ -57,6 +57,7 @@ const FIXED_KEYS = new Set(['type', 'name', 'namespace', 'doc', 'aliases', 'size
 const FIELD_KEYS = new Set(['name', 'type', 'doc', 'default', 'aliases']);
 const ORDERS = new Set(['ascending', 'descending', 'ignore']);
 // Problems Avro Java accepts (it ignores the construct): advice, never a reason to refuse the schema.
+// IDL's `decimal(p, s)` is the exception: Java's IdlReader checks it and refuses a bad one.
 const IGNORED_BY_JAVA = new Set(['avro-invalid-logical-type', 'avro-invalid-decimal', 'avro-invalid-doc']);
 
 /** Logical types of the spec and the type each one annotates. */
@@ -103,6 +104,8 @@ interface PendingRef {
 
 interface PendingDefault {
   owner: string;
+  /** records whose fields were still being read when this default was (Java checks it right there) */
+  open: ReadonlySet<string>;
   field: Field;
   path: string;
   ln: LocNode;
@@ -118,10 +121,11 @@ export class AvroModelBuilder {
   readonly problems: ParseProblem[] = [];
   private readonly pendingRefs: PendingRef[] = [];
   private readonly pendingDefaults: PendingDefault[] = [];
+  private readonly openRecords: string[] = [];
 
   constructor(private readonly source: BuilderSource) {}
 
-  problem(code: string, message: string, loc: SourceRange, advisory = IGNORED_BY_JAVA.has(code)): void {
+  problem(code: string, message: string, loc: SourceRange, advisory = IGNORED_BY_JAVA.has(code) && !(code === 'avro-invalid-decimal' && this.source.syntax === 'avdl')): void {
     const p: ParseProblem = { code, message, loc, fatal: false };
     if (advisory) p.advisory = true;
     this.problems.push(p);
@@ -458,7 +462,9 @@ export class AvroModelBuilder {
       this.types.push(named);
     }
     if (named.kind === 'record') {
+      this.openRecords.push(fullName);
       named.fields = this.parseFields(obj, path, ln, namespace, fullName);
+      this.openRecords.pop();
       const attributes = this.collectAttributes(obj, RECORD_KEYS);
       if (attributes) named.attributes = attributes;
     } else if (named.kind === 'enum') {
@@ -538,7 +544,7 @@ export class AvroModelBuilder {
       if (doc !== undefined) field.doc = doc;
       if (field.hasDefault) {
         field.default = raw.default;
-        this.pendingDefaults.push({ owner, field, path: `${fieldPath}/default`, ln: childLoc(fieldLn, 'default') });
+        this.pendingDefaults.push({ owner, open: new Set(this.openRecords), path: `${fieldPath}/default`, field, ln: childLoc(fieldLn, 'default') });
       }
       if ('order' in raw) {
         // Java reads the order case-insensitively; the specification spells it in lower case
@@ -641,7 +647,8 @@ export class AvroModelBuilder {
         );
       }
     }
-    for (const { field, path, owner, ln } of this.pendingDefaults) {
+    for (const { field, path, owner, ln, open } of this.pendingDefaults) {
+      this.openAtDefault = open;
       // Avro Java (what the registry runs) decides validity; the specification's stricter table
       // (a union's default matches its first branch, enum symbols, fixed lengths, byte ranges) is advice
       const javaError = this.javaDefaultError(field.type, field.default, ln, 0);
@@ -701,6 +708,8 @@ export class AvroModelBuilder {
    * symbol or length), integers must be integer tokens in range, a union's default may match any
    * branch, a record's default must give every field that has no default of its own.
    */
+  private openAtDefault: ReadonlySet<string> = new Set();
+
   private javaDefaultError(type: TypeNode, value: unknown, ln: LocNode, depth: number): string | undefined {
     if (depth > 512) return undefined;
     const integral = (): boolean => typeof value === 'number' && Number.isInteger(value) && (ln.raw === undefined || !/[.eE]/.test(ln.raw));
@@ -719,7 +728,8 @@ export class AvroModelBuilder {
             return integral() && this.isLongInRange(value as number, ln) ? undefined : 'a long default must be a whole number (no fraction or exponent) within 64 bits.';
           case 'float':
           case 'double':
-            return typeof value === 'number' || (typeof value === 'string' && JAVA_DOUBLE_RE.test(value.trim()))
+            // a string is read as a number only as the field's own default, not inside a union or a collection
+            return typeof value === 'number' || (depth === 0 && typeof value === 'string' && JAVA_DOUBLE_RE.test(value.trim()))
               ? undefined
               : `a ${type.name} default must be a JSON number.`;
           default:
@@ -748,6 +758,10 @@ export class AvroModelBuilder {
         if (named === undefined) return undefined;
         if (named.kind === 'enum' || named.kind === 'fixed') return typeof value === 'string' ? undefined : `a ${named.kind} default must be a JSON string.`;
         if (!isPlainObject(value)) return `a record default must be a JSON object with the fields of "${named.fullName}".`;
+        if (this.openAtDefault.has(named.fullName)) {
+          // Java checks a default when it reads the field, before the enclosing record has its fields
+          return `Avro Java cannot check a default of the recursive type "${named.fullName}" inside its own definition; give the field no default, or null in a union with null first.`;
+        }
         for (const field of named.fields) {
           if (Object.prototype.hasOwnProperty.call(value, field.name)) {
             const inner = this.javaDefaultError(field.type, value[field.name], childLoc(ln, field.name), depth + 1);
