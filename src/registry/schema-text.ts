@@ -7,6 +7,7 @@
 // candidate): the registry accepts and refuses exactly what lint, check and publish do.
 import { createHash } from 'node:crypto';
 import { InvalidSchemaError, validateAvroSchema } from '../compat/index.js';
+import { parseJsonWithPositions } from '../formats/avro/index.js';
 import { parseProto } from '../formats/protobuf/index.js';
 import { invalidProblems } from '../formats/validity.js';
 import { errors } from './types.js';
@@ -122,8 +123,12 @@ export function prepareSchema(
   if (typeof schema !== 'string' || schema.trim() === '') throw errors.invalidSchema('Invalid schema: empty schema');
   let stored: string;
   if (schemaType === 'AVRO') {
-    const parsed = jsonParse(schema);
+    // validity first (the format layer's verdict, comments allowed as Avro Java allows them), then the
+    // JSON value to store
     validateAvro(schema, refs);
+    const json = parseJsonWithPositions(schema, undefined, true);
+    if (!json.ok) throw errors.invalidSchema(`Invalid schema: ${json.problems.map((p) => p.message).join('; ')}`);
+    const parsed = json.value;
     stored = JSON.stringify(normalize ? normalizeAvro(parsed as Json) : parsed);
   } else if (schemaType === 'JSON') {
     const parsed = jsonParse(schema);

@@ -162,7 +162,9 @@ export class AvroModelBuilder {
     if (AVRO_PRIMITIVES.has(name)) {
       return { kind: 'primitive', name: name as AvroPrimitive, path, loc: ln.value };
     }
-    const candidates = name.includes('.') || namespace === '' ? [name] : [`${namespace}.${name}`, name];
+    // The specification and Avro Java: a simple name means the enclosing namespace, with no fall-back
+    // to the null namespace (a type without a namespace cannot be named from inside one).
+    const candidates = name.includes('.') || namespace === '' ? [name] : [`${namespace}.${name}`];
     const node: NamedRef = { kind: 'ref', fullName: candidates[0] ?? name, written: name, resolved: false, path, loc: ln.value };
     for (const candidate of candidates) {
       if (this.byName.has(candidate)) {

@@ -24,6 +24,8 @@ export function buildCli(): string {
     if (!existsSync(path.join(BUILD_DIR, 'dist/src/cli/main.js'))) throw err;
   }
   copyFileSync(path.join(ROOT, 'bin/schemactl.js'), BIN);
+  // shipped beside bin/ and dist/ (package.json "files"): the catalog loader validates against it
+  copyFileSync(path.join(ROOT, 'schemactl.schema.json'), path.join(BUILD_DIR, 'schemactl.schema.json'));
   built = true;
   return BIN;
 }
