@@ -162,16 +162,20 @@ export class AvroModelBuilder {
     if (AVRO_PRIMITIVES.has(name)) {
       return { kind: 'primitive', name: name as AvroPrimitive, path, loc: ln.value };
     }
-    // The specification and Avro Java: a simple name means the enclosing namespace, with no fall-back
-    // to the null namespace (a type without a namespace cannot be named from inside one).
-    const candidates = name.includes('.') || namespace === '' ? [name] : [`${namespace}.${name}`];
-    const node: NamedRef = { kind: 'ref', fullName: candidates[0] ?? name, written: name, resolved: false, path, loc: ln.value };
-    for (const candidate of candidates) {
-      if (this.byName.has(candidate)) {
-        node.fullName = candidate;
-        node.resolved = true;
-        return node;
-      }
+    // A simple name means the enclosing namespace. Avro Java falls back to the null namespace only for
+    // a type already complete where the name is read (not a record whose fields are still being read,
+    // nor one defined later): the name is then looked up once more, at the end, in the namespace only.
+    const qualified = name.includes('.') || namespace === '' ? name : `${namespace}.${name}`;
+    const candidates = [qualified];
+    const node: NamedRef = { kind: 'ref', fullName: qualified, written: name, resolved: false, path, loc: ln.value };
+    if (this.byName.has(qualified)) {
+      node.resolved = true;
+      return node;
+    }
+    if (qualified !== name && this.byName.has(name) && !this.openRecords.includes(name)) {
+      node.fullName = name;
+      node.resolved = true;
+      return node;
     }
     this.pendingRefs.push({ node, candidates, definedBefore: this.types.length });
     return node;
