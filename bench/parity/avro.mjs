@@ -2,7 +2,8 @@
 // apache/avro corpus in ../shared/corpora/avro, against Apache Avro Java 1.12.1's verdict per file
 // (../shared/corpora/avro-java-verdicts.tsv). A file is "refused" by schemactl when lint reports a
 // fatal finding (exit 2: not a valid schema). Prints files, valid per reference, false parse errors,
-// false accepts, crashes/timeouts, wall time and peak memory. Standalone: node bench/parity/avro.mjs
+// false accepts, crashes/timeouts, wall time, CPU time and peak memory (the last two through
+// /usr/bin/time when it is installed). Standalone: node bench/parity/avro.mjs
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,7 +35,7 @@ const files = [...reference.keys()];
 function run() {
   const useTime = existsSync('/usr/bin/time');
   const cmd = useTime ? '/usr/bin/time' : process.execPath;
-  const args = useTime ? ['-f', '%M', process.execPath, CLI, 'lint', ...files, '--format', 'json'] : [CLI, 'lint', ...files, '--format', 'json'];
+  const args = useTime ? ['-f', '%M %U %S', process.execPath, CLI, 'lint', ...files, '--format', 'json'] : [CLI, 'lint', ...files, '--format', 'json'];
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { cwd: CORPORA });
@@ -46,8 +47,9 @@ function run() {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const ms = performance.now() - t0;
-      const kb = useTime ? Number(stderr.trim().split('\n').pop()) : NaN;
-      resolve({ code, signal, ms, peakMb: Number.isFinite(kb) ? kb / 1024 : undefined, stdout, stderr });
+      const [kb, user, sys] = useTime ? (stderr.trim().split('\n').pop() ?? '').split(' ').map(Number) : [];
+      const cpuMs = user !== undefined && sys !== undefined ? (user + sys) * 1000 : undefined;
+      resolve({ code, signal, ms, cpuMs, peakMb: Number.isFinite(kb) ? kb / 1024 : undefined, stdout, stderr });
     });
   });
 }
@@ -80,9 +82,9 @@ for (const [file, ok] of reference) {
   }
 }
 const valid = [...reference.values()].filter(Boolean).length;
-console.log('corpus               files  valid(ref)  false-errors  false-accepts  crashes/timeouts  wall-ms  peak-MB');
+console.log('corpus               files  valid(ref)  false-errors  false-accepts  crashes/timeouts  wall-ms   cpu-ms  peak-MB');
 console.log(
-  `apache/avro (Java)   ${String(files.length).padStart(5)}  ${String(valid).padStart(10)}  ${String(falseErrors).padStart(12)}  ${String(falseAccepts).padStart(13)}  ${String(crashes).padStart(16)}  ${r.ms.toFixed(0).padStart(7)}  ${r.peakMb === undefined ? '    n/a' : r.peakMb.toFixed(1).padStart(7)}`,
+  `apache/avro (Java)   ${String(files.length).padStart(5)}  ${String(valid).padStart(10)}  ${String(falseErrors).padStart(12)}  ${String(falseAccepts).padStart(13)}  ${String(crashes).padStart(16)}  ${r.ms.toFixed(0).padStart(7)}  ${r.cpuMs === undefined ? '    n/a' : r.cpuMs.toFixed(0).padStart(7)}  ${r.peakMb === undefined ? '    n/a' : r.peakMb.toFixed(1).padStart(7)}`,
 );
 for (const w of wrong) console.log(`  ${w}`);
 process.exitCode = falseErrors + falseAccepts + crashes === 0 ? 0 : 1;
