@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkCompatibility, InvalidSchemaError } from '../../../src/compat/index.js';
 import { buildCli, ROOT } from '../../cli/support/build.js';
 import { generateAvdl, generateAvsc } from '../../support/avro-gen.js';
 import { javaVerdicts } from '../../support/avro-java.js';
@@ -109,7 +110,7 @@ describe('Avro validity: schemactl lint agrees with Apache Avro Java 1.12', () =
     expect([...java.values()].filter((v) => v !== 'ok').length).toBeGreaterThan(10);
   }, 300_000);
 
-  it('on 1,200 generated .avsc and 400 generated .avdl files (seeded)', () => {
+  it('on 1,200 generated .avsc and 400 generated .avdl files (seeded)', async () => {
     const files: string[] = [];
     for (let i = 0; i < 1200; i++) {
       const f = `gen/s${i}.avsc`;
@@ -123,10 +124,29 @@ describe('Avro validity: schemactl lint agrees with Apache Avro Java 1.12', () =
       files.push(f);
     }
     expect(disagreements(files, WORK)).toEqual([]);
-    const valid = [...javaVerdicts(files, WORK).values()].filter((v) => v === 'ok').length;
+    const java = javaVerdicts(files, WORK);
+    const valid = [...java.values()].filter((v) => v === 'ok').length;
     // both verdicts are well represented
     expect(valid).toBeGreaterThan(files.length * 0.2);
     expect(valid).toBeLessThan(files.length * 0.8);
+
+    // the library's compatibility check (what `check` and the registry run) reads each .avsc as a
+    // candidate, and then as a history of two versions, with the same verdict
+    const wrong: string[] = [];
+    for (const f of files.filter((x) => x.endsWith('.avsc'))) {
+      const text = readFileSync(path.join(WORK, f), 'utf8');
+      for (const previous of [[], [text]]) {
+        let accepted = true;
+        try {
+          await checkCompatibility({ format: 'AVRO', level: 'BACKWARD', candidate: text, previous });
+        } catch (e) {
+          if (!(e instanceof InvalidSchemaError)) throw e;
+          accepted = false;
+        }
+        if (accepted !== (java.get(f) === 'ok')) wrong.push(`${f} (history of ${previous.length + 1}): Java ${String(java.get(f))}; check ${accepted ? 'accepts' : 'refuses'}`);
+      }
+    }
+    expect(wrong).toEqual([]);
   }, 600_000);
 });
 
