@@ -2,6 +2,7 @@
 // or an ad-hoc old file) in, FileResult[] and per-subject outcomes out. The CLI is a thin shell over
 // it. Verdicts are the compatibility engine's; this layer does the I/O and the pairing of catalog
 // streams with subjects. `register` (src/register/) reuses `againstRegistry` and `Collector`.
+import { invalidProblems } from '../formats/validity.js';
 import path from 'node:path';
 import type { Diagnostic, FileResult } from '../diagnostics/types.js';
 import { countBySeverity } from '../diagnostics/types.js';
@@ -132,11 +133,11 @@ function unitProblems(unit: SchemaUnit, catalogLabel: string | undefined): Diagn
       fatal: true,
     }];
   }
-  const fatal = unit.problems.filter((p) => p.fatal);
+  const fatal = invalidProblems(unit.problems);
   return fatal.map((p) => ({
     ruleId: 'parse-error',
     severity: 'error' as const,
-    message: `${p.message} The schema cannot be checked until it parses.`,
+    message: p.fatal ? `${p.message} The schema cannot be checked until it parses.` : `${p.message} (${p.code}) The registry refuses this schema; it cannot be checked until it is valid.`,
     location: { file: unit.file, range: p.loc },
     fatal: true,
   }));

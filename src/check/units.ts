@@ -7,7 +7,8 @@ import { SCHEMA_EXTENSIONS } from '../config/defaults.js';
 import type { CompatibilityLevel } from '../compat/levels.js';
 import type { SchemaReferenceText } from '../compat/types.js';
 import { avdlToJson } from '../formats/avro/index.js';
-import { dispatchOf, parseSchemaText } from '../formats/index.js';
+import { dispatchOf, makeAvroImportLoader, parseSchemaText } from '../formats/index.js';
+import type { AvroImportLoader } from '../formats/avro/index.js';
 import { isWellKnownImport } from '../formats/protobuf/index.js';
 import { parseSyntaxTree } from '../formats/protobuf/parser.js';
 import { defaultEventRoots, resolveSelector } from '../lint/event-roots.js';
@@ -109,24 +110,55 @@ async function collectImports(text: string, fileDir: string, roots: readonly str
   return out;
 }
 
+const AVRO_IMPORT_RE = /\bimport\s+(?:idl|protocol|schema)\s+"((?:[^"\\]|\\.)*)"\s*;/g;
+
+/**
+ * The files an .avdl imports, read through `read` (working tree or a git revision) before parsing, so
+ * the parse itself stays synchronous: the loader the format layer uses then looks them up by path.
+ */
+async function avdlImportLoader(file: string, abs: string, text: string, roots: readonly string[], read: ReadText): Promise<AvroImportLoader> {
+  const texts = new Map<string, string | undefined>();
+  const visit = async (source: string, from: string): Promise<void> => {
+    for (const m of source.matchAll(AVRO_IMPORT_RE)) {
+      let name: string;
+      try {
+        name = JSON.parse(`"${m[1]!}"`) as string;
+      } catch {
+        continue;
+      }
+      for (const dir of [path.dirname(from), ...roots]) {
+        const candidate = path.resolve(dir, name);
+        if (!texts.has(candidate)) {
+          texts.set(candidate, await read(candidate));
+          const found = texts.get(candidate);
+          if (found !== undefined && candidate.endsWith('.avdl')) await visit(found, candidate);
+        }
+        if (texts.get(candidate) !== undefined) break;
+      }
+    }
+  };
+  await visit(text, abs);
+  return makeAvroImportLoader(file, { absolutePath: abs, includePaths: roots }, (p) => texts.get(p));
+}
+
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /**
  * A standalone .avsc for one type of an .avdl protocol: the registry stores single schemas, so every
  * named type the event uses is written inline at its first use, under its full name.
  */
-export function avdlTypeToAvsc(text: string, doc: SchemaDocument, fullName: string): string | undefined {
-  const json = avdlToJson(text);
+export function avdlTypeToAvsc(text: string, doc: SchemaDocument, fullName: string, loadImport?: AvroImportLoader): string | undefined {
+  const json = avdlToJson(text, doc.file, loadImport ? { loadImport } : {});
   if (!json) return undefined;
   const byName = new Map<string, Json>();
-  const fullNames: string[] = [];
-  json.types.forEach((t, i) => {
-    const model = doc.types.find((n) => n.path === `/types/${i}`);
-    if (model) {
-      byName.set(model.fullName, t as Json);
-      fullNames.push(model.fullName);
-    }
-  });
+  // imported types come first, with their namespace explicit; the file's own under its namespace
+  for (const t of json.types) {
+    if (t === null || typeof t !== 'object' || Array.isArray(t)) continue;
+    const o = t as { [k: string]: Json };
+    if (typeof o.name !== 'string') continue;
+    const ns = typeof o.namespace === 'string' ? o.namespace : (json.namespace ?? '');
+    byName.set(o.name.includes('.') || ns === '' ? o.name : `${ns}.${o.name}`, o);
+  }
   const root = byName.get(fullName);
   if (root === undefined) return undefined;
   const defined = new Set<string>();
@@ -165,7 +197,8 @@ export function avdlTypeToAvsc(text: string, doc: SchemaDocument, fullName: stri
     else if (typeof o.type === 'string' && lookup(o.type, space) !== undefined) return inline(o.type, space);
     return o;
   };
-  return JSON.stringify(inline(root, namespaceOf(fullName)));
+  // IDL's NaN and ±Infinity defaults: as JSON, the strings Avro Java reads for float and double
+  return JSON.stringify(inline(root, namespaceOf(fullName)), (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 }
 
 /** An .avdl document viewed as the .avsc of its event type: the compat walk starts at `topLevelType`. */
@@ -210,7 +243,8 @@ export async function buildUnit(
   }
   if (format === 'PROTOBUF') unit.references = await collectImports(text, path.dirname(entry.abs), opts.includePaths, opts.read);
   const texts = new Map(unit.references.map((r) => [r.name, r.schema] as const));
-  const parsed = parseSchemaText(file, text, { loadImport: (p) => texts.get(p) });
+  const loadAvroImport = kind === 'avdl' ? await avdlImportLoader(file, entry.abs, text, opts.includePaths, opts.read) : undefined;
+  const parsed = parseSchemaText(file, text, { loadImport: (p) => texts.get(p), ...(loadAvroImport ? { loadAvroImport } : {}) });
   unit.problems = parsed.problems;
   if (!parsed.document) return unit;
   const t = eventType(parsed.document, entry.selector);
@@ -226,7 +260,7 @@ export async function buildUnit(
       return unit;
     }
     unit.document = withRoot(parsed.document, t);
-    const avsc = avdlTypeToAvsc(text, parsed.document, t.fullName);
+    const avsc = avdlTypeToAvsc(text, parsed.document, t.fullName, loadAvroImport);
     if (avsc !== undefined) unit.registryText = avsc;
   } else {
     unit.document = parsed.document;

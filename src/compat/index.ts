@@ -73,9 +73,6 @@ function parseCached(text: string, file: string): ReturnType<typeof parseAvsc> {
   return parsed;
 }
 
-// Parse problems the registry does not reject: Avro's Java parser ignores an invalid logical type (the
-// base type stays) and a non-string doc.
-const IGNORED_BY_REGISTRY = new Set(['avro-invalid-logical-type', 'avro-invalid-decimal', 'avro-invalid-doc']);
 // Stored versions are re-parsed without name and default validation (SEMANTICS §1.5), so a history
 // registered before validation was switched on still takes part in checks.
 const LENIENT_FOR_STORED = new Set(['avro-invalid-name', 'avro-invalid-namespace', 'avro-invalid-default']);
@@ -101,7 +98,8 @@ function referencesResolveAll(doc: SchemaDocument, names: ReadonlyMap<string, un
 function blockingProblems(problems: ParseProblem[], stored: boolean, namesFromReferences: boolean): ParseProblem[] {
   return problems.filter((p) => {
     if (p.fatal) return true;
-    if (IGNORED_BY_REGISTRY.has(p.code)) return false;
+    // what Avro Java accepts, the registry accepts: validity is the format layer's verdict
+    if (p.advisory === true) return false;
     if (stored && LENIENT_FOR_STORED.has(p.code)) return false;
     if (namesFromReferences && p.code === 'avro-undefined-name') return false;
     return true;
@@ -124,6 +122,14 @@ function avroSide(text: string, refs: SchemaReferenceText[] | undefined, which: 
   const blocking = blockingProblems(parsed.problems, stored, viaReferences);
   if (blocking.length > 0) throw new InvalidSchemaError(which, file, blocking);
   return view;
+}
+
+/**
+ * Throws InvalidSchemaError unless the registry would accept `text` as a new Avro schema with these
+ * references (names the text leaves undefined may come from them).
+ */
+export function validateAvroSchema(text: string, references?: SchemaReferenceText[]): void {
+  avroSide(text, references, 'candidate');
 }
 
 function avroPairMessages(reader: AvroSchemaView, writer: AvroSchemaView, direction: CheckDirection): CompatMessage[] {

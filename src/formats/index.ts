@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { NonExplicitFormat } from '../lint/rule.js';
 import type { ParseProblem, ParseResult, SchemaDocument, SourceRange } from '../model/types.js';
 import { parseAvdl, parseAvsc } from './avro/index.js';
+import type { AvroImportLoader } from './avro/index.js';
 import { parseProto } from './protobuf/index.js';
 
 export interface SchemaFile {
@@ -32,6 +33,8 @@ export interface ReadSchemaOptions {
   absolutePath?: string;
   /** Protobuf imports from memory instead of include paths (tests, registry references) */
   loadImport?: (importPath: string) => string | undefined;
+  /** .avdl imports from memory (a git revision) instead of the file system */
+  loadAvroImport?: AvroImportLoader;
 }
 
 const START: SourceRange = { line: 1, column: 1, endLine: 1, endColumn: 1 };
@@ -193,6 +196,32 @@ function makeImportLoader(file: string, opts: ReadSchemaOptions): (importPath: s
   };
 }
 
+/**
+ * `.avdl` imports as Avro Java's IdlReader resolves them: relative to the importing file, then the
+ * include paths (Java's classpath); nested imports relative to the imported file.
+ */
+export function makeAvroImportLoader(file: string, opts: ReadSchemaOptions, read: (abs: string) => string | undefined = readTextFile): AvroImportLoader {
+  const root = opts.absolutePath ?? path.resolve(opts.cwd ?? process.cwd(), file);
+  return (importPath, fromFile) => {
+    const from = fromFile === file ? root : fromFile;
+    for (const dir of [path.dirname(from), ...(opts.includePaths ?? [])]) {
+      const candidate = path.resolve(dir, importPath);
+      const text = read(candidate);
+      if (text !== undefined) return { text, file: candidate };
+    }
+    return undefined;
+  };
+}
+
+function readTextFile(abs: string): string | undefined {
+  try {
+    const decoded = decodeSchemaBytes(readFileSync(abs));
+    return 'text' in decoded ? decoded.text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function fromParse(file: string, text: string, r: ParseResult): SchemaFile {
   return r.ok ? { file, text, document: r.document, problems: r.problems } : { file, text, problems: r.problems };
 }
@@ -213,7 +242,7 @@ function dispatch(file: string, text: string, opts: ReadSchemaOptions): SchemaFi
     case 'avsc':
       return fromParse(file, text, parseAvsc(text, file));
     case 'avdl':
-      return fromParse(file, text, parseAvdl(text, file));
+      return fromParse(file, text, parseAvdl(text, file, { loadImport: opts.loadAvroImport ?? makeAvroImportLoader(file, opts) }));
     case 'proto':
       return fromParse(file, text, parseProto(text, file, { loadImport: opts.loadImport ?? makeImportLoader(file, opts) }));
     case 'json': {

@@ -11,6 +11,7 @@ import { compareUnit, parseStored, type PreviousSchema } from '../check/compare.
 import { registerUnit } from '../register/index.js';
 import { registryLevel, subjectHistory } from '../check/registry.js';
 import { buildUnit } from '../check/units.js';
+import { invalidProblems } from '../formats/validity.js';
 import { AvroRowMapper } from './mapping.js';
 import { ProtoRowMapper } from './proto-mapping.js';
 
@@ -34,8 +35,6 @@ export type GateResult =
   | { ok: true; mapper: AvroRowMapper | ProtoRowMapper; schemaId: number; subject: string; references: SchemaReference[]; warnings: Diagnostic[] }
   | { ok: false; findings: Diagnostic[]; reason: string };
 
-/** Problems that leave nothing to register: a file that does not parse, or whose imports do not resolve. */
-const BLOCKING = new Set(['proto-missing-import', 'proto-unresolved-type', 'avro-undefined-name']);
 
 export async function gateSchema(input: GateInput): Promise<GateResult> {
   const label = input.label ?? input.file;
@@ -49,7 +48,8 @@ export async function gateSchema(input: GateInput): Promise<GateResult> {
     { strategy: 'TopicNameStrategy', includePaths: input.includePaths, read: (abs) => readFile(abs, 'utf8').catch(() => undefined), label: () => label },
   );
   if (unit.text === undefined) return refuse(`${label} cannot be read`);
-  const blocking = unit.problems.filter((p) => p.fatal || BLOCKING.has(p.code));
+  // the format layer's verdict: what lint and check refuse, and the registry would, is refused here
+  const blocking = invalidProblems(unit.problems);
   if (blocking.length || unit.registryText === undefined) {
     return refuse(`${label} does not parse or resolve`, blocking.map((p) => ({ ruleId: p.code, severity: 'error' as const, message: p.message, location: { file: label, range: p.loc } })));
   }

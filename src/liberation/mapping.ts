@@ -320,9 +320,24 @@ export class AvroRowMapper {
   }
 
   private defaultFor(field: string): unknown {
-    // Avro defaults are JSON; let avsc turn them into the physical value of the field's type.
-    const f = (this.type as unknown as { fields: Array<{ name: string; defaultValue(): unknown }> }).fields.find((x) => x.name === field);
-    return f ? f.defaultValue() : undefined;
+    // Avro defaults are JSON; let avsc turn them into the physical value of the field's type (a union's
+    // default may match any branch, as Avro Java reads it)
+    const c = this.fieldConverters.find((x) => x.field === field);
+    const f = (this.type as unknown as { fields: Array<{ name: string; type: avro.Type }> }).fields.find((x) => x.name === field);
+    if (!c || !f) return undefined;
+    const branches = (f.type as unknown as { types?: avro.Type[] }).types;
+    if (branches) {
+      for (const b of branches) {
+        try {
+          const v = b.clone(c.defaultValue, { coerceBuffers: true });
+          return b.typeName === 'null' ? null : { [b.branchName ?? b.typeName]: v };
+        } catch {
+          // not this branch
+        }
+      }
+      return undefined;
+    }
+    return f.type.clone(c.defaultValue, { coerceBuffers: true });
   }
 
   private fullName(name: string, ns: string): string {
@@ -339,7 +354,17 @@ export class AvroRowMapper {
       const name = String(s.name);
       const inner = typeof s.namespace === 'string' ? s.namespace : name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : ns;
       this.named.set(this.fullName(name, ns), s);
-      return { ...s, fields: ((s.fields as Json[]) ?? []).map((f) => (isObj(f) ? { ...f, type: this.physical(f.type as Schema, inner) } : f)) };
+      // Defaults and sort order do not change the encoding, and avsc is stricter than Avro Java about
+      // both (a union default must match the first branch, order must be lower case): validity was
+      // decided by the format layer, so they stay out of the encoder and defaults are converted below.
+      return {
+        ...s,
+        fields: ((s.fields as Json[]) ?? []).map((f) => {
+          if (!isObj(f)) return f;
+          const { default: _d, order: _o, ...rest } = f;
+          return { ...rest, type: this.physical(f.type as Schema, inner) };
+        }),
+      };
     }
     if (t === 'enum' || t === 'fixed') {
       this.named.set(this.fullName(String(s.name), ns), s);

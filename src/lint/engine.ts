@@ -36,14 +36,18 @@ export interface EngineOutput {
   catalog: Diagnostic[];
 }
 
-/** A parse problem as a diagnostic: fatal problems mark the file as not linted. */
+/**
+ * A parse problem as a diagnostic. A problem that makes the schema invalid (the reference toolchain
+ * and the registry refuse the file) is fatal: the input is unusable, exit 2, as for a syntax error.
+ * An advisory problem (the reference accepts the file; the specification is stricter) is a warning.
+ */
 export function parseProblemDiagnostic(file: string, p: ParseProblem): Diagnostic {
   return {
     ruleId: PARSE_ERROR,
-    severity: 'error',
+    severity: p.advisory ? 'warn' : 'error',
     message: p.fatal ? p.message : `${p.message} (${p.code})`,
     location: { file, range: p.loc },
-    fatal: p.fatal ? true : undefined,
+    fatal: p.advisory ? undefined : true,
   };
 }
 

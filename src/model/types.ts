@@ -243,6 +243,12 @@ export interface ParseProblem {
   fatal: boolean;
   /** a stable code, e.g. 'json-syntax', 'avro-invalid-name', 'proto-syntax', 'proto-missing-import' */
   code: string;
+  /**
+   * The reference toolchain (Apache Avro Java, protoc) accepts the schema despite this problem: the
+   * specification is stricter, or the reader silently ignores the construct. Advisory problems are
+   * warnings; every other problem makes the schema invalid (see formats/validity.ts).
+   */
+  advisory?: boolean;
 }
 
 export type ParseResult =

@@ -2,9 +2,14 @@
 // schema re-serialised compactly (as Confluent does: whitespace never changes identity), and with
 // `normalize` a canonical rendering (full names, fixed key order) so equivalent spellings share an id.
 // Protobuf text is kept as written (normalisation of .proto text is not implemented here).
+//
+// Validity is the format layer's (formats/*, through the compatibility engine's reading of a
+// candidate): the registry accepts and refuses exactly what lint, check and publish do.
 import { createHash } from 'node:crypto';
-import avro from 'avsc';
-import protobuf from 'protobufjs';
+import { InvalidSchemaError, validateAvroSchema } from '../compat/index.js';
+import { parseJsonWithPositions } from '../formats/avro/index.js';
+import { parseProto } from '../formats/protobuf/index.js';
+import { invalidProblems } from '../formats/validity.js';
 import { errors } from './types.js';
 import type { SchemaReference, SchemaType } from './types.js';
 
@@ -80,52 +85,32 @@ function normalizeField(f: Json, ns: string | undefined): Json {
   return out;
 }
 
-function validateAvro(parsed: unknown, refs: ResolvedReference[]): void {
-  const registry: Record<string, unknown> = {};
-  const opts = { registry } as unknown as Parameters<typeof avro.Type.forSchema>[1];
-  for (const r of refs) {
-    try {
-      avro.Type.forSchema(JSON.parse(r.schema) as avro.Schema, opts);
-    } catch (e) {
-      throw errors.invalidSchema(`Invalid schema: reference ${r.ref.name} (${r.ref.subject} version ${r.ref.version}): ${(e as Error).message}`);
-    }
-  }
+function validateAvro(text: string, refs: ResolvedReference[]): void {
   try {
-    avro.Type.forSchema(parsed as avro.Schema, opts);
+    validateAvroSchema(text, refs.map((r) => ({ name: r.ref.name, subject: r.ref.subject, version: r.ref.version, schema: r.schema })));
   } catch (e) {
-    throw errors.invalidSchema(`Invalid schema: ${(e as Error).message}`);
+    if (e instanceof InvalidSchemaError) throw errors.invalidSchema(`Invalid schema: ${e.message}`);
+    throw e;
   }
 }
 
 function validateProtobuf(text: string, refs: ResolvedReference[]): void {
-  const root = new protobuf.Root();
-  const imports = new Set<string>();
-  const parseOne = (src: string, label: string): void => {
-    try {
-      const res = protobuf.parse(src, root, { keepCase: true });
-      for (const i of [...(res.imports ?? []), ...(res.weakImports ?? [])]) imports.add(i);
-    } catch (e) {
-      throw errors.invalidSchema(`Invalid schema: ${label}${(e as Error).message}`);
-    }
-  };
-  for (const r of refs) parseOne(r.schema, `reference ${r.ref.name}: `);
-  parseOne(text, '');
-  const provided = new Set(refs.map((r) => r.ref.name));
-  // protobufjs bundles only some well-known types; types from other google/ or confluent/ imports
-  // cannot be resolved offline, so resolution failures are tolerated only when such an import exists
-  let unbundled = false;
-  for (const imp of imports) {
-    if (provided.has(imp)) continue;
-    const wellKnown = protobuf.common.get(imp);
-    if (wellKnown) root.addJSON(wellKnown.nested ?? {});
-    else if (imp.startsWith('google/') || imp.startsWith('confluent/')) unbundled = true;
-    else throw errors.invalidSchema(`Invalid schema: import "${imp}" is neither a well-known type nor given as a reference`);
+  const texts = new Map(refs.map((r) => [r.ref.name, r.schema] as const));
+  const loadImport = (p: string): string | undefined => texts.get(p);
+  for (const r of refs) {
+    const bad = protoProblems(r.schema, r.ref.name, loadImport);
+    if (bad) throw errors.invalidSchema(`Invalid schema: reference ${r.ref.name}: ${bad}`);
   }
-  try {
-    root.resolveAll();
-  } catch (e) {
-    if (!unbundled) throw errors.invalidSchema(`Invalid schema: ${(e as Error).message}`);
-  }
+  const bad = protoProblems(text, 'schema.proto', loadImport);
+  if (bad) throw errors.invalidSchema(`Invalid schema: ${bad}`);
+}
+
+/** The first problem that makes a .proto text invalid, as `file:line:column: message`. */
+function protoProblems(text: string, file: string, loadImport: (p: string) => string | undefined): string | undefined {
+  const parsed = parseProto(text, file, { loadImport });
+  const bad = invalidProblems(parsed.problems);
+  if (bad.length === 0) return undefined;
+  return bad.map((p) => `${file}:${p.loc.line}:${p.loc.column}: ${p.message}`).join('; ');
 }
 
 /** Validate `schema` (throws RegistryError 42201) and compute what to store and the identity key. */
@@ -138,8 +123,12 @@ export function prepareSchema(
   if (typeof schema !== 'string' || schema.trim() === '') throw errors.invalidSchema('Invalid schema: empty schema');
   let stored: string;
   if (schemaType === 'AVRO') {
-    const parsed = jsonParse(schema);
-    validateAvro(parsed, refs);
+    // validity first (the format layer's verdict, comments allowed as Avro Java allows them), then the
+    // JSON value to store
+    validateAvro(schema, refs);
+    const json = parseJsonWithPositions(schema, undefined, true);
+    if (!json.ok) throw errors.invalidSchema(`Invalid schema: ${json.problems.map((p) => p.message).join('; ')}`);
+    const parsed = json.value;
     stored = JSON.stringify(normalize ? normalizeAvro(parsed as Json) : parsed);
   } else if (schemaType === 'JSON') {
     const parsed = jsonParse(schema);

@@ -103,12 +103,21 @@ describe('running rules', () => {
     expect(out.byFile('good.avsc')?.diagnostics.some((d) => d.ruleId === 'no-string-status')).toBe(true);
   });
 
-  it('non-fatal problems become errors carrying their code', () => {
+  it('a problem that makes the schema invalid is a fatal error carrying its code (exit 2)', () => {
     const out = runLint({
       targets: [{ file: 'x.proto', document: doc('x.proto', 'syntax = "proto3"; message A {}'), problems: [{ code: 'proto-missing-import', message: 'Import "a.proto" was not found.', fatal: false, loc: { line: 1, column: 1, endLine: 1, endColumn: 2 } }] }],
       rules: [], settings: { rules: {}, overrides: [], streams: [] },
     });
     expect(out.files[0]?.diagnostics).toEqual([expect.objectContaining({ ruleId: 'parse-error', severity: 'error', message: 'Import "a.proto" was not found. (proto-missing-import)' })]);
+    expect(out.files[0]?.diagnostics[0]?.fatal).toBe(true);
+  });
+
+  it('an advisory problem (the reference accepts the file) is a warning, not fatal', () => {
+    const out = runLint({
+      targets: [{ file: 'x.avsc', document: doc('x.avsc', '"int"'), problems: [{ code: 'avro-default-spec', message: 'Default "x" is accepted by Avro Java.', fatal: false, advisory: true, loc: { line: 1, column: 1, endLine: 1, endColumn: 2 } }] }],
+      rules: [], settings: { rules: {}, overrides: [], streams: [] },
+    });
+    expect(out.files[0]?.diagnostics).toEqual([expect.objectContaining({ ruleId: 'parse-error', severity: 'warn', message: 'Default "x" is accepted by Avro Java. (avro-default-spec)' })]);
     expect(out.files[0]?.diagnostics[0]?.fatal).toBeUndefined();
   });
 

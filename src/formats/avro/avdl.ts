@@ -63,11 +63,15 @@ const LOGICAL_KEYWORDS: Record<string, [string, string]> = {
   uuid: ['string', 'uuid'],
 };
 
+// The IDL grammar takes Java's identifier characters, so `Пример` is an identifier.
+const UNICODE_START = /[\p{L}\p{Nl}\p{Sc}\p{Pc}]/u;
+const UNICODE_PART = /[\p{L}\p{Nl}\p{Sc}\p{Pc}\p{Nd}\p{Mn}\p{Mc}]/u;
+
 function isIdentStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || (c > 127 && UNICODE_START.test(String.fromCharCode(c)));
 }
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57);
+  return isIdentStart(c) || (c >= 48 && c <= 57) || (c > 127 && UNICODE_PART.test(String.fromCharCode(c)));
 }
 
 function cleanDoc(raw: string): string {
@@ -184,32 +188,16 @@ class IdlParser {
     };
     if (start >= text.length) return make('eof', '', start);
     const c = text.charCodeAt(start);
-    if (isIdentStart(c)) {
-      let end = start + 1;
-      for (;;) {
-        const d = text.charCodeAt(end);
-        if (isIdentPart(d)) end++;
-        else if (d === 46 && isIdentStart(text.charCodeAt(end + 1))) end += 2;
-        else break;
-      }
-      return make('ident', text.slice(start, end), end);
-    }
-    if (c === 96) {
-      const end = text.indexOf('`', start + 1);
-      if (end === -1 || text.slice(start + 1, end).includes('\n')) {
-        throw new IdlSyntaxError('Unterminated quoted identifier: add the closing `.', start, start + 1);
-      }
-      return make('ident', text.slice(start + 1, end), end + 1);
+    if (isIdentStart(c) || c === 96) {
+      const [value, end] = this.identifier(start, false);
+      return make('ident', value, end);
     }
     if (c === 64) {
-      let end = start + 1;
-      for (;;) {
-        const d = text.charCodeAt(end);
-        if (isIdentPart(d) || d === 45 || d === 46 || d === 58) end++;
-        else break;
+      if (!isIdentStart(text.charCodeAt(start + 1)) && text.charCodeAt(start + 1) !== 96) {
+        throw new IdlSyntaxError("Expected an annotation name after '@'.", start, start + 1);
       }
-      if (end === start + 1) throw new IdlSyntaxError("Expected an annotation name after '@'.", start, start + 1);
-      return make('annotation', text.slice(start + 1, end), end);
+      const [value, end] = this.identifier(start + 1, true);
+      return make('annotation', value, end);
     }
     if (c === 34) {
       let end = start + 1;
@@ -234,6 +222,46 @@ class IdlParser {
       return make('number', text.slice(start, end), end);
     }
     return make('punct', text[start] ?? '', start + 1);
+  }
+
+  /**
+   * An identifier from `start`: segments joined by '.' (and '-' in annotation names), each plain or
+   * in backquotes (`` `string` `` quotes a keyword); the backquotes are not part of the name.
+   */
+  private identifier(start: number, annotation: boolean): [string, number] {
+    const text = this.text;
+    let value = '';
+    let end = start;
+    for (;;) {
+      if (text.charCodeAt(end) === 96) {
+        const close = text.indexOf('`', end + 1);
+        if (close === -1 || text.slice(end + 1, close).includes('\n')) {
+          throw new IdlSyntaxError('Unterminated quoted identifier: add the closing `.', end, end + 1);
+        }
+        value += text.slice(end + 1, close);
+        end = close + 1;
+      } else {
+        const from = end;
+        end++;
+        while (isIdentPart(text.charCodeAt(end)) || (annotation && text.charCodeAt(end) === 58)) end++;
+        value += text.slice(from, end);
+      }
+      const d = text.charCodeAt(end);
+      const after = text.charCodeAt(end + 1);
+      if ((d === 46 || (annotation && d === 45)) && (isIdentStart(after) || after === 96)) {
+        value += text[end];
+        end++;
+        continue;
+      }
+      if (annotation && d === 45 && after >= 48 && after <= 57) {
+        // `@my-1`: a dash followed by digits stays in an annotation name
+        value += text[end];
+        end++;
+        while (isIdentPart(text.charCodeAt(end))) value += text[end++];
+        continue;
+      }
+      return [value, end];
+    }
   }
 
   private advance(): Token {
@@ -280,7 +308,7 @@ class IdlParser {
   private parseJson(context: string): { value: unknown; locs: LocList; start: number; end: number } {
     const start = this.tok.start;
     const li = this.lineIndexOf(start);
-    const parser = new PositionalJsonParser(this.text, MAX_DEPTH);
+    const parser = new PositionalJsonParser(this.text, MAX_DEPTH, false, true);
     parser.seek(start, li + 1, li === 0 && this.text.charCodeAt(0) === 0xfeff ? 1 : (this.lineStarts[li] ?? 0));
     const result = parser.guard(() => parser.parseValue());
     if (!result.ok) {
@@ -476,7 +504,7 @@ class IdlParser {
       if (defaultValue !== undefined) {
         obj.default = defaultValue.value;
         for (const [rel, loc] of defaultValue.locs) {
-          this.locations.set(`${pointer}/default${rel}`, rel === '' ? { value: loc.value, key: this.range(defaultValue.eq.start, defaultValue.eq.end) } : loc);
+          this.locations.set(`${pointer}/default${rel}`, rel === '' ? { ...loc, key: this.range(defaultValue.eq.start, defaultValue.eq.end) } : loc);
         }
       }
       for (const p of type.fieldProps ?? []) this.putAnnotation(obj, pointer, p);
@@ -520,6 +548,11 @@ class IdlParser {
       if (own) own[1] = { value: this.range(annotations[0]?.nameStart ?? parsed.start, parsed.end) };
     }
     if (this.isPunct('?')) {
+      const kind = typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as { type?: unknown }).type : undefined;
+      if (Array.isArray(parsed.value) || kind === 'array' || kind === 'map') {
+        // Avro Java's grammar: only primitive and named types take `?`
+        this.fail("'?' makes a primitive or named type nullable; for an array, map or union write union { null, … } instead.");
+      }
       const q = this.advance();
       parsed.nullable = { start: q.start, end: q.end };
     }
@@ -529,9 +562,18 @@ class IdlParser {
 
   private applyTypeAnnotations(parsed: ParsedType, annotations: Annotation[]): void {
     const toField: Annotation[] = [];
+    if (typeof parsed.value === 'string' && !PRIMITIVE_KEYWORDS.has(parsed.value)) {
+      // Avro Java: a reference names a type declared elsewhere and cannot carry properties
+      const first = annotations[0]!;
+      throw new IdlSyntaxError(
+        `Type references may not be annotated: @${first.name} is on a reference to ${parsed.value}. Put it after the type to annotate the field, or on the declaration of ${parsed.value}.`,
+        first.nameStart - 1,
+        first.nameEnd,
+      );
+    }
     for (const a of annotations) {
-      // `order` and `aliases` only mean something on a field; a reference cannot carry properties.
-      if (a.name === 'order' || a.name === 'aliases' || typeof parsed.value === 'string' && !PRIMITIVE_KEYWORDS.has(parsed.value) || Array.isArray(parsed.value)) {
+      // `order` and `aliases` only mean something on a field
+      if (a.name === 'order' || a.name === 'aliases' || Array.isArray(parsed.value)) {
         toField.push(a);
         continue;
       }
@@ -651,14 +693,112 @@ class IdlParser {
 }
 
 /**
- * The protocol JSON equivalent to an .avdl text (`{protocol, namespace, types}`; messages are not
- * translated), e.g. to compute canonical forms of IDL types. Null on a syntax error.
+ * Reads an imported file: `importPath` as written, relative to `fromFile` (the importing file, a path
+ * as the caller gave it). Returns the text and a path to report and to resolve nested imports from,
+ * or undefined when no such file exists.
  */
-export function avdlToJson(text: string): { protocol?: string; namespace?: string; types: unknown[]; schema?: unknown } | null {
+export type AvroImportLoader = (importPath: string, fromFile: string) => { text: string; file: string } | undefined;
+
+export interface AvdlOptions {
+  /** resolves `import idl|protocol|schema "…";` (without it, every import is unresolved) */
+  loadImport?: AvroImportLoader;
+}
+
+/** A named type (or, for `import schema`, any schema) an import brings in, as JSON in its own namespace. */
+interface ImportedJson {
+  json: unknown;
+  namespace: string;
+  /** index of the importing statement in this file */
+  importIndex: number;
+}
+
+function namespaceOfProtocol(v: Record<string, unknown>): string {
+  if (typeof v.namespace === 'string') return v.namespace;
+  const name = typeof v.protocol === 'string' ? v.protocol : '';
+  return name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '';
+}
+
+/**
+ * The types every import of a file brings in, transitively (nested imports resolve relative to the
+ * imported file), as Avro Java's IdlReader adds them; `failures` lists imports that cannot be read or
+ * parsed, with the reason.
+ */
+function resolveImports(
+  imports: ReadonlyArray<{ path: string; kind: string }>,
+  file: string,
+  opts: AvdlOptions,
+  seen: Set<string>,
+): { types: ImportedJson[]; failures: Array<{ index: number; reason: string }> } {
+  const types: ImportedJson[] = [];
+  const failures: Array<{ index: number; reason: string }> = [];
+  imports.forEach((imp, index) => {
+    const loaded = opts.loadImport?.(imp.path, file);
+    if (loaded === undefined) {
+      failures.push({ index, reason: `the file "${imp.path}" does not exist relative to ${file} or on the include paths` });
+      return;
+    }
+    if (seen.has(loaded.file)) return;
+    seen.add(loaded.file);
+    if (imp.kind === 'idl') {
+      const nested = new IdlParser(loaded.text);
+      let parsed: ReturnType<IdlParser['parseFile']>;
+      try {
+        parsed = nested.parseFile();
+      } catch (err) {
+        if (!IdlParser.isSyntaxError(err)) throw err;
+        const p = nested.syntaxProblem(err);
+        failures.push({ index, reason: `${loaded.file}:${p.loc.line}:${p.loc.column}: ${p.message}` });
+        return;
+      }
+      const inner = resolveImports(nested.imports, loaded.file, opts, seen);
+      for (const f of inner.failures) failures.push({ index, reason: f.reason });
+      for (const t of inner.types) types.push({ ...t, importIndex: index });
+      for (const t of parsed.types) types.push({ json: t, namespace: parsed.namespace, importIndex: index });
+      if (parsed.schemaType) types.push({ json: nested.resolveNullable(parsed.schemaType, undefined).value, namespace: parsed.namespace, importIndex: index });
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(loaded.text) as unknown;
+    } catch (err) {
+      failures.push({ index, reason: `${loaded.file} is not JSON (${(err as Error).message})` });
+      return;
+    }
+    if (imp.kind === 'protocol') {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        failures.push({ index, reason: `${loaded.file} is not an Avro protocol (a JSON object with "protocol" and "types")` });
+        return;
+      }
+      const protocol = value as Record<string, unknown>;
+      const ns = namespaceOfProtocol(protocol);
+      for (const t of Array.isArray(protocol.types) ? protocol.types : []) types.push({ json: t, namespace: ns, importIndex: index });
+      return;
+    }
+    types.push({ json: value, namespace: '', importIndex: index });
+  });
+  return { types, failures };
+}
+
+/** Imported named types as standalone JSON: the namespace they were declared in made explicit. */
+function explicitNamespace(t: ImportedJson): unknown {
+  const v = t.json;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const o = v as Record<string, unknown>;
+  if (typeof o.name !== 'string' || o.name.includes('.') || typeof o.namespace === 'string' || t.namespace === '') return v;
+  return { ...o, namespace: t.namespace };
+}
+
+/**
+ * The protocol JSON equivalent to an .avdl text (`{protocol, namespace, types}`; messages are not
+ * translated), e.g. to compute canonical forms of IDL types. With `loadImport`, the types of imported
+ * files come first, each with its namespace explicit. Null on a syntax error.
+ */
+export function avdlToJson(text: string, file = 'input.avdl', opts: AvdlOptions = {}): { protocol?: string; namespace?: string; types: unknown[]; schema?: unknown } | null {
   const parser = new IdlParser(text);
   try {
     const parsed = parser.parseFile();
-    const json: { protocol?: string; namespace?: string; types: unknown[]; schema?: unknown } = { types: parsed.types };
+    const imported = opts.loadImport ? resolveImports(parser.imports, file, opts, new Set([file])).types.map(explicitNamespace) : [];
+    const json: { protocol?: string; namespace?: string; types: unknown[]; schema?: unknown } = { types: [...imported, ...parsed.types] };
     if (parsed.protocol) json.protocol = parsed.protocol.name;
     if (parsed.namespace !== '') json.namespace = parsed.namespace;
     if (parsed.schemaType) json.schema = parser.resolveNullable(parsed.schemaType, undefined).value;
@@ -691,7 +831,7 @@ function childLocOr(node: LocNode, key: string): LocNode {
   return childLoc(node, key);
 }
 
-export function parseAvdl(text: string, file: string): ParseResult {
+export function parseAvdl(text: string, file: string, opts: AvdlOptions = {}): ParseResult {
   const parser = new IdlParser(text);
   let parsed: ReturnType<IdlParser['parseFile']>;
   try {
@@ -716,6 +856,11 @@ export function parseAvdl(text: string, file: string): ParseResult {
   }
   const builder = new AvroModelBuilder({ syntax: 'avdl' });
   const root = locationTree(parser, parsed, text);
+  // imported types are read first, located at their import statement
+  const resolved = resolveImports(parser.imports, file, opts, new Set([file]));
+  const importLocs = parser.imports.map((imp) => ({ value: imp.loc }));
+  resolved.types.forEach((t, i) => builder.parseType(t.json, `/imports/${i}`, importLocs[t.importIndex]!, t.namespace));
+  const importedCount = builder.types.length;
   const typesLn = childLocOr(root, 'types');
   parsed.types.forEach((type, i) => builder.parseType(type, `/types/${i}`, childLocOr(typesLn, String(i)), parsed.namespace));
   let topLevelType: TypeNode | undefined;
@@ -725,25 +870,31 @@ export function parseAvdl(text: string, file: string): ParseResult {
   }
   builder.finish();
   const problems: ParseProblem[] = [];
-  for (const imp of parser.imports) {
+  for (const f of resolved.failures) {
+    const imp = parser.imports[f.index]!;
     problems.push({
       code: 'avdl-unresolved-import',
-      message: `Import "${imp.path}" is not resolved: types it declares are unknown here, so references to them are reported as unknown.`,
+      message: `Import "${imp.path}" cannot be resolved: ${f.reason}. Fix the path (it is relative to this file, or to an include path).`,
       loc: imp.loc,
       fatal: false,
     });
   }
-  problems.push(...builder.problems);
+  const importStatements = new Set(importLocs.map((l) => l.value));
+  for (const p of builder.problems) {
+    const imp = parser.imports.find((i) => i.loc === p.loc);
+    problems.push(importStatements.has(p.loc) && imp ? { ...p, message: `In a type imported from "${imp.path}": ${p.message}` } : p);
+  }
+  const imported = builder.types.slice(0, importedCount);
   const document: SchemaDocument = {
     file,
     format: 'avro',
     syntax: 'avdl',
     text,
     namespace: parsed.namespace,
-    types: builder.types,
-    topLevel: builder.types.map((t) => t.fullName),
-    imports: parser.imports.map((imp) => ({ path: imp.path, loc: imp.loc, resolved: false })),
-    importedTypes: new Map(),
+    types: builder.types.slice(importedCount),
+    topLevel: builder.types.slice(importedCount).map((t) => t.fullName),
+    imports: parser.imports.map((imp, i) => ({ path: imp.path, loc: imp.loc, resolved: !resolved.failures.some((f) => f.index === i) })),
+    importedTypes: new Map(imported.map((t) => [t.fullName, t])),
     disableDirectives: parser.directives,
   };
   if (parsed.protocol) {

@@ -24,7 +24,7 @@ export function parseAvsc(text: string, file: string): ParseResult {
       }],
     };
   }
-  const json = parseJsonWithPositions(text);
+  const json = parseJsonWithPositions(text, undefined, true);
   if (!json.ok) return { ok: false, problems: json.problems };
   const problems: ParseProblem[] = json.problems.map((p) => ({ ...p }));
   const root = json.value;

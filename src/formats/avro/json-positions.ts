@@ -109,6 +109,8 @@ export interface JsonProblem {
   loc: SourceRange;
   code: 'json-syntax' | 'json-too-deep' | 'json-duplicate-key';
   fatal: boolean;
+  /** the reference reader accepts the document anyway (see ParseProblem) */
+  advisory?: boolean;
 }
 
 export type JsonParseResult =
@@ -123,6 +125,7 @@ export type JsonParseResult =
   | { ok: false; problems: JsonProblem[] };
 
 export const DEFAULT_MAX_DEPTH = 256;
+const NON_FINITE: ReadonlyArray<[string, number]> = [['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity]];
 
 /** Escape one reference token of a JSON pointer (RFC 6901). */
 export function escapePointerToken(token: string): string {
@@ -169,6 +172,10 @@ export class PositionalJsonParser {
   constructor(
     readonly text: string,
     readonly maxDepth = DEFAULT_MAX_DEPTH,
+    /** `//` and `/* *\/` comments between tokens, as Avro Java's JSON reader allows in .avsc */
+    readonly allowComments = false,
+    /** `NaN`, `Infinity` and `-Infinity` as values (Avro IDL) */
+    readonly allowNonFinite = false,
   ) {}
 
   private here(): SourceRange {
@@ -203,6 +210,22 @@ export class PositionalJsonParser {
         if (text.charCodeAt(pos) === 10) pos++;
         this.line++;
         this.lineStart = pos;
+      } else if (c === 47 && this.allowComments && text.charCodeAt(pos + 1) === 47) {
+        while (pos < len && text.charCodeAt(pos) !== 10 && text.charCodeAt(pos) !== 13) pos++;
+      } else if (c === 47 && this.allowComments && text.charCodeAt(pos + 1) === 42) {
+        const end = text.indexOf('*/', pos + 2);
+        if (end === -1) {
+          this.pos = pos;
+          this.fail('Unterminated comment: add the closing */.');
+        }
+        for (pos += 2; pos < end; pos++) {
+          const d = text.charCodeAt(pos);
+          if (d === 10 || (d === 13 && text.charCodeAt(pos + 1) !== 10)) {
+            this.line++;
+            this.lineStart = pos + 1;
+          }
+        }
+        pos = end + 2;
       } else {
         break;
       }
@@ -255,6 +278,15 @@ export class PositionalJsonParser {
       case 110: // n
         return this.parseLiteral('null', null);
       default:
+        if (this.allowNonFinite) {
+          // Avro IDL's JSON takes NaN and ±Infinity (numbers: a string field cannot default to them)
+          for (const [word, value] of NON_FINITE) {
+            if (this.text.startsWith(word, this.pos)) {
+              this.raw = word;
+              return this.parseLiteral(word, value);
+            }
+          }
+        }
         if (c === 45 || (c >= 48 && c <= 57)) return this.parseNumber();
         return this.unexpected('a JSON value');
     }
@@ -295,6 +327,7 @@ export class PositionalJsonParser {
           message: `Duplicate key "${key}": JSON readers disagree on which value wins (most keep the last).`,
           loc: keyRange,
           code: 'json-duplicate-key',
+          advisory: true,
           fatal: false,
         });
       }
@@ -454,7 +487,9 @@ export class PositionalJsonParser {
     this.pos = pos;
     const raw = text.slice(start, pos);
     const value = Number(raw);
-    if (integer && !Number.isSafeInteger(value)) this.raw = raw;
+    // the written form matters where the value does not say it: `1.0` and `1e2` are not integers to
+    // Avro Java (Jackson keeps the token's kind), and unsafe integers lose digits as numbers
+    if (!integer || !Number.isSafeInteger(value)) this.raw = raw;
     return value;
   }
 
@@ -492,8 +527,8 @@ export class PositionalJsonParser {
 }
 
 /** Parses a whole JSON document (a leading UTF-8 BOM is skipped). */
-export function parseJsonWithPositions(text: string, maxDepth = DEFAULT_MAX_DEPTH): JsonParseResult {
-  const parser = new PositionalJsonParser(text, maxDepth);
+export function parseJsonWithPositions(text: string, maxDepth = DEFAULT_MAX_DEPTH, allowComments = false): JsonParseResult {
+  const parser = new PositionalJsonParser(text, maxDepth, allowComments);
   if (text.charCodeAt(0) === 0xfeff) {
     // Columns count from after the BOM: editors do not show it.
     parser.pos = 1;

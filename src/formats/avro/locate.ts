@@ -19,7 +19,7 @@ function treeOf(document: SchemaDocument): LocNode | undefined {
   if (cached && cached.text === document.text && cached.syntax === document.syntax) return cached.root;
   let root: LocNode | undefined;
   if (document.syntax === 'avsc') {
-    const parsed = parseJsonWithPositions(document.text);
+    const parsed = parseJsonWithPositions(document.text, undefined, true);
     root = parsed.ok ? parsed.locations : undefined;
   } else if (document.syntax === 'avdl') {
     root = idlLocations?.(document.text);

@@ -25,10 +25,20 @@ export const AVRO_PRIMITIVES: ReadonlySet<string> = new Set<AvroPrimitive>([
   'null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string',
 ]);
 
-const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Avro Java 1.12 validates names with Character.isLetter / isLetterOrDigit (its default UTF
+// validator), so `Größe` is a valid name to the registry; the specification asks for ASCII, which
+// `avro-non-ascii-name` reports as advice.
+const NAME_RE = /^[\p{L}_][\p{L}\p{Nd}_]*$/u;
+const ASCII_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A name Avro Java accepts (letters in any script, digits, underscore; not starting with a digit). */
 export function isValidAvroName(name: string): boolean {
-  return NAME_RE.test(name);
+  return ASCII_NAME_RE.test(name) || NAME_RE.test(name);
+}
+
+/** A name the Avro specification accepts: ASCII letters, digits and underscore. */
+export function isAsciiAvroName(name: string): boolean {
+  return ASCII_NAME_RE.test(name);
 }
 
 // A catalog reuses a handful of namespaces across thousands of files: remember the valid ones.
@@ -36,7 +46,7 @@ const knownValidNamespaces = new Set<string>();
 
 export function isValidAvroNamespace(namespace: string): boolean {
   if (namespace === '' || knownValidNamespaces.has(namespace)) return true;
-  for (const part of namespace.split('.')) if (!NAME_RE.test(part)) return false;
+  for (const part of namespace.split('.')) if (!isValidAvroName(part)) return false;
   if (knownValidNamespaces.size < 4096) knownValidNamespaces.add(namespace);
   return true;
 }
@@ -46,6 +56,9 @@ const ENUM_KEYS = new Set(['type', 'name', 'namespace', 'doc', 'aliases', 'symbo
 const FIXED_KEYS = new Set(['type', 'name', 'namespace', 'doc', 'aliases', 'size']);
 const FIELD_KEYS = new Set(['name', 'type', 'doc', 'default', 'aliases']);
 const ORDERS = new Set(['ascending', 'descending', 'ignore']);
+// Problems Avro Java accepts (it ignores the construct): advice, never a reason to refuse the schema.
+// IDL's `decimal(p, s)` is the exception: Java's IdlReader checks it and refuses a bad one.
+const IGNORED_BY_JAVA = new Set(['avro-invalid-logical-type', 'avro-invalid-decimal', 'avro-invalid-doc']);
 
 /** Logical types of the spec and the type each one annotates. */
 const LOGICAL_BASE: Record<string, string> = {
@@ -91,6 +104,8 @@ interface PendingRef {
 
 interface PendingDefault {
   owner: string;
+  /** records whose fields were still being read when this default was (Java checks it right there) */
+  open: ReadonlySet<string>;
   field: Field;
   path: string;
   ln: LocNode;
@@ -106,11 +121,24 @@ export class AvroModelBuilder {
   readonly problems: ParseProblem[] = [];
   private readonly pendingRefs: PendingRef[] = [];
   private readonly pendingDefaults: PendingDefault[] = [];
+  private readonly openRecords: string[] = [];
 
   constructor(private readonly source: BuilderSource) {}
 
-  problem(code: string, message: string, loc: SourceRange): void {
-    this.problems.push({ code, message, loc, fatal: false });
+  problem(code: string, message: string, loc: SourceRange, advisory = IGNORED_BY_JAVA.has(code) && !(code === 'avro-invalid-decimal' && this.source.syntax === 'avdl')): void {
+    const p: ParseProblem = { code, message, loc, fatal: false };
+    if (advisory) p.advisory = true;
+    this.problems.push(p);
+  }
+
+  /** Java's name rules decide validity; outside ASCII the specification's stricter rule is advice. */
+  private checkNameChars(name: string, loc: SourceRange, invalid: string, advisoryOnly = false): void {
+    if (isAsciiAvroName(name)) return;
+    if (isValidAvroName(name)) {
+      this.problem('avro-non-ascii-name', `"${name}" uses letters or digits outside ASCII: Avro Java and the Schema Registry accept it, but the specification allows only [A-Za-z0-9_] and other Avro implementations reject it.`, loc, true);
+      return;
+    }
+    this.problem('avro-invalid-name', invalid, loc, advisoryOnly);
   }
 
   /** Parses one schema (a type) at `path`; `namespace` is the enclosing namespace. */
@@ -134,14 +162,20 @@ export class AvroModelBuilder {
     if (AVRO_PRIMITIVES.has(name)) {
       return { kind: 'primitive', name: name as AvroPrimitive, path, loc: ln.value };
     }
-    const candidates = name.includes('.') || namespace === '' ? [name] : [`${namespace}.${name}`, name];
-    const node: NamedRef = { kind: 'ref', fullName: candidates[0] ?? name, written: name, resolved: false, path, loc: ln.value };
-    for (const candidate of candidates) {
-      if (this.byName.has(candidate)) {
-        node.fullName = candidate;
-        node.resolved = true;
-        return node;
-      }
+    // A simple name means the enclosing namespace. Avro Java falls back to the null namespace only for
+    // a type already complete where the name is read (not a record whose fields are still being read,
+    // nor one defined later): the name is then looked up once more, at the end, in the namespace only.
+    const qualified = name.includes('.') || namespace === '' ? name : `${namespace}.${name}`;
+    const candidates = [qualified];
+    const node: NamedRef = { kind: 'ref', fullName: qualified, written: name, resolved: false, path, loc: ln.value };
+    if (this.byName.has(qualified)) {
+      node.resolved = true;
+      return node;
+    }
+    if (qualified !== name && this.byName.has(name) && !this.openRecords.includes(name)) {
+      node.fullName = name;
+      node.resolved = true;
+      return node;
     }
     this.pendingRefs.push({ node, candidates, definedBefore: this.types.length });
     return node;
@@ -330,9 +364,8 @@ export class AvroModelBuilder {
         return;
       }
       if (namespace === undefined) {
-        if (!isValidAvroName(alias)) {
-          this.problem('avro-invalid-name', `Field alias "${alias}" is not a valid Avro name: start with [A-Za-z_], then only [A-Za-z0-9_].`, aliasLoc);
-        }
+        // Avro Java does not check field aliases: advice only
+        this.checkNameChars(alias, aliasLoc, `Field alias "${alias}" is not a valid Avro name: start with a letter or _, then only letters, digits and _.`, true);
         result.push(alias);
         return;
       }
@@ -342,6 +375,8 @@ export class AvroModelBuilder {
       const ns = dot === -1 ? namespace : alias.slice(0, dot);
       if (!isValidAvroName(simple) || !isValidAvroNamespace(ns)) {
         this.problem('avro-invalid-name', `Alias "${alias}" is not a valid Avro full name: dot-separated parts of [A-Za-z_][A-Za-z0-9_]*.`, aliasLoc);
+      } else if (!isAsciiAvroName(simple) || !ns.split('.').every((part) => part === '' || isAsciiAvroName(part))) {
+        this.checkNameChars(alias.replace(/\./g, '_'), aliasLoc, '');
       }
       result.push(ns === '' ? simple : `${ns}.${simple}`);
     });
@@ -389,21 +424,17 @@ export class AvroModelBuilder {
         namespace = ns;
       } else {
         if (ns !== undefined && ns !== null) {
-          this.problem('avro-invalid-namespace', `"namespace" must be a string, not ${show(ns)}.`, at(ln, 'namespace'));
+          this.problem('avro-invalid-namespace', `"namespace" must be a string, not ${show(ns)}; Avro Java ignores it and uses the enclosing namespace.`, at(ln, 'namespace'), true);
         }
         namespace = enclosing;
       }
     }
-    if (!isValidAvroName(name)) {
-      this.problem(
-        'avro-invalid-name',
-        `"${rawName}" is not a valid Avro name: start with [A-Za-z_], then only [A-Za-z0-9_]${dot !== -1 ? ' (dots separate namespace parts)' : ''}.`,
-        nameLoc,
-      );
-    }
+    this.checkNameChars(name, nameLoc, `"${rawName}" is not a valid Avro name: start with a letter or _, then only letters, digits and _${dot !== -1 ? ' (dots separate namespace parts)' : ''}.`);
+    const nsLoc = dot === -1 && typeof obj.namespace === 'string' ? at(ln, 'namespace') : nameLoc;
     if (!isValidAvroNamespace(namespace)) {
-      const nsLoc = dot === -1 && typeof obj.namespace === 'string' ? at(ln, 'namespace') : nameLoc;
       this.problem('avro-invalid-namespace', `Namespace "${namespace}" is not valid: dot-separated parts of [A-Za-z_][A-Za-z0-9_]*.`, nsLoc);
+    } else if (namespace !== '' && !namespace.split('.').every(isAsciiAvroName)) {
+      this.checkNameChars(namespace.replace(/\./g, '_'), nsLoc, '');
     }
     const fullName = namespace === '' ? name : `${namespace}.${name}`;
     if (AVRO_PRIMITIVES.has(fullName)) {
@@ -437,7 +468,9 @@ export class AvroModelBuilder {
       this.types.push(named);
     }
     if (named.kind === 'record') {
+      this.openRecords.push(fullName);
       named.fields = this.parseFields(obj, path, ln, namespace, fullName);
+      this.openRecords.pop();
       const attributes = this.collectAttributes(obj, RECORD_KEYS);
       if (attributes) named.attributes = attributes;
     } else if (named.kind === 'enum') {
@@ -446,10 +479,12 @@ export class AvroModelBuilder {
       if (attributes) named.attributes = attributes;
     } else {
       const size = obj.size;
-      if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
+      const sizeRaw = childLoc(ln, 'size').raw;
+      // Java wants an int token: `2.0` and `3e9` are refused like a string
+      if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > INT_MAX || (sizeRaw !== undefined && /[.eE]/.test(sizeRaw))) {
         this.problem(
           'avro-fixed-size',
-          size === undefined ? `Fixed "${fullName}" has no "size"; add the number of bytes.` : `Fixed "size" must be a non-negative integer, not ${show(size)}.`,
+          size === undefined ? `Fixed "${fullName}" has no "size"; add the number of bytes.` : `Fixed "size" must be a whole number from 0 to 2147483647, not ${sizeRaw ?? show(size)}.`,
           size === undefined ? ln.value : at(ln, 'size'),
         );
       } else {
@@ -492,8 +527,8 @@ export class AvroModelBuilder {
       const hasName = this.checkName(raw.name, fieldLn, 'field');
       const name = hasName ? (raw.name as string) : '';
       const nameLoc = at(fieldLn, 'name');
-      if (hasName && !isValidAvroName(name)) {
-        this.problem('avro-invalid-name', `Field name "${name}" is not a valid Avro name: start with [A-Za-z_], then only [A-Za-z0-9_].`, nameLoc);
+      if (hasName) {
+        this.checkNameChars(name, nameLoc, `Field name "${name}" is not a valid Avro name: start with a letter or _, then only letters, digits and _.`);
       }
       let type: TypeNode;
       if (!('type' in raw)) {
@@ -515,10 +550,15 @@ export class AvroModelBuilder {
       if (doc !== undefined) field.doc = doc;
       if (field.hasDefault) {
         field.default = raw.default;
-        this.pendingDefaults.push({ owner, field, path: `${fieldPath}/default`, ln: childLoc(fieldLn, 'default') });
+        this.pendingDefaults.push({ owner, open: new Set(this.openRecords), path: `${fieldPath}/default`, field, ln: childLoc(fieldLn, 'default') });
       }
-      if ('order' in raw && (typeof raw.order !== 'string' || !ORDERS.has(raw.order))) {
-        this.problem('avro-invalid-order', `Field "order" must be "ascending", "descending" or "ignore", not ${show(raw.order)}.`, at(fieldLn, 'order'));
+      if ('order' in raw) {
+        // Java reads the order case-insensitively; the specification spells it in lower case
+        if (typeof raw.order !== 'string' || !ORDERS.has(raw.order.toLowerCase())) {
+          this.problem('avro-invalid-order', `Field "order" must be "ascending", "descending" or "ignore", not ${show(raw.order)}.`, at(fieldLn, 'order'));
+        } else if (!ORDERS.has(raw.order)) {
+          this.problem('avro-invalid-order', `Field "order" is spelled "${raw.order}": Avro Java accepts any case, but the specification and other implementations expect "${raw.order.toLowerCase()}".`, at(fieldLn, 'order'), true);
+        }
       }
       const attributes = this.collectAttributes(raw, FIELD_KEYS);
       if (attributes) field.attributes = attributes;
@@ -558,9 +598,7 @@ export class AvroModelBuilder {
           this.problem('avro-invalid-symbol', `Enum symbol ${show(symbol)} must be a string.`, loc);
           return;
         }
-        if (!isValidAvroName(symbol)) {
-          this.problem('avro-invalid-name', `Enum symbol "${symbol}" is not a valid Avro name: start with [A-Za-z_], then only [A-Za-z0-9_].`, loc);
-        }
+        this.checkNameChars(symbol, loc, `Enum symbol "${symbol}" is not a valid Avro name: start with a letter or _, then only letters, digits and _.`);
         const previous = seen.get(symbol);
         if (previous !== undefined) {
           this.problem('avro-duplicate-symbol', `Enum symbol "${symbol}" is already listed (line ${previous.loc.line}); symbols must be unique.`, loc);
@@ -576,6 +614,7 @@ export class AvroModelBuilder {
       if (typeof def === 'string' && named.symbols.some((s) => s.name === def)) {
         named.default = def;
       } else {
+        // Java refuses a string default outside the symbols and ignores any other value
         this.problem(
           'avro-enum-default',
           `Enum default ${show(def)} is not one of the symbols of "${named.fullName}"; use one of ${named.symbols
@@ -583,6 +622,7 @@ export class AvroModelBuilder {
             .map((s) => s.name)
             .join(', ')}${named.symbols.length > 6 ? ', …' : ''}.`,
           at(ln, 'default'),
+          typeof def !== 'string',
         );
       }
     }
@@ -607,18 +647,30 @@ export class AvroModelBuilder {
         const target = this.byName.get(found);
         this.problem(
           'avro-forward-reference',
-          `"${pending.node.written}" is used before its definition${target ? ` on line ${target.nameLoc.line}` : ''}; Avro's Java parser and the Schema Registry reject this — define the type at its first use and reference it by name afterwards.`,
+          `"${pending.node.written}" is used before its definition${target ? ` on line ${target.nameLoc.line}` : ''}; Avro Java 1.12 resolves it, but earlier parsers (Avro 1.11 and before, most other languages) reject it — define the type at its first use and reference it by name afterwards.`,
           pending.node.loc,
+          true,
         );
       }
     }
-    for (const { field, path, owner, ln } of this.pendingDefaults) {
+    for (const { field, path, owner, ln, open } of this.pendingDefaults) {
+      this.openAtDefault = open;
+      // Avro Java (what the registry runs) decides validity; the specification's stricter table
+      // (a union's default matches its first branch, enum symbols, fixed lengths, byte ranges) is advice
+      const javaError = this.javaDefaultError(field.type, field.default, ln, 0);
       const error = this.checkDefault(field.type, field.default, path, ln, 0);
-      if (error !== undefined) {
+      if (javaError !== undefined) {
         this.problem(
           'avro-invalid-default',
-          `Default ${show(error.value)} of field "${field.name}"${owner ? ` in "${owner}"` : ''} does not match its type: ${error.reason}`,
+          `Default ${show(field.default)} of field "${field.name}"${owner ? ` in "${owner}"` : ''} does not match its type: ${error?.reason ?? javaError}`,
+          error?.loc ?? ln.value,
+        );
+      } else if (error !== undefined) {
+        this.problem(
+          'avro-default-spec',
+          `Default ${show(error.value)} of field "${field.name}"${owner ? ` in "${owner}"` : ''} is accepted by Avro Java and the Schema Registry, but not by the specification: ${error.reason}`,
           error.loc,
+          true,
         );
       }
     }
@@ -650,11 +702,83 @@ export class AvroModelBuilder {
 
   private isLongInRange(value: number, ln: LocNode): boolean {
     const raw = ln.raw;
-    if (raw !== undefined) {
+    if (raw !== undefined && !/[.eE]/.test(raw)) {
       const big = BigInt(raw);
       return big >= LONG_MIN && big <= LONG_MAX;
     }
     return Number.isSafeInteger(value);
+  }
+
+  /**
+   * Avro Java 1.12's `isValidDefault`: the JSON kind decides (strings for bytes, fixed and enums, any
+   * symbol or length), integers must be integer tokens in range, a union's default may match any
+   * branch, a record's default must give every field that has no default of its own.
+   */
+  private openAtDefault: ReadonlySet<string> = new Set();
+
+  private javaDefaultError(type: TypeNode, value: unknown, ln: LocNode, depth: number): string | undefined {
+    if (depth > 512) return undefined;
+    const integral = (): boolean => typeof value === 'number' && Number.isInteger(value) && (ln.raw === undefined || !/[.eE]/.test(ln.raw));
+    switch (type.kind) {
+      case 'primitive':
+        switch (type.name) {
+          case 'null':
+            return value === null ? undefined : 'a null default must be null.';
+          case 'boolean':
+            return typeof value === 'boolean' ? undefined : 'a boolean default must be true or false.';
+          case 'int':
+            return integral() && (value as number) >= INT_MIN && (value as number) <= INT_MAX
+              ? undefined
+              : 'an int default must be a whole number (no fraction or exponent) from -2147483648 to 2147483647.';
+          case 'long':
+            return integral() && this.isLongInRange(value as number, ln) ? undefined : 'a long default must be a whole number (no fraction or exponent) within 64 bits.';
+          case 'float':
+          case 'double':
+            // a string is read as a number only as the field's own default, not inside a union or a collection
+            return typeof value === 'number' || (depth === 0 && typeof value === 'string' && JAVA_DOUBLE_RE.test(value.trim()))
+              ? undefined
+              : `a ${type.name} default must be a JSON number.`;
+          default:
+            return typeof value === 'string' ? undefined : `a ${type.name} default must be a JSON string.`;
+        }
+      case 'union':
+        for (const branch of type.branches) if (this.javaDefaultError(branch, value, ln, depth + 1) === undefined) return undefined;
+        return `a union's default must match one of its branches (${type.branches.map(describeType).join(', ')}).`;
+      case 'array':
+        if (!Array.isArray(value)) return 'an array default must be a JSON array.';
+        for (let i = 0; i < value.length; i++) {
+          const inner = this.javaDefaultError(type.items, value[i], childLoc(ln, i), depth + 1);
+          if (inner !== undefined) return inner;
+        }
+        return undefined;
+      case 'map':
+        if (!isPlainObject(value)) return 'a map default must be a JSON object.';
+        for (const key of Object.keys(value)) {
+          const inner = this.javaDefaultError(type.values, value[key], childLoc(ln, key), depth + 1);
+          if (inner !== undefined) return inner;
+        }
+        return undefined;
+      case 'inline':
+      case 'ref': {
+        const named = this.resolveNamed(type);
+        if (named === undefined) return undefined;
+        if (named.kind === 'enum' || named.kind === 'fixed') return typeof value === 'string' ? undefined : `a ${named.kind} default must be a JSON string.`;
+        if (!isPlainObject(value)) return `a record default must be a JSON object with the fields of "${named.fullName}".`;
+        if (this.openAtDefault.has(named.fullName)) {
+          // Java checks a default when it reads the field, before the enclosing record has its fields
+          return `Avro Java cannot check a default of the recursive type "${named.fullName}" inside its own definition; give the field no default, or null in a union with null first.`;
+        }
+        for (const field of named.fields) {
+          if (Object.prototype.hasOwnProperty.call(value, field.name)) {
+            const inner = this.javaDefaultError(field.type, value[field.name], childLoc(ln, field.name), depth + 1);
+            if (inner !== undefined) return inner;
+          } else if (!field.hasDefault) {
+            return `the record default lacks field "${field.name}", which has no default of its own.`;
+          }
+        }
+        return undefined;
+      }
+    }
   }
 
   /** Avro spec "default values" table; a union's default matches its first branch. */
@@ -750,6 +874,9 @@ export class AvroModelBuilder {
 }
 
 const LOGICAL_KEYS: ReadonlySet<string> = new Set(['logicalType', 'precision', 'scale']);
+
+/** What Java's Double.parseDouble reads (after trimming): decimal and hex floats, NaN, Infinity. */
+const JAVA_DOUBLE_RE = /^[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?\d+[fFdD]?)$/;
 
 /** Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`. */
 function editDistance(a: string, b: string, limit: number): number {

@@ -254,7 +254,9 @@ const problemCases: ProblemCase[] = [
   { name: 'a number as a field type', text: '{"type":"record","name":"R","fields":[{"name":"f","type":5}]}', code: 'avro-invalid-type', at: '5' },
 ];
 
-const defaultCases: Array<{ type: string; def: string; ok: boolean; at?: string }> = [
+// ok: Avro Java's verdict; 'spec': Java (and so the registry) accepts it, the specification does not —
+// an advisory problem (avro-default-spec), never an invalid schema
+const defaultCases: Array<{ type: string; def: string; ok: boolean | 'spec'; at?: string }> = [
   { type: '"null"', def: 'null', ok: true },
   { type: '"null"', def: '0', ok: false },
   { type: '"boolean"', def: 'true', ok: true },
@@ -263,27 +265,34 @@ const defaultCases: Array<{ type: string; def: string; ok: boolean; at?: string 
   { type: '"int"', def: '2147483648', ok: false },
   { type: '"int"', def: '1.5', ok: false },
   { type: '"int"', def: '"1"', ok: false },
+  { type: '"int"', def: '1.0', ok: false },
+  { type: '"long"', def: '1e3', ok: false },
+  { type: '"double"', def: '"abc"', ok: false },
+  { type: '"double"', def: '1', ok: true },
+  { type: '["null","string"]', def: '5', ok: false },
+  { type: '["null",{"type":"array","items":"int"}]', def: '["x"]', ok: false, at: '["x"]' },
+  { type: '{"type":"record","name":"P","fields":[]}', def: 'null', ok: false },
   { type: '"long"', def: '9223372036854775807', ok: true },
   { type: '"long"', def: '-9223372036854775808', ok: true },
   { type: '"long"', def: '9223372036854775808', ok: false },
   { type: '"float"', def: '1.5e3', ok: true },
   { type: '"double"', def: '"NaN"', ok: true },
-  { type: '"double"', def: '"1.0"', ok: false },
+  { type: '"double"', def: '"1.0"', ok: 'spec' },
   { type: '"bytes"', def: '"\\u00ff\\u0000"', ok: true },
-  { type: '"bytes"', def: '"\\u0100"', ok: false },
+  { type: '"bytes"', def: '"\\u0100"', ok: 'spec' },
   { type: '"string"', def: '""', ok: true },
   { type: '"string"', def: 'null', ok: false },
   { type: '["null","string"]', def: 'null', ok: true },
-  { type: '["null","string"]', def: '"x"', ok: false },
+  { type: '["null","string"]', def: '"x"', ok: 'spec' },
   { type: '["string","null"]', def: '"x"', ok: true },
   { type: '{"type":"array","items":"int"}', def: '[1,2]', ok: true },
   { type: '{"type":"array","items":"int"}', def: '[1,"x"]', ok: false, at: '"x"' },
   { type: '{"type":"map","values":"long"}', def: '{"a":1}', ok: true },
   { type: '{"type":"map","values":"long"}', def: '{"a":true}', ok: false, at: 'true' },
   { type: '{"type":"enum","name":"E","symbols":["A","B"]}', def: '"B"', ok: true },
-  { type: '{"type":"enum","name":"E","symbols":["A","B"]}', def: '"C"', ok: false },
+  { type: '{"type":"enum","name":"E","symbols":["A","B"]}', def: '"C"', ok: 'spec' },
   { type: '{"type":"fixed","name":"F","size":2}', def: '"ab"', ok: true },
-  { type: '{"type":"fixed","name":"F","size":2}', def: '"abc"', ok: false },
+  { type: '{"type":"fixed","name":"F","size":2}', def: '"abc"', ok: 'spec' },
   { type: '{"type":"record","name":"P","fields":[{"name":"x","type":"int"},{"name":"y","type":"int","default":0}]}', def: '{"x":1}', ok: true },
   { type: '{"type":"record","name":"P","fields":[{"name":"x","type":"int"},{"name":"y","type":"int","default":0}]}', def: '{"y":1}', ok: false },
   { type: '{"type":"record","name":"P","fields":[{"name":"x","type":"int"}]}', def: '{"x":"s"}', ok: false, at: '"s"' },
@@ -305,10 +314,11 @@ describe('parseAvsc: problems with exact locations', () => {
   it.each(defaultCases)('default $def for $type: ok=$ok', ({ type, def, ok, at }) => {
     const text = `{"type":"record","name":"R","fields":[\n  {"name":"f","type":${type},"default":${def}}\n]}`;
     const result = parseAvsc(text, 'd.avsc');
-    const problems = result.problems.filter((p) => p.code === 'avro-invalid-default');
-    if (ok) {
+    const problems = result.problems.filter((p) => p.code === (ok === 'spec' ? 'avro-default-spec' : 'avro-invalid-default'));
+    if (ok === true) {
       expect(result.problems).toEqual([]);
     } else {
+      expect(problems[0]?.advisory).toBe(ok === 'spec' ? true : undefined);
       expect(problems).toHaveLength(1);
       // located at the offending value: the whole default, or the element inside it
       const defStart = text.indexOf(`"default":${def}`) + '"default":'.length;
@@ -319,7 +329,8 @@ describe('parseAvsc: problems with exact locations', () => {
 
   it('explains the first-branch rule for unions', () => {
     const result = parseAvsc('{"type":"record","name":"R","fields":[{"name":"f","type":["null","string"],"default":"x"}]}', 'd.avsc');
-    expect(result.problems[0]?.message).toMatch(/first branch \(null\).*move the matching branch first/);
+    expect(result.problems[0]?.message).toMatch(/accepted by Avro Java.*first branch \(null\).*move the matching branch first/);
+    expect(result.problems[0]?.advisory).toBe(true);
   });
 
   it.each([
@@ -354,7 +365,7 @@ describe('parseAvsc: fatal input errors', () => {
     { name: 'unterminated string', text: '{"doc": "abc', code: 'json-syntax', line: 1, column: 13 },
     { name: 'leading zero', text: '{"size": 012}', code: 'json-syntax', line: 1, column: 11 },
     { name: 'single quotes', text: "{'type': 'int'}", code: 'json-syntax', line: 1, column: 2 },
-    { name: 'comment', text: '// c\n"int"', code: 'json-syntax', line: 1, column: 1 },
+    { name: 'a # comment (Java reads only // and /* */)', text: '# c\n"int"', code: 'json-syntax', line: 1, column: 1 },
     { name: 'trailing comma', text: '["int",]', code: 'json-syntax', line: 1, column: 8 },
     { name: 'BOM then truncated', text: '\uFEFF{"type":"int"', code: 'json-syntax', line: 1, column: 14 },
     { name: 'CRLF line endings', text: '{\r\n"type":\r\n  x}', code: 'json-syntax', line: 3, column: 3 },
