@@ -28,7 +28,9 @@ function parses(format: string, text: string): void {
   }
 }
 
-const BAD_NAME = ORDER_V1.replace('"name": "OrderPlaced"', '"name": "order-placed"');
+// valid Avro (Java accepts both), with a naming-case warning and a require-updated-at error (a bare long)
+const BAD_NAME = ORDER_V1.replace('"name": "OrderPlaced"', '"name": "order_placed"')
+  .replace('{ "type": "long", "logicalType": "timestamp-millis" }', '"long"');
 const SOURCE_CATALOG = `${CATALOG}    source:\n      connection: \${ACCOUNTS_DB_URL}\n      pattern: query\n      table: orders\n`;
 
 beforeAll(() => {
@@ -75,7 +77,7 @@ describe('every command: the report alone on stdout', () => {
     parses(format, r.stdout);
     expect(r.stdout).not.toContain('Registry: ');
     if (format === 'json') expect(r.stderr).toBe('');
-    else expect(r.stderr).toMatch(/orders\.order-placed-value\s+-\s+-\s+REFUSED: lint found 1 error in schemas\/order-placed\.avsc/);
+    else expect(r.stderr).toMatch(/orders\.order-placed-value\s+-\s+-\s+REFUSED: lint found 2 errors in schemas\/order-placed\.avsc/);
   });
 
   it('register --format json reports each subject: registered, already registered, refused with reasons', () => {
