@@ -148,6 +148,8 @@ export interface RecordType extends NamedBase {
   fields: Field[];
   oneofs: Oneof[];
   reserved?: Reserved;
+  /** Protobuf extension ranges (inclusive), when the message declares any */
+  extensionRanges?: Array<[number, number]>;
 }
 
 export interface EnumSymbol extends Located {
@@ -212,7 +214,7 @@ export interface SchemaDocument {
   /** .avdl protocol name / .proto has none */
   protocol?: { name: string; fullName: string; loc: SourceRange };
   /** Protobuf imports as written, and whether each was found */
-  imports: Array<{ path: string; loc: SourceRange; kind?: 'public' | 'weak'; resolved: boolean }>;
+  imports: Array<{ path: string; loc: SourceRange; kind?: 'public' | 'weak' | 'option'; resolved: boolean }>;
   /** named types made visible by imports (well-known types and imported files), by full name */
   importedTypes: Map<string, NamedType>;
   /** Protobuf file options (`java_package`, …) */
