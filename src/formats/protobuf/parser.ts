@@ -421,9 +421,9 @@ class Parser {
           if (p.t === T.EOF) this.fail(`']' to close the extension name`, p);
           name += p.v;
         }
+        const close = this.next();
         // a type URL (`[type.googleapis.com/pkg.Msg]`) names an Any's type, not an extension
-        if (!name.includes('/')) this.optionExtensionRefs.push({ written: name, scope: this.optionScope, loc: range(first, this.peek(-1)) });
-        this.next();
+        if (!name.includes('/')) this.optionExtensionRefs.push({ written: name, scope: this.optionScope, loc: range(first, close) });
         key = `[${name}]`;
       } else {
         key = this.expectIdent(`a field name or '${close}' in the option value`).v;
@@ -655,6 +655,7 @@ class Parser {
           continue;
         }
         if (!custom && !prev.custom && (useCustom || legacy)) continue;
+        if (prev.field.name === f.name) continue; // a duplicate name, reported as such
         if (reported.has(f)) continue;
         reported.add(f);
         this.problem('proto-json-name-conflict', `field '${f.name}' of message '${rec.name}' has the JSON name "${json}", which field '${prev.field.name}' already has; JSON would not tell them apart, so rename one or set a distinct json_name`, f.nameLoc);
