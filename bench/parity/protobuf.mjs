@@ -8,7 +8,9 @@
 // and timed beside `buf lint` on the same tree in the same run (wall time, peak RSS, median of
 // --runs N alternating runs). Exit 1 when any file is misjudged or the CLI crashes or times out.
 //
-//   node bench/parity/protobuf.mjs [--runs N] [--only googleapis|protobuf]
+//   node bench/parity/protobuf.mjs [--runs N] [--only googleapis|protobuf] [--rules-off id,id]
+//   (--rules-off lints with a config that turns those rules off, named in the output: parse verdicts
+//   do not depend on rules, timings do)
 //   PARITY_RESULT_FILE=rows.json … writes the table rows as JSON too (bench/parity/run.mjs reads them)
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,7 +24,8 @@ const argOf = (name, fallback) => {
 };
 const RUNS = Number(argOf('runs', '3'));
 const ONLY = argOf('only', undefined);
-const TIMEOUT_MS = 600_000;
+const RULES_OFF = (argOf('rules-off', '') ?? '').split(',').filter(Boolean);
+const TIMEOUT_MS = 900_000;
 
 /** buf's first error on a refused file (its .buf-says.txt) → what schemactl must say about it. */
 const REASONS = [
@@ -57,8 +60,15 @@ function protoFiles(dir, rel = '', out = []) {
 
 /** Lints `tree` with the built CLI; returns per-file parse errors (fatal or parse-error findings). */
 async function lintTree(tree) {
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'schemactl-parity-')), 'report.json');
-  const r = await measure(process.execPath, [BIN, 'lint', '.', '--format', 'json', '-o', out], { cwd: tree, timeoutMs: TIMEOUT_MS });
+  const work = mkdtempSync(path.join(os.tmpdir(), 'schemactl-parity-'));
+  const out = path.join(work, 'report.json');
+  const args = [BIN, 'lint', '.', '--format', 'json', '-o', out];
+  if (RULES_OFF.length > 0) {
+    const config = path.join(work, 'schemactl.yaml');
+    writeFileSync(config, `include_paths: [${JSON.stringify(tree)}]\nrules:\n${RULES_OFF.map((id) => `  ${id}: off\n`).join('')}`);
+    args.push('--config', config);
+  }
+  const r = await measure(process.execPath, args, { cwd: tree, timeoutMs: TIMEOUT_MS });
   const parseErrors = new Map();
   let crashed = r.timedOut || ![0, 1, 2].includes(r.code);
   if (existsSync(out)) {
@@ -67,8 +77,8 @@ async function lintTree(tree) {
       if (errs.some((m) => /internal error|please report/.test(m.message))) crashed = true;
       if (errs.length > 0) parseErrors.set(path.relative(tree, f.filePath).split(path.sep).join('/'), errs);
     }
-    rmSync(path.dirname(out), { recursive: true, force: true });
   } else crashed = true;
+  rmSync(work, { recursive: true, force: true });
   return { ...r, parseErrors, crashed };
 }
 
@@ -159,7 +169,8 @@ if (ONLY === undefined || ONLY === 'protobuf') {
   await rejectedCorpus();
 }
 
-console.log(`\nProtobuf parity (median of ${RUNS} runs; schemactl = node bin/schemactl.js lint . --format json, default settings)`);
+const settings = RULES_OFF.length > 0 ? `default settings except ${RULES_OFF.join(', ')} off` : 'default settings';
+console.log(`\nProtobuf parity (median of ${RUNS} runs; schemactl = node bin/schemactl.js lint . --format json, ${settings})`);
 console.log(table([
   ['corpus', 'files', 'valid (ref)', 'false errors', 'false accepts', 'crashes', 'schemactl wall', 'buf wall', 'ratio', 'schemactl RSS', 'buf RSS', 'ratio'],
   ...rows.map((r) => [
