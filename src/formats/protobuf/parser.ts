@@ -662,7 +662,8 @@ class Parser {
       }
     };
     if (!legacy) pass(false);
-    pass(true);
+    // without any json_name option the second pass could only find default-name clashes, which it skips
+    if (rec.fields.some((f) => f.options?.json_name !== undefined)) pass(true);
   }
 
   private parseExtensions(ctx: MessageCtx): void {
@@ -1326,16 +1327,26 @@ function feature(opts: Record<string, unknown> | undefined, name: string): strin
   return undefined;
 }
 
-/** protoc's default JSON name: underscores dropped, the letter after each one upper-cased. */
+/** protoc's default JSON name: underscores dropped, the letter after each one upper-cased (ASCII, as protoc). */
 export function toJsonName(name: string): string {
-  let out = '';
-  let upper = false;
-  for (const ch of name) {
-    if (ch === '_') upper = true;
-    else if (upper) {
-      out += ch.toUpperCase();
-      upper = false;
-    } else out += ch;
+  let at = name.indexOf('_');
+  if (at < 0) return name;
+  let out = name.slice(0, at);
+  while (at < name.length) {
+    let c = name.charCodeAt(at);
+    if (c === 95) {
+      at++;
+      c = name.charCodeAt(at);
+      if (Number.isNaN(c)) break;
+      if (c === 95) continue;
+      out += String.fromCharCode(c >= 97 && c <= 122 ? c - 32 : c);
+      at++;
+      continue;
+    }
+    const next = name.indexOf('_', at);
+    const end = next < 0 ? name.length : next;
+    out += name.slice(at, end);
+    at = end;
   }
   return out;
 }
@@ -1354,15 +1365,19 @@ function stripEnumPrefix(value: string, prefix: string): string {
   return i === value.length ? value : value.slice(i);
 }
 
+/** protoc's EnumValueToPascalCase: underscores dropped, each word capitalised, the rest lower case (ASCII). */
 function enumValuePascal(s: string): string {
   let out = '';
   let upper = true;
-  for (const ch of s) {
-    if (ch === '_') upper = true;
-    else {
-      out += upper ? ch.toUpperCase() : ch.toLowerCase();
-      upper = false;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 95) {
+      upper = true;
+      continue;
     }
+    if (upper) out += String.fromCharCode(c >= 97 && c <= 122 ? c - 32 : c);
+    else out += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+    upper = false;
   }
   return out;
 }
