@@ -204,6 +204,9 @@ class Parser {
   }
   private visibility(): void {
     const t = this.next();
+    // the declaration's doc comment sits above the modifier
+    const kw = this.peek();
+    if (t.doc !== undefined && kw.doc === undefined) kw.doc = t.doc;
     if (!this.editionAtLeast('2024')) {
       this.problem('proto-visibility-edition', `'${t.v}' is not supported in ${this.syntaxName()}; symbol visibility needs edition 2024 or later`, tokLoc(t));
     }

@@ -99,6 +99,14 @@ describe('protoc parity: accepted inputs', () => {
   });
 });
 
+describe('symbol visibility', () => {
+  it('keeps the doc comment written above export/local on the declaration', () => {
+    const r = parse(`${E24}// An order was placed.\nexport message OrderPlaced { int32 a = 1; }\n// Its state.\nlocal enum State { STATE_UNSPECIFIED = 0; }\n`);
+    if (!r.ok) throw new Error('fixture does not parse');
+    expect(r.document.types.map((t) => [t.name, t.doc])).toEqual([['OrderPlaced', 'An order was placed.'], ['State', 'Its state.']]);
+  });
+});
+
 describe('files linted together share one namespace', () => {
   it('reports a name two files declare on the file whose path sorts first, as buf does', () => {
     const table = new ProtoSymbolTable();
