@@ -13,6 +13,8 @@ import { loadConfig, resolveRuleOverrides } from '../config/load.js';
 import { loadRules } from '../config/rules.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { readSchemaFile, readSchemaFileSync, type ReadSchemaOptions, type SchemaFile } from '../formats/index.js';
+import { createProtoImportCache } from '../formats/protobuf/index.js';
+import { ProtoSymbolTable } from '../formats/protobuf/symbol-table.js';
 import { buildBaseline, filterByBaseline, parseBaseline, serializeBaseline, type BaselineFileInput } from '../lint/baseline.js';
 import { CATALOG_REFERENCE, LintRun } from '../lint/engine.js';
 import type { Rule, RuleSeverity } from '../lint/rule.js';
@@ -206,6 +208,8 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
   const sources = new Map<string, string>();
   const sameDir = config.dir === cwd;
   const importCache = new Map<string, string | null>();
+  const protoImports = createProtoImportCache();
+  const symbols = new ProtoSymbolTable();
 
   // each file is linted as soon as it is parsed, while other reads are in flight
   const accept = (f: SchemaFile, abs: string): void => {
@@ -236,7 +240,11 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
       report: reportFiles.has(f.file),
     });
   };
-  await readAll(targetFiles, cwd, { cwd, includePaths: config.includePaths, importCache }, accept);
+  await readAll(targetFiles, cwd, { cwd, includePaths: config.includePaths, importCache, protoImports }, (f, abs) => {
+    if (f.document?.format === 'protobuf') symbols.add(f.document);
+    accept(f, abs);
+  });
+  for (const { file, problem } of symbols.conflicts()) run.addProblem(file, problem);
   const engine = run.finish();
 
   let results: FileResult[] = engine.files.map((r) => {

@@ -8,7 +8,7 @@ import type { NonExplicitFormat } from '../lint/rule.js';
 import type { ParseProblem, ParseResult, SchemaDocument, SourceRange } from '../model/types.js';
 import { parseAvdl, parseAvsc } from './avro/index.js';
 import type { AvroImportLoader } from './avro/index.js';
-import { parseProto } from './protobuf/index.js';
+import { parseProto, type ProtoImportCache } from './protobuf/index.js';
 
 export interface SchemaFile {
   /** the path as given (used in every location) */
@@ -23,10 +23,15 @@ export interface SchemaFile {
 }
 
 export interface ReadSchemaOptions {
-  /** absolute Protobuf import roots (the file's own directory is always searched last) */
+  /**
+   * absolute Protobuf import roots, searched in order as protoc's -I (an import is never looked up
+   * beside the importing file unless that directory is a root); default: the working directory
+   */
   includePaths?: readonly string[];
   /** shared across files of one run so an imported file is read once */
   importCache?: Map<string, string | null>;
+  /** shared across files of one run (same include paths) so an imported file is parsed once */
+  protoImports?: ProtoImportCache;
   /** resolve a relative `file` against this directory (default: process.cwd()) */
   cwd?: string;
   /** the absolute path to read, when the caller already has it (saves resolving `file` again) */
@@ -173,9 +178,9 @@ function classifyYaml(text: string): NonExplicitFormat {
   return { kind: 'json-sample', evidence: 'a YAML document with data rather than a schema' };
 }
 
-function makeImportLoader(file: string, opts: ReadSchemaOptions): (importPath: string) => string | undefined {
+function makeImportLoader(opts: ReadSchemaOptions): (importPath: string) => string | undefined {
   const cwd = opts.cwd ?? process.cwd();
-  const roots = [...(opts.includePaths ?? []), path.dirname(opts.absolutePath ?? path.resolve(cwd, file))];
+  const roots = opts.includePaths ?? [cwd];
   const cache = opts.importCache ?? new Map<string, string | null>();
   return (importPath) => {
     for (const root of roots) {
@@ -244,7 +249,10 @@ function dispatch(file: string, text: string, opts: ReadSchemaOptions): SchemaFi
     case 'avdl':
       return fromParse(file, text, parseAvdl(text, file, { loadImport: opts.loadAvroImport ?? makeAvroImportLoader(file, opts) }));
     case 'proto':
-      return fromParse(file, text, parseProto(text, file, { loadImport: opts.loadImport ?? makeImportLoader(file, opts) }));
+      return fromParse(file, text, parseProto(text, file, {
+        loadImport: opts.loadImport ?? makeImportLoader(opts),
+        importCache: opts.loadImport === undefined ? opts.protoImports : undefined,
+      }));
     case 'json': {
       const c = classifyJson(file, text);
       if ('avro' in c) return fromParse(file, text, parseAvsc(text, file));

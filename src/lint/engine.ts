@@ -226,6 +226,11 @@ export class LintRun {
     }
   }
 
+  /** A problem found across files (after the file was added), reported like the file's own parse problems. */
+  addProblem(file: string, p: ParseProblem): void {
+    this.states.get(file)?.diagnostics.push(parseProblemDiagnostic(file, p));
+  }
+
   private reportUnresolved(file: string, doc: SchemaDocument, sel: string, memberships: ReadonlyArray<{ stream: StreamSetting; selector?: string }>): void {
     for (const m of memberships) {
       if (m.selector !== sel) continue;

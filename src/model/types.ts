@@ -150,7 +150,7 @@ export interface RecordType extends NamedBase {
   fields: Field[];
   oneofs: Oneof[];
   reserved?: Reserved;
-  /** Protobuf: `extensions` ranges (inclusive; `max` is 536870911) */
+  /** Protobuf extension ranges (inclusive), when the message declares any */
   extensionRanges?: Array<[number, number]>;
 }
 
@@ -216,7 +216,7 @@ export interface SchemaDocument {
   /** .avdl protocol name / .proto has none */
   protocol?: { name: string; fullName: string; loc: SourceRange };
   /** Protobuf imports as written, and whether each was found */
-  imports: Array<{ path: string; loc: SourceRange; kind?: 'public' | 'weak'; resolved: boolean }>;
+  imports: Array<{ path: string; loc: SourceRange; kind?: 'public' | 'weak' | 'option'; resolved: boolean }>;
   /** named types made visible by imports (well-known types and imported files), by full name */
   importedTypes: Map<string, NamedType>;
   /**

@@ -89,15 +89,19 @@ describe('dispatch by extension', () => {
     expect(r.document?.format).toBe('avro');
   });
 
-  it('resolves Protobuf imports from include paths, then the file\'s own directory, reading each once', async () => {
+  it('resolves Protobuf imports against the include paths only, as protoc does, reading each once', async () => {
     put('protos/common/money.proto', 'syntax = "proto3";\npackage common;\nmessage Money { int64 units = 1; }\n');
     put('svc/local.proto', 'syntax = "proto3";\npackage svc;\nmessage Local {}\n');
-    put('svc/order.proto', 'syntax = "proto3";\npackage svc;\nimport "common/money.proto";\nimport "local.proto";\nmessage Order { common.Money total = 1; Local l = 2; }\n');
+    put('svc/order.proto', 'syntax = "proto3";\npackage svc;\nimport "common/money.proto";\nimport "svc/local.proto";\nmessage Order { common.Money total = 1; Local l = 2; }\n');
     const importCache = new Map<string, string | null>();
-    const r = await readSchemaFile('svc/order.proto', { cwd: dir, includePaths: [path.join(dir, 'protos')], importCache });
+    const r = await readSchemaFile('svc/order.proto', { cwd: dir, includePaths: [path.join(dir, 'protos'), dir], importCache });
     expect(r.problems.filter((p) => p.fatal)).toEqual([]);
-    expect(r.document?.imports.map((i) => [i.path, i.resolved])).toEqual([['common/money.proto', true], ['local.proto', true]]);
+    expect(r.document?.imports.map((i) => [i.path, i.resolved])).toEqual([['common/money.proto', true], ['svc/local.proto', true]]);
     expect(importCache.get(path.join(dir, 'protos/common/money.proto'))).toContain('message Money');
+    // an import is not looked up beside the importing file: "local.proto" from svc/ is not svc/local.proto
+    put('svc/sibling.proto', 'syntax = "proto3";\npackage svc;\nimport "local.proto";\nmessage S { Local l = 1; }\n');
+    const sibling = await readSchemaFile('svc/sibling.proto', { cwd: dir, includePaths: [dir] });
+    expect(sibling.problems.map((p) => [p.code, p.fatal])).toEqual([['proto-missing-import', true], ['proto-unresolved-type', true]]);
     const missing = await readSchemaFile('svc/order.proto', { cwd: dir });
     expect(missing.document?.imports.find((i) => i.path === 'common/money.proto')?.resolved ?? false).toBe(false);
   });

@@ -216,7 +216,8 @@ export function tokenize(text: string): LexResult {
       pos++;
       if (c >= 0xd800 && c <= 0xdbff) pos++;
       const ch = text.slice(sPos, pos);
-      if (!'{}[]()<>;,=.:-+/'.includes(ch) || ch === '/') {
+      // '/' only appears in type URLs inside option values (`[type.googleapis.com/pkg.Msg]`)
+      if (!'{}[]()<>;,=.:-+/'.includes(ch)) {
         fail(`unexpected character '${ch}'`, sPos, sLine, sLineStart);
       }
       tok = mk(T.Symbol, ch, sPos, sLine, sCol);

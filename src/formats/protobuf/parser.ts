@@ -47,7 +47,24 @@ export interface PendingRef {
 export interface ImportStmt {
   path: string;
   loc: SourceRange;
-  kind?: 'public' | 'weak';
+  /** `option`: an edition 2024 option-only import, whose types serve options and nothing else */
+  kind?: 'public' | 'weak' | 'option';
+}
+
+/** An extension field, checked against its extendee once imports are known. */
+export interface ExtensionDecl {
+  /** full name of the extension (the enclosing scope + the field name) */
+  fullName: string;
+  extendee: NamedRef;
+  number: number;
+  numLoc: SourceRange;
+}
+
+/** An extension named inside an aggregate option value (`[pkg.ext] { … }`), resolved once imports are known. */
+export interface OptionExtensionRef {
+  written: string;
+  scope: string;
+  loc: SourceRange;
 }
 
 export interface ParsedFile {
@@ -55,13 +72,16 @@ export interface ParsedFile {
   problems: ParseProblem[];
   refs: PendingRef[];
   importStmts: ImportStmt[];
+  extensions: ExtensionDecl[];
+  optionExtensionRefs: OptionExtensionRef[];
 }
 
 interface MessageCtx {
   rec: RecordType;
   chain: RecordType[];
   reserved: Reserved;
-  reservedLocs: Array<{ lo: number; hi: number }>;
+  /** every reserved and extension range with where it is written, for the overlap check */
+  rangeLocs: RangeLoc[];
   extRanges: Array<[number, number]>;
   numbers: Map<number, Field>;
   numLocs: Map<Field, SourceRange>;
@@ -69,6 +89,16 @@ interface MessageCtx {
 }
 
 type OptionValue = unknown;
+
+interface RangeLoc {
+  lo: number;
+  hi: number;
+  loc: SourceRange;
+  what: 'reserved' | 'extension';
+}
+
+/** Editions this parser reads, as protoc and buf 1.75 accept them. */
+const EDITIONS = new Set(['2023', '2024', '2026']);
 
 class Parser {
   private readonly toks: Token[];
@@ -90,6 +120,14 @@ class Parser {
   /** request and response types of the services' methods (resolved with the other refs) */
   private readonly rpcTypes: NamedRef[] = [];
   private readonly longRunningTypes: string[] = [];
+  /** checks that depend on options written anywhere in the file (features inherit from file to message to field) */
+  private readonly deferred: Array<() => void> = [];
+  private edition = '';
+  /** the scope option statements are in, for extension names inside aggregate values */
+  private optionScope = '';
+  readonly extensions: ExtensionDecl[] = [];
+  readonly optionExtensionRefs: OptionExtensionRef[] = [];
+  private readonly importPaths = new Set<string>();
 
   constructor(
     private readonly text: string,
@@ -154,6 +192,29 @@ class Parser {
     this.symbols.set(key, what);
   }
 
+  private editionAtLeast(e: string): boolean {
+    return this.syntax === 'editions' && this.edition >= e;
+  }
+  private syntaxName(): string {
+    return this.syntax === 'editions' ? `edition ${this.edition}` : `"${this.syntax}"`;
+  }
+
+  /** `export message …` / `local enum …`: a symbol visibility modifier (edition 2024), not a type named export. */
+  private isVisibility(): boolean {
+    const t = this.peek();
+    if (t.t !== T.Ident || (t.v !== 'export' && t.v !== 'local')) return false;
+    return (this.isWord('message', 1) || this.isWord('enum', 1)) && this.peek(2).t === T.Ident && this.isSym('{', 3);
+  }
+  private visibility(): void {
+    const t = this.next();
+    // the declaration's doc comment sits above the modifier
+    const kw = this.peek();
+    if (t.doc !== undefined && kw.doc === undefined) kw.doc = t.doc;
+    if (!this.editionAtLeast('2024')) {
+      this.problem('proto-visibility-edition', `'${t.v}' is not supported in ${this.syntaxName()}; symbol visibility needs edition 2024 or later`, tokLoc(t));
+    }
+  }
+
   // ---- file ----------------------------------------------------------------------------------
 
   parseFile(): ParsedFile {
@@ -165,6 +226,10 @@ class Parser {
         continue;
       }
       if (t.t !== T.Ident) this.fail('a top-level declaration (message, enum, service, extend, import, package or option)');
+      if (this.isVisibility()) {
+        this.visibility();
+        continue;
+      }
       switch (t.v) {
         case 'import': this.parseImport(); break;
         case 'package': this.parsePackage(); break;
@@ -179,6 +244,7 @@ class Parser {
         default: this.fail('a top-level declaration (message, enum, service, extend, import, package or option)');
       }
     }
+    for (const check of this.deferred) check();
     for (const { field, chain } of this.presenceFixups) {
       const presence = featurePresence(field.options) ?? chainPresence(chain) ?? featurePresence(this.fileOptions) ?? 'EXPLICIT';
       field.label = presence === 'IMPLICIT' ? 'singular' : presence === 'LEGACY_REQUIRED' ? 'required' : 'optional';
@@ -199,7 +265,9 @@ class Parser {
     if (Object.keys(this.fileOptions).length > 0) document.options = this.fileOptions;
     if (this.rpcTypes.length > 0) document.rpcTypes = this.rpcTypes;
     if (this.longRunningTypes.length > 0) document.longRunningTypes = this.longRunningTypes;
-    return { document, problems: this.problems, refs: this.refs, importStmts: this.importStmts };
+    return {
+      document, problems: this.problems, refs: this.refs, importStmts: this.importStmts, extensions: this.extensions, optionExtensionRefs: this.optionExtensionRefs,
+    };
   }
 
   private parseSyntax(): void {
@@ -218,24 +286,32 @@ class Parser {
       this.syntax = value;
     } else {
       this.syntax = 'editions';
-      if (value !== '2023' && value !== '2024') {
-        this.problem('proto-unknown-edition', `edition "${value}" is not known; supported editions are "2023" and "2024"`, tokLoc(v));
+      if (!EDITIONS.has(value)) {
+        throw new LexError(`unrecognized edition "${value}": use "2023", "2024" or "2026"`, tokLoc(v), 'proto-unknown-edition');
       }
+      this.edition = value;
     }
   }
 
   private parseImport(): void {
     const kw = this.next();
-    let kind: 'public' | 'weak' | undefined;
-    if (this.isWord('public') || this.isWord('weak')) kind = this.next().v as 'public' | 'weak';
+    let kind: 'public' | 'weak' | 'option' | undefined;
+    if (this.isWord('public') || this.isWord('weak') || this.isWord('option')) {
+      const k = this.next();
+      kind = k.v as 'public' | 'weak' | 'option';
+      if (kind === 'option' && !this.editionAtLeast('2024')) {
+        this.problem('proto-import-option-edition', `'import option' is not supported in ${this.syntaxName()}; it needs edition 2024 or later`, tokLoc(k));
+      }
+    }
     if (this.peek().t !== T.String) this.fail("a quoted file path after 'import'");
     const path = this.parseStringConcat();
     const end = this.expectSym(';', `after import "${path}"`);
     const stmt: ImportStmt = { path, loc: range(kw, end) };
     if (kind) stmt.kind = kind;
-    if (this.importStmts.some((s) => s.path === path)) {
+    if (this.importPaths.has(path)) {
       this.problem('proto-duplicate-import', `"${path}" is imported more than once; remove the duplicate import`, stmt.loc);
     }
+    this.importPaths.add(path);
     this.importStmts.push(stmt);
   }
 
@@ -248,6 +324,7 @@ class Parser {
       return;
     }
     this.pkg = name;
+    this.optionScope = name;
     this.packageLoc = range(kw, end);
   }
 
@@ -345,14 +422,16 @@ class Parser {
     while (!this.isSym(close)) {
       let key: string;
       if (this.isSym('[')) {
-        this.next();
+        const first = this.next();
         let name = '';
         while (!this.isSym(']')) {
           const p = this.next();
           if (p.t === T.EOF) this.fail(`']' to close the extension name`, p);
           name += p.v;
         }
-        this.next();
+        const close = this.next();
+        // a type URL (`[type.googleapis.com/pkg.Msg]`) names an Any's type, not an extension
+        if (!name.includes('/')) this.optionExtensionRefs.push({ written: name, scope: this.optionScope, loc: range(first, close) });
         key = `[${name}]`;
       } else {
         key = this.expectIdent(`a field name or '${close}' in the option value`).v;
@@ -442,6 +521,7 @@ class Parser {
       loc: tokLoc(start),
     };
     this.addType(rec, start, scope, parent, 'a message');
+    this.recordsByName.set(fullName, rec);
     return rec;
   }
 
@@ -476,14 +556,20 @@ class Parser {
       rec,
       chain,
       reserved: { ranges: [], names: [] },
-      reservedLocs: [],
+      rangeLocs: [],
       extRanges: [],
       numbers: new Map(),
       numLocs: new Map(),
       detached,
     };
     const options: Record<string, unknown> = {};
+    const outerScope = this.optionScope;
+    this.optionScope = rec.fullName;
     this.bodyStatements(`message '${rec.name}'`, (t) => {
+      if (this.isVisibility()) {
+        this.visibility();
+        return;
+      }
       if (t.t === T.Ident) {
         // As in protoc, these words always start a statement in a message body.
         switch (t.v) {
@@ -492,12 +578,13 @@ class Parser {
           case 'oneof': this.parseOneof(ctx); return;
           case 'extend': this.parseExtend(rec.fullName, chain); return;
           case 'option': this.parseOptionStatement(options); return;
-          case 'reserved': this.parseReserved(ctx.reserved, ctx.reservedLocs, MAX_FIELD_NUMBER, false); return;
+          case 'reserved': this.parseReserved(ctx.reserved, ctx.rangeLocs, MAX_FIELD_NUMBER, false); return;
           case 'extensions': this.parseExtensions(ctx); return;
         }
       }
       this.parseField(ctx, undefined);
     });
+    this.optionScope = outerScope;
     const close = this.next();
     rec.loc = range(startTok, close);
     if (Object.keys(options).length > 0) rec.attributes = options;
@@ -508,33 +595,90 @@ class Parser {
 
   private checkMessage(ctx: MessageCtx): void {
     const { rec, reserved } = ctx;
+    this.checkOverlaps(ctx.rangeLocs, `message '${rec.name}'`, 'field number');
     const reservedNames = new Set(reserved.names);
+    const reservedSorted = sortedRanges(reserved.ranges);
+    const extSorted = sortedRanges(ctx.extRanges);
     for (const f of rec.fields) {
       const n = f.number ?? 0;
       const numLoc = ctx.numLocs.get(f) ?? f.loc;
-      for (const [lo, hi] of reserved.ranges) {
-        if (n >= lo && n <= hi) {
-          this.problem('proto-reserved-number-used', `field '${f.name}' uses number ${n}, which message '${rec.name}' reserves; pick an unused number (reserved numbers belong to removed fields)`, numLoc);
-          break;
-        }
+      if (inRanges(reservedSorted, n)) {
+        this.problem('proto-reserved-number-used', `field '${f.name}' uses number ${n}, which message '${rec.name}' reserves; pick an unused number (reserved numbers belong to removed fields)`, numLoc);
       }
-      for (const [lo, hi] of ctx.extRanges) {
-        if (n >= lo && n <= hi) {
-          this.problem('proto-field-in-extension-range', `field '${f.name}' uses number ${n}, which lies in an extension range of message '${rec.name}'; pick a number outside ${lo} to ${hi}`, numLoc);
-          break;
-        }
+      const ext = containingRange(extSorted, n);
+      if (ext) {
+        this.problem('proto-field-in-extension-range', `field '${f.name}' uses number ${n}, which lies in an extension range of message '${rec.name}'; pick a number outside ${ext[0]} to ${ext[1]}`, numLoc);
       }
       if (reservedNames.has(f.name)) {
         this.problem('proto-reserved-name-used', `field name '${f.name}' is reserved in message '${rec.name}'; a removed field used it, so choose another name`, f.nameLoc);
       }
     }
+    if (!ctx.detached) {
+      const chain = ctx.chain;
+      this.deferred.push(() => this.checkJsonNames(rec, chain));
+    }
+  }
+
+  /** Reserved and extension ranges of one message (or enum) must not overlap, as protoc requires. */
+  private checkOverlaps(ranges: RangeLoc[], owner: string, what: string): void {
+    if (ranges.length < 2) return;
+    const sorted = [...ranges].sort((a, b) => a.lo - b.lo || a.hi - b.hi);
+    let widest = sorted[0] as RangeLoc;
+    for (let k = 1; k < sorted.length; k++) {
+      const r = sorted[k] as RangeLoc;
+      if (r.lo <= widest.hi) {
+        this.problem('proto-overlapping-ranges', `${r.what} range ${bounds(r)} of ${owner} overlaps the ${widest.what} range ${bounds(widest)}; each ${what} may be reserved or declared an extension only once`, r.loc);
+      }
+      if (r.hi > widest.hi) widest = r;
+    }
+  }
+
+  /** The JSON format feature in force for a message or enum: features inherit file → message → nested. */
+  private jsonLegacy(own: Record<string, unknown> | undefined, chain: readonly RecordType[]): boolean {
+    if (own?.deprecated_legacy_json_field_conflicts === true) return true;
+    let fmt = feature(own, 'json_format');
+    for (let k = chain.length - 1; fmt === undefined && k >= 0; k--) fmt = feature((chain[k] as RecordType).attributes, 'json_format');
+    fmt ??= feature(this.fileOptions, 'json_format');
+    if (fmt !== undefined) return fmt === 'LEGACY_BEST_EFFORT';
+    return this.syntax === 'proto2';
+  }
+
+  /**
+   * Fields must keep distinct JSON names (protoc's check, as buf applies it): default names
+   * (lowerCamelCase of the field name) must differ unless the JSON format is legacy, and a custom
+   * `json_name` may never collide with another field's JSON name.
+   */
+  private checkJsonNames(rec: RecordType, chain: readonly RecordType[]): void {
+    if (rec.fields.length < 2) return;
+    const legacy = this.jsonLegacy(rec.attributes, chain.slice(0, -1));
+    const reported = new Set<Field>();
+    const pass = (useCustom: boolean): void => {
+      const seen = new Map<string, { field: Field; custom: boolean }>();
+      for (const f of rec.fields) {
+        const custom = useCustom && typeof f.options?.json_name === 'string';
+        const json = custom ? (f.options?.json_name as string) : toJsonName(f.name);
+        const prev = seen.get(json);
+        if (prev === undefined) {
+          seen.set(json, { field: f, custom });
+          continue;
+        }
+        if (!custom && !prev.custom && (useCustom || legacy)) continue;
+        if (prev.field.name === f.name) continue; // a duplicate name, reported as such
+        if (reported.has(f)) continue;
+        reported.add(f);
+        this.problem('proto-json-name-conflict', `field '${f.name}' of message '${rec.name}' has the JSON name "${json}", which field '${prev.field.name}' already has; JSON would not tell them apart, so rename one or set a distinct json_name`, f.nameLoc);
+      }
+    };
+    if (!legacy) pass(false);
+    // without any json_name option the second pass could only find default-name clashes, which it skips
+    if (rec.fields.some((f) => f.options?.json_name !== undefined)) pass(true);
   }
 
   private parseExtensions(ctx: MessageCtx): void {
     const kw = this.next();
     const before = ctx.extRanges.length;
     const tmp: Reserved = { ranges: [], names: [] };
-    this.parseRangeList(tmp, MAX_FIELD_NUMBER, false, 'extensions');
+    this.parseRangeList(tmp, MAX_FIELD_NUMBER, false, 'extensions', ctx.rangeLocs, 'extension');
     ctx.extRanges.push(...tmp.ranges);
     this.parseBracketOptions('the extension range');
     const end = this.expectSym(';', 'after the extension range');
@@ -543,7 +687,7 @@ class Parser {
     }
   }
 
-  private parseReserved(into: Reserved, locs: Array<{ lo: number; hi: number }>, max: number, isEnum: boolean): void {
+  private parseReserved(into: Reserved, locs: RangeLoc[], max: number, isEnum: boolean): void {
     const kw = this.next();
     const t = this.peek();
     if (t.t === T.String || (t.t === T.Ident && t.v !== 'max')) {
@@ -556,29 +700,29 @@ class Parser {
         this.next();
       }
     } else {
-      const before = into.ranges.length;
-      this.parseRangeList(into, max, isEnum, 'reserved');
-      for (let k = before; k < into.ranges.length; k++) {
-        const r = into.ranges[k] as [number, number];
-        locs.push({ lo: r[0], hi: r[1] });
-      }
+      this.parseRangeList(into, max, isEnum, 'reserved', locs, 'reserved');
     }
     const end = this.expectSym(';', 'after the reserved statement');
     if (!into.loc) into.loc = range(kw, end);
   }
 
-  private parseRangeList(into: Reserved, max: number, allowNegative: boolean, what: string): void {
+  private parseRangeList(into: Reserved, max: number, allowNegative: boolean, what: string, locs: RangeLoc[], kind: RangeLoc['what']): void {
     for (;;) {
+      const first = this.peek();
       const lo = this.parseRangeBound(max, allowNegative, what, false);
       let hi = lo;
       if (this.isWord('to')) {
         this.next();
         hi = this.parseRangeBound(max, allowNegative, what, true);
       }
+      const loc = range(first, this.peek(-1));
       if (hi < lo) {
-        this.problem('proto-invalid-range', `${what} range ${lo} to ${hi} ends before it starts; swap the bounds`, tokLoc(this.peek(-1)));
+        this.problem('proto-invalid-range', `${what} range ${lo} to ${hi} ends before it starts; swap the bounds`, loc);
+      } else if (!allowNegative && lo < 1) {
+        this.problem('proto-invalid-field-number', `${what} range ${lo} to ${hi} starts below 1; field numbers start at 1`, loc);
       }
       into.ranges.push([lo, hi]);
+      locs.push({ lo, hi, loc, what: kind });
       if (!this.isSym(',')) return;
       this.next();
     }
@@ -677,8 +821,9 @@ class Parser {
     const opts = this.parseBracketOptions(owner, (value, nameTok2) => {
       field.hasDefault = true;
       field.default = value;
-      if (this.syntax !== 'proto2') {
-        this.problem(this.syntax === 'proto3' ? 'proto3-default' : 'proto-editions-default', `${this.syntax === 'proto3' ? 'proto3' : 'editions'} fields cannot declare a default value; remove 'default' from field '${name}'${this.syntax === 'proto3' ? ' (the zero value is always the default)' : ''}`, tokLoc(nameTok2));
+      // editions allow a default wherever presence is explicit, as proto2 does
+      if (this.syntax === 'proto3') {
+        this.problem('proto3-default', `proto3 fields cannot declare a default value; remove 'default' from field '${name}' (the zero value is always the default)`, tokLoc(nameTok2));
       }
     });
     if (opts && Object.keys(opts).length > 0) field.options = opts;
@@ -874,13 +1019,14 @@ class Parser {
     const numLocs = new Map<EnumSymbol, SourceRange>();
     const nameLocs = new Map<EnumSymbol, SourceRange>();
     const duplicates: Array<{ sym: EnumSymbol; prev: EnumSymbol }> = [];
+    const rangeLocs: RangeLoc[] = [];
     this.bodyStatements(`enum '${name}'`, (t) => {
       if (t.t === T.Ident && t.v === 'option') {
         this.parseOptionStatement(options);
         return;
       }
       if (t.t === T.Ident && t.v === 'reserved') {
-        this.parseReserved(reserved, [], MAX_ENUM_NUMBER, true);
+        this.parseReserved(reserved, rangeLocs, MAX_ENUM_NUMBER, true);
         return;
       }
       const vTok = this.expectIdent(`an enum value name, option, reserved or '}' in enum '${name}'`);
@@ -919,6 +1065,8 @@ class Parser {
     const close = this.next();
     en.loc = range(kw, close);
     if (Object.keys(options).length > 0) en.attributes = options;
+    const chain = this.enumChain(parent);
+    this.deferred.push(() => this.checkEnumLater(en, chain, numLocs));
     if (reserved.ranges.length > 0 || reserved.names.length > 0) en.reserved = reserved;
     if (en.symbols.length === 0) {
       this.problem('proto-empty-enum', `enum '${name}' has no values; add at least one (a zero value first)`, en.nameLoc);
@@ -928,14 +1076,51 @@ class Parser {
         this.problem('proto-duplicate-enum-number', `enum value '${sym.name}' reuses number ${sym.number} of '${prev.name}' in enum '${name}'; use a new number, or set 'option allow_alias = true;' if it is an alias`, numLocs.get(sym) as SourceRange);
       }
     }
+    this.checkOverlaps(rangeLocs, `enum '${name}'`, 'value number');
     const rnames = new Set(reserved.names);
+    const reservedSorted = sortedRanges(reserved.ranges);
     for (const sym of en.symbols) {
       const n = sym.number as number;
-      if (reserved.ranges.some(([lo, hi]) => n >= lo && n <= hi)) {
+      if (inRanges(reservedSorted, n)) {
         this.problem('proto-reserved-number-used', `enum value '${sym.name}' uses number ${n}, which enum '${name}' reserves; pick an unused number`, numLocs.get(sym) as SourceRange);
       }
       if (rnames.has(sym.name)) {
         this.problem('proto-reserved-name-used', `enum value name '${sym.name}' is reserved in enum '${name}'; choose another name`, nameLocs.get(sym) as SourceRange);
+      }
+    }
+  }
+
+  private readonly recordsByName = new Map<string, RecordType>();
+
+  /** The messages enclosing an enum, outermost first (features inherit along them). */
+  private enumChain(parent: RecordType | undefined): RecordType[] {
+    const chain: RecordType[] = [];
+    for (let r = parent; r !== undefined; r = r.parent === undefined ? undefined : this.recordsByName.get(r.parent)) chain.unshift(r);
+    return chain;
+  }
+
+  private checkEnumLater(en: EnumType, chain: readonly RecordType[], numLocs: ReadonlyMap<EnumSymbol, SourceRange>): void {
+    const first = en.symbols[0];
+    if (this.syntax === 'editions' && first !== undefined && first.number !== 0) {
+      let kind = feature(en.attributes, 'enum_type');
+      for (let k = chain.length - 1; kind === undefined && k >= 0; k--) kind = feature((chain[k] as RecordType).attributes, 'enum_type');
+      kind ??= feature(this.fileOptions, 'enum_type');
+      if (kind !== 'CLOSED') {
+        this.problem('proto-open-enum-zero', `the first value of open enum '${en.name}' must be 0 (it is the default); add '${upperSnake(en.name)}_UNSPECIFIED = 0;' first or make the enum closed`, numLocs.get(first) as SourceRange);
+      }
+    }
+    if (en.symbols.length < 2 || this.jsonLegacy(en.attributes, chain)) return;
+    // protoc: values must stay distinct once the enum's name is stripped as a prefix and the rest is
+    // PascalCased, unless they are aliases of one number
+    const prefix = en.name.replace(/_/g, '').toLowerCase();
+    const seen = new Map<string, EnumSymbol>();
+    for (const sym of en.symbols) {
+      const key = enumValuePascal(stripEnumPrefix(sym.name, prefix));
+      const prev = seen.get(key);
+      if (prev === undefined) {
+        seen.set(key, sym);
+      } else if (prev.name !== sym.name && prev.number !== sym.number) {
+        this.problem('proto-enum-value-conflict', `enum value '${sym.name}' of enum '${en.name}' clashes with '${prev.name}' once the prefix '${en.name}' is removed (both become '${key}'); rename one, or give both the same number if it is an alias`, sym.loc);
       }
     }
   }
@@ -1018,6 +1203,7 @@ class Parser {
   private parseExtend(scope: string, chain: RecordType[]): void {
     const kw = this.next();
     const tn = this.parseTypeName("a message name after 'extend'");
+    const extendeeAt = this.refs.length;
     this.detachedRef(tn, scope, `the extend block`);
     const open = this.expectSym('{', `after 'extend ${tn.name}'`);
     this.enter(open);
@@ -1035,10 +1221,18 @@ class Parser {
       path: `/extend/${tn.name}`,
       loc: tokLoc(kw),
     };
-    const ctx: MessageCtx = { rec: holder, chain, reserved: { ranges: [], names: [] }, reservedLocs: [], extRanges: [], numbers: new Map(), numLocs: new Map(), detached: true };
+    const ctx: MessageCtx = { rec: holder, chain, reserved: { ranges: [], names: [] }, rangeLocs: [], extRanges: [], numbers: new Map(), numLocs: new Map(), detached: true };
     this.inExtend++;
     this.bodyStatements(`'extend ${tn.name}'`, () => this.parseField(ctx, undefined));
     this.inExtend--;
+    const extendee = this.refs[extendeeAt]?.ref as NamedRef;
+    for (const f of holder.fields) {
+      const numLoc = ctx.numLocs.get(f) ?? f.loc;
+      this.extensions.push({ fullName: scope === '' ? f.name : `${scope}.${f.name}`, extendee, number: f.number ?? 0, numLoc });
+      if (f.label === 'required') {
+        this.problem('proto-required-extension', `extension '${f.name}' cannot be required; make it optional`, f.loc);
+      }
+    }
     this.next();
     this.depth--;
   }
@@ -1109,4 +1303,109 @@ export function parseSyntaxTree(text: string, file: string): ParsedFile | { fata
     }
     throw e;
   }
+}
+
+/** Inclusive ranges sorted by start, with starts merged so a look-up is one binary search. */
+function sortedRanges(ranges: ReadonlyArray<[number, number]>): Array<[number, number]> {
+  if (ranges.length < 2) return [...ranges];
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else out.push([r[0], r[1]]);
+  }
+  return out;
+}
+
+/** The range of `sorted` (from sortedRanges) containing n, found by binary search. */
+function containingRange(sorted: ReadonlyArray<[number, number]>, n: number): [number, number] | undefined {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = sorted[mid] as [number, number];
+    if (n < r[0]) hi = mid - 1;
+    else if (n > r[1]) lo = mid + 1;
+    else return r;
+  }
+  return undefined;
+}
+
+export function inRanges(sorted: ReadonlyArray<[number, number]>, n: number): boolean {
+  return containingRange(sorted, n) !== undefined;
+}
+
+export { sortedRanges };
+
+function bounds(r: { lo: number; hi: number }): string {
+  return r.lo === r.hi ? `${r.lo}` : `${r.lo} to ${r.hi === MAX_FIELD_NUMBER ? 'max' : r.hi}`;
+}
+
+/** A feature set in options, written either as `features.x = V` or `features = { x: V }`. */
+function feature(opts: Record<string, unknown> | undefined, name: string): string | undefined {
+  if (!opts) return undefined;
+  const direct = opts[`features.${name}`];
+  if (typeof direct === 'string') return direct;
+  const f = opts.features;
+  if (f && typeof f === 'object' && !Array.isArray(f)) {
+    const v = (f as Record<string, unknown>)[name];
+    if (typeof v === 'string') return v;
+  }
+  return undefined;
+}
+
+/** protoc's default JSON name: underscores dropped, the letter after each one upper-cased (ASCII, as protoc). */
+export function toJsonName(name: string): string {
+  let at = name.indexOf('_');
+  if (at < 0) return name;
+  let out = name.slice(0, at);
+  while (at < name.length) {
+    let c = name.charCodeAt(at);
+    if (c === 95) {
+      at++;
+      c = name.charCodeAt(at);
+      if (Number.isNaN(c)) break;
+      if (c === 95) continue;
+      out += String.fromCharCode(c >= 97 && c <= 122 ? c - 32 : c);
+      at++;
+      continue;
+    }
+    const next = name.indexOf('_', at);
+    const end = next < 0 ? name.length : next;
+    out += name.slice(at, end);
+    at = end;
+  }
+  return out;
+}
+
+/** protoc's enum prefix removal: the enum name, compared without underscores and case, then any underscores. */
+function stripEnumPrefix(value: string, prefix: string): string {
+  let i = 0;
+  let j = 0;
+  for (; i < value.length && j < prefix.length; i++) {
+    const c = value[i] as string;
+    if (c === '_') continue;
+    if (c.toLowerCase() !== prefix[j++]) return value;
+  }
+  if (j < prefix.length) return value;
+  while (i < value.length && value[i] === '_') i++;
+  return i === value.length ? value : value.slice(i);
+}
+
+/** protoc's EnumValueToPascalCase: underscores dropped, each word capitalised, the rest lower case (ASCII). */
+function enumValuePascal(s: string): string {
+  let out = '';
+  let upper = true;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 95) {
+      upper = true;
+      continue;
+    }
+    if (upper) out += String.fromCharCode(c >= 97 && c <= 122 ? c - 32 : c);
+    else out += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+    upper = false;
+  }
+  return out;
 }

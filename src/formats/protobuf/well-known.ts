@@ -1,137 +1,47 @@
-// Well-known and Google common types, written from their public API shapes so that imports of them
-// resolve offline. Only the declarations matter to the model (names, fields, numbers, types).
+// Well-known files resolve offline. The google/protobuf/*.proto files are the real ones (BSD-3, shipped
+// unmodified under proto-include/ with their licence) and are read from disk only when a schema
+// imports them. The google/type/* files below are written from their public API shapes: only the
+// declarations matter to the model (names, fields, numbers, types).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const timestamp = `syntax = "proto3";
-package google.protobuf;
-option java_package = "com.google.protobuf";
-// A point in time independent of any time zone or calendar, at nanosecond resolution.
-message Timestamp {
-  int64 seconds = 1;
-  int32 nanos = 2;
-}
-`;
+/** The import paths protoc and buf resolve without any include path. */
+const BUNDLED = [
+  'google/protobuf/any.proto',
+  'google/protobuf/api.proto',
+  'google/protobuf/compiler/plugin.proto',
+  'google/protobuf/cpp_features.proto',
+  'google/protobuf/csharp_features.proto',
+  'google/protobuf/descriptor.proto',
+  'google/protobuf/duration.proto',
+  'google/protobuf/empty.proto',
+  'google/protobuf/field_mask.proto',
+  'google/protobuf/go_features.proto',
+  'google/protobuf/java_features.proto',
+  'google/protobuf/source_context.proto',
+  'google/protobuf/struct.proto',
+  'google/protobuf/timestamp.proto',
+  'google/protobuf/type.proto',
+  'google/protobuf/wrappers.proto',
+];
 
-const duration = `syntax = "proto3";
-package google.protobuf;
-// A signed, fixed-length span of time at nanosecond resolution.
-message Duration {
-  int64 seconds = 1;
-  int32 nanos = 2;
-}
-`;
+/**
+ * proto-include/ sits at the package root: three levels above this module in the sources
+ * (src/formats/protobuf), four in the build (dist/src/formats/protobuf).
+ */
+const ROOTS = ['../../../proto-include/', '../../../../proto-include/'].map((rel) => new URL(rel, import.meta.url));
 
-const any = `syntax = "proto3";
-package google.protobuf;
-// An arbitrary serialized message along with a URL that describes its type.
-message Any {
-  string type_url = 1;
-  bytes value = 2;
-}
-`;
-
-const struct = `syntax = "proto3";
-package google.protobuf;
-// A structured data value with dynamically typed fields (a JSON object).
-message Struct {
-  map<string, Value> fields = 1;
-}
-// A dynamically typed value: null, number, string, bool, struct or list.
-message Value {
-  oneof kind {
-    NullValue null_value = 1;
-    double number_value = 2;
-    string string_value = 3;
-    bool bool_value = 4;
-    Struct struct_value = 5;
-    ListValue list_value = 6;
+function readBundled(importPath: string): string {
+  let last: unknown;
+  for (const root of ROOTS) {
+    try {
+      return readFileSync(fileURLToPath(new URL(importPath, root)), 'utf8');
+    } catch (e) {
+      last = e;
+    }
   }
+  throw new Error(`the bundled ${importPath} is missing from the installation (${last instanceof Error ? last.message : String(last)})`);
 }
-// The JSON null value.
-enum NullValue {
-  NULL_VALUE = 0;
-}
-// A repeated field of dynamically typed values (a JSON array).
-message ListValue {
-  repeated Value values = 1;
-}
-`;
-
-const wrappers = `syntax = "proto3";
-package google.protobuf;
-message DoubleValue { double value = 1; }
-message FloatValue { float value = 1; }
-message Int64Value { int64 value = 1; }
-message UInt64Value { uint64 value = 1; }
-message Int32Value { int32 value = 1; }
-message UInt32Value { uint32 value = 1; }
-message BoolValue { bool value = 1; }
-message StringValue { string value = 1; }
-message BytesValue { bytes value = 1; }
-`;
-
-const empty = `syntax = "proto3";
-package google.protobuf;
-// An empty message, for methods that take or return nothing.
-message Empty {}
-`;
-
-const fieldMask = `syntax = "proto3";
-package google.protobuf;
-// A set of symbolic field paths.
-message FieldMask {
-  repeated string paths = 1;
-}
-`;
-
-// Only the option messages are needed: enough for \`extend google.protobuf.FieldOptions { … }\`.
-const descriptor = `syntax = "proto2";
-package google.protobuf;
-message FileOptions {
-  optional string java_package = 1;
-  optional string java_outer_classname = 8;
-  optional bool java_multiple_files = 10;
-  optional string go_package = 11;
-  optional bool deprecated = 23 [default = false];
-  optional string csharp_namespace = 37;
-  optional string php_namespace = 41;
-  optional string ruby_package = 45;
-  extensions 1000 to max;
-}
-message MessageOptions {
-  optional bool deprecated = 3 [default = false];
-  optional bool map_entry = 7;
-  extensions 1000 to max;
-}
-message FieldOptions {
-  optional bool packed = 2;
-  optional bool deprecated = 3 [default = false];
-  optional bool lazy = 5 [default = false];
-  extensions 1000 to max;
-}
-message OneofOptions {
-  extensions 1000 to max;
-}
-message EnumOptions {
-  optional bool allow_alias = 2;
-  optional bool deprecated = 3 [default = false];
-  extensions 1000 to max;
-}
-message EnumValueOptions {
-  optional bool deprecated = 1 [default = false];
-  extensions 1000 to max;
-}
-message ServiceOptions {
-  optional bool deprecated = 33 [default = false];
-  extensions 1000 to max;
-}
-message MethodOptions {
-  optional bool deprecated = 33 [default = false];
-  extensions 1000 to max;
-}
-message ExtensionRangeOptions {
-  extensions 1000 to max;
-}
-`;
 
 const date = `syntax = "proto3";
 package google.type;
@@ -216,16 +126,7 @@ enum Month {
 }
 `;
 
-/** import path → file text */
-export const WELL_KNOWN_FILES: ReadonlyMap<string, string> = new Map([
-  ['google/protobuf/timestamp.proto', timestamp],
-  ['google/protobuf/duration.proto', duration],
-  ['google/protobuf/any.proto', any],
-  ['google/protobuf/struct.proto', struct],
-  ['google/protobuf/wrappers.proto', wrappers],
-  ['google/protobuf/empty.proto', empty],
-  ['google/protobuf/field_mask.proto', fieldMask],
-  ['google/protobuf/descriptor.proto', descriptor],
+const GOOGLE_TYPE = new Map([
   ['google/type/date.proto', date],
   ['google/type/money.proto', money],
   ['google/type/decimal.proto', decimal],
@@ -234,3 +135,39 @@ export const WELL_KNOWN_FILES: ReadonlyMap<string, string> = new Map([
   ['google/type/dayofweek.proto', dayOfWeek],
   ['google/type/month.proto', month],
 ]);
+
+/** import path → file text, each bundled file read on first use and kept. */
+class WellKnownFiles implements ReadonlyMap<string, string> {
+  private readonly texts = new Map<string, string>(GOOGLE_TYPE);
+  private readonly paths = new Set<string>([...BUNDLED, ...GOOGLE_TYPE.keys()]);
+
+  get size(): number {
+    return this.paths.size;
+  }
+  has(key: string): boolean {
+    return this.paths.has(key);
+  }
+  get(key: string): string | undefined {
+    if (!this.paths.has(key)) return undefined;
+    let text = this.texts.get(key);
+    if (text === undefined) this.texts.set(key, (text = readBundled(key)));
+    return text;
+  }
+  keys(): MapIterator<string> {
+    return this.paths.values();
+  }
+  *values(): MapIterator<string> {
+    for (const k of this.paths) yield this.get(k) as string;
+  }
+  *entries(): MapIterator<[string, string]> {
+    for (const k of this.paths) yield [k, this.get(k) as string];
+  }
+  [Symbol.iterator](): MapIterator<[string, string]> {
+    return this.entries();
+  }
+  forEach(fn: (value: string, key: string, map: ReadonlyMap<string, string>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+}
+
+export const WELL_KNOWN_FILES: ReadonlyMap<string, string> = new WellKnownFiles();

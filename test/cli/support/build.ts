@@ -1,8 +1,8 @@
-// Builds the CLI into test/.work/build with the real launcher next to it (bin/schemactl.js imports
-// ../dist/src/cli/main.js), so end-to-end tests run exactly what `npm run build` + the bin would,
+// Builds the CLI into test/.work/build with the real launcher and the bundled proto-include/ next
+// to it (bin/schemactl.js imports ../dist/src/cli/main.js), so end-to-end tests run exactly what `npm run build` + the bin would,
 // without racing other builds of the shared dist/.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -24,8 +24,9 @@ export function buildCli(): string {
     if (!existsSync(path.join(BUILD_DIR, 'dist/src/cli/main.js'))) throw err;
   }
   copyFileSync(path.join(ROOT, 'bin/schemactl.js'), BIN);
-  // the package root ships the config's JSON Schema next to bin/ and dist/, and config loading reads it there
+  // the package ships these beside dist/ (the config schema, the bundled well-known .proto files)
   copyFileSync(path.join(ROOT, 'schemactl.schema.json'), path.join(BUILD_DIR, 'schemactl.schema.json'));
+  cpSync(path.join(ROOT, 'proto-include'), path.join(BUILD_DIR, 'proto-include'), { recursive: true });
   built = true;
   return BIN;
 }

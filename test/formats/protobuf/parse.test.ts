@@ -310,7 +310,7 @@ message User { Top top = 1; }
     if (!r.ok) throw new Error('fatal');
     expect([...r.document.importedTypes.keys()]).toEqual(['b.B', 'c.C']);
     expect(r.problems).toEqual([
-      { code: 'proto-unresolved-type', fatal: false, loc: rangeOf(src, '«d.D» d = 3'), message: "unknown type 'd.D' in field 'd' of message 'A'; declare it or import the file that defines it" },
+      { code: 'proto-unresolved-type', fatal: true, loc: rangeOf(src, '«d.D» d = 3'), message: "unknown type 'd.D' in field 'd' of message 'A'; declare it or import the file that defines it" },
     ]);
     // the imported message's own references are resolved in its own file
     expect(field(r.document.importedTypes.get('b.B') as never, 'd').type).toMatchObject({ fullName: 'd.D', resolved: true });
