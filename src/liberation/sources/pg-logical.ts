@@ -341,6 +341,7 @@ export class PgLogicalSource implements Source {
 
   rewind(): void {
     if (!this.inflight.length || !this.stream) return;
+    this.snap?.requeued(this.inflight.filter((i) => 'row' in i && i.row.op === 'r').length);
     this.stream.queue.unshiftAll(this.inflight);
     this.inflight = [];
   }

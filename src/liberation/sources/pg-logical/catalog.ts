@@ -1,6 +1,6 @@
 // What the source needs to know about its tables: columns and types (drift baseline), the key that
 // orders snapshot chunks, and whether the replica identity lets updates and deletes be captured.
-import pg from 'pg';
+import type pg from 'pg';
 import { redact } from '../../../errors.js';
 import { quoteIdent, splitTable } from './protocol.js';
 import { CdcStopError } from './types.js';

@@ -1,7 +1,7 @@
 // Relation drift. pgoutput carries no DDL: a Relation message is the only sign that a table changed,
 // so each one is compared with the columns the stream's schema reads; a change that breaks the
 // mapping stops the stream before any row of the new shape is published.
-import pg from 'pg';
+import type pg from 'pg';
 import type { RelationColumn } from './protocol.js';
 import { CdcStopError } from './types.js';
 

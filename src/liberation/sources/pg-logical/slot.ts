@@ -1,7 +1,7 @@
 // Slot and publication administration: the publication holds exactly the catalog tables, the slot is
 // read by one consumer only (our own stale walsender is waited for, then ended), and its state is
 // reported for operators.
-import pg from 'pg';
+import type pg from 'pg';
 import { UnreachableError } from '../../../errors.js';
 import { quoteIdent } from './protocol.js';
 import type { TableInfo } from './catalog.js';

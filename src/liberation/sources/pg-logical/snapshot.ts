@@ -85,6 +85,8 @@ export class ChunkedSnapshot {
   private progress: SnapshotState | null = null;
   private pending: PendingChunk | null = null;
   private seq = 0;
+  /** rows of an expanded chunk still in the queue: the next chunk starts after the last of them */
+  private queued = 0;
   /** (xid, keys) of stream rows handed out lately: a transaction can reach the log a moment before S sees it */
   private recent: Array<{ xid: number; table: string; keys: string[] } | undefined> = new Array(RECENT);
   private recentAt = 0;
@@ -99,6 +101,7 @@ export class ChunkedSnapshot {
   /** Start over from a committed offset (or the snapshot setting when there is none). */
   reset(offset: LogOffset | null, snapshotWanted: boolean, allTables: string[]): void {
     this.pending = null;
+    this.queued = 0;
     this.recent = new Array(RECENT);
     if (offset?.snapshot) this.progress = { tables: [...offset.snapshot.tables], after: offset.snapshot.after ? [...offset.snapshot.after] : null };
     else if (offset ? !offset.snapshotDone && snapshotWanted : snapshotWanted) this.progress = { tables: [...allTables], after: null };
@@ -112,7 +115,12 @@ export class ChunkedSnapshot {
   }
 
   get needsChunk(): boolean {
-    return this.progress !== null && this.pending === null;
+    return this.progress !== null && this.pending === null && this.queued === 0;
+  }
+
+  /** Snapshot rows put back into the queue (the engine rewound). */
+  requeued(rows: number): void {
+    this.queued += rows;
   }
 
   /** The offset fields that say how far the snapshot got, for a position handed out now. */
@@ -156,6 +164,7 @@ export class ChunkedSnapshot {
   /** A row handed to the engine: snapshot rows advance the progress, stream rows are remembered briefly. */
   handed(row: CdcRow): void {
     if (row.op === 'r') {
+      this.queued = Math.max(0, this.queued - 1);
       const o = row.offset as LogOffset;
       this.progress = o.snapshot ? { tables: [...o.snapshot.tables], after: o.snapshot.after ? [...o.snapshot.after] : null } : null;
       if (!this.progress && !this.pending) this.log({ level: 'info', msg: 'snapshot done', slot: this.slot });
@@ -232,6 +241,7 @@ export class ChunkedSnapshot {
     const rest = tables.slice(1);
     const end: SnapshotState | null = p.last ? (rest.length ? { tables: rest, after: null } : null) : { tables: [...tables], after: p.endKey };
     const rows = [...p.rows.values()];
+    this.queued += rows.length;
     rows.forEach((r, i) => {
       const state = i === rows.length - 1 ? end : { tables: [...tables], after: p.table.keyColumns.map((k) => (r.columns[k] as string | null) ?? '') };
       r.lsn = m.position;
