@@ -89,6 +89,10 @@ export async function checkReplicaIdentity(connection: string, tables: string[],
   }
 }
 
+function progressKey(o: LogOffset | null): string {
+  return o ? JSON.stringify([o.snapshotDone, o.snapshot ?? null]) : '';
+}
+
 export class PgLogicalSource implements Source {
   /** read() itself waits for the next change: the engine must not sleep after catching up */
   readonly waitsForData = true;
@@ -100,7 +104,8 @@ export class PgLogicalSource implements Source {
   private inflight: QueueItem[] = [];
   /** rows whose offset already carries the snapshot progress of their first hand-out */
   private stamped = new WeakSet<CdcRow>();
-  private lastIdleSave = '';
+  /** the snapshot progress of the last offset saved (acknowledged, or saved while idle) */
+  private savedProgress = '';
   private lastSlotCheck = 0;
   private slotInfo: SlotStatus | null = null;
   private readonly log: NonNullable<PgLogicalSourceConfig['onLog']>;
@@ -215,7 +220,7 @@ export class PgLogicalSource implements Source {
       }
     }
     this.inflight = [];
-    this.lastIdleSave = '';
+    this.savedProgress = progressKey(offset?.kind === 'log' ? offset : null);
     stream.onEnqueue = (item) => snap.onEnqueue(item);
     stream.start(startAt, startAt);
     this.stream = stream;
@@ -315,13 +320,14 @@ export class PgLogicalSource implements Source {
     if (busy()) return;
     const target = stream.keepaliveEnd > stream.lastEnd ? stream.keepaliveEnd : stream.lastEnd;
     const offset = this.snap!.stamp(formatLsn(target));
-    const key = JSON.stringify(offset);
-    if (target <= stream.confirmedPosition && key === this.lastIdleSave) return;
+    const key = progressKey(offset);
+    // nothing new to save: neither the position nor the snapshot's progress moved
+    if (target <= stream.confirmedPosition && key === this.savedProgress) return;
     if (this.cfg.checkpoints) {
       // save first: a confirmed position the checkpoint does not know would look like someone else
       // advanced the slot on the next start
       await this.cfg.checkpoints.save(this.streamName, offset);
-      this.lastIdleSave = key;
+      this.savedProgress = key;
     } else if (target > stream.lastEnd) {
       // without the checkpoint store only transaction ends that the engine checkpointed are confirmed
       return;
@@ -335,6 +341,7 @@ export class PgLogicalSource implements Source {
     // drop the handed-out items this offset covers (the engine acknowledges whole batches)
     const idx = this.inflight.findIndex((i) => 'row' in i && i.row.offset === offset);
     this.inflight = idx >= 0 ? this.inflight.slice(idx + 1) : [];
+    this.savedProgress = progressKey(offset);
     if (offset.position === null || !this.stream) return;
     this.stream.confirm(parseLsn(offset.position));
   }
