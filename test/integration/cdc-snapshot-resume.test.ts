@@ -93,3 +93,28 @@ it('crash at the first progress line, DELETE id=1, publish --once: key 1 ends as
   expect(report.wrongLast).toEqual([]);
   expect(report.keys).toBe(20_000);
 }, 240_000);
+
+it('a role that may not replicate is refused before the schema is registered', async () => {
+  await db.query('CREATE ROLE norepl LOGIN');
+  await db.query('CREATE TABLE norepl_items (id bigint PRIMARY KEY, v bigint NOT NULL, body text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())');
+  await db.query('ALTER TABLE norepl_items OWNER TO norepl');
+  const dir = tempDir('cdc-norepl');
+  writeFiles(dir, {
+    'item.avsc': ITEM_SCHEMA,
+    'schemactl.yaml': `streams:
+  - topic: norepl-items
+    kind: store
+    schema: item.avsc
+    key: id
+    source:
+      pattern: log
+      connection: ${cluster.url.replace('postgres@', 'norepl@')}
+      table: public.norepl_items
+`,
+  });
+  const r = await runPublisher(['--brokers', broker.bootstrap, '--registry', registry.url, '--once'], { cwd: dir });
+  expect(r.code).toBe(2);
+  expect(r.stdout + r.stderr).toMatch(/role norepl may not open a replication connection\. Run: ALTER ROLE "norepl" REPLICATION;/);
+  const subjects = (await (await fetch(`${registry.url}/subjects`)).json()) as string[];
+  expect(subjects).not.toContain('norepl-items-value');
+}, 60_000);

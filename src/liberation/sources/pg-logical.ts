@@ -29,7 +29,7 @@ import type { CheckpointStore, Source, SourceBatch, SourceOffset } from '../type
 import { redact, SchemactlError, UnreachableError } from '../../errors.js';
 import { identityFindings, loadTables, SESSION_OPTIONS, textTypes, type IdentityFinding, type TableInfo } from './pg-logical/catalog.js';
 import { driftError } from './pg-logical/drift.js';
-import { formatLsn, parseLsn } from './pg-logical/protocol.js';
+import { formatLsn, parseLsn, quoteIdent } from './pg-logical/protocol.js';
 import { claimSlot, ensurePublication, readSlotStatus, resnapshotHint, type SlotStatus } from './pg-logical/slot.js';
 import { ChunkedSnapshot, SIGNAL_PREFIX, WATERMARK_PREFIX, type LogOffset } from './pg-logical/snapshot.js';
 import { LogStream, type QueueItem } from './pg-logical/stream.js';
@@ -143,6 +143,10 @@ export class PgLogicalSource implements Source {
     }
     if (Number(settings.version) < 140000) {
       throw new CdcStopError('cdc-version', `log-based capture needs PostgreSQL 14 or later (logical decoding messages carry the snapshot's watermarks); the server is version ${Math.floor(Number(settings.version) / 10000)}. Use pattern: triggers on this server`);
+    }
+    const role = (await admin.query('SELECT current_user AS who, rolreplication OR rolsuper AS ok FROM pg_roles WHERE rolname = current_user')).rows[0] as { who: string; ok: string } | undefined;
+    if (role && role.ok !== 't') {
+      throw new CdcStopError('permission', `stream ${this.cfg.name}: role ${role.who} may not open a replication connection. Run: ALTER ROLE ${quoteIdent(role.who)} REPLICATION;`);
     }
     this.tables = await loadTables(admin, this.cfg.tables);
     const findings = identityFindings(this.tables, this.cfg.columns);
