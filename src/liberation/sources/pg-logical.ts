@@ -156,6 +156,32 @@ export class PgLogicalSource implements Source {
     await ensurePublication(admin, this.cfg.publication, this.tables, this.log);
   }
 
+  /**
+   * Ask the running (or next) publisher of this stream to re-read these tables while streaming goes
+   * on: a signal message in the WAL, met by the stream in commit order. Returns its LSN.
+   */
+  captures(table: string): boolean {
+    return this.cfg.tables.includes(table.includes('.') ? table : `public.${table}`);
+  }
+
+  async requestSnapshot(tables: string[]): Promise<string> {
+    const want = tables.map((t) => (t.includes('.') ? t : `public.${t}`));
+    const unknown = want.filter((t) => !this.cfg.tables.includes(t));
+    if (unknown.length) throw new CdcStopError('cdc-config', `stream ${this.cfg.name} does not capture ${unknown.join(', ')} (it captures ${this.cfg.tables.join(', ')})`);
+    const client = new pg.Client({ connectionString: this.cfg.connection, types: textTypes });
+    try {
+      await client.connect();
+    } catch (e) {
+      throw new UnreachableError(`cannot connect to the database ${redact(this.cfg.connection)}: ${redact((e as Error).message)}`, e);
+    }
+    try {
+      const r = await client.query('SELECT pg_logical_emit_message(true, $1, $2)::text AS lsn', [SIGNAL_PREFIX, JSON.stringify({ slot: this.cfg.slot, tables: want })]);
+      return (r.rows[0] as { lsn: string }).lsn;
+    } finally {
+      await client.end();
+    }
+  }
+
   /** Slot state and lag, for operators and metrics. */
   async slotStatus(): Promise<SlotStatus> {
     return readSlotStatus(this.must(), this.cfg.slot);
