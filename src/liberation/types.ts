@@ -11,7 +11,7 @@ export type SourceOffset =
   | {
     v: 1; kind: 'log'; position: string | null; snapshotDone: boolean;
     /** a snapshot in progress: tables still to read, the first one after this key (its columns' text) */
-    snapshot?: { tables: string[]; after: string[] | null };
+    snapshot?: { tables: string[]; after: string[] | null; until?: string[] | null };
   };
 
 /** One row (or change) read from the database, before mapping. */

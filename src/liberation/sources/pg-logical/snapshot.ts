@@ -35,6 +35,15 @@ export const SIGNAL_PREFIX = 'schemactl.snapshot';
 export interface SnapshotState {
   tables: string[];
   after: string[] | null;
+  /**
+   * the first table's largest key when its snapshot began (null: it was empty); rows with larger keys
+   * were inserted later, so the stream carries them and the chunks stop here
+   */
+  until?: string[] | null;
+}
+
+function copyState(s: SnapshotState): SnapshotState {
+  return { tables: [...s.tables], after: s.after ? [...s.after] : null, ...(s.until !== undefined ? { until: s.until ? [...s.until] : null } : {}) };
 }
 
 export type LogOffset = Extract<SourceOffset, { kind: 'log' }>;
@@ -103,7 +112,7 @@ export class ChunkedSnapshot {
     this.pending = null;
     this.queued = 0;
     this.recent = new Array(RECENT);
-    if (offset?.snapshot) this.progress = { tables: [...offset.snapshot.tables], after: offset.snapshot.after ? [...offset.snapshot.after] : null };
+    if (offset?.snapshot) this.progress = copyState(offset.snapshot);
     else if (offset ? !offset.snapshotDone && snapshotWanted : snapshotWanted) this.progress = { tables: [...allTables], after: null };
     else this.progress = null;
     if (this.progress && !this.progress.tables.length) this.progress = null;
@@ -126,7 +135,7 @@ export class ChunkedSnapshot {
   /** The offset fields that say how far the snapshot got, for a position handed out now. */
   stamp(position: string | null): LogOffset {
     return this.progress
-      ? { v: 1, kind: 'log', position, snapshotDone: false, snapshot: { tables: [...this.progress.tables], after: this.progress.after ? [...this.progress.after] : null } }
+      ? { v: 1, kind: 'log', position, snapshotDone: false, snapshot: copyState(this.progress) }
       : { v: 1, kind: 'log', position, snapshotDone: true };
   }
 
@@ -166,7 +175,7 @@ export class ChunkedSnapshot {
     if (row.op === 'r') {
       this.queued = Math.max(0, this.queued - 1);
       const o = row.offset as LogOffset;
-      this.progress = o.snapshot ? { tables: [...o.snapshot.tables], after: o.snapshot.after ? [...o.snapshot.after] : null } : null;
+      this.progress = o.snapshot ? copyState(o.snapshot) : null;
       if (!this.progress && !this.pending) this.log({ level: 'info', msg: 'snapshot done', slot: this.slot });
       return;
     }
@@ -184,24 +193,37 @@ export class ChunkedSnapshot {
     const id = `${this.slot}:${process.pid}:${Date.now()}:${++this.seq}`;
     const target = `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
     const keys = t.keyColumns;
-    let sql: string;
-    let params: string[] = [];
-    if (!keys.length) sql = `SELECT * FROM ${target}`;
-    else {
-      const order = keys.map(quoteIdent).join(', ');
-      const where = progress.after
-        ? ` WHERE (${order}) > (${keys.map((k, i) => `$${i + 1}::${t.columns.get(k)!.typeName}`).join(', ')})`
-        : '';
-      params = progress.after ?? [];
-      sql = `SELECT * FROM ${target}${where} ORDER BY ${order} LIMIT ${this.chunkSize}`;
-    }
+    const order = keys.map(quoteIdent).join(', ');
+    const tuple = (from: number) => `(${keys.map((k, i) => `$${from + i}::${t.columns.get(k)!.typeName}`).join(', ')})`;
     let res: pg.QueryResult;
     let snap: PgSnapshot;
+    let empty = false;
     await admin.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {
       // the first statement fixes the transaction's snapshot: the chunk is read in exactly S
       snap = parsePgSnapshot(((await admin.query('SELECT pg_current_snapshot()::text AS s')).rows[0] as { s: string }).s);
-      res = await admin.query(sql, params);
+      if (keys.length && progress.until === undefined) {
+        // where this table's snapshot ends: a larger key is inserted after S, so the stream has it
+        const top = (await admin.query(`SELECT ${order} FROM ${target} ORDER BY ${keys.map((k) => `${quoteIdent(k)} DESC`).join(', ')} LIMIT 1`)).rows[0] as Record<string, string> | undefined;
+        progress.until = top ? keys.map((k) => top[k]!) : null;
+      }
+      let sql: string;
+      const params: string[] = [];
+      if (!keys.length) sql = `SELECT * FROM ${target}`;
+      else {
+        const where: string[] = [];
+        if (progress.after) {
+          where.push(`(${order}) > ${tuple(1)}`);
+          params.push(...progress.after);
+        }
+        if (progress.until) {
+          where.push(`(${order}) <= ${tuple(params.length + 1)}`);
+          params.push(...progress.until);
+        }
+        empty = progress.until === null;
+        sql = `SELECT * FROM ${target}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${this.chunkSize}`;
+      }
+      res = empty ? ({ rows: [] } as unknown as pg.QueryResult) : await admin.query(sql, params);
       await admin.query('COMMIT');
     } catch (e) {
       await admin.query('ROLLBACK').catch(() => {});
@@ -239,11 +261,13 @@ export class ChunkedSnapshot {
     this.pending = null;
     const tables = this.progress.tables;
     const rest = tables.slice(1);
-    const end: SnapshotState | null = p.last ? (rest.length ? { tables: rest, after: null } : null) : { tables: [...tables], after: p.endKey };
+    const until = this.progress.until;
+    const bounded = (after: string[] | null): SnapshotState => ({ tables: [...tables], after, ...(until !== undefined ? { until } : {}) });
+    const end: SnapshotState | null = p.last ? (rest.length ? { tables: rest, after: null } : null) : bounded(p.endKey);
     const rows = [...p.rows.values()];
     this.queued += rows.length;
     rows.forEach((r, i) => {
-      const state = i === rows.length - 1 ? end : { tables: [...tables], after: p.table.keyColumns.map((k) => (r.columns[k] as string | null) ?? '') };
+      const state = i === rows.length - 1 ? end : bounded(p.table.keyColumns.map((k) => (r.columns[k] as string | null) ?? ''));
       r.lsn = m.position;
       r.headers['schemactl.lsn'] = m.position;
       r.offset = state ? { v: 1, kind: 'log', position: m.position, snapshotDone: false, snapshot: state } : { v: 1, kind: 'log', position: m.position, snapshotDone: true };
