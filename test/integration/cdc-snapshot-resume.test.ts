@@ -174,3 +174,14 @@ it('an operator re-snapshots one table while streaming continues (publish --resn
   console.log(`re-snapshot while streaming: ${snapshotEvents} snapshot events for a table of ${rows} rows; topic matches the table`);
   expect(snapshotEvents).toBeGreaterThan(3000 + rows - 200);
 }, 180_000);
+
+it('snapshot progress survives a round trip through the compacted checkpoint topic', async () => {
+  const { KafkaCheckpointStore } = await import('../../src/liberation/checkpoint/kafka.js');
+  const offset = { v: 1 as const, kind: 'log' as const, position: '0/16B3F10', snapshotDone: false, snapshot: { tables: ['public.items', 'public.more'], after: ['4096'], until: ['20000'] } };
+  const a = new KafkaCheckpointStore({ brokers: [broker.bootstrap], topic: 'resume-checkpoints' });
+  await a.save('items', offset);
+  await a.close();
+  const b = new KafkaCheckpointStore({ brokers: [broker.bootstrap], topic: 'resume-checkpoints' });
+  expect(await b.load('items')).toEqual(offset);
+  await b.close();
+}, 60_000);
