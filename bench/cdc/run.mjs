@@ -5,6 +5,11 @@
 //   3. Kafka's own ProducerPerformance tool on the same broker, for scale
 //   beside 1, the query pattern (keyset by created_at, id) draining the same table to the same broker
 // Usage: node bench/cdc/run.mjs [--backlog 100000] [--seconds 10]
+//
+// --mode cli: the built `schemactl publish` binary as users run it (pattern: log, default settings) at
+// 1,000 changes/s, commit → ack p50/p99 read from its progress lines (cli-latency.mjs);
+// --baseline <bin/schemactl.js of another build> measures that build in the same run, for the ratio.
+//   node bench/cdc/run.mjs --mode cli [--seconds 10] [--rate 1000] [--baseline /path/bin/schemactl.js]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,9 +18,20 @@ import { parseArgs } from 'node:util';
 import { ascending, percentile } from '../lib.mjs';
 import { buildPublisher, ROOT } from './build.mjs';
 
-const { values: args } = parseArgs({ options: { backlog: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '10' } } });
+const { values: args } = parseArgs({
+  options: {
+    backlog: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '10' },
+    mode: { type: 'string', default: 'engine' }, rate: { type: 'string', default: '1000' }, baseline: { type: 'string' },
+  },
+});
 const BACKLOG = Number(args.backlog);
 const SECONDS = Number(args.seconds);
+if (args.mode === 'cli') {
+  const { runCliMode } = await import('./cli-latency.mjs');
+  await runCliMode({ seconds: SECONDS, rate: Number(args.rate), ...(args.baseline ? { baseline: args.baseline } : {}) });
+  process.exit(0);
+}
+if (args.mode !== 'engine') throw new Error(`--mode must be engine or cli, not ${args.mode}`);
 
 const work = join(ROOT, 'bench/.work/cdc');
 rmSync(work, { recursive: true, force: true });

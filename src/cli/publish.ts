@@ -17,6 +17,7 @@ function builder(y: Argv): Argv {
     .option('out', { type: 'string', describe: 'file sink path (default .schemactl/published.ndjson beside the catalog)' })
     .option('registry', { type: 'string', describe: 'schema registry URL (default: the catalog\'s registry.url, else the embedded store)' })
     .option('state-dir', { type: 'string', describe: 'where checkpoints are kept (default .schemactl/state beside the catalog)' })
+    .option('resnapshot', { type: 'string', array: true, describe: 'pattern: log — ask the stream(s) capturing TABLE to read it again while streaming continues, then exit (repeatable)' })
     .option('log-format', { choices: ['auto', 'json', 'text'] as const, default: 'auto', describe: 'progress output: text on a terminal, JSON lines otherwise' });
 }
 
@@ -29,6 +30,16 @@ async function run(a: Args, io: CliIO): Promise<number> {
   const brokers = a.brokers ? String(a.brokers).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   if (brokers && brokers.length === 0) throw new UsageError('--brokers needs at least one host:port');
   const json = a['log-format'] === 'json' || (a['log-format'] === 'auto' && !io.stdoutIsTTY);
+  const resnapshot = ((a.resnapshot as string[] | undefined) ?? []).map(String).filter(Boolean);
+  if (resnapshot.length) {
+    const { requestResnapshot } = await import('../liberation/resnapshot.js');
+    const requests = await requestResnapshot({ cwd: io.cwd, ...(a.config ? { configPath: String(a.config) } : {}), ...(topics.length ? { topics } : {}), tables: resnapshot, env: io.env as NodeJS.ProcessEnv });
+    for (const r of requests) {
+      if (json) io.stdout(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'snapshot requested', topic: r.topic, tables: r.tables, lsn: r.lsn }) + '\n');
+      else io.stdout(`snapshot of ${r.tables.join(', ')} requested for ${r.topic} (signal at LSN ${r.lsn}); the running publisher reads it while streaming\n`);
+    }
+    return 0;
+  }
   const { publish } = await import('../liberation/publish.js');
   const controller = new AbortController();
   let stopping = false;

@@ -91,7 +91,8 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       if (batch.rows.length === 0) {
         attempts = 0;
         if (o.once) break;
-        await sleep(o.pollIntervalMs, o.signal);
+        // a pushing source has already waited for data inside read()
+        if (!o.source.waitsForData) await sleep(o.pollIntervalMs, o.signal);
         continue;
       }
       const records: OutRecord[] = [];
@@ -137,7 +138,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       o.onProgress?.(stats);
       attempts = 0;
       if (batch.caughtUp && o.once) break;
-      if (batch.caughtUp) await sleep(o.pollIntervalMs, o.signal);
+      if (batch.caughtUp && !o.source.waitsForData) await sleep(o.pollIntervalMs, o.signal);
     } catch (e) {
       ahead = undefined;
       attempts++;

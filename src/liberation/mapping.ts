@@ -4,6 +4,7 @@
 // truncated beyond the declared unit or coerced: the row is rejected with the failing field and the
 // reason, and goes to the dead-letter target.
 import avro from 'avsc';
+import { parsePgArrayText } from './pg-array.js';
 
 /** avsc packs the bytes `toBuffer` returns before it asks again, so one scratch buffer serves every write. */
 const LONG_SCRATCH = Buffer.alloc(8);
@@ -565,34 +566,9 @@ export class AvroRowMapper {
   }
 }
 
-/** PostgreSQL array text `{a,"b c",NULL}` (one dimension) → strings/nulls. */
+/** An array column: JSON array text, or PostgreSQL's array text. */
 function parseArrayText(s: string, field: string): Array<string | null> {
   const t = s.trim();
   if (t.startsWith('[')) return parseJsonExact(t, field) as Array<string | null>;
-  if (!t.startsWith('{') || !t.endsWith('}')) throw new MappingError(field, `'${s}' is not an array`);
-  const out: Array<string | null> = [];
-  let i = 1;
-  const end = t.length - 1;
-  while (i < end) {
-    if (t[i] === '"') {
-      let v = '';
-      i++;
-      while (i < end && t[i] !== '"') {
-        if (t[i] === '\\') i++;
-        v += t[i];
-        i++;
-      }
-      out.push(v);
-      i++;
-    } else {
-      let j = i;
-      while (j < end && t[j] !== ',') j++;
-      const raw = t.slice(i, j);
-      if (raw.startsWith('{')) throw new MappingError(field, 'multi-dimensional arrays are not supported');
-      out.push(raw === 'NULL' ? null : raw);
-      i = j;
-    }
-    if (t[i] === ',') i++;
-  }
-  return out;
+  return parsePgArrayText(t, field);
 }

@@ -11,6 +11,7 @@ import protobuf from 'protobufjs';
 import type { SchemaReferenceText } from '../compat/types.js';
 import { WELL_KNOWN_FILES } from '../formats/protobuf/well-known.js';
 import { MappingError, parseJsonExact, parseTimestampMicros, text } from './mapping.js';
+import { parsePgArrayText } from './pg-array.js';
 
 export { MappingError } from './mapping.js';
 
@@ -141,35 +142,7 @@ function arrayValue(v: unknown, field: string): unknown[] {
     if (!Array.isArray(parsed)) throw new MappingError(field, 'the column is not an array');
     return parsed;
   }
-  if (!t.startsWith('{') || !t.endsWith('}')) throw new MappingError(field, `'${t}' is not an array`);
-  const out: Array<string | null> = [];
-  const end = t.length - 1;
-  let i = 1;
-  if (i === end) return out;
-  for (;;) {
-    if (t[i] === '"') {
-      let s = '';
-      i++;
-      while (i < end && t[i] !== '"') {
-        if (t[i] === '\\') i++;
-        s += t[i];
-        i++;
-      }
-      if (t[i] !== '"') throw new MappingError(field, 'unterminated quoted element in the array text');
-      out.push(s);
-      i++;
-    } else {
-      if (t[i] === '{') throw new MappingError(field, 'multi-dimensional arrays are not supported');
-      let j = i;
-      while (j < end && t[j] !== ',') j++;
-      const raw = t.slice(i, j).trim();
-      out.push(raw === 'NULL' ? null : raw);
-      i = j;
-    }
-    if (i >= end) return out;
-    if (t[i] !== ',') throw new MappingError(field, `unexpected '${t[i]}' in the array text`);
-    i++;
-  }
+  return parsePgArrayText(t, field);
 }
 
 function daysInMonth(y: number, m: number): number {

@@ -210,6 +210,8 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
 
   const outcomes: StreamOutcome[] = [];
   const gated: GatedStream[] = [];
+  /** sources opened before registration, not yet handed to their engine loop */
+  const opened = new Map<string, Source>();
   try {
     // the gate runs for every selected stream before any row is read; outbox streams also gate the
     // catalog streams their route can reach
@@ -225,10 +227,14 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     // Phase 1 checks every stream (lint, compatibility, mappable) without registering anything, so a
     // refused stream leaves the registry as it was; phase 2 registers the ones that go ahead.
     const passed: CatalogStream[] = [];
+    const checked = new Map<string, GatedStream>();
     for (const s of toGate.values()) {
       const isRouteTarget = !selected.includes(s);
       const r = await gateStream(isRouteTarget ? { ...s, source: undefined } : s, config, registry, opts, false);
-      if (r.ok) passed.push(s);
+      if (r.ok) {
+        passed.push(s);
+        checked.set(s.topic, r.gated);
+      }
       else {
         emit({ type: 'gate', topic: s.topic, ok: false, findings: r.findings });
         if (!isRouteTarget) outcomes.push({ topic: s.topic, status: 'refused', findings: r.findings, error: r.reason });
@@ -238,8 +244,45 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
       for (const s of passed) if (selected.includes(s)) outcomes.push({ topic: s.topic, status: 'skipped', findings: [], error: 'not published: another stream was refused (use --keep-going)' });
       return { streams: order(outcomes, selected), sink: 'none', exitCode: 1 };
     }
+
+    const kafkaCfg = config.kafka ?? {};
+    const brokers = opts.brokers ?? kafkaCfg.brokers;
+    const exactlyOnce = kafkaCfg.exactly_once === true;
+    if (exactlyOnce) {
+      // the checkpoint has to live in the same transaction as the records, so in a topic on the same brokers
+      const where = `${config.file}: kafka.exactly_once`;
+      if (!kafkaCfg.checkpoint_topic) throw new ConfigError(`${where} needs kafka.checkpoint_topic: the checkpoint is written in the same Kafka transaction as the records`);
+      if (!brokers || !brokers.length) throw new ConfigError(`${where} needs Kafka brokers (kafka.brokers or --brokers); the file sink has no transactions`);
+      if (opts.stateDir) throw new UsageError(`${where} keeps checkpoints in ${kafkaCfg.checkpoint_topic}; a state directory cannot be used with it`);
+    }
+    let checkpoints: CheckpointStore;
+    if (brokers && brokers.length && kafkaCfg.checkpoint_topic && !opts.stateDir) {
+      const { KafkaCheckpointStore } = await import('./checkpoint/kafka.js');
+      checkpoints = new KafkaCheckpointStore({ brokers, topic: kafkaCfg.checkpoint_topic, ...(exactlyOnce ? { transactional: true } : {}) });
+    } else {
+      checkpoints = new FileCheckpointStore(opts.stateDir ?? path.join(local, 'state'));
+    }
+
+    // Sources open before anything is registered: a database that refuses the role (a permission
+    // check, a missing table, wal_level) fails the stream without leaving a new schema version behind.
+    let failed = 0;
+    for (const s of passed) {
+      const g = checked.get(s.topic);
+      if (!selected.includes(s) || !g?.source) continue;
+      const source = await makeSource(g, g.source, { configFile: config.file, checkpoints, onLog: (e) => emit({ type: 'log', ...e, topic: s.topic }) });
+      try {
+        await source.open();
+        opened.set(s.topic, source);
+      } catch (e) {
+        await source.close().catch(() => {});
+        failed = Math.max(failed, exitCodeOf(e));
+        outcomes.push({ topic: s.topic, status: 'failed', findings: [], error: redact((e as Error).message) });
+        if (!(e instanceof SchemactlError)) emit({ type: 'log', level: 'error', msg: 'stream failed', topic: s.topic, error: redact((e as Error).message) });
+      }
+    }
     const byTopic = new Map<string, GatedStream>();
     for (const s of passed) {
+      if (selected.includes(s) && s.source && !opened.has(s.topic)) continue;
       const isRouteTarget = !selected.includes(s);
       const r = await gateStream(isRouteTarget ? { ...s, source: undefined } : s, config, registry, opts, !opts.dryRun);
       if (!r.ok) {
@@ -253,16 +296,6 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
       emit({ type: 'gate', topic: s.topic, ok: true, schemaId: r.gated.schemaId, findings: [] });
     }
 
-    const kafkaCfg = config.kafka ?? {};
-    const brokers = opts.brokers ?? kafkaCfg.brokers;
-    const exactlyOnce = kafkaCfg.exactly_once === true;
-    if (exactlyOnce) {
-      // the checkpoint has to live in the same transaction as the records, so in a topic on the same brokers
-      const where = `${config.file}: kafka.exactly_once`;
-      if (!kafkaCfg.checkpoint_topic) throw new ConfigError(`${where} needs kafka.checkpoint_topic: the checkpoint is written in the same Kafka transaction as the records`);
-      if (!brokers || !brokers.length) throw new ConfigError(`${where} needs Kafka brokers (kafka.brokers or --brokers); the file sink has no transactions`);
-      if (opts.stateDir) throw new UsageError(`${where} keeps checkpoints in ${kafkaCfg.checkpoint_topic}; a state directory cannot be used with it`);
-    }
     let sink: Sink;
     if (brokers && brokers.length && exactlyOnce) {
       const { KafkaTxSink } = await import('./sinks/kafka-tx.js');
@@ -279,25 +312,17 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
       sink = new FileSink(opts.outFile ?? path.join(local, 'published.ndjson'));
     }
     if (!opts.dryRun) await sink.open();
-    let checkpoints: CheckpointStore;
-    if (brokers && brokers.length && kafkaCfg.checkpoint_topic && !opts.stateDir) {
-      const { KafkaCheckpointStore } = await import('./checkpoint/kafka.js');
-      checkpoints = new KafkaCheckpointStore({ brokers, topic: kafkaCfg.checkpoint_topic, ...(exactlyOnce ? { transactional: true } : {}) });
-    } else {
-      checkpoints = new FileCheckpointStore(opts.stateDir ?? path.join(local, 'state'));
-    }
     const delivery = exactlyOnce ? 'exactly-once (Kafka transactions)' : 'at-least-once';
     if (!opts.dryRun) emit({ type: 'log', level: 'info', msg: `delivery: ${delivery}`, delivery, sink: sink.describe() });
-    let failed = 0;
     try {
       // streams run concurrently: one slow source does not hold back the others
       await Promise.all(
         gated.map(async (g) => {
           const spec = g.source!;
-          const source = await makeSource(g, spec, { configFile: config.file!, checkpoints, onLog: (e) => emit({ type: 'log', ...e, topic: g.stream.topic }) });
+          const source = opened.get(g.stream.topic)!;
+          opened.delete(g.stream.topic);
           const deadLetter: DeadLetterTarget = spec.deadLetter.startsWith('topic:') ? new TopicDeadLetter(spec.deadLetter.slice(6), sink) : new FileDeadLetter(spec.deadLetter);
           try {
-            await source.open();
             const stats = await runStream({
               stream: g.stream.topic, source, sink, checkpoints, deadLetter,
               serialize: serializerFor(g, byTopic),
@@ -310,9 +335,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
           } catch (e) {
             // exit 3 only for a dependency that could not be reached; a statement the database rejects,
             // a stopped stream (drift, truncate) or a bad setting is the user's to fix: exit 2 or the error's own code
-            const err = e as { exitCode?: number; retriable?: boolean };
-            const code = e instanceof SchemactlError ? e.exitCode : err.retriable === false ? 2 : 3;
-            failed = Math.max(failed, code);
+            failed = Math.max(failed, exitCodeOf(e));
             outcomes.push({ topic: g.stream.topic, status: 'failed', findings: [], schemaId: g.schemaId, error: redact((e as Error).message) });
             if (!(e instanceof SchemactlError)) emit({ type: 'log', level: 'error', msg: 'stream failed', topic: g.stream.topic, error: redact((e as Error).message) });
           } finally {
@@ -328,8 +351,15 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     const dead = outcomes.some((o) => (o.stats?.deadLettered ?? 0) > 0);
     return { streams: order(outcomes, selected), sink: sink.describe(), delivery, exitCode: failed ? failed : refused || dead ? 1 : 0 };
   } finally {
+    for (const source of opened.values()) await source.close().catch(() => {});
     await registry.close?.();
   }
+}
+
+/** exit 3 only for a dependency that could not be reached; a statement the database rejects, a stopped stream (drift, truncate) or a bad setting is the user's to fix: exit 2 or the error's own code */
+function exitCodeOf(e: unknown): number {
+  if (e instanceof SchemactlError) return e.exitCode;
+  return (e as { retriable?: boolean }).retriable === false ? 2 : 3;
 }
 
 function order(outcomes: StreamOutcome[], selected: CatalogStream[]): StreamOutcome[] {

@@ -8,7 +8,11 @@ export type SourceOffset =
   /** outbox and trigger-fed change tables: the last acknowledged row id / sequence (as text: bigints) */
   | { v: 1; kind: 'outbox'; lastId: string | null }
   /** log-based: the LSN (PostgreSQL, `X/Y`) or binlog position confirmed as fully acknowledged */
-  | { v: 1; kind: 'log'; position: string | null; snapshotDone: boolean };
+  | {
+    v: 1; kind: 'log'; position: string | null; snapshotDone: boolean;
+    /** a snapshot in progress: tables still to read, the first one after this key (its columns' text) */
+    snapshot?: { tables: string[]; after: string[] | null; until?: string[] | null };
+  };
 
 /** One row (or change) read from the database, before mapping. */
 export interface SourceRow {
@@ -41,6 +45,12 @@ export interface Source {
   /** human-readable, secrets redacted */
   describe(): string;
   open(): Promise<void>;
+  /**
+   * read() itself waits (briefly) for the next change when there is none, woken by the database
+   * pushing it (a replication stream, a notification): the engine reads again at once instead of
+   * sleeping poll_interval_ms after catching up
+   */
+  readonly waitsForData?: boolean;
   /** read the next batch after `offset`; never returns rows at or before it */
   read(offset: SourceOffset | null, max: number): Promise<SourceBatch>;
   /** outbox/change tables: remove or mark rows up to and including this offset (after the sink acknowledged) */

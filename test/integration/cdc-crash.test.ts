@@ -48,6 +48,15 @@ function startPublisher(): ChildProcess {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** the checkpoint says the snapshot is complete (its LSN alone does not: chunks interleave with the stream) */
+function snapshotDone(): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(work, 'state', 'items.offset.json'), 'utf8')) as { offset: { snapshotDone: boolean } }).offset.snapshotDone;
+  } catch {
+    return false;
+  }
+}
+
 function checkpoint(): bigint {
   try {
     const doc = JSON.parse(readFileSync(join(work, 'state', 'items.offset.json'), 'utf8')) as { offset: { position: string | null } };
@@ -95,7 +104,7 @@ it('loses nothing across two SIGKILLs of the publisher process, with duplicates 
   }
   await writer;
   const end = parseLsn((await db.query('SELECT pg_current_wal_lsn()::text AS l')).rows[0].l as string);
-  await waitFor(() => checkpoint() >= end && current.join('').includes('"msg":"streaming"'), 60_000, 'the publisher to catch up');
+  await waitFor(() => checkpoint() >= end && snapshotDone() && current.join('').includes('"msg":"streaming"'), 60_000, 'the publisher to catch up');
   pub.kill('SIGTERM');
   const code = await new Promise<number | null>((r) => pub.once('exit', (c, sig) => r(c ?? (sig ? -1 : null))));
   if (code !== 0) console.log(logs.join('').slice(-4000));

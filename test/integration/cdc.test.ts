@@ -243,7 +243,7 @@ describe('pgoutput source details', () => {
     const logs: string[] = [];
     const src = new PgLogicalSource({ ...cfg, onLog: (e) => logs.push(e.msg) });
     await src.open();
-    expect(logs.join('\n')).toMatch(/public\.docs has TOAST-able columns \(title, body\).*REPLICA IDENTITY FULL/);
+    expect(logs.join('\n')).toMatch(/public\.docs has TOAST-able columns the stream reads \(title, body\).*REPLICA IDENTITY FULL/);
     await drain(src);
     const big = 'x'.repeat(10_000);
     await db.query('INSERT INTO docs VALUES (1, $1, $2)', ['t', big]);

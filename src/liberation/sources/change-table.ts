@@ -21,6 +21,8 @@ export interface ChangeTableConfig extends CaptureSpec {
   delayMs?: number;
   /** how often to compare the source table's columns with what install recorded, ms (default 5000) */
   schemaCheckMs?: number;
+  /** how long one read() keeps polling an empty change table before returning, ms (default 500) */
+  waitMs?: number;
 }
 
 type Row = Record<string, string | null>;
@@ -91,7 +93,24 @@ export class ChangeTableSource extends SqlSource implements Source {
     }
   }
 
-  async read(_offset: SourceOffset | null, max: number): Promise<SourceBatch> {
+  /**
+   * read() polls the change table briefly itself (every 50 ms on PostgreSQL, 100 ms on MySQL/MariaDB,
+   * up to half a second) when it is empty, so a change is picked up within one short poll instead of
+   * after the engine's poll_interval_ms. MySQL/MariaDB reads still stay a second behind the clock.
+   */
+  readonly waitsForData = true;
+
+  async read(offset: SourceOffset | null, max: number): Promise<SourceBatch> {
+    const until = Date.now() + (this.cfg.waitMs ?? 500);
+    const every = this.dialect === 'postgres' ? 50 : 100;
+    for (;;) {
+      const batch = await this.readOnce(offset, max);
+      if (batch.rows.length || !batch.caughtUp || Date.now() + every > until) return batch;
+      await new Promise((r) => setTimeout(r, every));
+    }
+  }
+
+  private async readOnce(_offset: SourceOffset | null, max: number): Promise<SourceBatch> {
     const conn = this.must();
     await this.checkSchema(false);
     const d = this.dialect;

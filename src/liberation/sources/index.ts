@@ -16,7 +16,7 @@ export interface SourceContext {
   onLog?(event: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }): void;
 }
 
-const LOG_KEYS = ['pattern', 'connection', 'batch_size', 'poll_interval_ms', 'delay_ms', 'dead_letter', 'mapping', 'table', 'tables', 'slot', 'publication', 'snapshot', 'proto_version', 'delete_events', 'truncate', 'on_slot_ahead'];
+const LOG_KEYS = ['pattern', 'connection', 'batch_size', 'poll_interval_ms', 'delay_ms', 'dead_letter', 'mapping', 'table', 'tables', 'slot', 'publication', 'snapshot', 'snapshot_chunk_size', 'proto_version', 'delete_events', 'truncate', 'on_slot_ahead'];
 const TRIGGER_KEYS = ['pattern', 'connection', 'batch_size', 'poll_interval_ms', 'delay_ms', 'dead_letter', 'mapping', 'table', 'change_table', 'key'];
 
 function sanitize(topic: string): string {
@@ -48,6 +48,8 @@ export async function createSource(topic: string, spec: SourceSpec, ctx: SourceC
     if (!['fail', 'accept-slot'].includes(onSlotAhead)) fail('`on_slot_ahead` must be fail or accept-slot');
     const proto = raw.proto_version ?? 2;
     if (proto !== 1 && proto !== 2) fail('`proto_version` must be 1 or 2');
+    const chunk = raw.snapshot_chunk_size ?? 4096;
+    if (typeof chunk !== 'number' || !Number.isInteger(chunk) || chunk < 1) fail('`snapshot_chunk_size` must be an integer ≥ 1');
     const { PgLogicalSource } = await import('./pg-logical.js');
     return new PgLogicalSource({
       connection: s.connection,
@@ -56,6 +58,7 @@ export async function createSource(topic: string, spec: SourceSpec, ctx: SourceC
       publication: str('publication') ?? sanitize(topic),
       name: topic,
       snapshot: raw.snapshot === undefined ? true : Boolean(raw.snapshot),
+      snapshotChunkSize: chunk as number,
       protoVersion: proto as 1 | 2,
       columns: ctx.columns,
       deleteEvents: Boolean(raw.delete_events),
