@@ -132,10 +132,11 @@ describe('exit codes of the built CLI', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each([
+    // a file protoc refuses is an unusable input, whatever the reason: exit 2, as for an .avsc Avro Java refuses
     { name: 'a missing import', text: `${P3}import "acme/missing.proto";\nmessage M {}\n`, code: 2 },
     { name: 'an unresolved type', text: `${P3}message M { Money m = 1; }\n`, code: 2 },
     { name: 'a syntax error', text: `${P3}message M { int32 a = ; }\n`, code: 2 },
-    { name: 'a duplicate field number', text: `${P3}message M {\n  // the order id\n  string a = 1;\n  // the order name\n  string b = 1;\n}\n`, code: 1 },
+    { name: 'a duplicate field number', text: `${P3}message M {\n  // the order id\n  string a = 1;\n  // the order name\n  string b = 1;\n}\n`, code: 2 },
   ])('$name exits $code', ({ text, code }) => {
     const file = path.join(dir, `f${code}-${Math.random().toString(36).slice(2)}.proto`);
     writeFileSync(file, text);
