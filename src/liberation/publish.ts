@@ -173,7 +173,7 @@ async function makeSource(g: GatedStream, s: SourceSpec, ctx: { configFile: stri
   if (s.pattern === 'query') {
     const { QuerySource } = await import('./sources/query.js');
     return new QuerySource({
-      connection: s.connection, timestamp: s.timestamp, id: s.id, delayMs: s.delayMs, name: g.stream.topic,
+      connection: s.connection, timestamp: s.timestamp, id: s.id, delayMs: s.delayMs, lookbackMs: s.lookbackMs, name: g.stream.topic,
       ...(s.table ? { table: s.table } : {}), ...(s.query ? { query: s.query } : {}), ...(s.softDelete ? { softDelete: s.softDelete } : {}), ...(s.seed ? { seed: s.seed } : {}),
     });
   }

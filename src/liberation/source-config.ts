@@ -26,6 +26,8 @@ export interface QuerySourceSpec extends CommonSource {
   timestamp: string;
   id: string;
   softDelete?: string;
+  /** re-read this far behind the checkpoint each poll for late-committing application timestamps (0 = off) */
+  lookbackMs: number;
 }
 
 export interface OutboxSourceSpec extends CommonSource {
@@ -47,7 +49,7 @@ export type SourceSpec = QuerySourceSpec | OutboxSourceSpec | OtherSourceSpec;
 
 const COMMON_KEYS = ['pattern', 'connection', 'batch_size', 'poll_interval_ms', 'delay_ms', 'dead_letter', 'mapping', 'seed'];
 const KEYS: Record<SourcePattern, string[]> = {
-  query: [...COMMON_KEYS, 'table', 'query', 'timestamp', 'id', 'soft_delete'],
+  query: [...COMMON_KEYS, 'table', 'query', 'timestamp', 'id', 'soft_delete', 'lookback_ms'],
   outbox: [...COMMON_KEYS, 'table', 'columns', 'route', 'route_by', 'on_ack'],
   log: [],
   triggers: [],
@@ -102,7 +104,7 @@ export function parseSource(topic: string, raw: Record<string, unknown>, resolve
     if (table && query) fail('give either `table` or `query`, not both');
     const soft = str('soft_delete');
     return {
-      ...common, pattern, timestamp: str('timestamp') ?? 'updated_at', id: str('id') ?? 'id',
+      ...common, pattern, timestamp: str('timestamp') ?? 'updated_at', id: str('id') ?? 'id', lookbackMs: int('lookback_ms', 0, 0),
       ...(table ? { table } : {}), ...(query ? { query } : {}), ...(soft ? { softDelete: soft } : {}),
     };
   }
