@@ -126,6 +126,18 @@ export class Supervisor {
     if (r.code !== 0) throw new Error(`the publisher exited with ${r.code ?? r.signal} on SIGTERM:\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-3000)}`);
   }
 
+  /** Resolves once the running publisher printed `n` progress lines (batches acknowledged); false if it exited first. */
+  async progressed(n: number, timeoutMs = 60_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (!this.alive()) return false;
+      const count = this.p!.output().stdout.split('\n').filter((l) => l.includes('"msg":"progress"')).length;
+      if (count >= n) return true;
+      await sleep(50);
+    }
+    return false;
+  }
+
   alive(): boolean {
     return !!this.p && this.p.child.exitCode === null && this.p.child.signalCode === null;
   }
