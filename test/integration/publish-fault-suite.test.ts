@@ -5,6 +5,7 @@
 // (test/support/faults.ts) replays the topic with the kafkajs registry decoder and compares it with the
 // table. A failing run prints its seed; SCHEMACTL_FAULT_SEED=<n> replays it.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -100,7 +101,7 @@ function myDb(url: string, restart?: () => Promise<void>): Db {
   };
 }
 
-interface RunResult { seed: number; kills: number; brokerRestarts: number; databaseRestarts: number; events: number; lost: string[]; duplicates: number }
+interface RunResult { dir: string; topic: string; seed: number; kills: number; brokerRestarts: number; databaseRestarts: number; events: number; lost: string[]; duplicates: number }
 
 /**
  * One seeded run: the workload writes for WORKLOAD_MS while the faults fire, the publisher drains,
@@ -151,7 +152,7 @@ async function faultRun(o: {
   const fin = await runPublisher([...args, '--once'], { cwd: dir, timeoutMs: 90_000 });
   expect(fin.code, `seed ${o.seed}: ${fin.stderr.slice(-2000)}`).toBe(0);
   const report = await oracle({ bootstrap: broker.bootstrap, registryUrl: registry.url, topic: o.topicOf ? o.topicOf(topic) : topic, versionField: 'v', truth: await o.truth(), ...(o.everyChange ? { committed } : {}) });
-  const r = { seed: o.seed, ...done, events: report.events, lost: report.lost, duplicates: report.duplicates };
+  const r = { dir, topic, seed: o.seed, ...done, events: report.events, lost: report.lost, duplicates: report.duplicates };
   totals.runs++;
   totals.kills += done.kills;
   totals.brokerRestarts += done.brokerRestarts;
@@ -408,5 +409,8 @@ describe('fault-injection suite', () => {
   it.each(seeds(300))('triggers pattern, PostgreSQL, seed $seed', async ({ seed, i }) => {
     const r = await triggers(seed, i);
     expect(r.lost, `seed ${seed}`).toEqual([]);
+    // the checkpoint names its pattern
+    const state = JSON.parse(readFileSync(path.join(r.dir, '.schemactl/state', `${r.topic}.offset.json`), 'utf8')) as { offset: { kind: string } };
+    expect(state.offset.kind).toBe('triggers');
   }, 120_000);
 });

@@ -171,7 +171,7 @@ describe.each([
       const sup = new Supervisor(args(), dir);
       sup.start();
       // the application reads its clock, works 3 s, then writes that value in a short transaction
-      const [{ t }] = (await d.exec(`SELECT ${d.now} AS t`)) as Array<{ t: unknown }>;
+      const t = (await d.exec(`SELECT ${d.now} AS t`))[0]!.t;
       const stamp = t instanceof Date ? t.toISOString() : String(t);
       for (let i = 0; i < 30; i++) {
         await d.exec(`INSERT INTO ${table} VALUES (${10 + i}, 1, 'fast', ${d.now})`);
