@@ -98,26 +98,52 @@ export class Supervisor {
 
   constructor(private readonly args: string[], private readonly cwd: string) {}
 
+  /** restarts after the publisher gave up on an unreachable dependency (exit 3), as a service manager does */
+  restarts = 0;
+  private failure: Error | undefined;
+  private stopping = false;
+
+  /** between an exit 3 and its restart there is no process: wait for the new one */
+  private async current(): Promise<PublisherChild | undefined> {
+    for (let i = 0; i < 40 && !this.p; i++) await sleep(50);
+    return this.p;
+  }
+
   start(): void {
-    this.p = spawnPublisher(this.args, { cwd: this.cwd });
+    const p = spawnPublisher(this.args, { cwd: this.cwd });
+    this.p = p;
+    void p.done.then(async (r) => {
+      if (this.p !== p || r.signal) return;
+      this.outputs.push(r.stdout.slice(-4000) + r.stderr.slice(-4000));
+      // started while the broker or the database was down: exit 3, restarted (Restart=on-failure)
+      if (r.code === 3) {
+        this.restarts++;
+        this.p = undefined;
+        await sleep(500);
+        if (!this.p && !this.stopping) this.start();
+      } else {
+        this.failure = new Error(`the publisher exited with ${r.code} on its own:\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-3000)}`);
+      }
+    });
   }
 
   async kill(downMs = 0): Promise<void> {
-    const p = this.p;
+    const p = await this.current();
     if (!p) return;
+    this.p = undefined;
     p.child.kill('SIGKILL');
     const r = await p.done;
     this.outputs.push(r.stdout.slice(-4000) + r.stderr.slice(-4000));
-    // it may have exited on its own (an error): that is a finding, not a kill
-    if (r.signal !== 'SIGKILL') throw new Error(`the publisher had exited with ${r.code} before the kill:\n${r.stderr.slice(-3000)}`);
-    this.kills++;
+    if (r.signal === 'SIGKILL') this.kills++;
     if (downMs) await sleep(downMs);
     this.start();
   }
 
   /** SIGTERM: finish the batch and exit 0. */
   async stop(): Promise<void> {
-    const p = this.p;
+    if (this.failure) throw this.failure;
+    const p = await this.current();
+    this.stopping = true;
     if (!p) return;
     this.p = undefined;
     p.child.kill('SIGTERM');
