@@ -17,7 +17,7 @@ import { mariadbAvailable, startMariadb, type MariadbInstance } from '../support
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 import { BIN, buildPublisherCli, tempDir, writeFiles } from '../support/publisher.js';
 
-const WORKLOAD_MS = Number(process.env.SCHEMACTL_FAULT_MS ?? 3000);
+const WORKLOAD_MS = Number(process.env.SCHEMACTL_FAULT_MS ?? 2500);
 const BASE_SEED = Number(process.env.SCHEMACTL_FAULT_SEED ?? 4242);
 const RUNS_PER_PATTERN = Number(process.env.SCHEMACTL_FAULT_RUNS ?? 5);
 // the soak (bench/soak/run.mjs) writes for longer
