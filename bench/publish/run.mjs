@@ -27,6 +27,8 @@ const { values: opt } = parseArgs({
     'batch-size': { type: 'string' },
     // batch sizes to compare on the small table before the main runs ('' to skip)
     sweep: { type: 'string', default: '1000,2000,5000,10000' },
+    // kafka.compression for every run (default: the catalog's default, lz4)
+    compression: { type: 'string' },
     pg: { type: 'string', default: process.env.SCHEMACTL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test' },
     keep: { type: 'boolean', default: false },
     // e.g. --node-args=--cpu-prof to profile the publisher
@@ -152,7 +154,7 @@ async function runPublisher(bin, table, topic, bootstrap, batchSize = opt['batch
   const proj = join(dir, topic);
   mkdirSync(proj, { recursive: true });
   writeFileSync(join(proj, 'entry.avsc'), schema);
-  writeFileSync(join(proj, 'schemactl.yaml'), `streams:
+  writeFileSync(join(proj, 'schemactl.yaml'), `${opt.compression ? `kafka:\n  compression: ${opt.compression}\n` : ''}streams:
   - topic: ${topic}
     kind: store
     schema: entry.avsc

@@ -193,3 +193,27 @@ describe.each([
     }
   }, 120_000);
 });
+
+describe('query pattern on MariaDB without the PROCESS privilege', () => {
+  it('refuses the stream with the exact GRANT instead of running blind', async () => {
+    const user = `schemactl_noproc_${sfx}`;
+    const table = `noproc_${sfx}`;
+    const admin = await mysql.createConnection({ uri: MY_URL });
+    try {
+      await admin.query(`CREATE TABLE ${table} (id BIGINT PRIMARY KEY, v BIGINT NOT NULL, note VARCHAR(32) NOT NULL, updated_at DATETIME(6) NOT NULL)`);
+      await admin.query(`CREATE USER '${user}'@'%'`);
+      await admin.query(`GRANT SELECT ON test.* TO '${user}'@'%'`);
+      const dir = tempDir('noproc');
+      const url = MY_URL.replace('root@', `${user}@`);
+      catalog(dir, `noproc-${sfx}`, url, table);
+      // the file sink: no broker needed to reach the source
+      const r = await runPublisher(['--once'], { cwd: dir });
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stdout + r.stderr).toContain(`GRANT PROCESS ON *.* TO '${user}'@'%';`);
+    } finally {
+      await admin.query(`DROP USER IF EXISTS '${user}'@'%'`).catch(() => {});
+      await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+      await admin.end();
+    }
+  }, 60_000);
+});
