@@ -18,6 +18,8 @@ import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 import { BIN, buildPublisherCli, tempDir, writeFiles } from '../support/publisher.js';
 
 const WORKLOAD_MS = Number(process.env.SCHEMACTL_FAULT_MS ?? 2500);
+/** rows written before the publisher starts: a backlog it is busy with when the first faults fire */
+const BACKLOG = 3000;
 const BASE_SEED = Number(process.env.SCHEMACTL_FAULT_SEED ?? 4242);
 const RUNS_PER_PATTERN = Number(process.env.SCHEMACTL_FAULT_RUNS ?? 5);
 // the soak (bench/soak/run.mjs) writes for longer
@@ -114,7 +116,8 @@ async function faultRun(o: {
   name: string;
   db: Db;
   catalog(topic: string): string;
-  setup(dir: string): Promise<void>;
+  /** create the tables; returns the changes it committed (a backlog the publisher is busy with when the faults start) */
+  setup(dir: string): Promise<Array<{ key: string; version: string }> | void>;
   /** one workload step; returns the committed changes it knows of */
   step(rand: () => number, background: Array<Promise<unknown>>, committed: Array<{ key: string; version: string }>): Promise<void>;
   truth(): Promise<Truth>;
@@ -126,12 +129,11 @@ async function faultRun(o: {
   const topic = `faults-${o.name}-${o.seed}-${process.pid % 10000}`;
   const dir = tempDir(`fault-${o.name}-${o.seed}`);
   writeFiles(dir, { 'item.avsc': SCHEMA('Item'), 'schemactl.yaml': o.catalog(topic) });
-  await o.setup(dir);
+  const committed: Array<{ key: string; version: string }> = [...((await o.setup(dir)) ?? [])];
   const args = ['--brokers', broker.bootstrap, '--registry', registry.url, '--log-format', 'json'];
   const sup = new Supervisor(args, dir);
   sup.start();
   const plan = planFaults(rand, WORKLOAD_MS, o.faults);
-  const committed: Array<{ key: string; version: string }> = [];
   const background: Array<Promise<unknown>> = [];
   const faultRand = seeded(o.seed ^ 0x5eed);
   const faults = runFaults(plan, {
@@ -200,6 +202,10 @@ function queryScenario(dbOf: () => Db, name: string) {
       setup: async () => {
         await db.exec(`CREATE TABLE ${t} (id BIGINT PRIMARY KEY, v BIGINT NOT NULL, note VARCHAR(64) NOT NULL, updated_at ${ts} NOT NULL, deleted_at ${ts} NULL)`);
         await db.exec(`CREATE INDEX ${t}_ts ON ${t} (updated_at, id)`);
+        await db.exec(db.dialect === 'postgres'
+          ? `INSERT INTO ${t} SELECT g, 1, 'backlog', now() - interval '1 hour' + g * interval '1 millisecond', NULL FROM generate_series(1, ${BACKLOG}) g`
+          : `INSERT INTO ${t} SELECT seq, 1, 'backlog', NOW(6) - INTERVAL 1 HOUR + INTERVAL seq * 1000 MICROSECOND, NULL FROM seq_1_to_${BACKLOG}`);
+        next = BACKLOG + 1;
       },
       step: async (rand, bg) => {
         const x = rand();
@@ -275,6 +281,12 @@ function outboxScenario(dbOf: () => Db) {
       setup: async () => {
         await db.exec(`CREATE TABLE ${t} (id bigint PRIMARY KEY, v bigint NOT NULL)`);
         await db.exec(`CREATE TABLE ${t}_outbox (id bigserial PRIMARY KEY, aggregatetype text NOT NULL, aggregateid text NOT NULL, type text NOT NULL, payload text, timestamp timestamptz NOT NULL DEFAULT now())`);
+        await db.exec(`INSERT INTO ${t} SELECT g, 1 FROM generate_series(1, ${BACKLOG}) g`);
+        await db.exec(`INSERT INTO ${t}_outbox (aggregatetype, aggregateid, type, payload)
+          SELECT 'item', g::text, 'ItemChanged', json_build_object('id', g, 'v', 1, 'note', 'backlog', 'updated_at', '2026-01-01 00:00:00+00')::text FROM generate_series(1, ${BACKLOG}) g`);
+        for (let id = 1; id <= BACKLOG; id++) versions.set(id, 1);
+        next = BACKLOG + 1;
+        return Array.from({ length: BACKLOG }, (_, i) => ({ key: String(i + 1), version: '1' }));
       },
       step: async (rand, bg, committed) => {
         const x = rand();
@@ -342,6 +354,10 @@ function triggersScenario(dbOf: () => Db) {
         // the capture triggers and change table, installed by the CLI from the same catalog
         const r = spawnSync(process.execPath, [BIN, 'capture', 'install'], { cwd: dir, encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`capture install failed: ${r.stderr}${r.stdout}`);
+        await db.exec(`INSERT INTO ${t} SELECT g, 1, 'backlog' FROM generate_series(1, ${BACKLOG}) g`);
+        for (let id = 1; id <= BACKLOG; id++) versions.set(id, 1);
+        next = BACKLOG + 1;
+        return Array.from({ length: BACKLOG }, (_, i) => ({ key: String(i + 1), version: '1' }));
       },
       step: async (rand, bg, committed) => {
         const x = rand();
