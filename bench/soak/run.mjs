@@ -39,7 +39,7 @@ let out = '';
 child.stdout.on('data', (d) => {
   out += d;
   // one line per run as it finishes
-  for (const line of String(d).split('\n')) if (/ seed \d+: /.test(line)) console.log(line.trim());
+  for (const line of String(d).replace(/\x1b\[[0-9;]*m/g, '').split('\n')) if (/ seed \d+: /.test(line)) console.log(line.trim());
 });
 child.stderr.on('data', (d) => { out += d; });
 const code = await new Promise((r) => child.once('close', r));

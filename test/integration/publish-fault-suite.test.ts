@@ -133,6 +133,8 @@ async function faultRun(o: {
   const args = ['--brokers', broker.bootstrap, '--registry', registry.url, '--log-format', 'json'];
   const sup = new Supervisor(args, dir);
   sup.start();
+  // the faults start once the first batch of the backlog is acknowledged: the next ones are in flight
+  expect(await sup.progressed(1), `seed ${o.seed}: the publisher never acknowledged a batch\n${sup.lastOutput().slice(-3000)}`).toBe(true);
   const plan = planFaults(rand, WORKLOAD_MS, o.faults);
   const background: Array<Promise<unknown>> = [];
   const faultRand = seeded(o.seed ^ 0x5eed);
