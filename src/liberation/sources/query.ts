@@ -6,7 +6,10 @@
 //    min(database clock − delay, start of the oldest open transaction of any other session): a row
 //    that an open transaction may still commit will carry a timestamp at or after that start, so it is
 //    still ahead of the bound and is read once it commits. (Sessions without a write xid are included
-//    on purpose: a transaction may call now() early and write later.)
+//    on purpose: a transaction may call now() early and write later.) MySQL/MariaDB take NOW() at each
+//    statement's start instead, so their bound also follows running statements (mysql-horizon.ts).
+//    Timestamps the application assigns itself are bounded by nothing the database shows: an optional
+//    lookback window re-reads behind the checkpoint for those.
 //  - Precision. Drivers are told to return every value as the database's own text, so cursors keep
 //    microseconds and int8 ids stay exact; comparisons happen in the database's own types.
 import type { Source, SourceBatch, SourceOffset, SourceRow } from '../types.js';
@@ -248,7 +251,7 @@ export class QuerySource extends SqlSource implements Source {
   private indexChecked = false;
   private mysqlHorizon: MysqlHorizon | undefined;
   /**
-   * lookback only: rows published within the window, `ts|id` → ts, so a re-read publishes only rows it
+   * lookback only: the `ts|id` of rows published within the window, so a re-read publishes only rows it
    * has not seen. Rows of the batch in flight are `pending` until the next read (the engine reads again
    * only after acknowledging) and forgotten on rewind, so a failed send is retried, not lost.
    */
