@@ -31,6 +31,8 @@ export interface EngineOptions {
   deadLetter: DeadLetterTarget;
   /** row → record; throws MappingError for a row that does not fit the schema */
   serialize(row: SourceRow): OutRecord;
+  /** the row's key as text, for the dead-letter entry of a row that could not be serialized */
+  keyOf?(row: SourceRow): string | null;
   batchSize: number;
   pollIntervalMs: number;
   /** catch up, then return */
@@ -106,7 +108,8 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
           // with the reason instead of failing (and endlessly retrying) the whole batch.
           const field = e instanceof MappingError ? e.field : undefined;
           const reason = e instanceof MappingError ? e.message : `unexpected error while mapping the row: ${redact((e as Error).message ?? String(e))}`;
-          dead.push({ stream: o.stream, position: row.position, reason, ...(field !== undefined ? { field } : {}), row: row.columns, at: new Date().toISOString() });
+          const key = o.keyOf?.(row);
+          dead.push({ stream: o.stream, position: row.position, reason, ...(field !== undefined ? { field } : {}), ...(key !== undefined ? { key } : {}), row: row.columns, at: new Date().toISOString() });
         }
       }
       const last = batch.rows[batch.rows.length - 1]!.offset;

@@ -169,11 +169,22 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row:
   };
 }
 
+/** The row's key as text for its dead letter: the outbox's aggregate id, or the stream's key column. */
+function keyTextOf(g: GatedStream): (row: SourceRow) => string | null {
+  const keyCol = g.keyField ? (Object.entries(g.source?.mapping ?? {}).find(([, f]) => f === g.keyField)?.[0] ?? g.keyField) : undefined;
+  return (row) => {
+    if (row.key !== undefined) return row.key;
+    const v = keyCol ? row.columns[keyCol] : undefined;
+    if (v === null || v === undefined) return null;
+    return Buffer.isBuffer(v) ? v.toString('hex') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  };
+}
+
 async function makeSource(g: GatedStream, s: SourceSpec, ctx: { configFile: string; checkpoints: CheckpointStore; onLog?: (e: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }) => void }): Promise<Source> {
   if (s.pattern === 'query') {
     const { QuerySource } = await import('./sources/query.js');
     return new QuerySource({
-      connection: s.connection, timestamp: s.timestamp, id: s.id, delayMs: s.delayMs, name: g.stream.topic,
+      connection: s.connection, timestamp: s.timestamp, id: s.id, delayMs: s.delayMs, lookbackMs: s.lookbackMs, name: g.stream.topic,
       ...(s.table ? { table: s.table } : {}), ...(s.query ? { query: s.query } : {}), ...(s.softDelete ? { softDelete: s.softDelete } : {}), ...(s.seed ? { seed: s.seed } : {}),
     });
   }
@@ -321,11 +332,13 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
           const spec = g.source!;
           const source = opened.get(g.stream.topic)!;
           opened.delete(g.stream.topic);
-          const deadLetter: DeadLetterTarget = spec.deadLetter.startsWith('topic:') ? new TopicDeadLetter(spec.deadLetter.slice(6), sink) : new FileDeadLetter(spec.deadLetter);
+          const deadLetter: DeadLetterTarget = spec.deadLetter.startsWith('topic:') ? new TopicDeadLetter(spec.deadLetter.slice(6), sink, registry) : new FileDeadLetter(spec.deadLetter);
           try {
+            // the dead-letter value schema is registered with the stream's, before any row is read
+            if (!opts.dryRun) await deadLetter.open?.();
             const stats = await runStream({
               stream: g.stream.topic, source, sink, checkpoints, deadLetter,
-              serialize: serializerFor(g, byTopic),
+              serialize: serializerFor(g, byTopic), keyOf: keyTextOf(g),
               batchSize: spec.batchSize, pollIntervalMs: spec.pollIntervalMs, once: opts.once ?? false,
               ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.dryRun ? { dryRun: true } : {}),
               onProgress: (st) => emit({ type: 'progress', topic: g.stream.topic, stats: st }),

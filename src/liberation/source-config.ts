@@ -26,6 +26,8 @@ export interface QuerySourceSpec extends CommonSource {
   timestamp: string;
   id: string;
   softDelete?: string;
+  /** re-read this far behind the checkpoint each poll for late-committing application timestamps (0 = off) */
+  lookbackMs: number;
 }
 
 export interface OutboxSourceSpec extends CommonSource {
@@ -45,9 +47,16 @@ export interface OtherSourceSpec extends CommonSource {
 
 export type SourceSpec = QuerySourceSpec | OutboxSourceSpec | OtherSourceSpec;
 
+/**
+ * The query pattern's default page size, from bench/publish's sweep (same table, broker and run):
+ * 2,000 rows per batch published 1.3–1.5× as fast as 1,000; 5,000 and 10,000 no faster than 2,000 but
+ * with a higher peak RSS. It is also the most re-sent after a crash.
+ */
+export const QUERY_BATCH_SIZE = 2000;
+
 const COMMON_KEYS = ['pattern', 'connection', 'batch_size', 'poll_interval_ms', 'delay_ms', 'dead_letter', 'mapping', 'seed'];
 const KEYS: Record<SourcePattern, string[]> = {
-  query: [...COMMON_KEYS, 'table', 'query', 'timestamp', 'id', 'soft_delete'],
+  query: [...COMMON_KEYS, 'table', 'query', 'timestamp', 'id', 'soft_delete', 'lookback_ms'],
   outbox: [...COMMON_KEYS, 'table', 'columns', 'route', 'route_by', 'on_ack'],
   log: [],
   triggers: [],
@@ -87,7 +96,7 @@ export function parseSource(topic: string, raw: Record<string, unknown>, resolve
   const common: CommonSource = {
     pattern,
     connection,
-    batchSize: int('batch_size', 1000, 1),
+    batchSize: int('batch_size', pattern === 'query' ? QUERY_BATCH_SIZE : 1000, 1),
     pollIntervalMs: int('poll_interval_ms', 1000, 10),
     delayMs: int('delay_ms', 0, 0),
     deadLetter: str('dead_letter') ?? `.schemactl/dead-letter/${topic}.ndjson`,
@@ -102,7 +111,7 @@ export function parseSource(topic: string, raw: Record<string, unknown>, resolve
     if (table && query) fail('give either `table` or `query`, not both');
     const soft = str('soft_delete');
     return {
-      ...common, pattern, timestamp: str('timestamp') ?? 'updated_at', id: str('id') ?? 'id',
+      ...common, pattern, timestamp: str('timestamp') ?? 'updated_at', id: str('id') ?? 'id', lookbackMs: int('lookback_ms', 0, 0),
       ...(table ? { table } : {}), ...(query ? { query } : {}), ...(soft ? { softDelete: soft } : {}),
     };
   }

@@ -5,8 +5,10 @@
 export type SourceOffset =
   /** query pattern: the last acknowledged keyset position, kept exactly as the database printed it */
   | { v: 1; kind: 'query'; ts: string | null; id: string | null; snapshotDone: boolean }
-  /** outbox and trigger-fed change tables: the last acknowledged row id / sequence (as text: bigints) */
+  /** outbox: the last acknowledged row id (as text: bigints) */
   | { v: 1; kind: 'outbox'; lastId: string | null }
+  /** trigger-fed change tables: the last acknowledged sequence (as text: bigints) */
+  | { v: 1; kind: 'triggers'; lastId: string | null }
   /** log-based: the LSN (PostgreSQL, `X/Y`) or binlog position confirmed as fully acknowledged */
   | {
     v: 1; kind: 'log'; position: string | null; snapshotDone: boolean;
@@ -97,6 +99,8 @@ export interface DeadLetter {
   reason: string;
   /** the failing field, when one is to blame */
   field?: string;
+  /** the row's key as text (the stream's key column, or the outbox aggregate id), when it has one */
+  key?: string | null;
   row: Record<string, unknown>;
   at: string;
 }

@@ -17,6 +17,8 @@ export interface PgCluster {
   dir: string;
   /** run SQL through psql as the superuser (setup that must not depend on the code under test) */
   psql(sql: string): string;
+  /** crash the server (immediate shutdown: no checkpoint, clients cut off) and start it again on the same data */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,7 +69,7 @@ export async function startPgCluster(opts: { settings?: Record<string, string> }
   const args = ['-D', data, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   const start = run(join(PG_BIN, 'postgres'), args);
   const log = join(dir, 'server.log');
-  const child: ChildProcess = spawn('sh', ['-c', `exec "$@" >>'${log}' 2>&1`, 'sh', start.cmd, ...start.args], { stdio: 'ignore' });
+  let child: ChildProcess = spawn('sh', ['-c', `exec "$@" >>'${log}' 2>&1`, 'sh', start.cmd, ...start.args], { stdio: 'ignore' });
   const pgCtl = (mode: 'fast' | 'immediate') => {
     const c = run(join(PG_BIN, 'pg_ctl'), ['-D', data, '-m', mode, '-w', '-t', '20', 'stop']);
     return spawnSync(c.cmd, c.args, { encoding: 'utf8' });
@@ -95,6 +97,17 @@ export async function startPgCluster(opts: { settings?: Record<string, string> }
       const p = spawnSync(join(PG_BIN, 'psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', sql], { encoding: 'utf8' });
       if (p.status !== 0) throw new Error(`psql failed: ${p.stderr}`);
       return p.stdout.trim();
+    },
+    async restart() {
+      const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((res) => child.once('exit', () => res()));
+      pgCtl('immediate');
+      await exited;
+      child = spawn('sh', ['-c', `exec "$@" >>'${log}' 2>&1`, 'sh', start.cmd, ...start.args], { stdio: 'ignore' });
+      const until = Date.now() + 60_000;
+      while (!(await portOpen(port))) {
+        if (child.exitCode !== null || Date.now() > until) throw new Error(`PostgreSQL did not come back on port ${port}:\n${readFileSync(log, 'utf8').slice(-2000)}`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
     },
     async stop() {
       process.removeListener('exit', killOnExit);

@@ -12,7 +12,7 @@ function fileName(stream: string): string {
 
 export function parseOffset(raw: unknown, where: string): SourceOffset {
   const o = raw as Partial<SourceOffset> & { v?: number };
-  if (!o || typeof o !== 'object' || o.v !== 1 || !['query', 'outbox', 'log'].includes(String(o.kind))) {
+  if (!o || typeof o !== 'object' || o.v !== 1 || !['query', 'outbox', 'triggers', 'log'].includes(String(o.kind))) {
     throw new Error(`${where}: not a schemactl offset (version ${String(o?.v)}); move it away to start from the beginning`);
   }
   return o as SourceOffset;

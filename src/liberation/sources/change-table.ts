@@ -162,7 +162,7 @@ export class ChangeTableSource extends SqlSource implements Source {
     const key = this.record!.key;
     const newRow = parseJsonRow(r.new_row, where);
     const oldRow = parseJsonRow(r.old_row, where);
-    const offset: SourceOffset = { v: 1, kind: 'outbox', lastId: seq };
+    const offset: SourceOffset = { v: 1, kind: 'triggers', lastId: seq };
     const headers = (o: string): Record<string, string> => ({ 'schemactl.seq': seq, 'schemactl.op': o, ...(r.txid ? { 'schemactl.txid': String(r.txid) } : {}) });
     const position = `${this.cfg.name} (seq=${seq}, op=${op})`;
     if (op === 'd') {
@@ -180,7 +180,8 @@ export class ChangeTableSource extends SqlSource implements Source {
 
   /** Delete the change rows up to and including `offset`: the sink acknowledged them. */
   async acknowledge(offset: SourceOffset): Promise<void> {
-    if (offset.kind !== 'outbox' || offset.lastId === null) return;
+    // 'outbox': what change-table checkpoints said before they had a kind of their own
+    if ((offset.kind !== 'triggers' && offset.kind !== 'outbox') || offset.lastId === null) return;
     const upto = this.pending.indexOf(offset.lastId);
     if (upto < 0) return;
     const done = this.pending.slice(0, upto + 1);

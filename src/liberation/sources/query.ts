@@ -6,12 +6,16 @@
 //    min(database clock − delay, start of the oldest open transaction of any other session): a row
 //    that an open transaction may still commit will carry a timestamp at or after that start, so it is
 //    still ahead of the bound and is read once it commits. (Sessions without a write xid are included
-//    on purpose: a transaction may call now() early and write later.)
+//    on purpose: a transaction may call now() early and write later.) MySQL/MariaDB take NOW() at each
+//    statement's start instead, so their bound also follows running statements (mysql-horizon.ts).
+//    Timestamps the application assigns itself are bounded by nothing the database shows: an optional
+//    lookback window re-reads behind the checkpoint for those.
 //  - Precision. Drivers are told to return every value as the database's own text, so cursors keep
 //    microseconds and int8 ids stay exact; comparisons happen in the database's own types.
 import type { Source, SourceBatch, SourceOffset, SourceRow } from '../types.js';
 import { EXIT, redact, SchemactlError } from '../../errors.js';
 import { describePosition, dialectOf, quoteIdent, relation, type Dialect } from './sql.js';
+import { MysqlHorizon } from './mysql-horizon.js';
 
 const MYSQL_MIN_DELAY_MS = 1000;
 
@@ -27,6 +31,11 @@ export interface QuerySourceConfig {
   softDelete?: string;
   /** how far behind the database clock to stay, in milliseconds (default 0) */
   delayMs: number;
+  /**
+   * re-read this many milliseconds behind the checkpoint on every poll and publish rows not seen yet
+   * (timestamps assigned by the application that commit late); 0 = off
+   */
+  lookbackMs?: number;
   /** a name for positions and logs (stream topic) */
   name: string;
   /** SQL file run once when the database is an in-process PGlite (the quick start's demo data) */
@@ -36,15 +45,51 @@ export interface QuerySourceConfig {
 export interface Conn {
   query(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
   close(): Promise<void>;
+  /** the server closed the connection: it cannot be used again */
+  lost?(): boolean;
+}
+
+/**
+ * A connection that replaces itself after the server dropped it (a restart, a failover, a killed
+ * session): the failing query still fails (the engine rewinds and retries), the next one runs on a new
+ * connection with the same session settings.
+ */
+function reconnecting(first: Conn, open: () => Promise<Conn>): Conn {
+  let cur: Conn | undefined = first;
+  return {
+    query: async (sql, params) => {
+      if (!cur || cur.lost?.()) {
+        const old = cur;
+        cur = undefined;
+        await old?.close();
+        try {
+          cur = await open();
+        } catch (e) {
+          // still unreachable: retriable, like the connection loss that led here
+          throw Object.assign(new Error(`reconnecting to the database failed: ${redact((e as Error).message)}`), { retriable: true });
+        }
+      }
+      return cur.query(sql, params);
+    },
+    close: async () => {
+      await cur?.close();
+      cur = undefined;
+    },
+  };
 }
 
 async function connectPostgres(url: string): Promise<Conn> {
   const pg = (await import('pg')).default;
   // every type as text: exact int8/numeric, µs timestamps, no process-time-zone Dates
   const client = new pg.Client({ connectionString: url, types: { getTypeParser: () => (v: string) => v } });
+  // a connection lost with the server (restart, failover, idle timeout) is replaced on the next query
+  let lost = false;
+  client.on('error', () => { lost = true; });
+  client.on('end', () => { lost = true; });
   await client.connect();
   await client.query("SET TIME ZONE 'UTC'; SET bytea_output = 'hex'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3");
   return {
+    lost: () => lost,
     query: async (sql, params) => {
       try {
         return (await client.query(sql, params)).rows as Array<Record<string, unknown>>;
@@ -52,7 +97,7 @@ async function connectPostgres(url: string): Promise<Conn> {
         throw classifyDbError(e);
       }
     },
-    close: () => client.end(),
+    close: () => client.end().catch(() => {}),
   };
 }
 
@@ -69,8 +114,12 @@ async function connectMysql(url: string): Promise<Conn> {
     jsonStrings: true,
     timezone: 'Z',
   });
+  let lost = false;
+  conn.on('error', () => { lost = true; });
+  conn.on('end', () => { lost = true; });
   await conn.query("SET time_zone = '+00:00'");
   return {
+    lost: () => lost,
     query: async (sql, params) => {
       try {
         const [rows] = await conn.query(sql, params);
@@ -79,7 +128,7 @@ async function connectMysql(url: string): Promise<Conn> {
         throw classifyDbError(e);
       }
     },
-    close: () => conn.end(),
+    close: () => conn.end().catch(() => {}),
   };
 }
 
@@ -106,7 +155,8 @@ export async function connect(url: string, opts: { seed?: string } = {}): Promis
       const { connectPglite } = await import('./pglite.js');
       return { dialect, conn: await connectPglite(url, opts.seed) };
     }
-    return { dialect, conn: dialect === 'postgres' ? await connectPostgres(url) : await connectMysql(url) };
+    const open = () => (dialect === 'postgres' ? connectPostgres(url) : connectMysql(url));
+    return { dialect, conn: reconnecting(await open(), open) };
   } catch (e) {
     const { UnreachableError } = await import('../../errors.js');
     throw new UnreachableError(`cannot connect to the database ${redact(url)}: ${redact((e as Error).message)}`, e);
@@ -199,10 +249,26 @@ export abstract class SqlSource {
 export class QuerySource extends SqlSource implements Source {
   private dialect: Dialect;
   private indexChecked = false;
+  private mysqlHorizon: MysqlHorizon | undefined;
+  /**
+   * lookback only: the `ts|id` of rows published within the window, so a re-read publishes only rows it
+   * has not seen. Rows of the batch in flight are `pending` until the next read (the engine reads again
+   * only after acknowledging) and forgotten on rewind, so a failed send is retried, not lost.
+   */
+  private readonly windowSeen = new Set<string>();
+  private pending: string[] = [];
+  /** the engine reads ahead only from sources without rewind: a lookback source must not be read ahead */
+  rewind?: () => void;
 
   constructor(private readonly cfg: QuerySourceConfig) {
     super();
     this.dialect = dialectOf(cfg.connection);
+    if (cfg.lookbackMs) {
+      this.rewind = () => {
+        for (const k of this.pending) this.windowSeen.delete(k);
+        this.pending = [];
+      };
+    }
   }
 
   describe(): string {
@@ -212,6 +278,17 @@ export class QuerySource extends SqlSource implements Source {
   async open(): Promise<void> {
     this.conn = (await connect(this.cfg.connection, this.cfg.seed ? { seed: this.cfg.seed } : {})).conn;
     if (this.dialect === 'postgres' && !/^pglite:/i.test(this.cfg.connection)) await this.checkCanSeeTransactions();
+    if (this.dialect === 'mysql') {
+      this.mysqlHorizon = new MysqlHorizon(this.must(), this.cfg.delayMs, this.cfg.name);
+      try {
+        await this.mysqlHorizon.check();
+        // the first bound has no previous call to lean on: take one now
+        await this.mysqlHorizon.next();
+      } catch (e) {
+        await this.close();
+        throw e;
+      }
+    }
   }
 
   /**
@@ -238,6 +315,7 @@ export class QuerySource extends SqlSource implements Source {
 
   /** The exclusive upper bound for timestamps that is safe to read now, in the database's text form. */
   horizon(): Promise<{ bound: string; oldestOpen: string | null }> {
+    if (this.mysqlHorizon) return this.mysqlHorizon.next();
     return horizon(this.must(), this.dialect, this.cfg.delayMs);
   }
 
@@ -261,19 +339,27 @@ export class QuerySource extends SqlSource implements Source {
     }
     const sql = `SELECT * FROM ${rel} AS src WHERE ${where.join(' AND ')} ORDER BY ${ts}, ${id} LIMIT ${Math.max(1, Math.floor(max))}`;
     const rows = await conn.query(sql, params);
-    const out: SourceRow[] = rows.map((r) => {
+    const toRow = (r: Record<string, unknown>, at?: SourceOffset): SourceRow => {
       const tsv = r[this.cfg.timestamp];
       const idv = r[this.cfg.id];
       if (idv === undefined) throw new Error(`the source has no column '${this.cfg.id}' (the tie-breaker id)`);
       const sd = this.cfg.softDelete ? r[this.cfg.softDelete] : null;
       return {
         columns: r,
-        offset: { v: 1, kind: 'query', ts: tsv === null || tsv === undefined ? null : String(tsv), id: String(idv), snapshotDone: false },
+        // a row found behind the checkpoint by the lookback re-read keeps the checkpoint where it is
+        offset: at ?? { v: 1, kind: 'query', ts: tsv === null || tsv === undefined ? null : String(tsv), id: String(idv), snapshotDone: false },
         position: describePosition(this.cfg.name, tsv, idv),
         tombstone: sd !== null && sd !== undefined,
       };
-    });
+    };
+    let out: SourceRow[] = rows.map((r) => toRow(r));
     const info: Record<string, string | number | null> = { bound, oldestOpenTransaction: oldestOpen };
+    if (this.cfg.lookbackMs) {
+      const late = offset && offset.ts !== null && offset.id !== null ? await this.lookback(offset as SourceOffset & { kind: 'query'; ts: string; id: string }) : [];
+      for (const r of out) this.see(r.columns);
+      if (late.length) info.late = late.length;
+      out = [...late.map((r) => toRow(r, offset!)), ...out];
+    }
     if (!this.indexChecked && this.cfg.table) {
       // once per run, and never a reason to fail the read: only advice for the operator
       this.indexChecked = true;
@@ -286,6 +372,47 @@ export class QuerySource extends SqlSource implements Source {
       }
     }
     return { rows: out, caughtUp: rows.length < max, info };
+  }
+
+  private keyOf(r: Record<string, unknown>): string {
+    return `${String(r[this.cfg.timestamp])}|${String(r[this.cfg.id])}`;
+  }
+
+  private see(r: Record<string, unknown>): void {
+    const k = this.keyOf(r);
+    this.windowSeen.add(k);
+    this.pending.push(k);
+  }
+
+  /**
+   * The rows within `lookbackMs` behind the checkpoint that were not published yet: committed after the
+   * keyset walk passed their timestamp. Called at the start of a read, when the engine has acknowledged
+   * the previous batch, so what that batch published is no longer pending.
+   */
+  private async lookback(offset: { ts: string; id: string }): Promise<Array<Record<string, unknown>>> {
+    this.pending = [];
+    const d = this.dialect;
+    const ts = `src.${quoteIdent(this.cfg.timestamp, d)}`;
+    const id = `src.${quoteIdent(this.cfg.id, d)}`;
+    const windowUs = Math.round(this.cfg.lookbackMs! * 1000);
+    const sql = d === 'postgres'
+      ? `SELECT * FROM ${relation(this.cfg, d)} AS src WHERE ${ts} >= $1::timestamptz - make_interval(secs => $2::double precision / 1000000) AND (${ts}, ${id}) <= ($3, $4) ORDER BY ${ts}, ${id}`
+      : `SELECT * FROM ${relation(this.cfg, d)} AS src WHERE ${ts} >= CAST(? AS DATETIME(6)) - INTERVAL ? MICROSECOND AND (${ts} < ? OR (${ts} = ? AND ${id} <= ?)) ORDER BY ${ts}, ${id}`;
+    const params = d === 'postgres' ? [offset.ts, windowUs, offset.ts, offset.id] : [offset.ts, windowUs, offset.ts, offset.ts, offset.id];
+    const rows = await this.must().query(sql, params);
+    // what is in the window now is all that needs remembering: older keys fell out of it
+    const seen = new Set(this.windowSeen);
+    this.windowSeen.clear();
+    const late: Array<Record<string, unknown>> = [];
+    for (const r of rows) {
+      const k = this.keyOf(r);
+      if (seen.has(k)) this.windowSeen.add(k);
+      else {
+        late.push(r);
+        this.see(r);
+      }
+    }
+    return late;
   }
 
   /** Rows whose timestamp is NULL can never be reached by the keyset walk: count them so we can say so. */
