@@ -1,0 +1,170 @@
+// The package as users get it: `npm pack` of the working tree, installed with `npm i -D` into a scratch
+// project from the tarball and from a git URL, then run through `npx schemactl` there. Scratch projects
+// live outside the repository so nothing resolves the repository's own node_modules.
+import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NPM_FLAGS, ROOT, removeDir, run, scratchDir, snapshotRepository, type Snapshot } from '../support/snapshot.js';
+
+const GOOD = readFileSync(path.join(ROOT, 'schemas/orders/order-placed.avsc'), 'utf8');
+const BAD = readFileSync(path.join(ROOT, 'schemas/bad/shipment-updated.avsc'), 'utf8');
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string> };
+
+let work: string;
+let snap: Snapshot;
+let tarball: string;
+let packStdout: string;
+
+beforeAll(() => {
+  work = scratchDir('install');
+  snap = snapshotRepository(path.join(work, 'repo'));
+  // The repository's installed dependencies stand in for `npm ci` in the snapshot (same lockfile);
+  // `npm pack` then runs the package's own `prepare` build there, as it does for a maintainer.
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(snap.dir, 'node_modules'), 'dir');
+  const r = run('npm', ['pack', '--pack-destination', work], snap.dir);
+  expect(r.status, r.output).toBe(0);
+  packStdout = r.stdout;
+  tarball = path.join(work, packStdout.trim());
+}, 300_000);
+
+afterAll(() => removeDir(work));
+
+function scratchProject(name: string): string {
+  const dir = path.join(work, name);
+  mkdirSync(path.join(dir, 'schemas'), { recursive: true });
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }, null, 2));
+  writeFileSync(path.join(dir, 'schemas/order-placed.avsc'), GOOD);
+  writeFileSync(path.join(dir, 'schemas/shipment-updated.avsc'), BAD);
+  return dir;
+}
+
+/** Every installed package that declares a script npm would run at install time. */
+function installScripts(project: string): string[] {
+  const found: string[] = [];
+  const visit = (modules: string): void => {
+    if (!existsSync(modules)) return;
+    for (const entry of readdirSync(modules)) {
+      if (entry.startsWith('.')) continue;
+      if (entry.startsWith('@')) {
+        for (const scoped of readdirSync(path.join(modules, entry))) inspect(path.join(modules, entry, scoped));
+      } else inspect(path.join(modules, entry));
+    }
+  };
+  const inspect = (dir: string): void => {
+    const file = path.join(dir, 'package.json');
+    if (!existsSync(file)) return;
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name: string; scripts?: Record<string, string>; gypfile?: boolean };
+    for (const event of ['preinstall', 'install', 'postinstall']) {
+      if (manifest.scripts?.[event]) found.push(`${manifest.name} (${event}: ${manifest.scripts[event]})`);
+    }
+    if (existsSync(path.join(dir, 'binding.gyp')) && manifest.gypfile !== false) found.push(`${manifest.name} (node-gyp)`);
+    visit(path.join(dir, 'node_modules'));
+  };
+  visit(path.join(project, 'node_modules'));
+  return found;
+}
+
+/** Lints through `npx schemactl` in the scratch project: a clean schema passes, a bad one fails. */
+function expectLintWorks(project: string): void {
+  const good = run('npx', ['--no-install', 'schemactl', 'lint', 'schemas/order-placed.avsc'], project);
+  expect(good.status, good.output).toBe(0);
+  const bad = run('npx', ['--no-install', 'schemactl', 'lint', '--max-warnings', '0', 'schemas/shipment-updated.avsc'], project);
+  expect(bad.status, bad.output).toBe(1);
+  expect(bad.stdout).toContain('prefer-enum');
+}
+
+describe('npm pack', () => {
+  it('prints only the tarball name on stdout (tools such as pre-commit read it from there)', () => {
+    expect(packStdout).toBe(`${pkg.name}-${pkg.version}.tgz\n`);
+    expect(existsSync(tarball)).toBe(true);
+  });
+
+  it('ships the built CLI, the launcher and the config schema, not the sources or tests', () => {
+    const r = run('tar', ['tzf', tarball], work);
+    const files = r.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'bin/schemactl.js', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'schemactl.schema.json', 'README.md']));
+    expect(files.filter((f) => /^(src|test|bench)\//.test(f) || f.endsWith('.test.js') || f === '.npmrc')).toEqual([]);
+  });
+
+  it('declares as runtime dependencies exactly the packages the CLI and the library entry import', () => {
+    // Walk the compiled module graph from the entry points, as Node would load it, collecting bare imports.
+    const dist = path.join(snap.dir, 'dist');
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const pending = [path.join(snap.dir, 'bin/schemactl.js'), path.join(dist, 'src/index.js'), path.join(dist, 'src/cli/main.js')];
+    const specifier = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
+    while (pending.length > 0) {
+      const file = pending.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '')
+        .replace(/^\s*import\s+type\b.*$/gm, '');
+      for (const [, spec] of text.matchAll(specifier)) {
+        if (spec!.startsWith('node:')) continue;
+        if (spec!.startsWith('.')) pending.push(path.resolve(path.dirname(file), spec!));
+        else packages.add(spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(50); // the walk followed the graph
+    expect([...packages].sort()).toEqual(Object.keys(pkg.dependencies).sort());
+  });
+});
+
+describe('npm i -D <tarball>', () => {
+  let project: string;
+  let install: ReturnType<typeof run>;
+
+  beforeAll(() => {
+    project = scratchProject('from-tarball');
+    install = run('npm', ['install', '--save-dev', ...NPM_FLAGS, tarball], project);
+  }, 300_000);
+
+  it('installs with no dependency install script', () => {
+    expect(install.status, install.output).toBe(0);
+    expect(installScripts(project)).toEqual([]);
+  });
+
+  it('`npx schemactl lint` works in the project', () => {
+    expectLintWorks(project);
+  });
+
+  it('`schemactl init` writes a $schema path that exists after the install', () => {
+    const r = run('npx', ['--no-install', 'schemactl', 'init'], project);
+    expect(r.status, r.output).toBe(0);
+    const config = readFileSync(path.join(project, 'schemactl.yaml'), 'utf8');
+    const ref = /\$schema=(\S+)/.exec(config)?.[1];
+    expect(ref).toBeDefined();
+    const schemaFile = path.resolve(project, ref!);
+    expect(existsSync(schemaFile), `${ref} does not exist`).toBe(true);
+    expect((JSON.parse(readFileSync(schemaFile, 'utf8')) as { $schema: string }).$schema).toMatch(/json-schema\.org/);
+    // the starter catalog is itself usable: lint reads it and finds the bad schema
+    const lint = run('npx', ['--no-install', 'schemactl', 'lint', '--max-warnings', '0'], project);
+    expect(lint.status, lint.output).toBe(1);
+    expect(lint.stdout).toContain('schemas/shipment-updated.avsc');
+  });
+});
+
+describe('npm i -D git+file://<clone>#<sha>', () => {
+  let project: string;
+  let install: ReturnType<typeof run>;
+
+  beforeAll(() => {
+    project = scratchProject('from-git');
+    // npm clones the commit, installs its devDependencies and runs its `prepare` (the tsc build) there
+    install = run('npm', ['install', '--save-dev', ...NPM_FLAGS, `git+file://${snap.dir}#${snap.sha}`], project);
+  }, 600_000);
+
+  it('installs the built package with no dependency install script', () => {
+    expect(install.status, install.output).toBe(0);
+    expect(existsSync(path.join(project, 'node_modules/schemactl/dist/src/cli/main.js'))).toBe(true);
+    expect(installScripts(project)).toEqual([]);
+    const manifest = JSON.parse(readFileSync(path.join(project, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    expect(manifest.devDependencies.schemactl).toContain(snap.sha);
+  });
+
+  it('`npx schemactl lint` works in the project', () => {
+    expectLintWorks(project);
+  });
+});
