@@ -1,10 +1,11 @@
 // The package as users get it: `npm pack` of the working tree, installed with `npm i -D` into a scratch
-// project from the tarball and from a git URL, then run through `npx schemactl` there. Scratch projects
+// project from the tarball and from a git URL, then run through `npx schemactl` there, and through the
+// husky + lint-staged hook of examples/husky/ on a real `git commit`. Scratch projects
 // live outside the repository so nothing resolves the repository's own node_modules.
-import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NPM_FLAGS, ROOT, removeDir, run, scratchDir, snapshotRepository, type Snapshot } from '../support/snapshot.js';
+import { GIT_IDENTITY, NPM_FLAGS, ROOT, git, removeDir, run, scratchDir, snapshotRepository, type Snapshot } from '../support/snapshot.js';
 
 const GOOD = readFileSync(path.join(ROOT, 'schemas/orders/order-placed.avsc'), 'utf8');
 const BAD = readFileSync(path.join(ROOT, 'schemas/bad/shipment-updated.avsc'), 'utf8');
@@ -167,4 +168,40 @@ describe('npm i -D git+file://<clone>#<sha>', () => {
   it('`npx schemactl lint` works in the project', () => {
     expectLintWorks(project);
   });
+});
+
+// examples/husky/ as a project adopts it: husky and lint-staged from the registry, the example hook and
+// lint-staged config copied in, and a real `git commit` that runs them.
+describe('husky + lint-staged (examples/husky/)', () => {
+  const HUSKY = 'husky@9.1.7';
+  const LINT_STAGED = 'lint-staged@16.4.0';
+  let project: string;
+
+  beforeAll(() => {
+    project = scratchProject('with-husky');
+    git(project, 'init', '-q', '-b', 'main');
+    const install = run('npm', ['install', '--save-dev', ...NPM_FLAGS, tarball, HUSKY, LINT_STAGED], project);
+    expect(install.status, install.output).toBe(0);
+    mkdirSync(path.join(project, '.husky'), { recursive: true });
+    copyFileSync(path.join(ROOT, 'examples/husky/pre-commit'), path.join(project, '.husky/pre-commit'));
+    copyFileSync(path.join(ROOT, 'examples/husky/lint-staged.config.mjs'), path.join(project, 'lint-staged.config.mjs'));
+    // what `npx husky init` sets up: the hooks path, and a prepare script so clones get it too
+    const setup = run('npx', ['--no-install', 'husky'], project);
+    expect(setup.status, setup.output).toBe(0);
+    expect(git(project, 'config', 'core.hooksPath')).toBe('.husky/_');
+  }, 300_000);
+
+  it('a commit of a clean schema goes through; one of a bad schema is stopped with the findings', () => {
+    git(project, 'add', 'package.json', 'package-lock.json', '.husky/pre-commit', 'lint-staged.config.mjs', 'schemas/order-placed.avsc');
+    const ok = run('git', ['commit', '-m', 'order placed'], project, GIT_IDENTITY);
+    expect(ok.status, ok.output).toBe(0);
+    const head = git(project, 'rev-parse', 'HEAD');
+
+    git(project, 'add', 'schemas/shipment-updated.avsc');
+    const bad = run('git', ['commit', '-m', 'shipment updated'], project, GIT_IDENTITY);
+    expect(bad.status, bad.output).not.toBe(0);
+    expect(bad.output).toContain('prefer-enum');
+    expect(bad.output).toContain('schemactl lint --max-warnings 0');
+    expect(git(project, 'rev-parse', 'HEAD')).toBe(head);
+  }, 120_000);
 });
