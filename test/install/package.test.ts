@@ -5,6 +5,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { GIT_IDENTITY, NPM_FLAGS, ROOT, git, removeDir, run, scratchDir, snapshotRepository, type Snapshot } from '../support/snapshot.js';
 
 const GOOD = readFileSync(path.join(ROOT, 'schemas/orders/order-placed.avsc'), 'utf8');
@@ -204,4 +205,80 @@ describe('husky + lint-staged (examples/husky/)', () => {
     expect(bad.output).toContain('schemactl lint --max-warnings 0');
     expect(git(project, 'rev-parse', 'HEAD')).toBe(head);
   }, 120_000);
+});
+
+// The run steps of examples/github-actions/schemactl.yml on a pull request, in order and with its `if:`
+// conditions, in a depth-1 clone of the pull request branch as actions/checkout leaves it (`uses:` steps
+// are the checkout itself, a no-op for setup-node, and a check of the SARIF file for the uploads).
+describe('examples/github-actions/schemactl.yml steps on a pull request', () => {
+  interface Step { name?: string; id?: string; if?: string; uses?: string; run?: string; 'continue-on-error'?: boolean; with?: Record<string, unknown> }
+  const workflow = parse(readFileSync(path.join(ROOT, 'examples/github-actions/schemactl.yml'), 'utf8')) as { env: Record<string, string>; jobs: { schemas: { steps: Step[] } } };
+  let clone: string;
+
+  beforeAll(() => {
+    const origin = path.join(work, 'gh-origin');
+    mkdirSync(path.join(origin, 'services/orders'), { recursive: true });
+    git(origin, 'init', '-q', '-b', 'main');
+    writeFileSync(path.join(origin, 'package.json'), JSON.stringify({ name: 'shop', version: '1.0.0', private: true, devDependencies: { schemactl: `file:${tarball}` } }, null, 2));
+    const lock = run('npm', ['install', ...NPM_FLAGS], origin);
+    expect(lock.status, lock.output).toBe(0);
+    writeFileSync(path.join(origin, '.gitignore'), 'node_modules/\n');
+    writeFileSync(path.join(origin, 'services/orders/order-placed.avsc'), GOOD);
+    writeFileSync(path.join(origin, 'services/orders/schemactl.yaml'), 'streams:\n  - topic: orders.order-placed\n    kind: store\n    schema: order-placed.avsc\n    compatibility: BACKWARD\n');
+    git(origin, 'add', '.');
+    git(origin, 'commit', '-q', '-m', 'orders');
+    // the pull request: a new required field without a default breaks BACKWARD compatibility
+    git(origin, 'checkout', '-q', '-b', 'add-channel');
+    const schema = JSON.parse(GOOD) as { fields: unknown[] };
+    schema.fields.push({ name: 'channel', type: 'string', doc: 'Sales channel.' });
+    writeFileSync(path.join(origin, 'services/orders/order-placed.avsc'), `${JSON.stringify(schema, null, 2)}\n`);
+    git(origin, 'commit', '-q', '-am', 'add channel');
+    clone = path.join(work, 'gh-checkout');
+    const r = run('git', ['clone', '-q', '--depth=1', '--branch', 'add-channel', `file://${origin}`, clone], work);
+    expect(r.status, r.output).toBe(0);
+  }, 300_000);
+
+  it('lints, finds the breaking change against the base branch, uploads SARIF and fails the job', () => {
+    const env: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(workflow.env).map(([k, v]) => [k, v.replace('${{ github.base_ref }}', 'main')])),
+      CATALOG: 'services/orders/schemactl.yaml', // the catalog is in a subfolder here
+    };
+    expect(env.BASE).toBe('main');
+    const outcome: Record<string, string> = {};
+    const log: string[] = [];
+    const condition = (expr: string | undefined): boolean => {
+      if (!expr) return true;
+      const js = expr
+        .replace(/github\.event_name/g, "'pull_request'")
+        .replace(/steps\.(\w+)\.outcome/g, (_m, id: string) => JSON.stringify(outcome[id] ?? 'skipped'))
+        .replace(/always\(\)/g, 'true')
+        .replace(/hashFiles\('([^']+)'\)/g, (_m, f: string) => (existsSync(path.join(clone, f)) ? "'h'" : "''"))
+        .replace(/==/g, '===').replace(/!===/g, '!==');
+      return Boolean(new Function(`return (${js});`)());
+    };
+    let failed = false;
+    for (const step of workflow.jobs.schemas.steps) {
+      const label = step.name ?? step.uses ?? step.run!;
+      if (!condition(step.if)) { log.push(`skipped: ${label}`); continue; }
+      if (step.uses) {
+        if (step.uses.startsWith('github/codeql-action/upload-sarif')) {
+          const sarif = JSON.parse(readFileSync(path.join(clone, String(step.with!.sarif_file)), 'utf8')) as { version: string; runs: unknown[] };
+          expect(sarif.version).toBe('2.1.0');
+        }
+        log.push(`uses: ${label}`);
+        continue;
+      }
+      const r = run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], clone, { ...env, ...GIT_IDENTITY }, 300_000);
+      log.push(`ran (exit ${r.status}): ${label}\n${r.output}`);
+      if (step.id) outcome[step.id] = r.status === 0 ? 'success' : 'failure';
+      if (r.status !== 0 && !step['continue-on-error']) { failed = true; break; }
+    }
+    const text = log.join('\n');
+    expect(outcome, text).toEqual({ lint: 'success', check: 'failure' });
+    expect(failed, text).toBe(true);
+    expect(text).toContain('ran (exit 1): Fail on findings');
+    expect(text).toMatch(/::error file=services\/orders\/order-placed\.avsc,line=\d+/);
+    const check = JSON.parse(readFileSync(path.join(clone, 'check.sarif'), 'utf8')) as { runs: Array<{ results: unknown[] }> };
+    expect(check.runs[0]!.results.length).toBeGreaterThan(0);
+  }, 300_000);
 });
