@@ -67,3 +67,17 @@ describe('examples/ GitHub workflow', () => {
     }
   });
 });
+
+describe('README quotes the pre-commit and husky examples', () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const code = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '' && !/^\s*(#|\/\/)/.test(l));
+  for (const example of ['examples/pre-commit/.pre-commit-config.yaml', 'examples/husky/lint-staged.config.mjs']) {
+    it(example, () => {
+      const marker = `<!-- example: ${example} -->\n`;
+      const at = readme.indexOf(marker);
+      expect(at, `README has a block marked ${marker.trim()}`).toBeGreaterThanOrEqual(0);
+      const block = /^```\w*\n([\s\S]*?)```/.exec(readme.slice(at + marker.length))?.[1] ?? '';
+      expect(code(block)).toEqual(code(readFileSync(path.join(ROOT, example), 'utf8')));
+    });
+  }
+});
