@@ -1,10 +1,9 @@
 // End to end through the built launcher (bin/schemactl.js over the compiled dist): module loading,
-// exit statuses of a real process, the registry server's lifecycle, and the pre-commit hook.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// exit statuses of a real process and the registry server's lifecycle (the pre-commit hook: test/install/).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { BIN, ROOT, buildCli } from './support/build.js';
 
 const WORK = path.join(ROOT, 'test/.work');
@@ -141,48 +140,5 @@ describe('registry serve', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(stderr).toContain('SIGTERM received, shutting down');
-  });
-});
-
-describe('pre-commit hook', () => {
-  const hasPreCommit = spawnSync('pre-commit', ['--version'], { encoding: 'utf8' }).status === 0;
-
-  it.skipIf(!hasPreCommit)('the manifest is valid for pre-commit', () => {
-    const r = spawnSync('pre-commit', ['validate-manifest', path.join(ROOT, '.pre-commit-hooks.yaml')], { encoding: 'utf8' });
-    expect(r.stderr + r.stdout).toBe('');
-    expect(r.status).toBe(0);
-  });
-
-  // The hook runs from `repo: local` with the manifest's id, files pattern and pass_filenames, and the
-  // built bin as entry: `language: node` would have pre-commit npm-install this package from scratch.
-  it.skipIf(!hasPreCommit)('passes a staged good schema and stops a staged bad one', () => {
-    const hook = (parse(readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Array<Record<string, unknown>>)[0]!;
-    expect(hook).toMatchObject({ id: 'schemactl-lint', entry: 'schemactl lint', language: 'node', pass_filenames: true });
-    const repo = path.join(tmp, 'precommit');
-    mkdirSync(repo, { recursive: true });
-    const git = (...args: string[]): string => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
-    git('init', '-q');
-    git('config', 'user.email', 'test@example.com');
-    git('config', 'user.name', 'test');
-    const local = {
-      repos: [{ repo: 'local', hooks: [{ ...hook, entry: `${process.execPath} ${BIN} lint`, language: 'system' }] }],
-    };
-    writeFileSync(path.join(repo, '.pre-commit-config.yaml'), JSON.stringify(local, null, 2));
-    write(repo, { 'schemas/order-placed.avsc': GOOD, 'README.md': 'not a schema {' });
-    git('add', '.');
-    const env = { ...process.env, PRE_COMMIT_HOME: path.join(tmp, 'pre-commit-home'), NO_COLOR: '1' };
-    const ok = spawnSync('pre-commit', ['run'], { cwd: repo, encoding: 'utf8', env });
-    expect(ok.stdout).toMatch(/schemactl lint\.+Passed/);
-    expect(ok.status).toBe(0);
-    git('commit', '-q', '-m', 'good');
-
-    copyFileSync(path.join(ROOT, 'schemas/bad/shipment-updated.avsc'), path.join(repo, 'schemas/shipment-updated.avsc'));
-    writeFileSync(path.join(repo, 'schemas/broken.avsc'), BROKEN);
-    git('add', '.');
-    const bad = spawnSync('pre-commit', ['run'], { cwd: repo, encoding: 'utf8', env });
-    expect(bad.stdout).toMatch(/schemactl lint\.+Failed/);
-    expect(bad.stdout).toContain('schemas/broken.avsc');
-    expect(bad.stdout).toContain('parse-error');
-    expect(bad.status).toBe(1);
   });
 });

@@ -1,10 +1,11 @@
-// Every AVRO case of the shared conformance corpus through checkCompatibility, with avsc's resolver
-// run beside it as a second (non-reference) oracle.
+// Every AVRO conformance case through checkCompatibility, with avsc's resolver run beside it as a second
+// (non-reference) oracle: the Apache Avro and Karapace cases kept in test/compat/cases/, plus the
+// Confluent-derived ones of ../shared/conformance when it is present.
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { checkCompatibility } from '../../src/compat/index.js';
 import type { CompatResult } from '../../src/compat/index.js';
-import { conformanceCases, multiset } from '../support/conformance.js';
+import { CONFLUENT_CASE_COUNTS, conformanceCases, confluentCases, loadBundledCases, loadSharedCases, isConfluentDerived, multiset, requireShared } from '../support/conformance.js';
 import type { ConformanceCase } from '../support/conformance.js';
 
 const cases = conformanceCases('AVRO');
@@ -76,10 +77,26 @@ function assertCase(c: ConformanceCase, result: CompatResult): void {
 }
 
 describe('AVRO conformance corpus', () => {
-  it('holds the 258 AVRO cases', () => {
-    expect(cases).toHaveLength(258);
-    expect(cases.filter((c) => c.compatible)).toHaveLength(153);
+  it('holds the 225 Apache Avro and Karapace cases of the repository', () => {
+    const bundled = loadBundledCases().filter((c) => c.format === 'AVRO');
+    expect(bundled).toHaveLength(225);
+    expect(bundled.filter((c) => c.compatible)).toHaveLength(128);
+    expect(bundled.filter((c) => !/^(apache\/avro|Aiven-Open\/karapace)@/.test(c.source))).toEqual([]);
   });
+
+  if (requireShared('conformance', `the ${CONFLUENT_CASE_COUNTS.AVRO} Confluent-derived AVRO cases`)) {
+    it(`holds the ${CONFLUENT_CASE_COUNTS.AVRO} Confluent-derived cases of ../shared/conformance, 258 in all`, () => {
+      expect(confluentCases('AVRO')).toHaveLength(CONFLUENT_CASE_COUNTS.AVRO);
+      expect(cases).toHaveLength(258);
+      expect(cases.filter((c) => c.compatible)).toHaveLength(153);
+    });
+
+    it('the repository copy equals the Apache Avro and Karapace cases of ../shared/conformance', () => {
+      const shared = loadSharedCases().filter((c) => c.format === 'AVRO' && !isConfluentDerived(c));
+      const byId = (a: ConformanceCase, b: ConformanceCase) => a.id.localeCompare(b.id);
+      expect([...loadBundledCases()].sort(byId)).toEqual([...shared].sort(byId));
+    });
+  }
 
   for (const c of cases) {
     const reason = WRONG_IN_SOURCE[c.id];

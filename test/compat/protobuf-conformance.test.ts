@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkCompatibility } from '../../src/compat/index.js';
 import { checkProtobufPair } from '../../src/compat/protobuf/index.js';
 import type { ProtobufReference } from '../../src/compat/protobuf/index.js';
-import { conformanceCases, multiset } from '../support/conformance.js';
+import { CONFLUENT_CASE_COUNTS, conformanceCases, multiset, requireShared } from '../support/conformance.js';
 import type { ConformanceCase, ConformanceReference } from '../support/conformance.js';
 
 const cases = conformanceCases('PROTOBUF');
@@ -40,7 +40,10 @@ function expected(c: ConformanceCase): Array<{ type: string; path: string }> {
   return c.messages.map((type, i) => ({ type, path: c.paths?.[i] ?? '' }));
 }
 
-describe('Protobuf conformance corpus: checkProtobufPair', () => {
+// Without ../shared the project's own cases still cover every difference type (protobuf-pair.test.ts).
+const run = requireShared('conformance', `the ${CONFLUENT_CASE_COUNTS.PROTOBUF} Confluent-derived PROTOBUF cases`);
+
+describe.runIf(run)('Protobuf conformance corpus: checkProtobufPair', () => {
   it('has the 55 cases of the corpus', () => {
     expect(cases).toHaveLength(55);
     expect(cases.every((c) => c.level === 'BACKWARD' && c.messages_kind === 'differences' && c.messages_exact)).toBe(true);
@@ -71,7 +74,7 @@ describe('Protobuf conformance corpus: checkProtobufPair', () => {
   });
 });
 
-describe('Protobuf conformance corpus: checkCompatibility', () => {
+describe.runIf(run)('Protobuf conformance corpus: checkCompatibility', () => {
   for (const c of cases) {
     it(`${c.id}`, async () => {
       const req: Parameters<typeof checkCompatibility>[0] = {

@@ -3,6 +3,7 @@
 // asymmetric rule flips. Expected lists are "TYPE path", compared as multisets.
 import { describe, expect, it } from 'vitest';
 import {
+  PROTOBUF_DIFFERENCE_TYPES,
   checkProtobufPair,
   diffProtobufDocuments,
   explainProtobufChange,
@@ -211,6 +212,14 @@ const rows: Row[] = [
     forward: { compatible: true, diffs: [] },
   },
   {
+    // Confluent's diff fixture 023 has this shape; kept here so a clone without ../shared still tests it.
+    name: 'moving a top-level field into an existing oneof',
+    old: p3('message Order { string id = 1; oneof payment { string card = 2; string iban = 3; } }'),
+    new: p3('message Order { oneof payment { string id = 1; string card = 2; string iban = 3; } }'),
+    backward: { compatible: false, diffs: ['FIELD_MOVED_TO_EXISTING_ONEOF #/Order/payment'] },
+    forward: { compatible: true, diffs: ['ONEOF_FIELD_MOVED_TO_TOP_LEVEL #/Order/1'] },
+  },
+  {
     name: 'a self-referencing message compares once',
     old: p3('message Node { int32 v = 1; repeated Node children = 2; }'),
     new: p3('message Node { int64 v = 1; repeated Node kids = 2; }'),
@@ -226,6 +235,12 @@ function diffs(reader: string, writer: string, direction: 'backward' | 'forward'
 }
 
 describe('checkProtobufPair, BACKWARD and FORWARD', () => {
+  // The project's own cases, so a clone without ../shared/conformance still tests every change type.
+  it('the table produces every Difference type of the registry', () => {
+    const produced = new Set(rows.flatMap((r) => [...r.backward.diffs, ...r.forward.diffs]).map((d) => d.split(' ')[0]));
+    expect(PROTOBUF_DIFFERENCE_TYPES.filter((t) => !produced.has(t))).toEqual([]);
+  });
+
   for (const row of rows) {
     it(`${row.name}: BACKWARD`, () => {
       const r = diffs(row.new, row.old, 'backward');

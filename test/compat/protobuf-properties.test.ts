@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROTOBUF_COMPATIBLE_CHANGES, checkProtobufPair } from '../../src/compat/protobuf/index.js';
 import type { ProtobufDifferenceType, ProtobufSchemaInput } from '../../src/compat/protobuf/index.js';
-import { conformanceCases } from '../support/conformance.js';
+import { CONFLUENT_CASE_COUNTS, conformanceCases, requireShared } from '../support/conformance.js';
 
 const inputs: ProtobufSchemaInput[] = [];
 for (const c of conformanceCases('PROTOBUF')) {
@@ -13,7 +13,7 @@ for (const c of conformanceCases('PROTOBUF')) {
   inputs.push({ text: c.candidate, references: c.candidate_references ?? [] });
 }
 
-describe('Protobuf diff properties over the corpus schemas', () => {
+describe.runIf(requireShared('conformance', `diff properties over the schemas of the ${CONFLUENT_CASE_COUNTS.PROTOBUF} Confluent-derived PROTOBUF cases`))('Protobuf diff properties over the corpus schemas', () => {
   it('finds no difference between a schema and itself', () => {
     const withDiffs = inputs
       .map((s, i) => ({ i, d: checkProtobufPair(s, s).differences }))
