@@ -12,9 +12,10 @@ import {
 import { loadConfig, resolveRuleOverrides } from '../config/load.js';
 import { loadRules } from '../config/rules.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { readSchemaFile, readSchemaFileSync, type ReadSchemaOptions, type SchemaFile } from '../formats/index.js';
+import { parseSchemaText, readSchemaFile, readSchemaFileSync, type ReadSchemaOptions, type SchemaFile } from '../formats/index.js';
 import { buildBaseline, filterByBaseline, parseBaseline, serializeBaseline, type BaselineFileInput } from '../lint/baseline.js';
 import { CATALOG_REFERENCE, LintRun } from '../lint/engine.js';
+import { applyFixes, MAX_FIX_PASSES } from '../lint/fix.js';
 import type { Rule, RuleSeverity } from '../lint/rule.js';
 import type { OverrideSetting, StreamSetting } from '../lint/types.js';
 import type { SchemaDocument } from '../model/types.js';
@@ -44,6 +45,11 @@ export interface LintOptions {
   rules?: readonly Rule[];
   /** environment for `${VAR}` interpolation (default: process.env) */
   env?: NodeJS.ProcessEnv;
+  /**
+   * apply the fixes of fixable findings to the texts, re-linting until nothing more is fixed (at most
+   * MAX_FIX_PASSES passes); files are not written: each changed file's result carries `output`
+   */
+  fix?: boolean;
 }
 
 export interface LintOutcome {
@@ -121,11 +127,17 @@ async function expandPaths(patterns: readonly string[], cwd: string): Promise<st
  */
 async function readAll(
   files: readonly string[], cwd: string, opts: ReadSchemaOptions, accept: (f: SchemaFile, abs: string) => void,
+  edited?: ReadonlyMap<string, string>,
 ): Promise<void> {
   let next = 0;
   let readMs = 0;
   while (next < files.length) {
     const abs = files[next++] as string;
+    const text = edited?.get(abs);
+    if (text !== undefined) {
+      accept(parseSchemaText(displayPath(abs, cwd), text, { ...opts, absolutePath: abs }), abs);
+      continue;
+    }
     const r = readSchemaFileSync(displayPath(abs, cwd), { ...opts, absolutePath: abs });
     readMs += r.readMs;
     accept(r.result, abs);
@@ -141,6 +153,48 @@ async function readAll(
 }
 
 export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
+  if (opts.fix !== true) return lintOnce(opts);
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  // absolute path → edited text; the original texts are kept to tell which files changed
+  const edited = new Map<string, string>();
+  const original = new Map<string, string>();
+  // files whose last fixes broke parsing: they keep their text from before that pass and get no more fixes
+  const frozen = new Set<string>();
+  let lastPass = new Map<string, string>();
+  let outcome = await lintOnce(opts, edited);
+  for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
+    const before = new Map<string, string>();
+    let reverted = false;
+    for (const r of outcome.results) {
+      const abs = path.resolve(cwd, r.file);
+      if (r.diagnostics.some((d) => d.fatal === true) && lastPass.has(abs)) {
+        edited.set(abs, lastPass.get(abs) as string);
+        frozen.add(abs);
+        reverted = true;
+      }
+    }
+    for (const r of outcome.results) {
+      const abs = path.resolve(cwd, r.file);
+      if (frozen.has(abs) || r.source === undefined || !r.diagnostics.some((d) => d.fix !== undefined)) continue;
+      const applied = applyFixes(r.source, r.diagnostics);
+      if (applied.fixed.length === 0) continue;
+      if (!original.has(abs)) original.set(abs, r.source);
+      before.set(abs, r.source);
+      edited.set(abs, applied.output);
+    }
+    if (before.size === 0 && !reverted) break;
+    lastPass = before;
+    outcome = await lintOnce(opts, edited);
+  }
+  for (const r of outcome.results) {
+    const abs = path.resolve(cwd, r.file);
+    const text = edited.get(abs);
+    if (text !== undefined && text !== original.get(abs)) r.output = text;
+  }
+  return outcome;
+}
+
+async function lintOnce(opts: LintOptions, edited?: ReadonlyMap<string, string>): Promise<LintOutcome> {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const patterns = opts.paths ?? opts.patterns ?? [];
   // rule modules load while the file system is walked; config validation needs the rules
@@ -235,7 +289,7 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
       report: reportFiles.has(f.file),
     });
   };
-  await readAll(targetFiles, cwd, { cwd, includePaths: config.includePaths, importCache }, accept);
+  await readAll(targetFiles, cwd, { cwd, includePaths: config.includePaths, importCache }, accept, edited);
   const engine = run.finish();
 
   let results: FileResult[] = engine.files.map((r) => {
