@@ -22,11 +22,11 @@ function severityLabel(s: string): string {
 }
 
 export function ruleTable(metas: readonly AnyRuleMeta[]): string {
-  const rows = metas.map((m) => [m.id, severityLabel(m.defaultSeverity), m.formats.join(','), m.description]);
-  const head = ['RULE', 'DEFAULT', 'FORMATS', 'DESCRIPTION'];
+  const rows = metas.map((m) => [m.id, severityLabel(m.defaultSeverity), m.formats.join(','), m.fixable !== undefined ? 'yes' : '', m.description]);
+  const head = ['RULE', 'DEFAULT', 'FORMATS', 'FIX', 'DESCRIPTION'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return `${[line(head), ...rows.map(line)].join('\n')}\n\n${metas.length} rules. \`schemactl rules <id>\` shows one rule's documentation.\n`;
+  return `${[line(head), ...rows.map(line)].join('\n')}\n\n${metas.length} rules; FIX marks those whose findings \`schemactl lint --fix\` can fix. \`schemactl rules <id>\` shows one rule's documentation.\n`;
 }
 
 function optionsText(meta: AnyRuleMeta): string[] {
@@ -53,6 +53,7 @@ export function ruleText(meta: AnyRuleMeta): string {
     'Options:',
     ...optionsText(meta).map((l) => `  ${l}`),
   ];
+  if (meta.fixable !== undefined) out.push('', `Fixable: ${meta.fixable}`);
   for (const [format, ex] of Object.entries(meta.examples)) {
     if (!ex) continue;
     out.push('', `${FORMAT_LABEL[format] ?? format}, invalid:`, ...indent(ex.invalid), '', `${FORMAT_LABEL[format] ?? format}, valid:`, ...indent(ex.valid));
@@ -67,12 +68,13 @@ function indent(text: string): string[] {
 /** The rule reference in Markdown, the source of the README's rules section. */
 export function rulesMarkdown(metas: readonly AnyRuleMeta[]): string {
   const out = [
-    '| Rule | Default | Formats | Description |',
-    '| --- | --- | --- | --- |',
-    ...metas.map((m) => `| [\`${m.id}\`](#${m.id}) | ${severityLabel(m.defaultSeverity)} | ${m.formats.map((f) => FORMAT_LABEL[f] ?? f).join(', ')} | ${m.description.replace(/\|/g, '\\|')} |`),
+    '| Rule | Default | Formats | Fix | Description |',
+    '| --- | --- | --- | --- | --- |',
+    ...metas.map((m) => `| [\`${m.id}\`](#${m.id}) | ${severityLabel(m.defaultSeverity)} | ${m.formats.map((f) => FORMAT_LABEL[f] ?? f).join(', ')} | ${m.fixable !== undefined ? 'yes' : ''} | ${m.description.replace(/\|/g, '\\|')} |`),
   ];
   for (const m of metas) {
     out.push('', `### ${m.id}`, '', `${m.description}. Default: **${severityLabel(m.defaultSeverity)}**; category: ${m.category}.`, '', m.rationale.trim(), '', '**Options**', '', ...optionsText(m));
+    if (m.fixable !== undefined) out.push('', `**Fix** (\`schemactl lint --fix\`): ${m.fixable}`);
     for (const [format, ex] of Object.entries(m.examples)) {
       if (!ex) continue;
       const fence = FENCE[format] ?? '';
