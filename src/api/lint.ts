@@ -14,7 +14,7 @@ import { loadRules } from '../config/rules.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { parseSchemaText, readSchemaFile, readSchemaFileSync, type ReadSchemaOptions, type SchemaFile } from '../formats/index.js';
 import { buildBaseline, filterByBaseline, parseBaseline, serializeBaseline, type BaselineFileInput } from '../lint/baseline.js';
-import { CATALOG_REFERENCE, LintRun } from '../lint/engine.js';
+import { CATALOG_REFERENCE, LintRun, PARSE_ERROR } from '../lint/engine.js';
 import { applyFixes, MAX_FIX_PASSES } from '../lint/fix.js';
 import type { Rule, RuleSeverity } from '../lint/rule.js';
 import type { OverrideSetting, StreamSetting } from '../lint/types.js';
@@ -160,15 +160,17 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
   const original = new Map<string, string>();
   // files whose last fixes broke parsing: they keep their text from before that pass and get no more fixes
   const frozen = new Set<string>();
-  let lastPass = new Map<string, string>();
+  const parseErrors = (r: FileResult): number => r.diagnostics.filter((d) => d.ruleId === PARSE_ERROR).length;
+  let lastPass = new Map<string, { text: string; parseErrors: number }>();
   let outcome = await lintOnce(opts, edited);
   for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
-    const before = new Map<string, string>();
+    const before = new Map<string, { text: string; parseErrors: number }>();
     let reverted = false;
     for (const r of outcome.results) {
       const abs = path.resolve(cwd, r.file);
-      if (r.diagnostics.some((d) => d.fatal === true) && lastPass.has(abs)) {
-        edited.set(abs, lastPass.get(abs) as string);
+      const prev = lastPass.get(abs);
+      if (prev !== undefined && parseErrors(r) > prev.parseErrors) {
+        edited.set(abs, prev.text);
         frozen.add(abs);
         reverted = true;
       }
@@ -179,7 +181,7 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
       const applied = applyFixes(r.source, r.diagnostics);
       if (applied.fixed.length === 0) continue;
       if (!original.has(abs)) original.set(abs, r.source);
-      before.set(abs, r.source);
+      before.set(abs, { text: r.source, parseErrors: parseErrors(r) });
       edited.set(abs, applied.output);
     }
     if (before.size === 0 && !reverted) break;

@@ -10,7 +10,7 @@ import protoEnumZero from '../../rules/proto-enum-zero-unspecified.js';
 import requireUpdatedAt from '../../rules/require-updated-at.js';
 import { lint } from '../../src/api/lint.js';
 import { applyFixes, mergeEdits } from '../../src/lint/fix.js';
-import type { Rule } from '../../src/lint/rule.js';
+import { defineRule, type Rule } from '../../src/lint/rule.js';
 import type { Diagnostic } from '../../src/diagnostics/types.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -126,6 +126,12 @@ const CASES: Case[] = [
     input: 'syntax = "proto3";\npackage acme.v1;\n\nmessage A {\n  string id = 1;\n}\n\nmessage B {\n  string id = 1;\n}\n',
     output: 'syntax = "proto3";\npackage acme.v1;\n\nimport "google/protobuf/timestamp.proto";\n\nmessage A {\n  string id = 1;\n  google.protobuf.Timestamp updated_at = 2;\n}\n\nmessage B {\n  string id = 1;\n  google.protobuf.Timestamp updated_at = 2;\n}\n',
   },
+  {
+    name: 'proto2 has no always-present field that the rules accept: no fix',
+    rule: requireUpdatedAt,
+    file: 'a.proto',
+    input: 'syntax = "proto2";\npackage acme.v1;\n\nmessage A {\n  optional string id = 1;\n}\n',
+  },
 ];
 
 async function fixOnce(c: Case, dir: string): Promise<{ output: string; diagnostics: Diagnostic[] }> {
@@ -162,6 +168,32 @@ describe('lint --fix', () => {
     const outcome = await lint({ cwd: dir, paths: [c.file], rules: [avroFieldDefault, avroUnionNullFirst], fix: true });
     expect(outcome.results[0]!.output).toBe(avsc(['{"name": "c", "type": ["null", "string"], "default": null}']));
     expect(outcome.results[0]!.diagnostics).toEqual([]);
+  });
+});
+
+describe('a fix that breaks parsing', () => {
+  // a rule whose fix writes text the parser rejects: the file keeps its text from before that pass
+  const breaking = defineRule<'m', Record<string, never>>({
+    meta: {
+      id: 'breaks', description: 'd', defaultSeverity: 'error', category: 'hygiene', formats: ['protobuf'], rationale: 'r',
+      messages: { m: 'm' }, examples: {}, fixable: 'never safely',
+    },
+    create: (ctx) => ({
+      record(record) {
+        const at = ctx.document.text.indexOf('{');
+        ctx.report({ messageId: 'm', node: record, fix: { range: [at, at + 1], text: '{ =' } });
+      },
+    }),
+  });
+
+  it('is undone and the finding stays reported', async () => {
+    const dir = path.join(tmp, 'breaking');
+    mkdirSync(dir, { recursive: true });
+    const text = 'syntax = "proto3";\npackage acme.v1;\n\nmessage A {\n  string id = 1;\n}\n';
+    writeFileSync(path.join(dir, 'a.proto'), text);
+    const outcome = await lint({ cwd: dir, paths: ['a.proto'], rules: [breaking as unknown as Rule], fix: true });
+    expect(outcome.results[0]!.output).toBeUndefined();
+    expect(outcome.results[0]!.diagnostics.map((d) => d.ruleId)).toEqual(['breaks']);
   });
 });
 

@@ -119,6 +119,8 @@ function timestampImport(doc: SchemaDocument, p: ProtoText): Fix | undefined {
 
 /** `google.protobuf.Timestamp <name> = <next free number>;` as the message's last field, plus its import. */
 export function appendTimestampField(doc: SchemaDocument, record: RecordType, name: string): Fix | undefined {
+  // proto2 has no field that is always present without `required`, which proto-no-required forbids
+  if (doc.syntax === 'proto2') return undefined;
   const p = protoOf(doc);
   const kw = tokenIndexAt(p, p.lines.start(record.loc));
   if (kw < 0) return undefined;
