@@ -2,7 +2,6 @@
 // this. I/O happens here (reading files concurrently, baseline file); the engine itself is pure.
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import type { Diagnostic, FileResult } from '../diagnostics/types.js';
 import { countBySeverity } from '../diagnostics/types.js';
 import { UsageError } from '../errors.js';
@@ -16,6 +15,7 @@ import { parseSchemaText, readSchemaFile, readSchemaFileSync, type ReadSchemaOpt
 import { buildBaseline, filterByBaseline, parseBaseline, serializeBaseline, type BaselineFileInput } from '../lint/baseline.js';
 import { CATALOG_REFERENCE, LintRun, PARSE_ERROR } from '../lint/engine.js';
 import { applyFixes, MAX_FIX_PASSES } from '../lint/fix.js';
+import { MAY_BE_GLOB, picomatch } from '../lint/glob.js';
 import type { Rule, RuleSeverity } from '../lint/rule.js';
 import type { OverrideSetting, StreamSetting } from '../lint/types.js';
 import type { SchemaDocument } from '../model/types.js';
@@ -92,10 +92,10 @@ async function expandPaths(patterns: readonly string[], cwd: string): Promise<st
   const found = new Set<string>();
   const isSchema = (abs: string): boolean => SCHEMA_EXTENSIONS.includes(path.extname(abs).toLowerCase());
   for (const pattern of patterns) {
-    const scan = picomatch.scan(pattern);
-    if (scan.isGlob) {
+    const scan = MAY_BE_GLOB.test(pattern) ? picomatch().scan(pattern) : undefined;
+    if (scan?.isGlob === true) {
       const base = path.resolve(cwd, scan.base === '' ? '.' : scan.base);
-      const match = picomatch(scan.glob, { dot: false });
+      const match = picomatch()(scan.glob, { dot: false });
       const hits: string[] = [];
       await walk(base, (abs) => match(toPosix(path.relative(base, abs))), hits);
       if (hits.length === 0) throw new UsageError(`No files match the pattern "${pattern}".`, 'no-files');

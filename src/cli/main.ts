@@ -9,12 +9,12 @@
 // test (test/cli/lazy-load.test.ts) fails when `schemactl lint` loads Kafka, pg, mysql2 or HTTP code.
 // Print only through `io` (redacted) and report user errors by throwing SchemactlError; the one catch
 // below maps them to exit codes.
-import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { EXIT, SchemactlError } from '../errors.js';
 import { captureInstallCommand, captureStatusCommand, captureUninstallCommand } from './capture.js';
 import { checkCommand } from './check.js';
 import type { Args, CommandDef } from './command.js';
+import { fastArgs } from './fast-argv.js';
 import { initCommand } from './init.js';
 import type { CliIO } from './io.js';
 import { processIO, redacting } from './io.js';
@@ -78,8 +78,18 @@ function explainFailure(msg: string | undefined, err: Error | undefined, usage: 
 
 export async function main(argv: string[], ioOverride?: Partial<CliIO>): Promise<number> {
   const io = redacting({ ...processIO(), ...ioOverride });
+  // `lint` with plain options skips loading yargs, most of its start-up time (see fast-argv.ts)
+  const quick = fastArgs(lintCommand, argv);
+  if (quick !== undefined) {
+    try {
+      return await lintCommand.run(quick, io);
+    } catch (err) {
+      return report(err, io);
+    }
+  }
   let code: number = EXIT.OK;
   const setCode = (c: number): void => { code = c; };
+  const { default: yargs } = await import('yargs');
   let parser = yargs(argv)
     .scriptName('schemactl')
     .usage('$0 <command> [options]\n\nLint Avro and Protobuf event schemas, check their evolution like the Schema Registry, and publish database rows as governed Kafka events.')
