@@ -12,7 +12,7 @@ import { loadConfig, resolveRuleOverrides } from '../config/load.js';
 import { loadRules } from '../config/rules.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { parseSchemaText, readSchemaFile, readSchemaFileSync, type ReadSchemaOptions, type SchemaFile } from '../formats/index.js';
-import { buildBaseline, filterByBaseline, parseBaseline, serializeBaseline, type BaselineFileInput } from '../lint/baseline.js';
+import type { BaselineFileInput } from '../lint/baseline.js';
 import { CATALOG_REFERENCE, LintRun, PARSE_ERROR } from '../lint/engine.js';
 import { applyFixes, MAX_FIX_PASSES } from '../lint/fix.js';
 import { MAY_BE_GLOB, picomatch } from '../lint/glob.js';
@@ -310,6 +310,7 @@ async function lintOnce(opts: LintOptions, edited?: ReadonlyMap<string, string>)
   if (opts.baseline !== undefined || opts.updateBaseline === true) {
     const baselineFile = path.resolve(cwd, opts.baseline ?? DEFAULT_BASELINE_FILE);
     const baseDir = path.dirname(baselineFile);
+    const { buildBaseline, filterByBaseline, parseBaseline, serializeBaseline } = await import('../lint/baseline.js');
     const inputs: BaselineFileInput[] = results.map((result) => ({
       result,
       key: toPosix(path.relative(baseDir, path.resolve(cwd, result.file))),

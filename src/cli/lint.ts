@@ -119,9 +119,9 @@ export function exitCodeFor(results: readonly FileResult[], maxWarnings: number)
 
 async function run(a: Args, io: CliIO): Promise<number> {
   const args = toLintArgs(a);
-  const [{ lint }, { getFormatter }, rulesLookup, { packageVersion }] = await Promise.all([
+  const [{ lint }, formatter, rulesLookup, { packageVersion }] = await Promise.all([
     import('../api/lint.js'),
-    import('../formatters/index.js'),
+    import('../formatters/load.js').then((m) => m.loadFormatter(args.format)),
     args.format === 'sarif' ? import('./rule-docs.js').then((m) => m.ruleMetaLookup()) : Promise.resolve(undefined),
     import('./version.js'),
   ]);
@@ -168,7 +168,7 @@ async function run(a: Args, io: CliIO): Promise<number> {
   }
 
   const toFile = args.output !== undefined;
-  const text = getFormatter(args.format)(results, {
+  const text = formatter(results, {
     cwd: io.cwd,
     color: args.format === 'stylish' && colorEnabled(io, args.color, toFile),
     rules: rulesLookup,
