@@ -65,6 +65,24 @@ describe('module loading', () => {
     expect(offending).toEqual([]);
   });
 
+  it('`lint --fix` of a catalog\'s files loads no server code, nor yargs, nor ajv\'s compiler (start-up)', () => {
+    const dir = path.join(tmp, 'lazy-catalog');
+    write(dir, {
+      'schemactl.yaml': 'streams:\n  - topic: orders.order-placed\n    kind: store\n    schema: order.avsc\n    source:\n      connection: postgres://localhost/shop\n      pattern: query\n      table: orders\n      timestamp: updated_at\n      id: id\n',
+      'order.avsc': GOOD,
+      'event.proto': 'syntax = "proto3";\npackage acme.v1;\n\n// A thing happened.\nmessage ThingHappened {\n  // Id.\n  string id = 1;\n}\n',
+    });
+    const { lines, status } = trace(['lint', '--fix', '--format', 'json', 'order.avsc', 'event.proto'], dir);
+    expect(status).toBe(0);
+    expect(lines.some((l) => /\/dist\/src\/config\/config-schema-validator\.cjs$/.test(l))).toBe(true);
+    const offending = lines.filter((l) => FORBIDDEN.some((re) => re.test(l.replace(/^(esm file:\/\/|cjs )/, ''))));
+    expect(offending).toEqual([]);
+    // a plain lint command line is parsed without yargs, and the catalog is checked by the precompiled validator
+    expect(lines.filter((l) => /node_modules\/(yargs|yargs-parser)\/|node_modules\/ajv\/dist\/(2020|compile\/)/.test(l))).toEqual([]);
+    // the other commands' modules stay unloaded
+    expect(lines.filter((l) => /\/dist\/src\/cli\/(check|register|publish|capture|registry-serve|init)\.js$/.test(l))).toEqual([]);
+  });
+
   it('the trace does see server code when a command loads it', async () => {
     const traceFile = path.join(tmp, 'trace-serve.txt');
     writeFileSync(traceFile, '');
