@@ -194,12 +194,12 @@ describe('schemactl init', () => {
 });
 
 describe('schemactl rules', () => {
-  it('lists every rule with severity, formats and description', async () => {
+  it('lists every rule with severity, formats, whether --fix fixes it, and description', async () => {
     const { loadRules } = await import('../../src/config/rules.js');
     const rules = await loadRules();
     const r = await run(['rules'], ROOT);
     expect(r.code).toBe(0);
-    for (const rule of rules) expect(r.stdout).toMatch(new RegExp(`^${rule.meta.id}\\s+(error|warning|off)\\s+\\S+\\s+${rule.meta.description.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+    for (const rule of rules) expect(r.stdout).toMatch(new RegExp(`^${rule.meta.id}\\s+(error|warning|off)\\s+\\S+\\s+${rule.meta.fixable !== undefined ? 'yes\\s+' : ''}${rule.meta.description.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
   });
 
   it('shows one rule\'s docs with rationale and examples', async () => {
@@ -217,7 +217,8 @@ describe('schemactl rules', () => {
 
   it('renders the Markdown reference', async () => {
     const r = await run(['rules', '--format', 'markdown'], ROOT);
-    expect(r.stdout).toMatch(/^\| Rule \| Default \| Formats \| Description \|/);
+    expect(r.stdout).toMatch(/^\| Rule \| Default \| Formats \| Fix \| Description \|/);
+    expect(r.stdout).toContain('**Fix** (`schemactl lint --fix`):');
     expect(r.stdout).toContain('### require-updated-at');
     expect(r.stdout).toContain('```json');
   });
