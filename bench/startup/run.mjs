@@ -100,19 +100,21 @@ function time(cmd, args, cwd) {
 }
 
 const protos = setUp();
+// the bundled catalog's files, linted where its schemactl.yaml is (as a pre-commit hook in such a
+// repository runs: the catalog is read, validated and its stream checks run)
 const bundled = [
-  'schemas/orders/order-placed.avsc', 'schemas/orders/order-shipped.avdl', 'schemas/checkout/cart-checked-out.avsc',
-  'schemas/customers/customer-registered.proto', 'schemas/payments/payment-captured.proto',
+  'orders/order-placed.avsc', 'orders/order-shipped.avdl', 'checkout/cart-checked-out.avsc',
+  'customers/customer-registered.proto', 'payments/payment-captured.proto',
 ];
 const cases = [
   { name: 'buf lint, 5 .proto (anchor)', cmd: BUF, args: ['lint', ...protos.flatMap((p) => ['--path', p])], cwd: WORK },
   { name: 'schemactl lint, the same 5 .proto', cmd: process.execPath, args: [BIN, 'lint', ...protos], cwd: WORK },
-  { name: 'schemactl lint, 5 bundled schemas/ files (avsc, avdl, proto)', cmd: process.execPath, args: [BIN, 'lint', ...bundled], cwd: ROOT },
+  { name: 'schemactl lint, 5 schemas/ files with their catalog', cmd: process.execPath, args: [BIN, 'lint', ...bundled], cwd: path.join(ROOT, 'schemas') },
 ];
 
 for (const c of cases) {
   const r = time(c.cmd, c.args, c.cwd); // warm-up; also shows the tools agree the files are clean
-  if (r.status !== 0 && !c.name.includes('bundled')) {
+  if (r.status !== 0) {
     process.stderr.write(`${c.name} exited ${r.status}:\n${r.out}\n`);
     process.exit(1);
   }
@@ -134,6 +136,6 @@ process.stdout.write(`start-up, ${RUNS} runs each, node ${process.version}, ${os
 for (const c of cases) {
   const w = median(c.wall);
   const u = median(c.cpu);
-  process.stdout.write(`${c.name.padEnd(62)} wall median ${w.toFixed(0).padStart(5)} ms (ratio to buf ${(w / anchorWall).toFixed(2)})`
+  process.stdout.write(`${c.name.padEnd(52)} wall median ${w.toFixed(0).padStart(5)} ms (ratio to buf ${(w / anchorWall).toFixed(2)})`
     + `   cpu median ${Number.isNaN(u) ? '-' : u.toFixed(0).padStart(4)} ms (ratio ${(u / anchorCpu).toFixed(2)})\n`);
 }

@@ -79,6 +79,13 @@ const CASES: Case[] = [
     output: avsc(['{"name": "order_id", "type": "string"}', '{"name": "total", "type": "long"}', '{"name": "updated_at", "type": {"type": "long", "logicalType": "timestamp-millis"}}']),
   },
   {
+    name: 'Avro updated_at: spaces inside braces are copied',
+    rule: requireUpdatedAt,
+    file: 'a.avsc',
+    input: avsc(['{ "name": "order_id", "type": { "type": "string", "logicalType": "uuid" } }']),
+    output: avsc(['{ "name": "order_id", "type": { "type": "string", "logicalType": "uuid" } }', '{ "name": "updated_at", "type": { "type": "long", "logicalType": "timestamp-millis" } }']),
+  },
+  {
     name: 'Avro updated_at: JSON.stringify(…, null, 4) layout is copied',
     rule: requireUpdatedAt,
     file: 'a.avsc',

@@ -24,16 +24,32 @@ function jsonOf(doc: SchemaDocument): JsonText | undefined {
   return j ?? undefined;
 }
 
-/** `": "` or `":"`, `", "` or `","`, as the given JSON text writes them. */
-function styleOf(sample: string): { colon: string; comma: string } {
-  return { colon: /"\s*:\s/.test(sample) ? ': ' : ':', comma: /,[ ]/.test(sample) || !/,/.test(sample) ? ', ' : ',' };
+interface JsonStyle {
+  colon: string;
+  comma: string;
+  /** space inside `{ }` and `[ ]` on one line */
+  brace: string;
+  bracket: string;
+}
+
+/** `": "` or `":"`, `", "` or `","`, `{ "a"` or `{"a"`, as the given JSON text writes them. */
+function styleOf(sample: string): JsonStyle {
+  return {
+    colon: /"\s*:\s/.test(sample) ? ': ' : ':',
+    comma: /,[ ]/.test(sample) || !/,/.test(sample) ? ', ' : ',',
+    brace: /\{[ ]/.test(sample) ? ' ' : '',
+    bracket: /\[[ ]/.test(sample) ? ' ' : '',
+  };
 }
 
 /** JSON on one line in the given style (`{"a": 1, "b": [2]}`). */
-function inlineJson(value: unknown, style: { colon: string; comma: string }): string {
-  if (Array.isArray(value)) return `[${value.map((v) => inlineJson(v, style)).join(style.comma)}]`;
+function inlineJson(value: unknown, style: JsonStyle): string {
+  if (Array.isArray(value)) {
+    return `[${style.bracket}${value.map((v) => inlineJson(v, style)).join(style.comma)}${style.bracket}]`;
+  }
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}${style.colon}${inlineJson(v, style)}`).join(style.comma)}}`;
+    const members = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}${style.colon}${inlineJson(v, style)}`);
+    return `{${style.brace}${members.join(style.comma)}${style.brace}}`;
   }
   return JSON.stringify(value);
 }
