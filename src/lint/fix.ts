@@ -69,6 +69,12 @@ export function mergeEdits(text: string, edits: readonly Fix[]): Fix {
   return { range: [first.range[0], pos], text: out };
 }
 
+/** The fix with its new lines written as the file writes them (`\r\n` in a CRLF file). */
+export function withLineEndings(text: string, fix: Fix | undefined): Fix | undefined {
+  if (fix === undefined || !text.includes('\r\n')) return fix;
+  return { range: fix.range, text: fix.text.replace(/\r?\n/g, '\r\n') };
+}
+
 export interface AppliedFixes {
   output: string;
   /** findings whose fix was applied */

@@ -134,6 +134,13 @@ const CASES: Case[] = [
     output: 'syntax = "proto3";\npackage acme.v1;\n\nimport "google/protobuf/timestamp.proto";\n\nmessage A {\n  string id = 1;\n  google.protobuf.Timestamp updated_at = 2;\n}\n\nmessage B {\n  string id = 1;\n  google.protobuf.Timestamp updated_at = 2;\n}\n',
   },
   {
+    name: 'Protobuf updated_at in a CRLF file: new lines end in CRLF too',
+    rule: requireUpdatedAt,
+    file: 'a.proto',
+    input: 'syntax = "proto3";\r\npackage acme.v1;\r\n\r\nmessage A {\r\n  string id = 1;\r\n}\r\n',
+    output: 'syntax = "proto3";\r\npackage acme.v1;\r\n\r\nimport "google/protobuf/timestamp.proto";\r\n\r\nmessage A {\r\n  string id = 1;\r\n  google.protobuf.Timestamp updated_at = 2;\r\n}\r\n',
+  },
+  {
     name: 'proto2 has no always-present field that the rules accept: no fix',
     rule: requireUpdatedAt,
     file: 'a.proto',

@@ -3,7 +3,7 @@
 // layout, key order and any non-standard spacing. Only .avsc: .avdl findings carry no fix.
 import { locateInTree, parseJsonWithPositions, type LocNode } from '../../formats/avro/json-positions.js';
 import type { Field, RecordType, SchemaDocument } from '../../model/types.js';
-import { LineIndex, mergeEdits, type Fix } from '../fix.js';
+import { LineIndex, mergeEdits, withLineEndings, type Fix } from '../fix.js';
 
 interface JsonText {
   lines: LineIndex;
@@ -60,7 +60,7 @@ function inlineJson(value: unknown, style: JsonStyle): string {
  * field whose default is a non-null value gets no fix: choosing null instead changes what readers
  * fill in, which is the author's decision, not a mechanical one.
  */
-export function nullFirstWithDefault(doc: SchemaDocument, field: Field): Fix | undefined {
+function nullFirstWithDefaultEdit(doc: SchemaDocument, field: Field): Fix | undefined {
   const j = jsonOf(doc);
   const union = field.type;
   if (j === undefined || union.kind !== 'union') return undefined;
@@ -98,7 +98,7 @@ export function nullFirstWithDefault(doc: SchemaDocument, field: Field): Fix | u
 }
 
 /** A new last field of a record, laid out like the record's current last field. */
-export function appendField(doc: SchemaDocument, record: RecordType, field: Record<string, unknown>): Fix | undefined {
+function appendFieldEdit(doc: SchemaDocument, record: RecordType, field: Record<string, unknown>): Fix | undefined {
   const j = jsonOf(doc);
   if (j === undefined) return undefined;
   const fieldsNode = locateInTree(j.root, `${record.path}/fields`);
@@ -128,4 +128,13 @@ export function appendField(doc: SchemaDocument, record: RecordType, field: Reco
     body = inlineJson(field, style);
   }
   return { range: [lastEnd, lastEnd], text: `${between.startsWith(',') ? between : `,${between}`}${body}` };
+}
+
+// The edits above, with new lines as the file writes them.
+export function nullFirstWithDefault(doc: SchemaDocument, field: Field): Fix | undefined {
+  return withLineEndings(doc.text, nullFirstWithDefaultEdit(doc, field));
+}
+
+export function appendField(doc: SchemaDocument, record: RecordType, field: Record<string, unknown>): Fix | undefined {
+  return withLineEndings(doc.text, appendFieldEdit(doc, record, field));
 }

@@ -3,7 +3,7 @@
 // tokenizer, so braces and numbers inside comments or strings are never mistaken for code.
 import { T, tokenize, type Token } from '../../formats/protobuf/lexer.js';
 import type { EnumType, RecordType, SchemaDocument } from '../../model/types.js';
-import { LineIndex, mergeEdits, type Fix } from '../fix.js';
+import { LineIndex, mergeEdits, withLineEndings, type Fix } from '../fix.js';
 
 /** Field numbers 19000-19999 belong to the Protobuf implementation. */
 const IMPL_RESERVED: [number, number] = [19000, 19999];
@@ -60,7 +60,7 @@ function nextNumber(used: readonly number[], reserved: ReadonlyArray<[number, nu
  * value takes the next free number. Data already written with 0 then reads as unspecified, which is
  * what the rule asks for; on a published enum, `schemactl check` reports the renumbering.
  */
-export function unspecifiedZero(doc: SchemaDocument, type: EnumType, zeroName: string, expected: string): Fix | undefined {
+function unspecifiedZeroEdit(doc: SchemaDocument, type: EnumType, zeroName: string, expected: string): Fix | undefined {
   if (type.symbols.some((s) => s.name === expected)) return undefined;
   const zero = type.symbols.find((s) => s.name === zeroName);
   if (zero === undefined) return undefined;
@@ -118,7 +118,7 @@ function timestampImport(doc: SchemaDocument, p: ProtoText): Fix | undefined {
 }
 
 /** `google.protobuf.Timestamp <name> = <next free number>;` as the message's last field, plus its import. */
-export function appendTimestampField(doc: SchemaDocument, record: RecordType, name: string): Fix | undefined {
+function appendTimestampFieldEdit(doc: SchemaDocument, record: RecordType, name: string): Fix | undefined {
   // proto2 has no field that is always present without `required`, which proto-no-required forbids
   if (doc.syntax === 'proto2') return undefined;
   const p = protoOf(doc);
@@ -145,4 +145,13 @@ export function appendTimestampField(doc: SchemaDocument, record: RecordType, na
   }
   const imp = timestampImport(doc, p);
   return imp === undefined ? edit : mergeEdits(doc.text, [imp, edit]);
+}
+
+// The edits above, with new lines as the file writes them.
+export function unspecifiedZero(doc: SchemaDocument, type: EnumType, zeroName: string, expected: string): Fix | undefined {
+  return withLineEndings(doc.text, unspecifiedZeroEdit(doc, type, zeroName, expected));
+}
+
+export function appendTimestampField(doc: SchemaDocument, record: RecordType, name: string): Fix | undefined {
+  return withLineEndings(doc.text, appendTimestampFieldEdit(doc, record, name));
 }
