@@ -119,9 +119,11 @@ export function exitCodeFor(results: readonly FileResult[], maxWarnings: number)
 
 async function run(a: Args, io: CliIO): Promise<number> {
   const args = toLintArgs(a);
+  const toFile = args.output !== undefined;
+  const color = args.format === 'stylish' && colorEnabled(io, args.color, toFile);
   const [{ lint }, formatter, rulesLookup, { packageVersion }] = await Promise.all([
     import('../api/lint.js'),
-    import('../formatters/load.js').then((m) => m.loadFormatter(args.format)),
+    import('../formatters/load.js').then((m) => m.loadFormatter(args.format, { color })),
     args.format === 'sarif' ? import('./rule-docs.js').then((m) => m.ruleMetaLookup()) : Promise.resolve(undefined),
     import('./version.js'),
   ]);
@@ -167,12 +169,12 @@ async function run(a: Args, io: CliIO): Promise<number> {
     results = results.map((r) => ({ ...r, diagnostics: r.diagnostics.filter((d) => d.severity === 'error') }));
   }
 
-  const toFile = args.output !== undefined;
   const text = formatter(results, {
     cwd: io.cwd,
-    color: args.format === 'stylish' && colorEnabled(io, args.color, toFile),
+    color,
     rules: rulesLookup,
-    version: packageVersion(),
+    // only SARIF reports it; finding package.json costs a few file reads
+    version: args.format === 'sarif' ? packageVersion() : undefined,
   });
   if (toFile) {
     await writeOutputFile(io, args.output!, text);

@@ -2,9 +2,13 @@
 // formatter module is a share of start-up (bench/startup).
 import type { Formatter, FormatterName } from './types.js';
 
-export async function loadFormatter(name: FormatterName): Promise<Formatter> {
+export async function loadFormatter(name: FormatterName, opts: { color?: boolean } = {}): Promise<Formatter> {
   switch (name) {
-    case 'stylish': return (await import('./stylish.js')).stylish;
+    case 'stylish': {
+      const m = await import('./stylish.js');
+      if (opts.color === true) await m.loadColours();
+      return m.stylish;
+    }
     case 'json': return (await import('./json.js')).json;
     case 'sarif': return (await import('./sarif.js')).sarif;
     case 'junit': return (await import('./junit.js')).junit;
