@@ -7,14 +7,14 @@
 // requiring the 74 files cost about 40 ms of CPU on every `schemactl lint` with a catalog, the joined
 // file about 13 ms. The reader falls back to the package when the file is absent (running from source).
 //
-//   node scripts/build-yaml-bundle.mjs [output file, default: dist/src/config/yaml-bundle.cjs]
+//   node scripts/build-yaml-bundle.mjs [dist directory, default: dist]
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const out = path.resolve(ROOT, process.argv[2] ?? 'dist/src/config/yaml-bundle.cjs');
+const out = path.join(path.resolve(ROOT, process.argv[2] ?? 'dist'), 'src/config/yaml-bundle.cjs');
 const require = createRequire(import.meta.url);
 const entry = require.resolve('yaml'); // <package>/dist/index.js, the entry Node uses
 const distDir = path.dirname(entry);

@@ -63,6 +63,20 @@ describe('module loading', () => {
     expect(lines.some((l) => /\/dist\/src\/api\/lint\.js$/.test(l))).toBe(true);
     const offending = lines.filter((l) => FORBIDDEN.some((re) => re.test(l.replace(/^(esm file:\/\/|cjs )/, ''))));
     expect(offending).toEqual([]);
+    // uncoloured output (NO_COLOR) needs no chalk
+    expect(lines.filter((l) => /node_modules\/chalk\//.test(l))).toEqual([]);
+  });
+
+  it('coloured output loads chalk', () => {
+    const dir = path.join(tmp, 'lazy-colour');
+    write(dir, { 'shipment.avsc': BAD_ENUM });
+    const traceFile = path.join(tmp, 'trace-colour.txt');
+    writeFileSync(traceFile, '');
+    const r = spawnSync(process.execPath, ['--import', path.join(ROOT, 'test/cli/support/trace.mjs'), BIN, 'lint', 'shipment.avsc'], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, SCHEMACTL_TRACE_FILE: traceFile, FORCE_COLOR: '1' },
+    });
+    expect(r.stdout).toMatch(/\u001b\[3\dm/);
+    expect(readFileSync(traceFile, 'utf8').split('\n').some((l) => /node_modules\/chalk\/source\/index\.js$/.test(l))).toBe(true);
   });
 
   it('`lint --fix` of a catalog\'s files loads no server code, nor yargs, nor ajv\'s compiler (start-up)', () => {
@@ -75,6 +89,9 @@ describe('module loading', () => {
     const { lines, status } = trace(['lint', '--fix', '--format', 'json', 'order.avsc', 'event.proto'], dir);
     expect(status).toBe(0);
     expect(lines.some((l) => /\/dist\/src\/config\/config-schema-validator\.cjs$/.test(l))).toBe(true);
+    // the catalog is read by the yaml package joined into one file at build time, not its 74 modules
+    expect(lines.some((l) => /\/dist\/src\/config\/yaml-bundle\.cjs$/.test(l))).toBe(true);
+    expect(lines.filter((l) => /node_modules\/yaml\//.test(l))).toEqual([]);
     const offending = lines.filter((l) => FORBIDDEN.some((re) => re.test(l.replace(/^(esm file:\/\/|cjs )/, ''))));
     expect(offending).toEqual([]);
     // a plain lint command line is parsed without yargs, and the catalog is checked by the precompiled validator

@@ -11,8 +11,9 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 mkdirSync(path.join(ROOT, 'test/.work'), { recursive: true });
-const out = path.join(mkdtempSync(path.join(ROOT, 'test/.work/yaml-bundle-')), 'yaml-bundle.cjs');
-execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-yaml-bundle.mjs'), out]);
+const dist = mkdtempSync(path.join(ROOT, 'test/.work/yaml-bundle-'));
+execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-yaml-bundle.mjs'), dist]);
+const out = path.join(dist, 'src/config/yaml-bundle.cjs');
 const require = createRequire(import.meta.url);
 // both as the reader loads them (src/config/yaml-source.ts): through require
 const packaged = require('yaml') as typeof YamlModule;

@@ -25,6 +25,8 @@ export function buildCli(): string {
   }
   // the build's second step, as `npm run build` runs it
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-config-validator.mjs'), path.join(BUILD_DIR, 'dist')], { cwd: ROOT, stdio: 'pipe' });
+  // and its third
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-yaml-bundle.mjs'), path.join(BUILD_DIR, 'dist')], { cwd: ROOT, stdio: 'pipe' });
   copyFileSync(path.join(ROOT, 'bin/schemactl.js'), BIN);
   built = true;
   return BIN;
