@@ -63,6 +63,9 @@ describe('module loading', () => {
     expect(lines.some((l) => /\/dist\/src\/api\/lint\.js$/.test(l))).toBe(true);
     const offending = lines.filter((l) => FORBIDDEN.some((re) => re.test(l.replace(/^(esm file:\/\/|cjs )/, ''))));
     expect(offending).toEqual([]);
+    // the rules come from the one module the build joins them into, not one module each
+    expect(lines.some((l) => /\/dist\/rules\/_bundle\.js$/.test(l))).toBe(true);
+    expect(lines.filter((l) => /\/dist\/rules\/(?!_bundle\.js$)[^/]+\.js$/.test(l))).toEqual([]);
     // uncoloured output (NO_COLOR) needs no chalk
     expect(lines.filter((l) => /node_modules\/chalk\//.test(l))).toEqual([]);
   });

@@ -27,6 +27,7 @@ export function buildCli(): string {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-config-validator.mjs'), path.join(BUILD_DIR, 'dist')], { cwd: ROOT, stdio: 'pipe' });
   // and its third
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-yaml-bundle.mjs'), path.join(BUILD_DIR, 'dist')], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-rules-bundle.mjs'), path.join(BUILD_DIR, 'dist')], { cwd: ROOT, stdio: 'pipe' });
   copyFileSync(path.join(ROOT, 'bin/schemactl.js'), BIN);
   built = true;
   return BIN;
