@@ -1,6 +1,7 @@
 // An optional Avro field without a default cannot be added or removed compatibly: a reader whose
 // schema has the field needs a default to fill it in when reading data written without it.
 import { defineRule } from '../src/lint/rule.js';
+import { nullFirstWithDefault } from '../src/lint/edits/avsc.js';
 import { typeLabel, unwrapNullable } from './util.js';
 
 export default defineRule<'missingDefault', Record<string, never>>({
@@ -22,6 +23,9 @@ export default defineRule<'missingDefault', Record<string, never>>({
     },
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
+    fixable:
+      'In .avsc files `--fix` adds `"default": null` after the field\'s type and moves `null` to the front of ' +
+      'the union when it is not there.',
     examples: {
       avro: {
         valid: JSON.stringify({
@@ -52,6 +56,7 @@ export default defineRule<'missingDefault', Record<string, never>>({
             order: nullIndex > 0 ? ' and move `"null"` to the first branch of the union' : '',
           },
           symbol: ctx.symbolOf(record, field),
+          fix: nullFirstWithDefault(ctx.document, field),
         });
       },
     };

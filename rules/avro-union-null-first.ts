@@ -1,6 +1,7 @@
 // Avro requires a union's default to match its first branch, so only a null-first union can default
 // to null; `["string", "null"]` silently forces a non-null default or none at all.
 import { defineRule } from '../src/lint/rule.js';
+import { nullFirstWithDefault } from '../src/lint/edits/avsc.js';
 import { typeLabel, unwrapNullable } from './util.js';
 
 export default defineRule<'nullNotFirst', Record<string, never>>({
@@ -22,6 +23,10 @@ export default defineRule<'nullNotFirst', Record<string, never>>({
     },
     optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
     defaultOptions: {},
+    fixable:
+      'In .avsc files `--fix` moves `null` to the front of the union (each branch kept as written) and adds ' +
+      '`"default": null` when the field has no default. A field with a non-null default is left to you: ' +
+      'switching it to null changes what readers fill in.',
     examples: {
       avro: {
         valid: JSON.stringify({
@@ -53,6 +58,7 @@ export default defineRule<'nullNotFirst', Record<string, never>>({
             fixed: `[${['null', ...rest].map((b) => JSON.stringify(b)).join(', ')}]`,
           },
           symbol: ctx.symbolOf(record, field),
+          fix: nullFirstWithDefault(ctx.document, field),
         });
       },
     };

@@ -1,6 +1,7 @@
 // Protobuf decodes an unset or unknown enum as its zero value; if zero is a real state, "not set"
 // becomes indistinguishable from that state.
 import { defineRule } from '../src/lint/rule.js';
+import { unspecifiedZero } from '../src/lint/edits/protobuf.js';
 import { toUpperSnakeCase } from './util.js';
 
 type Options = {
@@ -33,6 +34,11 @@ export default defineRule<'zeroNotUnspecified' | 'noZero', Options>({
       properties: { suffix: { type: 'string', minLength: 1, description: 'required suffix of the zero value' } },
     },
     defaultOptions: { suffix: '_UNSPECIFIED' },
+    fixable:
+      '`--fix` inserts `<ENUM>_UNSPECIFIED = 0;` above the current zero value and gives that value the next free ' +
+      'number. Data already written with 0 then reads as unspecified; on a published enum `schemactl check` ' +
+      'reports the renumbering. An enum without a zero value (proto2) is not fixed: a new first value would change ' +
+      'the default of every field of that type.',
     examples: {
       protobuf: {
         valid: 'syntax = "proto3";\npackage acme.orders.v1;\n\nenum OrderStatus {\n  ORDER_STATUS_UNSPECIFIED = 0;\n  ORDER_STATUS_PLACED = 1;\n}\n',
@@ -57,6 +63,7 @@ export default defineRule<'zeroNotUnspecified' | 'noZero', Options>({
           path: zero.path,
           symbol: `${type.fullName}.${zero.name}`,
           data: { enum: type.name, value: zero.name, expected },
+          fix: unspecifiedZero(ctx.document, type, zero.name, expected),
         });
       },
     };

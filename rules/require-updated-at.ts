@@ -2,6 +2,8 @@
 // present: consumers order versions of the same key and compute freshness from it.
 import { defineRule } from '../src/lint/rule.js';
 import type { Field, RecordType } from '../src/model/types.js';
+import { appendField } from '../src/lint/edits/avsc.js';
+import { appendTimestampField } from '../src/lint/edits/protobuf.js';
 import { toCamelCase, toSnakeCase, typeLabel, unwrapNullable } from './util.js';
 
 type Options = {
@@ -49,6 +51,11 @@ export default defineRule<'missing' | 'nullable' | 'localTimestamp' | 'wrongType
       properties: { field: { type: 'string', minLength: 1, description: 'name of the change-time field' } },
     },
     defaultOptions: { field: 'updated_at' },
+    fixable:
+      'A missing field is added by `--fix` as the event\'s last field: in .avsc ' +
+      '`{"name": "updated_at", "type": {"type": "long", "logicalType": "timestamp-millis"}}` laid out like the other ' +
+      'fields, in .proto `google.protobuf.Timestamp updated_at = <next free number>;` and the import of ' +
+      '`google/protobuf/timestamp.proto`. Producers must then set it; a field of the wrong type is left to you.',
     examples: {
       avro: {
         valid: JSON.stringify({
@@ -114,7 +121,12 @@ export default defineRule<'missing' | 'nullable' | 'localTimestamp' | 'wrongType
           const fix = proto
             ? `Add \`google.protobuf.Timestamp ${expected} = <next number>;\` and set it on every write.`
             : `Add \`{"name": "${expected}", "type": {"type": "long", "logicalType": "timestamp-millis"}}\` and set it on every write.`;
-          ctx.report({ messageId: 'missing', node: record, data: { record: record.name, expected, fix } });
+          ctx.report({
+            messageId: 'missing', node: record, data: { record: record.name, expected, fix },
+            fix: proto
+              ? appendTimestampField(ctx.document, record, expected)
+              : appendField(ctx.document, record, { name: expected, type: { type: 'long', logicalType: 'timestamp-millis' } }),
+          });
           return;
         }
         if (proto) checkProto(record, field);

@@ -2,7 +2,6 @@
 // this. I/O happens here (reading files concurrently, baseline file); the engine itself is pure.
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import type { Diagnostic, FileResult } from '../diagnostics/types.js';
 import { countBySeverity } from '../diagnostics/types.js';
 import { UsageError } from '../errors.js';
@@ -12,11 +11,13 @@ import {
 import { loadConfig, resolveRuleOverrides } from '../config/load.js';
 import { loadRules } from '../config/rules.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { readSchemaFile, readSchemaFileSync, type ReadSchemaOptions, type SchemaFile } from '../formats/index.js';
+import { parseSchemaText, readSchemaFile, readSchemaFileSync, type ReadSchemaOptions, type SchemaFile } from '../formats/index.js';
 import { createProtoImportCache } from '../formats/protobuf/index.js';
 import { ProtoSymbolTable } from '../formats/protobuf/symbol-table.js';
-import { buildBaseline, filterByBaseline, parseBaseline, serializeBaseline, type BaselineFileInput } from '../lint/baseline.js';
-import { CATALOG_REFERENCE, LintRun } from '../lint/engine.js';
+import type { BaselineFileInput } from '../lint/baseline.js';
+import { CATALOG_REFERENCE, LintRun, PARSE_ERROR } from '../lint/engine.js';
+import { applyFixes, MAX_FIX_PASSES } from '../lint/fix.js';
+import { MAY_BE_GLOB, picomatch } from '../lint/glob.js';
 import type { Rule, RuleSeverity } from '../lint/rule.js';
 import type { OverrideSetting, StreamSetting } from '../lint/types.js';
 import type { SchemaDocument } from '../model/types.js';
@@ -46,6 +47,11 @@ export interface LintOptions {
   rules?: readonly Rule[];
   /** environment for `${VAR}` interpolation (default: process.env) */
   env?: NodeJS.ProcessEnv;
+  /**
+   * apply the fixes of fixable findings to the texts, re-linting until nothing more is fixed (at most
+   * MAX_FIX_PASSES passes); files are not written: each changed file's result carries `output`
+   */
+  fix?: boolean;
 }
 
 export interface LintOutcome {
@@ -88,10 +94,10 @@ async function expandPaths(patterns: readonly string[], cwd: string): Promise<st
   const found = new Set<string>();
   const isSchema = (abs: string): boolean => SCHEMA_EXTENSIONS.includes(path.extname(abs).toLowerCase());
   for (const pattern of patterns) {
-    const scan = picomatch.scan(pattern);
-    if (scan.isGlob) {
+    const scan = MAY_BE_GLOB.test(pattern) ? picomatch().scan(pattern) : undefined;
+    if (scan?.isGlob === true) {
       const base = path.resolve(cwd, scan.base === '' ? '.' : scan.base);
-      const match = picomatch(scan.glob, { dot: false });
+      const match = picomatch()(scan.glob, { dot: false });
       const hits: string[] = [];
       await walk(base, (abs) => match(toPosix(path.relative(base, abs))), hits);
       if (hits.length === 0) throw new UsageError(`No files match the pattern "${pattern}".`, 'no-files');
@@ -123,11 +129,17 @@ async function expandPaths(patterns: readonly string[], cwd: string): Promise<st
  */
 async function readAll(
   files: readonly string[], cwd: string, opts: ReadSchemaOptions, accept: (f: SchemaFile, abs: string) => void,
+  edited?: ReadonlyMap<string, string>,
 ): Promise<void> {
   let next = 0;
   let readMs = 0;
   while (next < files.length) {
     const abs = files[next++] as string;
+    const text = edited?.get(abs);
+    if (text !== undefined) {
+      accept(parseSchemaText(displayPath(abs, cwd), text, { ...opts, absolutePath: abs }), abs);
+      continue;
+    }
     const r = readSchemaFileSync(displayPath(abs, cwd), { ...opts, absolutePath: abs });
     readMs += r.readMs;
     accept(r.result, abs);
@@ -136,13 +148,60 @@ async function readAll(
   const worker = async (): Promise<void> => {
     while (next < files.length) {
       const abs = files[next++] as string;
-      accept(await readSchemaFile(displayPath(abs, cwd), { ...opts, absolutePath: abs }), abs);
+      const text = edited?.get(abs);
+      accept(text !== undefined
+        ? parseSchemaText(displayPath(abs, cwd), text, { ...opts, absolutePath: abs })
+        : await readSchemaFile(displayPath(abs, cwd), { ...opts, absolutePath: abs }), abs);
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length - next) }, worker));
 }
 
 export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
+  if (opts.fix !== true) return lintOnce(opts);
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  // absolute path → edited text; the original texts are kept to tell which files changed
+  const edited = new Map<string, string>();
+  const original = new Map<string, string>();
+  // files whose last fixes broke parsing: they keep their text from before that pass and get no more fixes
+  const frozen = new Set<string>();
+  const parseErrors = (r: FileResult): number => r.diagnostics.filter((d) => d.ruleId === PARSE_ERROR).length;
+  let lastPass = new Map<string, { text: string; parseErrors: number }>();
+  let outcome = await lintOnce(opts, edited);
+  for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
+    const before = new Map<string, { text: string; parseErrors: number }>();
+    let reverted = false;
+    for (const r of outcome.results) {
+      const abs = path.resolve(cwd, r.file);
+      const prev = lastPass.get(abs);
+      if (prev !== undefined && parseErrors(r) > prev.parseErrors) {
+        edited.set(abs, prev.text);
+        frozen.add(abs);
+        reverted = true;
+      }
+    }
+    for (const r of outcome.results) {
+      const abs = path.resolve(cwd, r.file);
+      if (frozen.has(abs) || r.source === undefined || !r.diagnostics.some((d) => d.fix !== undefined)) continue;
+      const applied = applyFixes(r.source, r.diagnostics);
+      if (applied.fixed.length === 0) continue;
+      if (!original.has(abs)) original.set(abs, r.source);
+      before.set(abs, { text: r.source, parseErrors: parseErrors(r) });
+      edited.set(abs, applied.output);
+    }
+    if (before.size === 0 && !reverted) break;
+    lastPass = before;
+    outcome = await lintOnce(opts, edited);
+  }
+  for (const r of outcome.results) {
+    const abs = path.resolve(cwd, r.file);
+    const text = edited.get(abs);
+    if (text !== undefined && text !== original.get(abs)) r.output = text;
+  }
+  return outcome;
+}
+
+async function lintOnce(opts: LintOptions, edited?: ReadonlyMap<string, string>): Promise<LintOutcome> {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const patterns = opts.paths ?? opts.patterns ?? [];
   // rule modules load while the file system is walked; config validation needs the rules
@@ -243,7 +302,7 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
   await readAll(targetFiles, cwd, { cwd, includePaths: config.includePaths, importCache, protoImports }, (f, abs) => {
     if (f.document?.format === 'protobuf') symbols.add(f.document);
     accept(f, abs);
-  });
+  }, edited);
   for (const { file, problem } of symbols.conflicts()) run.addProblem(file, problem);
   const engine = run.finish();
 
@@ -263,6 +322,7 @@ export async function lint(opts: LintOptions = {}): Promise<LintOutcome> {
   if (opts.baseline !== undefined || opts.updateBaseline === true) {
     const baselineFile = path.resolve(cwd, opts.baseline ?? DEFAULT_BASELINE_FILE);
     const baseDir = path.dirname(baselineFile);
+    const { buildBaseline, filterByBaseline, parseBaseline, serializeBaseline } = await import('../lint/baseline.js');
     const inputs: BaselineFileInput[] = results.map((result) => ({
       result,
       key: toPosix(path.relative(baseDir, path.resolve(cwd, result.file))),

@@ -3,6 +3,8 @@
 // Exit status: 2 when any file could not be parsed (a fatal parse-error finding: the input is
 // unusable, like a config error), otherwise 1 when errors remain after --quiet/--baseline or when
 // warnings exceed --max-warnings, otherwise 0. Usage and config errors exit 2 through main's catch.
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { FileResult } from '../diagnostics/types.js';
@@ -24,9 +26,15 @@ export interface LintArgs {
   updateBaseline: boolean;
   reportUnusedDisables: boolean;
   color?: boolean;
+  fix: boolean;
+  fixDryRun: boolean;
 }
 
 const DEFAULT_BASELINE = '.schemactl-baseline.json';
+
+function toPosix(p: string): string {
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
+}
 const CATALOG_NAME = /^schemactl\.ya?ml$/;
 
 /** Results of several catalogs, one entry per file; a file both catalogs name keeps distinct findings. */
@@ -56,14 +64,20 @@ function builder(y: Argv): Argv {
     .option('update-baseline', { type: 'boolean', default: false, describe: 'record the current findings in the baseline file' })
     .option('report-unused-disables', { type: 'boolean', default: false, describe: 'report disable directives that suppress nothing' })
     .option('color', { type: 'boolean', describe: 'colour the stylish output (--no-color to disable; NO_COLOR and FORCE_COLOR are honoured)' })
+    .option('fix', { type: 'boolean', default: false, describe: 'fix the fixable findings in place (`schemactl rules` marks those rules) and report the rest' })
+    .option('fix-dry-run', { type: 'boolean', default: false, describe: 'print the fixes --fix would make as a unified diff; write nothing (the report goes to --output only)' })
     .example('$0 lint', 'lint the streams of ./schemactl.yaml')
-    .example('$0 lint "schemas/**/*.avsc" --format sarif -o lint.sarif', 'write a SARIF report for code scanning');
+    .example('$0 lint "schemas/**/*.avsc" --format sarif -o lint.sarif', 'write a SARIF report for code scanning')
+    .example('$0 lint --fix-dry-run schemas/', 'show what --fix would change');
 }
 
 function toLintArgs(a: Args): LintArgs {
   const maxWarnings = a['max-warnings'] as number;
   if (!Number.isInteger(maxWarnings) || maxWarnings < -1) {
     throw new UsageError(`--max-warnings expects a whole number ≥ -1, got ${String(a['max-warnings'])}`);
+  }
+  if (a['fix'] && a['fix-dry-run']) {
+    throw new UsageError('--fix writes the fixes and --fix-dry-run only shows them; pass one of them');
   }
   if (a['update-baseline'] && a['quiet']) {
     throw new UsageError('--update-baseline records every finding; do not combine it with --quiet');
@@ -79,6 +93,8 @@ function toLintArgs(a: Args): LintArgs {
     updateBaseline: Boolean(a['update-baseline']),
     reportUnusedDisables: Boolean(a['report-unused-disables']),
     color: a.color as boolean | undefined,
+    fix: Boolean(a.fix),
+    fixDryRun: Boolean(a['fix-dry-run']),
   };
 }
 
@@ -103,9 +119,11 @@ export function exitCodeFor(results: readonly FileResult[], maxWarnings: number)
 
 async function run(a: Args, io: CliIO): Promise<number> {
   const args = toLintArgs(a);
-  const [{ lint }, { getFormatter }, rulesLookup, { packageVersion }] = await Promise.all([
+  const toFile = args.output !== undefined;
+  const color = args.format === 'stylish' && colorEnabled(io, args.color, toFile);
+  const [{ lint }, formatter, rulesLookup, { packageVersion }] = await Promise.all([
     import('../api/lint.js'),
-    import('../formatters/index.js'),
+    import('../formatters/load.js').then((m) => m.loadFormatter(args.format, { color })),
     args.format === 'sarif' ? import('./rule-docs.js').then((m) => m.ruleMetaLookup()) : Promise.resolve(undefined),
     import('./version.js'),
   ]);
@@ -131,8 +149,18 @@ async function run(a: Args, io: CliIO): Promise<number> {
       reportUnusedDisables: args.reportUnusedDisables,
       baseline: args.baseline,
       updateBaseline: args.updateBaseline,
+      fix: args.fix || args.fixDryRun,
     });
     results = mergeResults(results, outcome.results);
+  }
+  const fixed = results.filter((r) => r.output !== undefined);
+  if (args.fix) {
+    for (const r of fixed) await writeFile(path.resolve(io.cwd, r.file), r.output!);
+  } else if (args.fixDryRun) {
+    // the diff is what was asked for on stdout; the report of what would remain goes to --output only
+    const { unifiedDiff } = await import('../formatters/unified-diff.js');
+    const diff = fixed.map((r) => unifiedDiff(toPosix(r.file), readFileSync(path.resolve(io.cwd, r.file), 'utf8'), r.output!)).join('');
+    if (diff) io.stdout(diff);
   }
   if (args.updateBaseline) {
     io.stderr(`schemactl: recorded the current findings in ${args.baseline ?? DEFAULT_BASELINE}; they are hidden from now on\n`);
@@ -141,16 +169,16 @@ async function run(a: Args, io: CliIO): Promise<number> {
     results = results.map((r) => ({ ...r, diagnostics: r.diagnostics.filter((d) => d.severity === 'error') }));
   }
 
-  const toFile = args.output !== undefined;
-  const text = getFormatter(args.format)(results, {
+  const text = formatter(results, {
     cwd: io.cwd,
-    color: args.format === 'stylish' && colorEnabled(io, args.color, toFile),
+    color,
     rules: rulesLookup,
-    version: packageVersion(),
+    // only SARIF reports it; finding package.json costs a few file reads
+    version: args.format === 'sarif' ? packageVersion() : undefined,
   });
   if (toFile) {
     await writeOutputFile(io, args.output!, text);
-  } else if (text) {
+  } else if (text && !args.fixDryRun) {
     io.stdout(text);
   }
   const { code, reason } = exitCodeFor(results, args.maxWarnings);

@@ -4,33 +4,21 @@
 //   1. create src/cli/<name>.ts exporting `const <name>Command: CommandDef` (see command.ts);
 //      its `builder` declares options with yargs, its `run(args, io)` does
 //      `await import('../<area>/...')` for the implementation and returns an exit code;
-//   2. add it to COMMANDS below (or to a group such as `registry`).
+//   2. add it to COMMANDS in commands.ts (or to a group such as `registry`).
 // Keep this file and the command modules free of static imports of implementations: the module-load
 // test (test/cli/lazy-load.test.ts) fails when `schemactl lint` loads Kafka, pg, mysql2 or HTTP code.
 // Print only through `io` (redacted) and report user errors by throwing SchemactlError; the one catch
 // below maps them to exit codes.
-import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { EXIT, SchemactlError } from '../errors.js';
-import { captureInstallCommand, captureStatusCommand, captureUninstallCommand } from './capture.js';
-import { checkCommand } from './check.js';
 import type { Args, CommandDef } from './command.js';
-import { initCommand } from './init.js';
+import type { CommandTable } from './commands.js';
+import { fastArgs } from './fast-argv.js';
 import type { CliIO } from './io.js';
 import { processIO, redacting } from './io.js';
 import { lintCommand } from './lint.js';
-import { publishCommand } from './publish.js';
-import { registerCommand } from './register.js';
-import { registryServeCommand } from './registry-serve.js';
-import { rulesCommand } from './rules.js';
 import { closest } from './suggest.js';
 import { packageVersion } from './version.js';
-
-const COMMANDS: readonly CommandDef[] = [lintCommand, checkCommand, registerCommand, rulesCommand, initCommand, publishCommand];
-const GROUPS: ReadonlyArray<{ command: string; describe: string; commands: readonly CommandDef[] }> = [
-  { command: 'registry', describe: 'Run the embedded schema registry', commands: [registryServeCommand] },
-  { command: 'capture', describe: 'Trigger-based change capture for streams with source.pattern: triggers', commands: [captureInstallCommand, captureUninstallCommand, captureStatusCommand] },
-];
 
 /** Thrown from yargs' failure hook so the top-level catch can tell usage errors from crashes. */
 class CliUsageError extends SchemactlError {
@@ -51,7 +39,9 @@ function knownOptions(usage: unknown): string[] {
   return Object.keys(u.getDescriptions?.() ?? {}).filter((k) => k.length > 1);
 }
 
-function explainFailure(msg: string | undefined, err: Error | undefined, usage: unknown, argv: readonly string[]): string {
+function explainFailure(
+  { COMMANDS, GROUPS }: CommandTable, msg: string | undefined, err: Error | undefined, usage: unknown, argv: readonly string[],
+): string {
   const text = msg ?? err?.message ?? 'invalid command line';
   const unknownArg = /^Unknown arguments?: (.+)$/.exec(text);
   if (unknownArg) {
@@ -78,8 +68,20 @@ function explainFailure(msg: string | undefined, err: Error | undefined, usage: 
 
 export async function main(argv: string[], ioOverride?: Partial<CliIO>): Promise<number> {
   const io = redacting({ ...processIO(), ...ioOverride });
+  // `lint` with plain options skips loading yargs, most of its start-up time (see fast-argv.ts)
+  const quick = fastArgs(lintCommand, argv);
+  if (quick !== undefined) {
+    try {
+      return await lintCommand.run(quick, io);
+    } catch (err) {
+      return report(err, io);
+    }
+  }
   let code: number = EXIT.OK;
   const setCode = (c: number): void => { code = c; };
+  // yargs and the other commands load only now: the fast path above needs neither
+  const [{ default: yargs }, table] = await Promise.all([import('yargs'), import('./commands.js')]);
+  const { COMMANDS, GROUPS } = table;
   let parser = yargs(argv)
     .scriptName('schemactl')
     .usage('$0 <command> [options]\n\nLint Avro and Protobuf event schemas, check their evolution like the Schema Registry, and publish database rows as governed Kafka events.')
@@ -95,7 +97,7 @@ export async function main(argv: string[], ioOverride?: Partial<CliIO>): Promise
     .fail((msg, err, y) => {
       // Without a message, yargs is passing on an exception from a command handler: not a usage error.
       if (err && !msg) throw err;
-      throw new CliUsageError(explainFailure(msg ?? undefined, err ?? undefined, y, argv));
+      throw new CliUsageError(explainFailure(table, msg ?? undefined, err ?? undefined, y, argv));
     });
   for (const def of COMMANDS) parser = register(parser, def, io, setCode);
   for (const group of GROUPS) {

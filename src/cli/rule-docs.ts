@@ -50,12 +50,13 @@ function severityLabel(s: string): string {
 }
 
 export function ruleTable(metas: readonly AnyMeta[]): string {
-  const rows = metas.map((m) => [m.id, kindLabel(m), isCompat(m) && !m.configurable ? 'error (fixed)' : severityLabel(m.defaultSeverity), m.formats.join(','), m.description]);
-  const head = ['RULE', 'KIND', 'DEFAULT', 'FORMATS', 'DESCRIPTION'];
+  const fix = (m: AnyMeta): string => (!isCompat(m) && m.fixable !== undefined ? 'yes' : '');
+  const rows = metas.map((m) => [m.id, kindLabel(m), isCompat(m) && !m.configurable ? 'error (fixed)' : severityLabel(m.defaultSeverity), m.formats.join(','), fix(m), m.description]);
+  const head = ['RULE', 'KIND', 'DEFAULT', 'FORMATS', 'FIX', 'DESCRIPTION'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const lint = metas.filter((m) => !isCompat(m)).length;
-  return `${[line(head), ...rows.map(line)].join('\n')}\n\n${lint} lint rules and ${metas.length - lint} compatibility rules. \`schemactl rules <id>\` shows one rule's documentation.\n`;
+  return `${[line(head), ...rows.map(line)].join('\n')}\n\n${lint} lint rules and ${metas.length - lint} compatibility rules; FIX marks those whose findings \`schemactl lint --fix\` can fix. \`schemactl rules <id>\` shows one rule's documentation.\n`;
 }
 
 function optionsText(meta: AnyRuleMeta): string[] {
@@ -102,6 +103,7 @@ export function ruleText(meta: AnyMeta): string {
     'Options:',
     ...optionsText(meta).map((l) => `  ${l}`),
   ];
+  if (meta.fixable !== undefined) out.push('', `Fixable: ${meta.fixable}`);
   for (const [format, ex] of Object.entries(meta.examples)) {
     if (!ex) continue;
     out.push('', `${FORMAT_LABEL[format] ?? format}, invalid:`, ...indent(ex.invalid), '', `${FORMAT_LABEL[format] ?? format}, valid:`, ...indent(ex.valid));
@@ -116,9 +118,9 @@ function indent(text: string): string[] {
 /** The rule reference in Markdown (docs/rules.md): a table, then one `### <id>` section per rule, the anchor every docs URL points at. */
 export function rulesMarkdown(metas: readonly AnyMeta[]): string {
   const out = [
-    '| Rule | Kind | Default | Formats | Description |',
-    '| --- | --- | --- | --- | --- |',
-    ...metas.map((m) => `| [\`${m.id}\`](#${m.id}) | ${kindLabel(m)} | ${severityLabel(m.defaultSeverity)} | ${m.formats.map((f) => FORMAT_LABEL[f] ?? f).join(', ')} | ${m.description.replace(/\|/g, '\\|')} |`),
+    '| Rule | Kind | Default | Formats | Fix | Description |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...metas.map((m) => `| [\`${m.id}\`](#${m.id}) | ${kindLabel(m)} | ${severityLabel(m.defaultSeverity)} | ${m.formats.map((f) => FORMAT_LABEL[f] ?? f).join(', ')} | ${!isCompat(m) && m.fixable !== undefined ? 'yes' : ''} | ${m.description.replace(/\|/g, '\\|')} |`),
   ];
   for (const m of metas) {
     if (isCompat(m)) {
@@ -126,6 +128,7 @@ export function rulesMarkdown(metas: readonly AnyMeta[]): string {
       continue;
     }
     out.push('', `### ${m.id}`, '', `${m.description}. Default: **${severityLabel(m.defaultSeverity)}**; category: ${m.category}.`, '', m.rationale.trim(), '', '**Options**', '', ...optionsText(m));
+    if (m.fixable !== undefined) out.push('', `**Fix** (\`schemactl lint --fix\`): ${m.fixable}`);
     for (const [format, ex] of Object.entries(m.examples)) {
       if (!ex) continue;
       const fence = FENCE[format] ?? '';

@@ -49,7 +49,8 @@ export async function findConfigFile(cwd: string): Promise<string | undefined> {
   }
 }
 
-let schemaValidator: { ajv: Ajv2020; validate: ValidateFunction } | undefined;
+let configValidate: ValidateFunction | undefined;
+let ajvInstance: Ajv2020 | undefined;
 
 function readConfigSchema(): unknown {
   // source: src/config → ../../; compiled: dist/src/config → ../../../ (the package root ships it)
@@ -67,13 +68,29 @@ function readConfigSchema(): unknown {
 // ajv is loaded on first use: `schemactl lint <files>` without a config never pays for it
 const require = createRequire(import.meta.url);
 
-function validator(): { ajv: Ajv2020; validate: ValidateFunction } {
-  if (schemaValidator === undefined) {
+/** The ajv instance for rule options (compiled on demand); options as in scripts/build-config-validator.mjs. */
+function ajv(): Ajv2020 {
+  if (ajvInstance === undefined) {
     const { Ajv2020: AjvClass } = require('ajv/dist/2020.js') as typeof AjvModule;
-    const ajv = new AjvClass({ allErrors: true, verbose: true, strict: false });
-    schemaValidator = { ajv, validate: ajv.compile(readConfigSchema() as object) };
+    ajvInstance = new AjvClass({ allErrors: true, verbose: true, strict: false });
   }
-  return schemaValidator;
+  return ajvInstance;
+}
+
+/**
+ * The config file's validator: the one the build precompiled from schemactl.schema.json (compiling
+ * the schema on every run cost more than linting a few files), or, from source, compiled now.
+ */
+export function configValidator(): ValidateFunction {
+  if (configValidate === undefined) {
+    try {
+      configValidate = require('./config-schema-validator.cjs') as ValidateFunction;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+      configValidate = ajv().compile(readConfigSchema() as object);
+    }
+  }
+  return configValidate;
 }
 
 const optionValidators = new WeakMap<Rule, ValidateFunction>();
@@ -228,7 +245,7 @@ function readRules(
   value: unknown,
   pointer: string,
   rules: ReadonlyMap<string, Rule>,
-  ajv: Ajv2020,
+  ajv: () => Ajv2020,
   /** where compatibility rule severities go; undefined where they are not allowed (overrides) */
   compat?: Record<string, RuleSeverity>,
 ): Record<string, RuleSetting> {
@@ -276,7 +293,7 @@ function readCompatSetting(ctx: Ctx, setting: unknown, p: string, meta: CompatRu
   out[meta.id] = severity as RuleSeverity;
 }
 
-function readRuleSetting(ctx: Ctx, setting: unknown, p: string, rule: Rule, ajv: Ajv2020): RuleSetting | undefined {
+function readRuleSetting(ctx: Ctx, setting: unknown, p: string, rule: Rule, ajv: () => Ajv2020): RuleSetting | undefined {
   const sevMessage = (v: unknown, ptr: string): string =>
     `${quoteRaw(ctx, ptr, v)} is not a severity for rule ${rule.meta.id}; use one of ${SEVERITIES.join(', ')}.${
       typeof v === 'string' ? didYouMean(v, SEVERITIES) : ''}`;
@@ -309,7 +326,7 @@ function readRuleSetting(ctx: Ctx, setting: unknown, p: string, rule: Rule, ajv:
   }
   let validate = optionValidators.get(rule);
   if (validate === undefined) {
-    validate = ajv.compile(schema);
+    validate = ajv().compile(schema);
     optionValidators.set(rule, validate);
   }
   if (!validate(options)) {
@@ -437,7 +454,7 @@ export function parseConfig(
   const data = interpolateEnv(raw, opts.env ?? process.env, envIssues, '', skip);
   for (const i of envIssues) add(ctx, i.pointer, i.message);
 
-  const { ajv, validate } = validator();
+  const validate = configValidator();
   if (!validate(data)) {
     for (const err of validate.errors ?? []) {
       // rule settings get dedicated messages below (they depend on the loaded rules)
@@ -556,7 +573,6 @@ export function parseConfig(
 /** Validate rule settings given outside the config file (e.g. `--rule prefer-enum:off`). */
 export function resolveRuleOverrides(settings: Record<string, unknown>, rules: readonly Rule[]): Record<string, RuleSetting> {
   const ctx: Ctx = { label: 'rule overrides', positions: new Map(), issues: [] };
-  const { ajv } = validator();
   const out = readRules(ctx, settings, '', new Map(rules.map((r) => [r.meta.id, r] as const)), ajv);
   if (ctx.issues.length > 0) {
     throw new ConfigError(ctx.issues.map((i) => i.message).join('\n'));

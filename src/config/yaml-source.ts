@@ -25,9 +25,27 @@ export function escapePointer(segment: string | number): string {
 
 // loaded on first use, like ajv: linting files without a config never needs a YAML parser
 const require = createRequire(import.meta.url);
+let yamlModule: typeof YamlModule | undefined;
+
+/**
+ * The `yaml` package: as the one file the build joins its modules into (scripts/build-yaml-bundle.mjs;
+ * requiring its 74 files one by one cost more than the rest of a catalog run), or, from source, the
+ * package itself.
+ */
+function yaml(): typeof YamlModule {
+  if (yamlModule === undefined) {
+    try {
+      yamlModule = require('./yaml-bundle.cjs') as typeof YamlModule;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+      yamlModule = require('yaml') as typeof YamlModule;
+    }
+  }
+  return yamlModule;
+}
 
 export function parseYamlWithPositions(text: string): YamlSource {
-  const { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit: visitYaml } = require('yaml') as typeof YamlModule;
+  const { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit: visitYaml } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const rangeOf = (start: number, end: number): SourceRange => {

@@ -31,6 +31,8 @@ export interface Diagnostic {
   symbol?: string;
   /** true for unreadable input: the file could not be linted at all */
   fatal?: boolean;
+  /** an edit of the file's text that resolves the finding (`lint --fix` applies it) */
+  fix?: { range: [number, number]; text: string };
 }
 
 export function countBySeverity(diags: readonly Diagnostic[]): { errors: number; warnings: number } {
@@ -52,4 +54,6 @@ export interface FileResult {
   source?: string;
   /** diagnostics hidden by the baseline or suppressions, counted for the summary */
   suppressedCount?: number;
+  /** `lint --fix`: the file's text with the fixes applied, when that differs from the file on disk */
+  output?: string;
 }

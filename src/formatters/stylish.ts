@@ -1,11 +1,50 @@
 // Human output: findings grouped by file, each with a code frame, related locations and help, then a
 // one-line summary. Colour only when the caller allows it (NO_COLOR, FORCE_COLOR and TTY are decided
 // by the CLI).
-import { Chalk } from 'chalk';
+import { createRequire } from 'node:module';
+import type * as ChalkModule from 'chalk';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { codeFrame, splitLines } from './code-frame.js';
 import type { Formatter } from './types.js';
 import { relativePosix } from './paths.js';
+
+type Paint = (text: string) => string;
+
+/** The styles this formatter uses; a chalk instance is one, `PLAIN` the colourless one. */
+interface Palette {
+  underline: Paint;
+  dim: Paint;
+  cyan: Paint;
+  green: Paint;
+  red: Paint & { bold: Paint };
+  yellow: Paint & { bold: Paint };
+}
+
+const same: Paint = (text) => text;
+// what chalk at level 0 does with a string: returns it unchanged
+const PLAIN: Palette = {
+  underline: same, dim: same, cyan: same, green: same, red: Object.assign((t: string) => t, { bold: same }),
+  yellow: Object.assign((t: string) => t, { bold: same }),
+};
+
+// chalk (four modules) loads only when colour is on: hooks, CI and pipes print plain text, and
+// every module is a share of `lint` start-up (bench/startup)
+let colours: Palette | undefined;
+
+/** Load chalk ahead of a coloured run (loadFormatter does); without it the first coloured call loads it synchronously. */
+export async function loadColours(): Promise<void> {
+  const { Chalk } = await import('chalk');
+  colours ??= new Chalk({ level: 1 });
+}
+
+function palette(color: boolean): Palette {
+  if (!color) return PLAIN;
+  if (colours === undefined) {
+    const { Chalk } = createRequire(import.meta.url)('chalk') as typeof ChalkModule;
+    colours = new Chalk({ level: 1 });
+  }
+  return colours;
+}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -25,7 +64,7 @@ export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
 }
 
 export const stylish: Formatter = (results, opts) => {
-  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const c = palette(opts.color);
   const out: string[] = [];
   let errors = 0;
   let warnings = 0;

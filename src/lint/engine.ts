@@ -118,6 +118,7 @@ function buildDiagnostic(
   const symbol = d.symbol ?? (path !== undefined ? symbols?.().lookup(path) : undefined);
   if (symbol !== undefined) diag.symbol = symbol;
   if (d.help !== undefined) diag.help = formatMessage(d.help, d.data);
+  if (d.fix !== undefined && rule.meta.fixable !== undefined) diag.fix = d.fix;
   if (d.related !== undefined && d.related.length > 0) {
     diag.related = d.related.map((r) => ({ file: r.file, range: r.loc, path: r.path, message: r.message }));
   }

@@ -1,5 +1,6 @@
 // The rule contract. A rule is `meta` plus `create(ctx)` returning visitors keyed by model node kind.
 // Message ids are a string-literal union so a typo in `report({ messageId })` fails to compile.
+import type { Fix } from './fix.js';
 import type {
   EnumType, Field, FixedType, NamedType, RecordType, SchemaDocument, SchemaFormat, SourceRange, TypeNode,
 } from '../model/types.js';
@@ -31,6 +32,11 @@ export interface RuleMeta<MessageId extends string> {
   defaultOptions?: Record<string, unknown>;
   /** one valid and one invalid example per supported format */
   examples: Partial<Record<SchemaFormat, RuleExample>>;
+  /**
+   * set when some of the rule's findings carry a fix that `lint --fix` applies (ESLint's `fixable`);
+   * says which formats and cases in a sentence for the docs
+   */
+  fixable?: string;
 }
 
 /** A catalog stream as a rule sees it. */
@@ -58,6 +64,8 @@ export interface ReportDescriptor<MessageId extends string> {
   symbol?: string;
   /** the concrete fix */
   help?: string;
+  /** an edit of the document's text that resolves the finding; only kept when `meta.fixable` is set */
+  fix?: Fix;
   /**
    * cap this finding at `warn` whatever severity the rule is configured with (weaker evidence, a
    * `stage` stream); it never raises a finding, and a rule set to `off` stays off

@@ -1,7 +1,7 @@
 // Severity and options per file and per finding: rule defaults < config `rules` < each matching
 // `overrides` entry in order. Matchers are compiled once; files with the same set of matching
 // overrides share one resolution, which keeps 10,000-file runs cheap.
-import picomatch from 'picomatch';
+import { picomatch } from './glob.js';
 import type { Rule, RuleSeverity } from './rule.js';
 import type { LintSettings, OverrideSetting } from './types.js';
 import { isPathWithin } from './symbols.js';
@@ -45,14 +45,14 @@ function symbolMatcher(pattern: string): (symbol: string) => boolean {
 
 function compileOverride(o: OverrideSetting, index: number): CompiledOverride {
   const fileGlobs = o.files ?? [];
-  const fileMatch = fileGlobs.length === 0 ? () => true : picomatch(fileGlobs, { dot: true });
+  const fileMatch = fileGlobs.length === 0 ? () => true : picomatch()(fileGlobs, { dot: true });
   const compiled: CompiledOverride = { index, source: o, matchesFile: (f) => fileMatch(f) };
   if (o.symbols !== undefined && o.symbols.length > 0) {
     const tests = o.symbols.map((s) => {
       const hash = s.indexOf('#');
       if (hash >= 0) {
         // path style: `legacy/order.avsc#/fields/3`
-        const fileTest = picomatch(s.slice(0, hash), { dot: true });
+        const fileTest = picomatch()(s.slice(0, hash), { dot: true });
         const pointer = s.slice(hash + 1);
         return (_sym: string | undefined, path: string | undefined, rel: string) =>
           path !== undefined && fileTest(rel) && isPathWithin(path, pointer);

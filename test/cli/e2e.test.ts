@@ -62,6 +62,44 @@ describe('module loading', () => {
     expect(lines.some((l) => /\/dist\/src\/api\/lint\.js$/.test(l))).toBe(true);
     const offending = lines.filter((l) => FORBIDDEN.some((re) => re.test(l.replace(/^(esm file:\/\/|cjs )/, ''))));
     expect(offending).toEqual([]);
+    // the rules come from the one module the build joins them into, not one module each
+    expect(lines.some((l) => /\/dist\/rules\/_bundle\.js$/.test(l))).toBe(true);
+    expect(lines.filter((l) => /\/dist\/rules\/(?!_bundle\.js$)[^/]+\.js$/.test(l))).toEqual([]);
+    // uncoloured output (NO_COLOR) needs no chalk
+    expect(lines.filter((l) => /node_modules\/chalk\//.test(l))).toEqual([]);
+  });
+
+  it('coloured output loads chalk', () => {
+    const dir = path.join(tmp, 'lazy-colour');
+    write(dir, { 'shipment.avsc': BAD_ENUM });
+    const traceFile = path.join(tmp, 'trace-colour.txt');
+    writeFileSync(traceFile, '');
+    const r = spawnSync(process.execPath, ['--import', path.join(ROOT, 'test/cli/support/trace.mjs'), BIN, 'lint', 'shipment.avsc'], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, SCHEMACTL_TRACE_FILE: traceFile, FORCE_COLOR: '1' },
+    });
+    expect(r.stdout).toMatch(/\u001b\[3\dm/);
+    expect(readFileSync(traceFile, 'utf8').split('\n').some((l) => /node_modules\/chalk\/source\/index\.js$/.test(l))).toBe(true);
+  });
+
+  it('`lint --fix` of a catalog\'s files loads no server code, nor yargs, nor ajv\'s compiler (start-up)', () => {
+    const dir = path.join(tmp, 'lazy-catalog');
+    write(dir, {
+      'schemactl.yaml': 'streams:\n  - topic: orders.order-placed\n    kind: store\n    schema: order.avsc\n    source:\n      connection: postgres://localhost/shop\n      pattern: query\n      table: orders\n      timestamp: updated_at\n      id: id\n',
+      'order.avsc': GOOD,
+      'event.proto': 'syntax = "proto3";\npackage acme.v1;\n\n// A thing happened.\nmessage ThingHappened {\n  // Id.\n  string id = 1;\n}\n',
+    });
+    const { lines, status } = trace(['lint', '--fix', '--format', 'json', 'order.avsc', 'event.proto'], dir);
+    expect(status).toBe(0);
+    expect(lines.some((l) => /\/dist\/src\/config\/config-schema-validator\.cjs$/.test(l))).toBe(true);
+    // the catalog is read by the yaml package joined into one file at build time, not its 74 modules
+    expect(lines.some((l) => /\/dist\/src\/config\/yaml-bundle\.cjs$/.test(l))).toBe(true);
+    expect(lines.filter((l) => /node_modules\/yaml\//.test(l))).toEqual([]);
+    const offending = lines.filter((l) => FORBIDDEN.some((re) => re.test(l.replace(/^(esm file:\/\/|cjs )/, ''))));
+    expect(offending).toEqual([]);
+    // a plain lint command line is parsed without yargs, and the catalog is checked by the precompiled validator
+    expect(lines.filter((l) => /node_modules\/(yargs|yargs-parser)\/|node_modules\/ajv\/dist\/(2020|compile\/)/.test(l))).toEqual([]);
+    // the other commands' modules stay unloaded
+    expect(lines.filter((l) => /\/dist\/src\/cli\/(check|register|publish|capture|registry-serve|init)\.js$/.test(l))).toEqual([]);
   });
 
   it('the trace does see server code when a command loads it', async () => {

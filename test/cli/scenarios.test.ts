@@ -194,14 +194,15 @@ describe('schemactl init', () => {
 });
 
 describe('schemactl rules', () => {
-  it('lists every rule, lint and compatibility, with kind, severity, formats and description', async () => {
+  it('lists every rule, lint and compatibility, with kind, severity, formats, whether --fix fixes it, and description', async () => {
     const { loadRules } = await import('../../src/config/rules.js');
     const { COMPAT_RULES } = await import('../../src/compat/rules.js');
     const rules = [...(await loadRules()).map((r) => ({ ...r.meta, kind: 'lint' })), ...COMPAT_RULES];
     const r = await run(['rules'], ROOT);
     expect(r.code).toBe(0);
     for (const rule of rules) {
-      expect(r.stdout).toMatch(new RegExp(`^${rule.id}\\s+${rule.kind}/${rule.category}\\s+(error|warning|off|error \\(fixed\\))\\s+\\S+\\s+${rule.description.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+      const fix = 'fixable' in rule && rule.fixable !== undefined ? 'yes\\s+' : '';
+      expect(r.stdout).toMatch(new RegExp(`^${rule.id}\\s+${rule.kind}/${rule.category}\\s+(error|warning|off|error \\(fixed\\))\\s+\\S+\\s+${fix}${rule.description.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
     }
   });
 
@@ -220,7 +221,8 @@ describe('schemactl rules', () => {
 
   it('renders the Markdown reference', async () => {
     const r = await run(['rules', '--format', 'markdown'], ROOT);
-    expect(r.stdout).toMatch(/^\| Rule \| Kind \| Default \| Formats \| Description \|/);
+    expect(r.stdout).toMatch(/^\| Rule \| Kind \| Default \| Formats \| Fix \| Description \|/);
+    expect(r.stdout).toContain('**Fix** (`schemactl lint --fix`):');
     expect(r.stdout).toContain('### require-updated-at');
     expect(r.stdout).toContain('```json');
   });

@@ -23,6 +23,11 @@ export function buildCli(): string {
     // Type errors elsewhere in the tree still emit JavaScript; only a missing entry point is fatal.
     if (!existsSync(path.join(BUILD_DIR, 'dist/src/cli/main.js'))) throw err;
   }
+  // the build's second step, as `npm run build` runs it
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-config-validator.mjs'), path.join(BUILD_DIR, 'dist')], { cwd: ROOT, stdio: 'pipe' });
+  // and its third
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-yaml-bundle.mjs'), path.join(BUILD_DIR, 'dist')], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-rules-bundle.mjs'), path.join(BUILD_DIR, 'dist')], { cwd: ROOT, stdio: 'pipe' });
   copyFileSync(path.join(ROOT, 'bin/schemactl.js'), BIN);
   // the package ships these beside dist/ (the config schema, the bundled well-known .proto files)
   copyFileSync(path.join(ROOT, 'schemactl.schema.json'), path.join(BUILD_DIR, 'schemactl.schema.json'));
