@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, ROOT } from '../../cli/support/build.js';
+import { buildCli } from '../../cli/support/build.js';
 import { corporaDir, requireShared } from '../../support/conformance.js';
 
 const CORPORA = corporaDir;
