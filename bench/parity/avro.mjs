@@ -10,8 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-// ../shared beside the repository; SCHEMACTL_SHARED points elsewhere (a worktree checked out apart)
-const CORPORA = path.resolve(process.env.SCHEMACTL_SHARED ?? path.resolve(ROOT, '..', 'shared'), 'corpora');
+// ../shared beside the repository; SCHEMACTL_TEST_SHARED_DIR names it elsewhere (a worktree checked out apart), as for the tests
+const SHARED = process.env.SCHEMACTL_TEST_SHARED_DIR ? path.resolve(process.env.SCHEMACTL_TEST_SHARED_DIR) : path.resolve(ROOT, '..', 'shared');
+const CORPORA = path.join(SHARED, 'corpora');
 const VERDICTS = path.join(CORPORA, 'avro-java-verdicts.tsv');
 const CLI = path.join(ROOT, 'bin', 'schemactl.js');
 const TIMEOUT_MS = 120_000;

@@ -7,8 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** `<repo>/../shared/corpora`, or SCHEMACTL_CORPORA when set (a checkout elsewhere, e.g. a git worktree) */
-export const CORPORA = path.resolve(ROOT, process.env.SCHEMACTL_CORPORA ?? '../shared/corpora');
+/**
+ * `<repo>/../shared/corpora`; SCHEMACTL_TEST_SHARED_DIR names the shared folder elsewhere (a checkout
+ * apart, e.g. a git worktree), as for the tests.
+ */
+export const SHARED = process.env.SCHEMACTL_TEST_SHARED_DIR ? path.resolve(process.env.SCHEMACTL_TEST_SHARED_DIR) : path.resolve(ROOT, '../shared');
+export const CORPORA = path.join(SHARED, 'corpora');
 export const BIN = path.join(ROOT, 'bin/schemactl.js');
 const TIME = '/usr/bin/time';
 

@@ -40,7 +40,7 @@ function writeRows(rows) {
 }
 
 if (!existsSync(CORPORA)) {
-  console.log(`parity/protobuf: SKIPPED — ${CORPORA} is absent (the real-world corpora live in ../shared/corpora beside the repository; SCHEMACTL_CORPORA points elsewhere)`);
+  console.log(`parity/protobuf: SKIPPED — ${CORPORA} is absent (the real-world corpora live in ../shared/corpora beside the repository; SCHEMACTL_TEST_SHARED_DIR names the shared folder elsewhere)`);
   writeRows([]);
   process.exit(0);
 }

@@ -239,7 +239,8 @@ async function checkPair(o: { cwd: string; old: string; new: string; level: Comp
   }
   if ((kinds[0] === 'proto') !== (kinds[1] === 'proto')) throw new UsageError(`${o.old} and ${o.new} are different formats (Avro and Protobuf); compare schemas of one format.`);
   const build = (abs: string): Promise<SchemaUnit> => buildUnit({ topic: '(ad hoc)', role: 'value', abs, strategy: 'TopicNameStrategy' }, {
-    strategy: 'TopicNameStrategy', includePaths: [], read: readWorkingTree, label: (a) => displayPath(a, o.cwd),
+    // no catalog names import roots here: the working directory, as lint's default without one
+    strategy: 'TopicNameStrategy', includePaths: [o.cwd], read: readWorkingTree, label: (a) => displayPath(a, o.cwd),
   });
   const [oldUnit, newUnit] = await Promise.all([build(oldAbs), build(newAbs)]);
   newUnit.subject = `${path.basename(o.new)}`;

@@ -7,7 +7,7 @@ import { SCHEMA_EXTENSIONS } from '../config/defaults.js';
 import type { CompatibilityLevel } from '../compat/levels.js';
 import type { SchemaReferenceText } from '../compat/types.js';
 import { avdlToJson } from '../formats/avro/index.js';
-import { dispatchOf, makeAvroImportLoader, parseSchemaText } from '../formats/index.js';
+import { dispatchOf, makeAvroImportLoader, parseSchemaText, protoImportCandidates } from '../formats/index.js';
 import type { AvroImportLoader } from '../formats/avro/index.js';
 import { isWellKnownImport } from '../formats/protobuf/index.js';
 import { parseSyntaxTree } from '../formats/protobuf/parser.js';
@@ -85,28 +85,29 @@ export function protobufImports(text: string): string[] {
 }
 
 /**
- * Protobuf imports of `text`, read through `read` from the include roots (the importing file's own
- * directory last), transitively. Returned dependencies first, as a registry wants them registered.
+ * Protobuf imports of `text`, read through `read` from the import roots as lint resolves them
+ * (protoImportCandidates: the roots only, never beside the importing file), transitively. Returned
+ * dependencies first, as a registry wants them registered. An import found under no root is left out:
+ * the parse then reports it missing at its file:line:column, as lint does.
  */
-async function collectImports(text: string, fileDir: string, roots: readonly string[], read: ReadText): Promise<SchemaReferenceText[]> {
+async function collectImports(text: string, roots: readonly string[], read: ReadText): Promise<SchemaReferenceText[]> {
   const out: SchemaReferenceText[] = [];
   const seen = new Set<string>();
-  const visit = async (source: string, dir: string): Promise<void> => {
+  const visit = async (source: string): Promise<void> => {
     for (const name of protobufImports(source)) {
       if (seen.has(name) || isWellKnownImport(name)) continue;
       seen.add(name);
-      for (const root of [...roots, dir]) {
-        const abs = path.resolve(root, name);
+      for (const abs of protoImportCandidates(name, roots)) {
         const found = await read(abs);
         if (found !== undefined) {
-          await visit(found, path.dirname(abs));
+          await visit(found);
           out.push({ name, schema: found });
           break;
         }
       }
     }
   };
-  await visit(text, fileDir);
+  await visit(text);
   return out;
 }
 
@@ -241,7 +242,7 @@ export async function buildUnit(
     unit.problems.push({ code: 'unsupported-format', message: `${file} is not an Avro (.avsc, .avdl) or Protobuf (.proto) schema.`, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 }, fatal: true });
     return unit;
   }
-  if (format === 'PROTOBUF') unit.references = await collectImports(text, path.dirname(entry.abs), opts.includePaths, opts.read);
+  if (format === 'PROTOBUF') unit.references = await collectImports(text, opts.includePaths, opts.read);
   const texts = new Map(unit.references.map((r) => [r.name, r.schema] as const));
   const loadAvroImport = kind === 'avdl' ? await avdlImportLoader(file, entry.abs, text, opts.includePaths, opts.read) : undefined;
   const parsed = parseSchemaText(file, text, { loadImport: (p) => texts.get(p), ...(loadAvroImport ? { loadAvroImport } : {}) });

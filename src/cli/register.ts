@@ -1,6 +1,6 @@
 // `schemactl register [topics..]`: register each stream's schema once it passes lint and the
-// compatibility check; refuse (exit 1) the streams that do not. Idempotent: a schema already registered
-// is reported with its existing version and id.
+// compatibility check; refuse (exit 1) the streams that do not (exit 2 when one is not a valid schema).
+// Idempotent: a schema already registered is reported with its existing version and id.
 import type { Argv } from 'yargs';
 import { EXIT } from '../errors.js';
 import type { FormatterName } from '../formatters/types.js';
@@ -91,6 +91,8 @@ async function run(a: Args, io: CliIO): Promise<number> {
   for (const note of outcome.notes) if (!note.includes('is empty')) io.stderr(`schemactl: ${note}\n`);
   if (format !== 'stylish' && format !== 'json') io.stderr(table(outcome));
   else if (output !== undefined) io.stderr(format === 'json' ? `schemactl: wrote the registration report to ${output}\n` : table(outcome));
+  // a schema the registry would refuse as invalid is an input error, as for lint and check
+  if (outcome.invalid > 0) return EXIT.USAGE;
   return outcome.refused > 0 ? EXIT.FINDINGS : EXIT.OK;
 }
 

@@ -178,13 +178,21 @@ function classifyYaml(text: string): NonExplicitFormat {
   return { kind: 'json-sample', evidence: 'a YAML document with data rather than a schema' };
 }
 
+/**
+ * Where a Protobuf `import "<importPath>"` is looked for, in order: under each import root, as protoc's
+ * -I. Never beside the importing file (unless its directory is a root), for nested imports too. Every
+ * entry point (lint, check, register, the publish gate) resolves through this, so they accept the same files.
+ */
+export function protoImportCandidates(importPath: string, roots: readonly string[]): string[] {
+  return roots.map((root) => path.resolve(root, importPath));
+}
+
 function makeImportLoader(opts: ReadSchemaOptions): (importPath: string) => string | undefined {
   const cwd = opts.cwd ?? process.cwd();
   const roots = opts.includePaths ?? [cwd];
   const cache = opts.importCache ?? new Map<string, string | null>();
   return (importPath) => {
-    for (const root of roots) {
-      const candidate = path.resolve(root, importPath);
+    for (const candidate of protoImportCandidates(importPath, roots)) {
       let hit = cache.get(candidate);
       if (hit === undefined) {
         try {

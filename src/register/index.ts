@@ -42,6 +42,8 @@ export interface RegisterOutcome {
   results: FileResult[];
   subjects: RegisteredSubject[];
   refused: number;
+  /** refused streams whose schema, or a file it imports, is not a valid schema (or is missing): exit 2, as lint */
+  invalid: number;
   target: string;
   notes: string[];
 }
@@ -66,6 +68,7 @@ export async function register(opts: RegisterOptions = {}): Promise<RegisterOutc
   const reg = (await openTarget(target, connect, true))!;
   const out = new Collector(config.compatRules);
   const subjects: RegisteredSubject[] = [];
+  let invalid = 0;
   try {
     const verdicts = await againstRegistry(reg, target, units, catalogLabel, { override: undefined, advisories: 'warn' }, out, config.text);
     const checked = out.outcome();
@@ -93,6 +96,8 @@ export async function register(opts: RegisterOptions = {}): Promise<RegisterOutc
           reasons.push(`not compatible with the registered versions${ids.length > 0 ? ` (${ids.join(', ')})` : ''}`);
         }
         subjects.push({ ...base, status: 'refused', reason: reasons.join('; '), reasons });
+        const fatal = (f: FileResult | undefined): boolean => f?.diagnostics.some((d) => d.fatal) === true;
+        if (unit.text === undefined || fatal(lintResult) || importLint.some(fatal) || checkErrors.some((d) => d.fatal)) invalid += 1;
         if (lintResult) results.push(lintResult);
         results.push(...importLint);
         if (checkResult && checkErrors.length > 0) results.push({ ...checkResult, diagnostics: checkErrors });
@@ -104,7 +109,7 @@ export async function register(opts: RegisterOptions = {}): Promise<RegisterOutc
       }
       subjects.push(await registerUnit(reg, unit, opts.normalize === true, base));
     }
-    return { results: mergeResults(results), subjects, refused: subjects.filter((s) => s.status === 'refused').length, target: target.display, notes: checked.notes };
+    return { results: mergeResults(results), subjects, refused: subjects.filter((s) => s.status === 'refused').length, invalid, target: target.display, notes: checked.notes };
   } finally {
     await reg.close();
   }

@@ -11,9 +11,9 @@ import { checkCompatibility, InvalidSchemaError } from '../../../src/compat/inde
 import { buildCli, ROOT } from '../../cli/support/build.js';
 import { generateAvdl, generateAvsc } from '../../support/avro-gen.js';
 import { javaVerdicts } from '../../support/avro-java.js';
+import { corporaDir, requireShared } from '../../support/conformance.js';
 
-const SHARED = path.resolve(process.env.SCHEMACTL_SHARED ?? path.resolve(ROOT, '..', 'shared'));
-const CORPORA = path.join(SHARED, 'corpora');
+const CORPORA = corporaDir;
 const VERDICTS = path.join(CORPORA, 'avro-java-verdicts.tsv');
 const WORK = path.join(ROOT, 'test/.work', `avro-java-parity-${process.pid}`);
 
@@ -150,8 +150,7 @@ describe('Avro validity: schemactl lint agrees with Apache Avro Java 1.12', () =
   }, 600_000);
 });
 
-const corpus = existsSync(VERDICTS);
-if (!corpus) console.log(`[skip] the apache/avro corpus: ${CORPORA} is absent (../shared beside the repository)`);
+const corpus = requireShared('corpora', 'Avro validity on the apache/avro corpus') && existsSync(VERDICTS);
 
 describe.skipIf(!corpus)('Avro validity on the apache/avro corpus (../shared/corpora/avro)', () => {
   it('agrees with Avro Java on every file: no false parse error, no false accept', () => {

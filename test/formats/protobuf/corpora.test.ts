@@ -7,10 +7,14 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, ROOT } from '../../cli/support/build.js';
+import { buildCli } from '../../cli/support/build.js';
+import { corporaDir, requireShared } from '../../support/conformance.js';
 
-const CORPORA = path.resolve(ROOT, process.env.SCHEMACTL_CORPORA ?? '../shared/corpora');
-const present = existsSync(path.join(CORPORA, 'googleapis')) && existsSync(path.join(CORPORA, 'protobuf-rejected'));
+const CORPORA = corporaDir;
+const present =
+  requireShared('corpora', 'parity with buf on the real-world Protobuf corpora') &&
+  existsSync(path.join(CORPORA, 'googleapis')) &&
+  existsSync(path.join(CORPORA, 'protobuf-rejected'));
 
 interface Message {
   ruleId: string | null;
@@ -96,9 +100,3 @@ describe.skipIf(!present)('parity with buf on the real-world Protobuf corpora', 
     expect(status).toBe(2);
   }, 60_000);
 });
-
-if (!present) {
-  describe('parity with buf on the real-world Protobuf corpora', () => {
-    it.skip(`skipped: ${CORPORA} is absent (set SCHEMACTL_CORPORA to run these)`, () => undefined);
-  });
-}
