@@ -5,7 +5,7 @@
 // false accepts, crashes/timeouts, wall time, CPU time and peak memory (the last two through
 // /usr/bin/time when it is installed). Standalone: node bench/parity/avro.mjs
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,4 +88,12 @@ console.log(
   `apache/avro (Java)   ${String(files.length).padStart(5)}  ${String(valid).padStart(10)}  ${String(falseErrors).padStart(12)}  ${String(falseAccepts).padStart(13)}  ${String(crashes).padStart(16)}  ${r.ms.toFixed(0).padStart(7)}  ${r.cpuMs === undefined ? '    n/a' : r.cpuMs.toFixed(0).padStart(7)}  ${r.peakMb === undefined ? '    n/a' : r.peakMb.toFixed(1).padStart(7)}`,
 );
 for (const w of wrong) console.log(`  ${w}`);
+// the row for bench/parity/run.mjs's combined table (Avro Java runs in the differential test, not timed here)
+if (process.env.PARITY_RESULT_FILE) {
+  writeFileSync(process.env.PARITY_RESULT_FILE, JSON.stringify({ rows: [{
+    corpus: 'apache/avro', files: files.length, validPerReference: valid, falseParseErrors: falseErrors, falseAccepts,
+    crashesOrTimeouts: crashes, wallMs: r.ms, ...(r.peakMb === undefined ? {} : { rssKb: Math.round(r.peakMb * 1024) }),
+    reference: 'Avro Java 1.12.1 verdicts (.tsv)',
+  }] }, null, 2));
+}
 process.exitCode = falseErrors + falseAccepts + crashes === 0 ? 0 : 1;
