@@ -296,7 +296,7 @@ describe('publish a Protobuf stream', () => {
     writeFileSync(join(dir, 'schemas/order_placed.proto'), ORDER.replace('  uint64 points = 2;', '  string points = 2;'));
     const refused = await publish({ cwd: dir, once: true, topics: [`${run}.orders`], brokers: [broker.bootstrap], registryUrl: served.url, stateDir: join(dir, 'state') });
     expect(refused.streams[0]).toMatchObject({ status: 'refused' });
-    expect(refused.streams[0]!.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining([expect.stringMatching(/^FIELD_.*KIND_CHANGED$/)]));
+    expect(refused.streams[0]!.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining([expect.stringMatching(/^proto-field-.*kind-changed$/)]));
     expect(await getJson<number[]>(`/subjects/${run}.orders-value/versions`)).toEqual([1]);
     writeFileSync(join(dir, 'schemas/order_placed.proto'), ORDER);
   });
