@@ -399,7 +399,8 @@ export class AvroRowMapper {
       const out: Record<string, unknown> = {};
       for (const fd of ((s.fields as Json[]) ?? []).filter(isObj)) {
         const name = String(fd.name);
-        if (name in v) out[keys?.get(name) ?? name] = this.safeValue(fd.type as Schema, def?.inner ?? ns, v[name]);
+        // a field the default leaves out takes its own default, as Avro Java reads a record default
+        if (name in v || 'default' in fd) out[keys?.get(name) ?? name] = this.safeValue(fd.type as Schema, def?.inner ?? ns, name in v ? v[name] : fd.default);
       }
       return out;
     }
