@@ -4,6 +4,7 @@
 // truncated beyond the declared unit or coerced: the row is rejected with the failing field and the
 // reason, and goes to the dead-letter target.
 import avro from 'avsc';
+import { parseJsonWithPositions } from '../formats/avro/json-positions.js';
 import { parsePgArrayText } from './pg-array.js';
 
 /** avsc packs the bytes `toBuffer` returns before it asks again, so one scratch buffer serves every write. */
@@ -320,6 +321,17 @@ export class AvroRowMapper {
     }
   }
 
+  /**
+   * The mapper of an `.avsc` text (or the JSON an `.avdl` type was written as), read by the format
+   * layer's JSON reader — comments, a byte order mark and repeated keys as lint, check and the registry
+   * read them — never by a second, stricter reader.
+   */
+  static fromText(text: string, mapping: Record<string, string> = {}): AvroRowMapper {
+    const json = parseJsonWithPositions(text, undefined, true);
+    if (!json.ok) throw new Error(json.problems[0]?.message ?? 'the schema is not JSON');
+    return new AvroRowMapper(json.value, mapping);
+  }
+
   /** The columns the schema needs, after mapping. */
   columns(): string[] {
     return this.fieldConverters.map((c) => c.column);
@@ -337,7 +349,9 @@ export class AvroRowMapper {
     // the hook-free check is the fast path; the hook only runs to name the fields of a failing row
     if (this.type.isValid(out)) return out;
     const errors: string[] = [];
-    if (!this.type.isValid(out, { errorHook: (path: string[]) => errors.push(path.join('.')) })) {
+    // the path's first step is the encoder's field name: the user knows the field by the schema's
+    const fieldOf = (key: string | undefined): string | undefined => this.fieldConverters.find((c) => c.key === key)?.field ?? key;
+    if (!this.type.isValid(out, { errorHook: (path: string[]) => errors.push([fieldOf(path[0]), ...path.slice(1)].join('.')) })) {
       throw new MappingError(errors[0] ?? '(record)', `the mapped value does not validate against the schema at ${errors.join(', ') || 'the record'}`);
     }
     return out;
