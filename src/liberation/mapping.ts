@@ -363,7 +363,7 @@ export class AvroRowMapper {
     if (!c) throw new MappingError(field, `the schema has no field '${field}'`);
     const v = c.convert(value, field);
     // a key is the user's value: an enum symbol goes back from its encoder stand-in
-    const def = typeof c.schema === 'string' ? this.resolve(c.schema, c.ns) : undefined;
+    const def = typeof c.schema === 'string' ? this.resolve(c.schema, c.ns) : isObj(c.schema) ? this.byNode.get(c.schema) : undefined;
     if (def?.symbols && typeof v === 'string') {
       for (const [orig, safe] of def.symbols) if (safe === v) return orig;
     }

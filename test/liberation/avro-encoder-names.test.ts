@@ -160,3 +160,22 @@ describe('the publish gate accepts such schemas and registers the text as writte
     }
   });
 });
+
+describe('names the user knows, not the encoder stand-ins', () => {
+  const schema = { type: 'record', name: 'R', fields: [{ name: 'farbe', type: { type: 'enum', name: 'Farbe', symbols: ['ROT', 'GRÜN'] } }, { name: 'größe', type: 'int' }] };
+
+  it('a message key from an enum field is the symbol as written', () => {
+    expect(new AvroRowMapper(schema).mapField('farbe', 'GRÜN')).toBe('GRÜN');
+  });
+
+  it('a row that does not fit names the field as written, and the schema text may carry comments', () => {
+    const mapper = AvroRowMapper.fromText(`// an event\n${JSON.stringify(schema)}`);
+    expect(() => mapper.map({ farbe: 'BLAU', größe: '1' })).toThrow(/'BLAU' is not a symbol of enum Farbe \(ROT, GRÜN\)/);
+    try {
+      mapper.map({ farbe: 'ROT', größe: '99999999999' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as { field?: string }).field).toBe('größe');
+    }
+  });
+});
