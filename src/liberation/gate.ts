@@ -58,7 +58,7 @@ export async function gateSchema(input: GateInput): Promise<GateResult> {
   let mapper: AvroRowMapper | ProtoRowMapper;
   try {
     mapper = unit.format === 'AVRO'
-      ? new AvroRowMapper(JSON.parse(unit.registryText) as unknown, input.mapping ?? {})
+      ? AvroRowMapper.fromText(unit.registryText, input.mapping ?? {})
       : new ProtoRowMapper({ text: unit.text, file: input.file, references: unit.references }, { ...(input.selector ? { selector: input.selector } : {}), ...(input.mapping ? { mapping: input.mapping } : {}) });
   } catch (e) {
     return refuse(`${label}: ${(e as Error).message}`);

@@ -4,6 +4,7 @@
 // truncated beyond the declared unit or coerced: the row is rejected with the failing field and the
 // reason, and goes to the dead-letter target.
 import avro from 'avsc';
+import { parseJsonWithPositions } from '../formats/avro/json-positions.js';
 import { parsePgArrayText } from './pg-array.js';
 
 /** avsc packs the bytes `toBuffer` returns before it asks again, so one scratch buffer serves every write. */
@@ -259,31 +260,76 @@ function booleanValue(v: unknown, field: string): boolean {
   throw new MappingError(field, `'${s}' is not a boolean`);
 }
 
-/** Builds converters and the physical avsc Type for one Avro record schema. */
+/** A name avsc accepts as it is (Avro Java also accepts letters and digits outside ASCII). */
+const AVSC_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** One named type of the schema: its definition, the namespace its fields resolve in, its encoder name. */
+interface NamedDef {
+  node: Record<string, Json>;
+  inner: string;
+  safe: string;
+  /** original symbol → encoder symbol, for an enum whose symbols avsc would not accept */
+  symbols?: Map<string, string>;
+}
+
+/** original field name → encoder field name, for a record with a field name avsc would not accept */
+type FieldNames = Map<string, string>;
+
+/**
+ * Builds converters and the physical avsc Type for one Avro record schema.
+ *
+ * The encoder is built from the schema the format layer already validated, never by avsc reading the
+ * user's text: avsc refuses names outside ASCII and a named type used before its definition, both
+ * valid in Avro (Java). Neither changes the binary encoding — records are positional, enums are
+ * indexes, names are not written — so every named type is emitted in full at its first use under an
+ * ASCII name (N0, N1, ...), later uses refer to that name, and field names and enum symbols avsc would
+ * refuse get ASCII stand-ins. The converters produce values with the stand-ins; the registry keeps the
+ * user's text.
+ */
 export class AvroRowMapper {
   readonly type: avro.Type;
-  private readonly named = new Map<string, Record<string, Json>>();
-  private readonly fieldConverters: Array<{ field: string; column: string; convert: Converter; hasDefault: boolean; defaultValue: unknown }> = [];
+  private readonly defs = new Map<string, NamedDef>();
+  /** the same definitions by their node: a definition resolves names where it is written, not where it is used */
+  private readonly byNode = new Map<Record<string, Json>, NamedDef>();
+  private readonly fieldNames = new Map<Record<string, Json>, FieldNames>();
+  private readonly emitted = new Set<string>();
+  private readonly fieldConverters: Array<{ field: string; key: string; column: string; schema: Schema; ns: string; convert: Converter; hasDefault: boolean; defaultValue: unknown }> = [];
 
   /** `schema` is the record's JSON (as parsed from an .avsc or built from an .avdl) */
   constructor(schemaJson: unknown, mapping: Record<string, string> = {}) {
     const schema = schemaJson as Schema;
     if (!isObj(schema) || schema.type !== 'record') throw new Error('publishing needs an Avro record schema at the top level');
-    const physical = this.physical(schema, typeof schema.namespace === 'string' ? schema.namespace : '');
+    this.collect(schema, '');
+    const physical = this.physical(schema, '');
     this.type = avro.Type.forSchema(physical as avro.Schema, { registry: { long: BigLong } as unknown as Record<string, avro.Type>, wrapUnions: true });
     const byField = new Map<string, string>();
     for (const [column, field] of Object.entries(mapping)) byField.set(field, column);
-    const ns = typeof schema.namespace === 'string' ? schema.namespace : '';
+    const top = this.byNode.get(schema)!;
+    const keys = this.fieldNames.get(schema)!;
     for (const f of (schema.fields as Json[]) ?? []) {
       if (!isObj(f) || typeof f.name !== 'string') continue;
       this.fieldConverters.push({
         field: f.name,
+        key: keys.get(f.name) ?? f.name,
         column: byField.get(f.name) ?? f.name,
-        convert: this.converter(f.type as Schema, ns, f.name),
+        schema: f.type as Schema,
+        ns: top.inner,
+        convert: this.converter(f.type as Schema, top.inner, f.name),
         hasDefault: 'default' in f,
         defaultValue: f.default,
       });
     }
+  }
+
+  /**
+   * The mapper of an `.avsc` text (or the JSON an `.avdl` type was written as), read by the format
+   * layer's JSON reader — comments, a byte order mark and repeated keys as lint, check and the registry
+   * read them — never by a second, stricter reader.
+   */
+  static fromText(text: string, mapping: Record<string, string> = {}): AvroRowMapper {
+    const json = parseJsonWithPositions(text, undefined, true);
+    if (!json.ok) throw new Error(json.problems[0]?.message ?? 'the schema is not JSON');
+    return new AvroRowMapper(json.value, mapping);
   }
 
   /** The columns the schema needs, after mapping. */
@@ -298,12 +344,14 @@ export class AvroRowMapper {
       const present = Object.prototype.hasOwnProperty.call(columns, c.column);
       if (!present && !c.hasDefault) throw new MappingError(c.field, `the row has no column '${c.column}' and the field has no default`);
       const v = present ? columns[c.column] : undefined;
-      out[c.field] = present ? c.convert(v, c.field) : this.defaultFor(c.field);
+      out[c.key] = present ? c.convert(v, c.field) : this.defaultFor(c);
     }
     // the hook-free check is the fast path; the hook only runs to name the fields of a failing row
     if (this.type.isValid(out)) return out;
     const errors: string[] = [];
-    if (!this.type.isValid(out, { errorHook: (path: string[]) => errors.push(path.join('.')) })) {
+    // the path's first step is the encoder's field name: the user knows the field by the schema's
+    const fieldOf = (key: string | undefined): string | undefined => this.fieldConverters.find((c) => c.key === key)?.field ?? key;
+    if (!this.type.isValid(out, { errorHook: (path: string[]) => errors.push([fieldOf(path[0]), ...path.slice(1)].join('.')) })) {
       throw new MappingError(errors[0] ?? '(record)', `the mapped value does not validate against the schema at ${errors.join(', ') || 'the record'}`);
     }
     return out;
@@ -313,24 +361,30 @@ export class AvroRowMapper {
   mapField(field: string, value: unknown): unknown {
     const c = this.fieldConverters.find((x) => x.field === field);
     if (!c) throw new MappingError(field, `the schema has no field '${field}'`);
-    return c.convert(value, field);
+    const v = c.convert(value, field);
+    // a key is the user's value: an enum symbol goes back from its encoder stand-in
+    const def = typeof c.schema === 'string' ? this.resolve(c.schema, c.ns) : isObj(c.schema) ? this.byNode.get(c.schema) : undefined;
+    if (def?.symbols && typeof v === 'string') {
+      for (const [orig, safe] of def.symbols) if (safe === v) return orig;
+    }
+    return v;
   }
 
   encode(value: Record<string, unknown>): Buffer {
     return this.type.toBuffer(value);
   }
 
-  private defaultFor(field: string): unknown {
+  private defaultFor(c: { key: string; schema: Schema; ns: string; defaultValue: unknown }): unknown {
     // Avro defaults are JSON; let avsc turn them into the physical value of the field's type (a union's
-    // default may match any branch, as Avro Java reads it)
-    const c = this.fieldConverters.find((x) => x.field === field);
-    const f = (this.type as unknown as { fields: Array<{ name: string; type: avro.Type }> }).fields.find((x) => x.name === field);
-    if (!c || !f) return undefined;
+    // default may match any branch, as Avro Java reads it), after the default's names are put in the
+    // encoder's terms
+    const f = (this.type as unknown as { fields: Array<{ name: string; type: avro.Type }> }).fields.find((x) => x.name === c.key);
+    if (!f) return undefined;
     const branches = (f.type as unknown as { types?: avro.Type[] }).types;
-    if (branches) {
-      for (const b of branches) {
+    if (branches && Array.isArray(c.schema)) {
+      for (const [i, b] of branches.entries()) {
         try {
-          const v = b.clone(c.defaultValue, { coerceBuffers: true });
+          const v = b.clone(this.safeValue(c.schema[i] as Schema, c.ns, c.defaultValue), { coerceBuffers: true });
           return b.typeName === 'null' ? null : { [b.branchName ?? b.typeName]: v };
         } catch {
           // not this branch
@@ -338,43 +392,132 @@ export class AvroRowMapper {
       }
       return undefined;
     }
-    return f.type.clone(c.defaultValue, { coerceBuffers: true });
+    return f.type.clone(this.safeValue(c.schema, c.ns, c.defaultValue), { coerceBuffers: true });
   }
 
-  private fullName(name: string, ns: string): string {
-    return name.includes('.') || !ns ? name : `${ns}.${name}`;
+  /** A JSON value of type `s` with field names and enum symbols as the encoder knows them. */
+  private safeValue(s: Schema, ns: string, v: unknown): unknown {
+    if (typeof s === 'string') {
+      const def = this.resolve(s, ns);
+      return def ? this.safeValue(def.node, ns, v) : v;
+    }
+    if (!isObj(s)) return v;
+    const t = s.type;
+    if (t === 'enum') {
+      const def = this.byNode.get(s);
+      return typeof v === 'string' ? (def?.symbols?.get(v) ?? v) : v;
+    }
+    if ((t === 'record' || t === 'error') && isObj(v)) {
+      const def = this.byNode.get(s);
+      const keys = this.fieldNames.get(s);
+      const out: Record<string, unknown> = {};
+      for (const fd of ((s.fields as Json[]) ?? []).filter(isObj)) {
+        const name = String(fd.name);
+        // a field the default leaves out takes its own default, as Avro Java reads a record default
+        if (name in v || 'default' in fd) out[keys?.get(name) ?? name] = this.safeValue(fd.type as Schema, def?.inner ?? ns, name in v ? v[name] : fd.default);
+      }
+      return out;
+    }
+    if (t === 'array' && Array.isArray(v)) return v.map((x) => this.safeValue(s.items as Schema, ns, x));
+    if (t === 'map' && isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.safeValue(s.values as Schema, ns, x)]));
+    return v;
   }
 
-  /** Strip logical types so every long resolves to the bigint long, keeping names and structure. */
+  /** The full name of a named type's definition, as Avro resolves it (its own namespace first). */
+  private defName(s: Record<string, Json>, ns: string): string {
+    const name = String(s.name);
+    if (name.includes('.')) return name;
+    const space = typeof s.namespace === 'string' ? s.namespace : ns;
+    return space ? `${space}.${name}` : name;
+  }
+
+  /** The definition a type name refers to from namespace `ns`. */
+  private resolve(name: string, ns: string): NamedDef | undefined {
+    if (name.includes('.') || !ns) return this.defs.get(name);
+    return this.defs.get(`${ns}.${name}`) ?? this.defs.get(name);
+  }
+
+  /** Every named type of the schema, wherever it is defined (a use may come before the definition). */
+  private collect(s: Schema, ns: string): void {
+    if (Array.isArray(s)) {
+      for (const b of s) this.collect(b, ns);
+      return;
+    }
+    if (!isObj(s)) return;
+    const t = s.type;
+    if (t === 'record' || t === 'error' || t === 'enum' || t === 'fixed') {
+      const full = this.defName(s, ns);
+      if (this.defs.has(full)) return;
+      const inner = full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : '';
+      const def: NamedDef = { node: s, inner, safe: `N${this.defs.size}` };
+      this.defs.set(full, def);
+      this.byNode.set(s, def);
+      if (t === 'enum') {
+        const symbols = (s.symbols as string[]) ?? [];
+        if (!symbols.every((x) => AVSC_NAME.test(x))) def.symbols = new Map(symbols.map((x, i) => [x, `S${i}`]));
+      }
+      if (t === 'record' || t === 'error') {
+        const fields = ((s.fields as Json[]) ?? []).filter(isObj);
+        const taken = new Set(fields.map((f) => String(f.name)));
+        const keys: FieldNames = new Map();
+        let n = 0;
+        for (const f of fields) {
+          const name = String(f.name);
+          if (AVSC_NAME.test(name)) continue;
+          while (taken.has(`_f${n}`)) n++;
+          keys.set(name, `_f${n}`);
+          taken.add(`_f${n}`);
+        }
+        this.fieldNames.set(s, keys);
+        for (const f of fields) this.collect(f.type as Schema, inner);
+      }
+      return;
+    }
+    if (t === 'array') this.collect(s.items as Schema, ns);
+    else if (t === 'map') this.collect(s.values as Schema, ns);
+    else if (isObj(t) || Array.isArray(t)) this.collect(t, ns);
+  }
+
+  /**
+   * The encoder's schema: logical types stripped so every long resolves to the bigint long, each named
+   * type in full at its first use and by its ASCII name after, names avsc refuses replaced.
+   */
   private physical(s: Schema, ns: string): Json {
-    if (typeof s === 'string') return s;
     if (Array.isArray(s)) return s.map((b) => this.physical(b, ns));
+    if (typeof s === 'string') {
+      const def = this.resolve(s, ns);
+      return def ? this.emit(def) : s;
+    }
     if (!isObj(s)) return s;
     const t = s.type;
-    if (t === 'record' || t === 'error') {
-      const name = String(s.name);
-      const inner = typeof s.namespace === 'string' ? s.namespace : name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : ns;
-      this.named.set(this.fullName(name, ns), s);
-      // Defaults and sort order do not change the encoding, and avsc is stricter than Avro Java about
-      // both (a union default must match the first branch, order must be lower case): validity was
-      // decided by the format layer, so they stay out of the encoder and defaults are converted below.
-      return {
-        ...s,
-        fields: ((s.fields as Json[]) ?? []).map((f) => {
-          if (!isObj(f)) return f;
-          const { default: _d, order: _o, ...rest } = f;
-          return { ...rest, type: this.physical(f.type as Schema, inner) };
-        }),
-      };
-    }
-    if (t === 'enum' || t === 'fixed') {
-      this.named.set(this.fullName(String(s.name), ns), s);
-      const { logicalType: _l, precision: _p, scale: _s, ...rest } = s;
-      return rest;
-    }
+    if (t === 'record' || t === 'error' || t === 'enum' || t === 'fixed') return this.emit((this.byNode.get(s) ?? this.defs.get(this.defName(s, ns)))!);
     if (t === 'array') return { type: 'array', items: this.physical(s.items as Schema, ns) };
     if (t === 'map') return { type: 'map', values: this.physical(s.values as Schema, ns) };
     return this.physical(t as Schema, ns);
+  }
+
+  private emit(def: NamedDef): Json {
+    if (this.emitted.has(def.safe)) return def.safe;
+    this.emitted.add(def.safe);
+    const s = def.node;
+    if (s.type === 'enum') {
+      // the enum's own default is for readers: it does not change the encoding
+      const symbols = (s.symbols as string[]) ?? [];
+      return { type: 'enum', name: def.safe, symbols: symbols.map((x) => def.symbols?.get(x) ?? x) };
+    }
+    if (s.type === 'fixed') return { type: 'fixed', name: def.safe, size: s.size as number };
+    // Defaults and sort order do not change the encoding, and avsc is stricter than Avro Java about
+    // both (a union default must match the first branch, order must be lower case): validity was
+    // decided by the format layer, so they stay out of the encoder and defaults are converted above.
+    const keys = this.fieldNames.get(s);
+    return {
+      type: 'record',
+      name: def.safe,
+      fields: ((s.fields as Json[]) ?? []).filter(isObj).map((f) => ({
+        name: keys?.get(String(f.name)) ?? String(f.name),
+        type: this.physical(f.type as Schema, def.inner),
+      })),
+    };
   }
 
   private converter(s: Schema, ns: string, field: string): Converter {
@@ -402,19 +545,20 @@ export class AvroRowMapper {
       };
     }
     if (typeof s === 'string') {
-      const named = this.named.get(this.fullName(s, ns)) ?? this.named.get(s);
-      if (named) return this.converter(named, ns, field);
+      const named = this.resolve(s, ns);
+      if (named) return this.converter(named.node, ns, field);
       return this.primitive(s, undefined, ns);
     }
     if (!isObj(s)) throw new Error(`unsupported schema node for field ${field}`);
     const t = s.type;
     if (t === 'enum') {
       const symbols = new Set((s.symbols as string[]) ?? []);
+      const safe = this.byNode.get(s)?.symbols;
       const fallback = typeof s.default === 'string' ? s.default : undefined;
       return (v, f) => {
         if (v === null || v === undefined) throw new MappingError(f, 'the column is NULL but the field is not nullable');
         const sym = text(v, f);
-        if (symbols.has(sym)) return sym;
+        if (symbols.has(sym)) return safe?.get(sym) ?? sym;
         throw new MappingError(f, `'${sym}' is not a symbol of enum ${String(s.name)} (${[...symbols].join(', ')})${fallback ? `; the enum default ${fallback} is for readers, not for mapping unknown values` : ''}`);
       };
     }
@@ -443,12 +587,12 @@ export class AvroRowMapper {
       // a nested record comes as JSON (a json/jsonb column or part of a payload); its fields resolve
       // names in this schema (types defined earlier stay visible) and are built on first use, so a
       // recursive type does not recurse forever here
-      const name = String(s.name);
-      const inner = typeof s.namespace === 'string' ? s.namespace : name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : ns;
-      let fields: Array<{ name: string; convert: Converter; hasDefault: boolean; dflt: unknown }> | undefined;
+      const inner = this.byNode.get(s)?.inner ?? ns;
+      const keys = this.fieldNames.get(s);
+      let fields: Array<{ name: string; key: string; convert: Converter; hasDefault: boolean; dflt: unknown }> | undefined;
       const build = () =>
         ((s.fields as Json[]) ?? []).filter(isObj).map((fd) => ({
-          name: String(fd.name), convert: this.converter(fd.type as Schema, inner, String(fd.name)), hasDefault: 'default' in fd, dflt: fd.default,
+          name: String(fd.name), key: keys?.get(String(fd.name)) ?? String(fd.name), convert: this.converter(fd.type as Schema, inner, String(fd.name)), hasDefault: 'default' in fd, dflt: fd.default,
         }));
       return (v, f) => {
         if (v === null || v === undefined) throw new MappingError(f, 'the column is NULL but the field is not nullable');
@@ -459,7 +603,7 @@ export class AvroRowMapper {
         for (const fd of fields) {
           const present = Object.prototype.hasOwnProperty.call(obj, fd.name);
           if (!present && !fd.hasDefault) throw new MappingError(`${f}.${fd.name}`, `the JSON object has no key '${fd.name}' and the field has no default`);
-          out[fd.name] = fd.convert(present ? obj[fd.name] : fd.dflt, `${f}.${fd.name}`);
+          out[fd.key] = fd.convert(present ? obj[fd.name] : fd.dflt, `${f}.${fd.name}`);
         }
         return out;
       };
@@ -484,9 +628,10 @@ export class AvroRowMapper {
   }
 
   private branchName(b: Schema, ns: string): string {
-    if (typeof b === 'string') return ['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'].includes(b) ? b : this.fullName(b, ns);
+    // avsc names a wrapped union's branch after the type's name: the encoder's name for a named type
+    if (typeof b === 'string') return ['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'].includes(b) ? b : (this.resolve(b, ns)?.safe ?? b);
     if (isObj(b)) {
-      if (b.type === 'record' || b.type === 'error' || b.type === 'enum' || b.type === 'fixed') return this.fullName(String(b.name), typeof b.namespace === 'string' ? b.namespace : ns);
+      if (b.type === 'record' || b.type === 'error' || b.type === 'enum' || b.type === 'fixed') return (this.byNode.get(b) ?? this.defs.get(this.defName(b, ns)))!.safe;
       return String(b.type);
     }
     return 'unknown';

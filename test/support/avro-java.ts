@@ -27,3 +27,15 @@ export function javaVerdicts(files: readonly string[], cwd = process.cwd()): Map
   }
   return out;
 }
+
+/** Java's reading of encoded values: each `bytes` decoded with a reader built from `schemaFile`'s text, in one JVM. */
+export function javaDecode(values: ReadonlyArray<{ schemaFile: string; bytes: Buffer }>): Array<{ ok: true; json: string } | { ok: false; error: string }> {
+  ensureAvroJava();
+  const input = values.map((v) => `${v.schemaFile}\t${v.bytes.toString('hex')}`).join('\n') + '\n';
+  const r = spawnSync('java', ['-cp', `${LIB}/*`, join(DIR, 'Decode.java')], { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`Decode.java failed (exit ${String(r.status)}): ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l !== '').map((l) => {
+    const tab = l.indexOf('\t');
+    return l.slice(0, tab) === 'ok' ? { ok: true as const, json: l.slice(tab + 1) } : { ok: false as const, error: l.slice(tab + 1) };
+  });
+}

@@ -71,7 +71,7 @@ export async function requiredColumnsOf(stream: CatalogStream): Promise<string[]
   try {
     const { AvroRowMapper } = await import('../mapping.js');
     const mapping = stream.source?.mapping;
-    const m = new AvroRowMapper(JSON.parse(await readFile(schema.path, 'utf8')), typeof mapping === 'object' && mapping !== null ? (mapping as Record<string, string>) : {});
+    const m = AvroRowMapper.fromText(await readFile(schema.path, 'utf8'), typeof mapping === 'object' && mapping !== null ? (mapping as Record<string, string>) : {});
     return m.columns();
   } catch {
     // an unreadable schema is the linter's finding; capture then treats every column as read
