@@ -31,6 +31,15 @@ const ACRONYMS = new Set([
 /** A doc naming a standard means the set belongs to that standard (ISO 3166-2 states, UN/ECE units). */
 const STANDARD_DOC = /\b(iso[- ]?\d{3,5}|iana|un\/?ece|bcp[- ]?47|rfc[- ]?\d+|alpha-[23]|two-letter|three-letter|postal abbreviation)\b/i;
 const FREE_TEXT = /\b(free[- ]?(text|form)|human[- ]readable|as entered|as typed|verbatim|arbitrary text)\b/i;
+/**
+ * A doc that describes an expression language (a filter, a condition, a query) lists the language's operators,
+ * attributes and sample literals; those are its grammar, not the values the field may hold.
+ */
+const EXPRESSION_DOC = /\b(expressions?|syntax|grammar|operators?|query language|CEL)\b|&&|\|\||==|!=|<=|>=/;
+/** "The following values are supported": the doc says outright that it lists values, whatever else it mentions. */
+const VALUES_MARK = /\b(possible|supported|allowed|valid|accepted|permitted|following) values\b|\bvalues? (?:are|is|can be|must be)\b/i;
+/** Links name pages (`…/dml-syntax#…`), not the field's grammar. */
+const LINK = /\]\([^)]*\)|https?:\/\/\S+/g;
 /** "e.g. DHL, UPS" lists examples of an open set, not the set. */
 const EXAMPLES_MARK = /(?:^|\W)(e\.g\.|eg\.|for example|for instance|such as|like)(?=\W|$)/i;
 
@@ -76,8 +85,21 @@ function listedAfter(text: string): string[] {
   return items;
 }
 
-function docValues(doc: string, isInteger: boolean): { values: string[]; how: string } | undefined {
+/**
+ * The values a doc lists, if it lists a closed set. `fieldNames` are the names of the record's fields: a doc
+ * saying "at least one of `intent` or `condition` must be set" names fields, and names are not values.
+ */
+function docValues(doc: string, isInteger: boolean, fieldNames: ReadonlySet<string>): { values: string[]; how: string } | undefined {
   if (doc.length === 0 || FREE_TEXT.test(doc) || STANDARD_DOC.test(doc)) return undefined;
+  const prose = doc.replace(LINK, ' ');
+  if (EXPRESSION_DOC.test(prose) && !VALUES_MARK.test(prose)) return undefined;
+  const found = docListing(doc, isInteger);
+  if (!found) return undefined;
+  const values = found.values.filter((v) => !fieldNames.has(v.replace(/^\d+ = /, '')));
+  return values.length >= 2 ? { values, how: found.how } : undefined;
+}
+
+function docListing(doc: string, isInteger: boolean): { values: string[]; how: string } | undefined {
   const table = codeTable(doc);
   if (table.length > 0) return { values: table, how: 'doc has a code table' };
   if (isInteger) return undefined;
@@ -127,7 +149,9 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
       'An enum documents the set in the schema and makes additions an explicit, reviewable change. The rule is a ' +
       'heuristic: it needs a classifying head token (status, type, kind, …) and corroboration (a doc that lists the ' +
       'values or a code table, an UPPER_SNAKE default, an unused enum of the same name) and never fires on ' +
-      'identifiers, free text or standardised codes such as currency or country codes.',
+      'identifiers, free text, standardised codes such as currency or country codes, or a doc that describes an ' +
+      'expression language (its operators and attributes are grammar, not values); names of the record\'s own fields ' +
+      'in a doc are never taken for values.',
     messages: {
       stringEnum:
         'Field `{{field}}` holds a closed set as a {{type}} ({{evidence}}); consumers cannot rely on the set and a ' +
@@ -170,7 +194,7 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
 
       const pieces: string[] = [`head token \`${head}\``];
       let values: string[] = [];
-      const fromDoc = docValues(docOf(field), isInteger);
+      const fromDoc = docValues(docOf(field), isInteger, new Set(record.fields.map((f) => f.name)));
       if (fromDoc) {
         values = fromDoc.values;
         pieces.push(`${fromDoc.how} ${listText(values)}`);

@@ -31,6 +31,17 @@ new RuleTester().run(rule, {
         f('unit', '"string"', 'UN/ECE Recommendation 20 code (KGM, LTR).'),
         f('payout_type', '"string"', 'Which type of payout: either card or bank transfer details are set.'),
       ]),
+      // a doc that spells out an expression language lists its operators and attributes, not values
+      avroRecord('RuleMatched', [
+        f('condition', '"string"', 'Evaluated per event. Supported operators: `&&`, `||`, `==`. Example: `"country" == "DE" && "tier" == "GOLD"`.'),
+        f('match_condition', '"string"', 'A filter expression over ANY("red", "blue") AND NOT "archived".'),
+      ]),
+      // names of the record's own fields are not values: "one of `card` or `bank` is set"
+      avroRecord('PayoutSent', [
+        f('card', '["null", "string"]', undefined, ', "default": null'),
+        f('bank', '["null", "string"]', undefined, ', "default": null'),
+        f('payout_type', '"string"', 'Says which of `card` or `bank` carries the details.'),
+      ]),
     ],
     invalid: [
       {
@@ -55,6 +66,27 @@ new RuleTester().run(rule, {
       {
         schema: avroRecord('OrderPlaced', [f('accepted_payment_methods', '{ "type": "array", "items": "string" }', 'Each one of "card", "sepa", "paypal".')]),
         errors: [{ messageId: 'stringEnum', line: avroFieldLine(0), column: AVRO_FIELD_COL }],
+      },
+      {
+        // "the following values are" outweighs the comparison that says when they apply
+        schema: avroRecord('ComplianceChecked', [
+          f('compliance_state', '"string"'),
+          f('state_reason', '"string"', 'The following values are supported when `compliance_state == "unknown"`: `"agent-error"`, `"skipped"`.'),
+        ]),
+        errors: [{ messageId: 'stringEnum', line: avroFieldLine(1), column: AVRO_FIELD_COL, data: { values: 'unknown, agent-error, skipped' } }],
+      },
+      {
+        // a link to a page whose address says "syntax" does not make the doc a grammar
+        schema: avroRecord('QueryFinished', [f('statement_type', '"string"', 'SELECT, INSERT or DELETE; see [the reference](https://example.com/dml-syntax#statements).')]),
+        errors: [{ messageId: 'stringEnum', line: avroFieldLine(0), column: AVRO_FIELD_COL, data: { values: 'SELECT, INSERT, DELETE' } }],
+      },
+      {
+        // a field name among the listed values is dropped; the values stay
+        schema: avroRecord('OrderPlaced', [
+          f('express', '"boolean"'),
+          f('delivery_mode', '"string"', 'One of STANDARD, NEXT_DAY or SAME_DAY; `express` must then be false.'),
+        ]),
+        errors: [{ messageId: 'stringEnum', line: avroFieldLine(1), column: AVRO_FIELD_COL, data: { values: 'STANDARD, NEXT_DAY, SAME_DAY' } }],
       },
     ],
   },
@@ -89,6 +121,26 @@ message ShipmentUpdated {
   // Stock level after the change.
   int32 stock_level = 3;
 }`),
+      proto(`
+message TransitionRoute {
+  string intent = 1;
+  // The condition to evaluate. At least one of \`intent\` or \`condition\` must be set.
+  string condition = 2;
+}
+
+message ConditionalEvent {
+  // The following boolean operators are supported:
+  //   \`&&\` - \`session.params.fruit == "Apple" || session.params.fruit == "Pear"\`
+  //   \`in\` - "Melon" in \`session.params.list\`
+  string condition = 1;
+}
+
+message TypeDescriptor {
+  // Exactly one of \`type_class\` and \`type_name\` names the type.
+  string type = 1;
+  string type_class = 2;
+  string type_name = 3;
+}`),
     ],
     invalid: [
       {
@@ -119,6 +171,17 @@ message TicketOpened {
   int32 severity = 1;
 }`),
         errors: [{ messageId: 'integerEnum', line: protoLine(3), column: 9 }],
+      },
+      {
+        schema: proto(`
+message ResourceReport {
+  string compliance_state = 1;
+  // The following values are supported when \`compliance_state == UNKNOWN\`:
+  // * \`execution-errors\`: the agent failed.
+  // * \`execution-skipped\`: the agent skipped it.
+  string compliance_state_reason = 2;
+}`),
+        errors: [{ messageId: 'stringEnum', line: protoLine(6), column: 10 }],
       },
     ],
   },
