@@ -37,7 +37,7 @@ const FREE_TEXT = /\b(free[- ]?(text|form)|human[- ]readable|as entered|as typed
  */
 const EXPRESSION_DOC = /\b(expressions?|syntax|grammar|operators?|query language|CEL)\b|&&|\|\||==|!=|<=|>=/;
 /** "The following values are supported": the doc says outright that it lists values, whatever else it mentions. */
-const VALUES_MARK = /\b(possible|supported|allowed|valid|accepted|permitted|following) values\b|\bvalues? (?:are|is|can be|must be)\b/i;
+const VALUES_MARK = /\b(possible|supported|allowed|valid|accepted|permitted|following) (?:values|\w+ types)\b|\bvalues? (?:are|is|can be|must be)\b/i;
 /** Links name pages (`…/dml-syntax#…`), not the field's grammar. */
 const LINK = /\]\([^)]*\)|https?:\/\/\S+/g;
 /** "e.g. DHL, UPS" lists examples of an open set, not the set. */
@@ -53,10 +53,15 @@ function upperSnakeTokens(text: string): string[] {
   return found;
 }
 
-function quotedTokens(text: string): string[] {
+/**
+ * Quoted single words. A dotted token (`custom.googleapis.com`, `session.params`) is a host name or a path, not a
+ * symbol, unless the doc says it lists values (`google.workspace.chat.message.v1.created` under "supported event types").
+ */
+function quotedTokens(text: string, keepDotted: boolean): string[] {
   const found: string[] = [];
   for (const m of text.matchAll(/["'`]([A-Za-z][A-Za-z0-9_.-]{0,39})["'`]/g)) {
     const t = m[1] ?? '';
+    if (!keepDotted && t.includes('.')) continue;
     if (!found.includes(t)) found.push(t);
   }
   return found;
@@ -112,7 +117,7 @@ function docListing(doc: string, isInteger: boolean): { values: string[]; how: s
   }
   const upper = upperSnakeTokens(closedPart);
   if (upper.length >= 2) return { values: upper, how: 'doc lists' };
-  const quoted = quotedTokens(closedPart);
+  const quoted = quotedTokens(closedPart, VALUES_MARK.test(closedPart));
   if (quoted.length >= 2) return { values: quoted, how: 'doc lists' };
   return undefined;
 }

@@ -36,6 +36,10 @@ new RuleTester().run(rule, {
         f('condition', '"string"', 'Evaluated per event. Supported operators: `&&`, `||`, `==`. Example: `"country" == "DE" && "tier" == "GOLD"`.'),
         f('match_condition', '"string"', 'A filter expression over ANY("red", "blue") AND NOT "archived".'),
       ]),
+      // dotted tokens are host names or paths, not symbols
+      avroRecord('MetricWritten', [
+        f('metric_type', '"string"', 'User-defined types live under `custom.example.com` or `external.example.com`.'),
+      ]),
       // names of the record's own fields are not values: "one of `card` or `bank` is set"
       avroRecord('PayoutSent', [
         f('card', '["null", "string"]', undefined, ', "default": null'),
@@ -79,6 +83,11 @@ new RuleTester().run(rule, {
         // a link to a page whose address says "syntax" does not make the doc a grammar
         schema: avroRecord('QueryFinished', [f('statement_type', '"string"', 'SELECT, INSERT or DELETE; see [the reference](https://example.com/dml-syntax#statements).')]),
         errors: [{ messageId: 'stringEnum', line: avroFieldLine(0), column: AVRO_FIELD_COL, data: { values: 'SELECT, INSERT, DELETE' } }],
+      },
+      {
+        // …unless the doc says outright that it lists values
+        schema: avroRecord('SpaceChanged', [f('event_type', '"string"', 'Supported event types: `chat.message.created`, `chat.message.deleted`.')]),
+        errors: [{ messageId: 'stringEnum', line: avroFieldLine(0), column: AVRO_FIELD_COL, data: { values: 'chat.message.created, chat.message.deleted' } }],
       },
       {
         // a field name among the listed values is dropped; the values stay
