@@ -31,17 +31,20 @@ const ACRONYMS = new Set([
 /** A doc naming a standard means the set belongs to that standard (ISO 3166-2 states, UN/ECE units). */
 const STANDARD_DOC = /\b(iso[- ]?\d{3,5}|iana|un\/?ece|bcp[- ]?47|rfc[- ]?\d+|alpha-[23]|two-letter|three-letter|postal abbreviation)\b/i;
 const FREE_TEXT = /\b(free[- ]?(text|form)|human[- ]readable|as entered|as typed|verbatim|arbitrary text)\b/i;
+/** Words that leave the set open: values a producer is only "encouraged" to use, or a user-defined name. */
+const OPEN_SET = /\b((strongly )?(encouraged|recommended) to use|non-empty string|any string|user[- ]defined)\b/i;
 /**
  * A doc that describes an expression language (a filter, a condition, a query) lists the language's operators,
  * attributes and sample literals; those are its grammar, not the values the field may hold.
  */
 const EXPRESSION_DOC = /\b(expressions?|syntax|grammar|operators?|query language|CEL)\b|&&|\|\||==|!=|<=|>=/;
 /** "The following values are supported": the doc says outright that it lists values, whatever else it mentions. */
-const VALUES_MARK = /\b(possible|supported|allowed|valid|accepted|permitted|following) (?:values|\w+ types)\b|\bvalues? (?:are|is|can be|must be)\b/i;
+const VALUES_MARK =
+  /\b(possible|supported|allowed|valid|accepted|permitted|following|available) (?:values|\w+ types)\b|\bvalues? (?:are|is|can be|must be) (?:one of|either)\b|\bvalues? (?:are|is)\s*:/i;
 /** Links name pages (`…/dml-syntax#…`), not the field's grammar. */
 const LINK = /\]\([^)]*\)|https?:\/\/\S+/g;
 /** "e.g. DHL, UPS" lists examples of an open set, not the set. */
-const EXAMPLES_MARK = /(?:^|\W)(e\.g\.|eg\.|for example|for instance|such as|like)(?=\W|$)/i;
+const EXAMPLES_MARK = /(?:^|\W)(e\.g\.|eg\.|for example|for instance|such as|like|examples?(?=:))(?=\W|$)/i;
 
 function upperSnakeTokens(text: string): string[] {
   const found: string[] = [];
@@ -91,11 +94,12 @@ function listedAfter(text: string): string[] {
 }
 
 /**
- * The values a doc lists, if it lists a closed set. `fieldNames` are the names of the record's fields: a doc
- * saying "at least one of `intent` or `condition` must be set" names fields, and names are not values.
+ * The values a doc lists, if it lists a closed set. `fieldNames` are names of fields (the record's own, and the
+ * multi-word ones of the whole file): a doc saying "at least one of `intent` or `condition` must be set" or
+ * "see `shipment_type_requirements`" names fields, and names are not values.
  */
 function docValues(doc: string, isInteger: boolean, fieldNames: ReadonlySet<string>): { values: string[]; how: string } | undefined {
-  if (doc.length === 0 || FREE_TEXT.test(doc) || STANDARD_DOC.test(doc)) return undefined;
+  if (doc.length === 0 || FREE_TEXT.test(doc) || OPEN_SET.test(doc) || STANDARD_DOC.test(doc)) return undefined;
   const prose = doc.replace(LINK, ' ');
   if (EXPRESSION_DOC.test(prose) && !VALUES_MARK.test(prose)) return undefined;
   const found = docListing(doc, isInteger);
@@ -154,9 +158,9 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
       'An enum documents the set in the schema and makes additions an explicit, reviewable change. The rule is a ' +
       'heuristic: it needs a classifying head token (status, type, kind, …) and corroboration (a doc that lists the ' +
       'values or a code table, an UPPER_SNAKE default, an unused enum of the same name) and never fires on ' +
-      'identifiers, free text, standardised codes such as currency or country codes, or a doc that describes an ' +
-      'expression language (its operators and attributes are grammar, not values); names of the record\'s own fields ' +
-      'in a doc are never taken for values.',
+      'identifiers, free text, standardised codes such as currency or country codes, values a producer is only ' +
+      'encouraged to use, or a doc that describes an expression language (its operators and attributes are grammar, ' +
+      'not values); names of fields, host names and dotted paths in a doc are not taken for values.',
     messages: {
       stringEnum:
         'Field `{{field}}` holds a closed set as a {{type}} ({{evidence}}); consumers cannot rely on the set and a ' +
@@ -188,6 +192,8 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
   },
   create(ctx) {
     let unusedEnums: EnumType[] = [];
+    /** `snake_case` field names of the file: a lone word (`view`, `new`) may well be a value elsewhere */
+    let fileFieldNames: string[] = [];
     const proto = ctx.document.format === 'protobuf';
 
     const check = (field: Field, record: RecordType, p: PrimitiveType): void => {
@@ -199,7 +205,8 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
 
       const pieces: string[] = [`head token \`${head}\``];
       let values: string[] = [];
-      const fromDoc = docValues(docOf(field), isInteger, new Set(record.fields.map((f) => f.name)));
+      const fieldNames = new Set([...fileFieldNames, ...record.fields.map((f) => f.name)]);
+      const fromDoc = docValues(docOf(field), isInteger, fieldNames);
       if (fromDoc) {
         values = fromDoc.values;
         pieces.push(`${fromDoc.how} ${listText(values)}`);
@@ -243,6 +250,8 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
       document(doc: SchemaDocument) {
         const used = referencedTypeNames(doc);
         unusedEnums = doc.types.filter((t): t is EnumType => t.kind === 'enum' && !used.has(t.fullName));
+        fileFieldNames = doc.types.flatMap((t) => (t.kind === 'record' ? t.fields.map((f) => f.name) : []))
+          .filter((n) => /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(n));
       },
       field(field, record) {
         if (field.type.kind === 'array') {

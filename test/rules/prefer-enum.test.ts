@@ -40,6 +40,15 @@ new RuleTester().run(rule, {
       avroRecord('MetricWritten', [
         f('metric_type', '"string"', 'User-defined types live under `custom.example.com` or `external.example.com`.'),
       ]),
+      // "Example:" introduces examples; values a producer is only encouraged to use leave the set open
+      avroRecord('ProductChanged', [
+        f('data_source', '"string"', 'Name of the data source. Example: `salesforce`, `jira`, `bigquery`.'),
+        f('condition', '"string"', 'Strongly encouraged to use the standard values: "new", "refurbished", "used".'),
+      ]),
+      // a unit grammar that mentions what the values "are typically" still describes a grammar
+      avroRecord('MetricDescribed', [
+        f('unit', '"string"', 'The grammar: `Expression = Component { "." Component }`; with `%` the values are typically "PERCENT" or "RATIO".'),
+      ]),
       // names of the record's own fields are not values: "one of `card` or `bank` is set"
       avroRecord('PayoutSent', [
         f('card', '["null", "string"]', undefined, ', "default": null'),
@@ -142,6 +151,16 @@ message ConditionalEvent {
   //   \`&&\` - \`session.params.fruit == "Apple" || session.params.fruit == "Pear"\`
   //   \`in\` - "Melon" in \`session.params.list\`
   string condition = 1;
+}
+
+message ShipmentModel {
+  repeated string shipment_type_requirements = 1;
+  repeated string shipment_type_incompatibilities = 2;
+}
+
+message Shipment {
+  // A "type" for this shipment, used by \`shipment_type_requirements\` and \`shipment_type_incompatibilities\`.
+  string shipment_type = 1;
 }
 
 message TypeDescriptor {
