@@ -31,6 +31,12 @@ const ACRONYMS = new Set([
 /** A doc naming a standard means the set belongs to that standard (ISO 3166-2 states, UN/ECE units). */
 const STANDARD_DOC = /\b(iso[- ]?\d{3,5}|iana|un\/?ece|bcp[- ]?47|rfc[- ]?\d+|alpha-[23]|two-letter|three-letter|postal abbreviation)\b/i;
 const FREE_TEXT = /\b(free[- ]?(text|form)|human[- ]readable|as entered|as typed|verbatim|arbitrary text)\b/i;
+/**
+ * A doc saying the field holds a URL or a resource name (`organizations/{ORGANIZATION_ID}/…`) describes an
+ * identifier, whatever classifying word its name ends in (`source`, `health_sources`, `segments`).
+ */
+const REFERENCE_DOC =
+  /^(?:(?:output only|optional|required)\.\s*)*(?:\[output only\]\s*)?(?:the |a list of |a |an )?(?:urls?|uris?|(?:full |relative )?resource names?)\b|\bnames of (?:all|the)\b|\/\{[A-Za-z_]+\}/i;
 /** Words that leave the set open: values a producer is only "encouraged" to use, or a user-defined name. */
 const OPEN_SET = /\b((strongly )?(encouraged|recommended) to use|non-empty string|any string|user[- ]defined)\b/i;
 /**
@@ -44,7 +50,7 @@ const VALUES_MARK =
 /** Links name pages (`…/dml-syntax#…`), not the field's grammar. */
 const LINK = /\]\([^)]*\)|https?:\/\/\S+/g;
 /** "e.g. DHL, UPS" lists examples of an open set, not the set. */
-const EXAMPLES_MARK = /(?:^|\W)(e\.g\.|eg\.|for example|for instance|such as|like|examples?(?=:))(?=\W|$)/i;
+const EXAMPLES_MARK = /(?:^|\W)(e\.g\.|eg\.|for example|for instance|such as|like|sample values?|examples?(?=:))(?=\W|$)/i;
 
 function upperSnakeTokens(text: string): string[] {
   const found: string[] = [];
@@ -158,7 +164,8 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
       'An enum documents the set in the schema and makes additions an explicit, reviewable change. The rule is a ' +
       'heuristic: it needs a classifying head token (status, type, kind, …) and corroboration (a doc that lists the ' +
       'values or a code table, an UPPER_SNAKE default, an unused enum of the same name) and never fires on ' +
-      'identifiers, free text, standardised codes such as currency or country codes, values a producer is only ' +
+      'identifiers (names and docs saying the field holds a URL or a resource name), free text, standardised codes ' +
+      'such as currency or country codes, examples, values a producer is only ' +
       'encouraged to use, or a doc that describes an expression language (its operators and attributes are grammar, ' +
       'not values); names of fields, host names and dotted paths in a doc are not taken for values.',
     messages: {
@@ -201,7 +208,7 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
       if (p.logicalType !== undefined || !(p.name === 'string' || isInteger)) return;
       const tokens = words(field.name);
       const head = singular(tokens[tokens.length - 1] ?? '');
-      if (!HEAD_TOKENS.has(head) || isExcluded(tokens)) return;
+      if (!HEAD_TOKENS.has(head) || isExcluded(tokens) || REFERENCE_DOC.test(docOf(field))) return;
 
       const pieces: string[] = [`head token \`${head}\``];
       let values: string[] = [];

@@ -45,6 +45,12 @@ new RuleTester().run(rule, {
         f('data_source', '"string"', 'Name of the data source. Example: `salesforce`, `jira`, `bigquery`.'),
         f('condition', '"string"', 'Strongly encouraged to use the standard values: "new", "refurbished", "used".'),
       ]),
+      // a URL or a resource name identifies something, even beside an enum of the same name
+      avroRecord('DiskAttached', [
+        f('source', '"string"', 'The URL of the disk resource; its health is HEALTHY or DEGRADED.'),
+        f('workload_source', '"string"', 'Formatted as "organizations/{ORGANIZATION_ID}/workloads/{WORKLOAD_ID}".'),
+        f('gpu_type', '"string"', 'Sample values are "nvidia-tesla-t4" and "nvidia-tesla-a100".'),
+      ]),
       // a unit grammar that mentions what the values "are typically" still describes a grammar
       avroRecord('MetricDescribed', [
         f('unit', '"string"', 'The grammar: `Expression = Component { "." Component }`; with `%` the values are typically "PERCENT" or "RATIO".'),
@@ -161,6 +167,15 @@ message ShipmentModel {
 message Shipment {
   // A "type" for this shipment, used by \`shipment_type_requirements\` and \`shipment_type_incompatibilities\`.
   string shipment_type = 1;
+}
+
+message Disk {
+  enum Source {
+    SOURCE_UNSPECIFIED = 0;
+    SOURCE_IMAGE = 1;
+  }
+  // The URL of the image or snapshot the disk is created from.
+  string source = 1;
 }
 
 message TypeDescriptor {
