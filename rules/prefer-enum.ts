@@ -39,6 +39,8 @@ const REFERENCE_DOC =
   /^(?:(?:output only|optional|required)\.\s*)*(?:\[output only\]\s*)?(?:the |a list of |a |an )?(?:urls?|uris?|(?:full |relative )?resource names?)\b|\bnames of (?:all|the)\b|\/\{[A-Za-z_]+\}/i;
 /** Words that leave the set open: values a producer is only "encouraged" to use, or a user-defined name. */
 const OPEN_SET = /\b((strongly )?(encouraged|recommended) to use|non-empty string|any string|user[- ]defined)\b/i;
+/** "Always contains the value `DenyPolicy`": one constant is not a set to choose from. */
+const CONSTANT = /\balways (?:contains|is|holds|has) the value\b/i;
 /**
  * A doc that describes an expression language (a filter, a condition, a query) lists the language's operators,
  * attributes and sample literals; those are its grammar, not the values the field may hold.
@@ -50,7 +52,7 @@ const VALUES_MARK =
 /** Links name pages (`…/dml-syntax#…`), not the field's grammar. */
 const LINK = /\]\([^)]*\)|https?:\/\/\S+/g;
 /** "e.g. DHL, UPS" lists examples of an open set, not the set. */
-const EXAMPLES_MARK = /(?:^|\W)(e\.g\.|eg\.|for example|for instance|such as|like|sample values?|examples?(?=:))(?=\W|$)/i;
+const EXAMPLES_MARK = /(?:^|\W)(e\.g\.|eg[.:]|for example|for instance|such as|like|sample values?|examples?(?=:| include)|common [a-z]+ (?:names|values) are)(?=\W|$)/i;
 
 function upperSnakeTokens(text: string): string[] {
   const found: string[] = [];
@@ -105,7 +107,7 @@ function listedAfter(text: string): string[] {
  * "see `shipment_type_requirements`" names fields, and names are not values.
  */
 function docValues(doc: string, isInteger: boolean, fieldNames: ReadonlySet<string>): { values: string[]; how: string } | undefined {
-  if (doc.length === 0 || FREE_TEXT.test(doc) || OPEN_SET.test(doc) || STANDARD_DOC.test(doc)) return undefined;
+  if (doc.length === 0 || FREE_TEXT.test(doc) || OPEN_SET.test(doc) || CONSTANT.test(doc) || STANDARD_DOC.test(doc)) return undefined;
   const prose = doc.replace(LINK, ' ');
   if (EXPRESSION_DOC.test(prose) && !VALUES_MARK.test(prose)) return undefined;
   const found = docListing(doc, isInteger);

@@ -51,6 +51,13 @@ new RuleTester().run(rule, {
         f('workload_source', '"string"', 'Formatted as "organizations/{ORGANIZATION_ID}/workloads/{WORKLOAD_ID}".'),
         f('gpu_type', '"string"', 'Sample values are "nvidia-tesla-t4" and "nvidia-tesla-a100".'),
       ]),
+      // "eg:", "Examples include", "Common type names are" introduce examples; a single constant is no set
+      avroRecord('AssessmentStarted', [
+        f('data_source', '"string"', 'The data warehouse type (eg: TERADATA/REDSHIFT) the data comes from.'),
+        f('resource_type', '"string"', 'Examples include: APPLICATION, PROJECT, and ORGANIZATION.'),
+        f('column_type', '"string"', 'As reported by the driver. Common type names are "VARCHAR", "TEXT" and "BIGINT".'),
+        f('kind', '"string"', 'Always contains the value `DenyPolicy`, never `Policy`.'),
+      ]),
       // a unit grammar that mentions what the values "are typically" still describes a grammar
       avroRecord('MetricDescribed', [
         f('unit', '"string"', 'The grammar: `Expression = Component { "." Component }`; with `%` the values are typically "PERCENT" or "RATIO".'),
