@@ -38,7 +38,7 @@ const FREE_TEXT = /\b(free[- ]?(text|form)|human[- ]readable|as entered|as typed
 const REFERENCE_DOC =
   /^(?:(?:output only|optional|required)\.\s*)*(?:\[output only\]\s*)?(?:the |a list of |a |an )?(?:urls?|uris?|(?:full |relative )?resource names?)\b|\bnames of (?:all|the)\b|\/\{[A-Za-z_]+\}/i;
 /** Words that leave the set open: values a producer is only "encouraged" to use, or a user-defined name. */
-const OPEN_SET = /\b((strongly )?(encouraged|recommended) to use|non-empty string|any string|user[- ]defined)\b/i;
+const OPEN_SET = /\b((strongly )?(encouraged|recommended) to use|non-empty string|any string|(?:user|developer)[- ]defined|an arbitrary)\b/i;
 /** "Always contains the value `DenyPolicy`": one constant is not a set to choose from. */
 const CONSTANT = /\balways (?:contains|is|holds|has) the value\b/i;
 /**

@@ -57,6 +57,7 @@ new RuleTester().run(rule, {
         f('resource_type', '"string"', 'Examples include: APPLICATION, PROJECT, and ORGANIZATION.'),
         f('column_type', '"string"', 'As reported by the driver. Common type names are "VARCHAR", "TEXT" and "BIGINT".'),
         f('kind', '"string"', 'Always contains the value `DenyPolicy`, never `Policy`.'),
+        f('game_object_type', '"int"', 'An arbitrary, developer-defined type, e.g. 1 = monster, 2 = powerup.'),
       ]),
       // a unit grammar that mentions what the values "are typically" still describes a grammar
       avroRecord('MetricDescribed', [
