@@ -102,17 +102,17 @@ function listedAfter(text: string): string[] {
 }
 
 /**
- * The values a doc lists, if it lists a closed set. `fieldNames` are names of fields (the record's own, and the
+ * The values a doc lists, if it lists a closed set. `isFieldName` knows the names of fields (the record's own, and the
  * multi-word ones of the whole file): a doc saying "at least one of `intent` or `condition` must be set" or
  * "see `shipment_type_requirements`" names fields, and names are not values.
  */
-function docValues(doc: string, isInteger: boolean, fieldNames: ReadonlySet<string>): { values: string[]; how: string } | undefined {
+function docValues(doc: string, isInteger: boolean, isFieldName: (v: string) => boolean): { values: string[]; how: string } | undefined {
   if (doc.length === 0 || FREE_TEXT.test(doc) || OPEN_SET.test(doc) || CONSTANT.test(doc) || STANDARD_DOC.test(doc)) return undefined;
   const prose = doc.replace(LINK, ' ');
   if (EXPRESSION_DOC.test(prose) && !VALUES_MARK.test(prose)) return undefined;
   const found = docListing(doc, isInteger);
   if (!found) return undefined;
-  const values = found.values.filter((v) => !fieldNames.has(v.replace(/^\d+ = /, '')));
+  const values = found.values.filter((v) => !isFieldName(v.replace(/^\d+ = /, '')));
   return values.length >= 2 ? { values, how: found.how } : undefined;
 }
 
@@ -202,7 +202,7 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
   create(ctx) {
     let unusedEnums: EnumType[] = [];
     /** `snake_case` field names of the file: a lone word (`view`, `new`) may well be a value elsewhere */
-    let fileFieldNames: string[] = [];
+    let fileFieldNames = new Set<string>();
     const proto = ctx.document.format === 'protobuf';
 
     const check = (field: Field, record: RecordType, p: PrimitiveType): void => {
@@ -214,8 +214,9 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
 
       const pieces: string[] = [`head token \`${head}\``];
       let values: string[] = [];
-      const fieldNames = new Set([...fileFieldNames, ...record.fields.map((f) => f.name)]);
-      const fromDoc = docValues(docOf(field), isInteger, fieldNames);
+      // a lookup, not a set copied per field: copying the file's names would cost fields × file size
+      const isFieldName = (v: string): boolean => fileFieldNames.has(v) || record.fields.some((f) => f.name === v);
+      const fromDoc = docValues(docOf(field), isInteger, isFieldName);
       if (fromDoc) {
         values = fromDoc.values;
         pieces.push(`${fromDoc.how} ${listText(values)}`);
@@ -259,8 +260,8 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
       document(doc: SchemaDocument) {
         const used = referencedTypeNames(doc);
         unusedEnums = doc.types.filter((t): t is EnumType => t.kind === 'enum' && !used.has(t.fullName));
-        fileFieldNames = doc.types.flatMap((t) => (t.kind === 'record' ? t.fields.map((f) => f.name) : []))
-          .filter((n) => /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(n));
+        fileFieldNames = new Set(doc.types.flatMap((t) => (t.kind === 'record' ? t.fields.map((f) => f.name) : []))
+          .filter((n) => /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(n)));
       },
       field(field, record) {
         if (field.type.kind === 'array') {
