@@ -31,8 +31,28 @@ const ACRONYMS = new Set([
 /** A doc naming a standard means the set belongs to that standard (ISO 3166-2 states, UN/ECE units). */
 const STANDARD_DOC = /\b(iso[- ]?\d{3,5}|iana|un\/?ece|bcp[- ]?47|rfc[- ]?\d+|alpha-[23]|two-letter|three-letter|postal abbreviation)\b/i;
 const FREE_TEXT = /\b(free[- ]?(text|form)|human[- ]readable|as entered|as typed|verbatim|arbitrary text)\b/i;
+/**
+ * A doc saying the field holds a URL or a resource name (`organizations/{ORGANIZATION_ID}/…`) describes an
+ * identifier, whatever classifying word its name ends in (`source`, `health_sources`, `segments`).
+ */
+const REFERENCE_DOC =
+  /^(?:(?:output only|optional|required)\.\s*)*(?:\[output only\]\s*)?(?:the |a list of |a |an )?(?:urls?|uris?|(?:full |relative )?resource names?)\b|\bnames of (?:all|the)\b|\/\{[A-Za-z_]+\}/i;
+/** Words that leave the set open: values a producer is only "encouraged" to use, or a user-defined name. */
+const OPEN_SET = /\b((strongly )?(encouraged|recommended) to use|non-empty string|any string|(?:user|developer)[- ]defined|an arbitrary)\b/i;
+/** "Always contains the value `DenyPolicy`": one constant is not a set to choose from. */
+const CONSTANT = /\balways (?:contains|is|holds|has) the value\b/i;
+/**
+ * A doc that describes an expression language (a filter, a condition, a query) lists the language's operators,
+ * attributes and sample literals; those are its grammar, not the values the field may hold.
+ */
+const EXPRESSION_DOC = /\b(expressions?|syntax|grammar|operators?|query language|CEL)\b|&&|\|\||==|!=|<=|>=/;
+/** "The following values are supported": the doc says outright that it lists values, whatever else it mentions. */
+const VALUES_MARK =
+  /\b(possible|supported|allowed|valid|accepted|permitted|following|available) (?:values|\w+ types)\b|\bvalues? (?:are|is|can be|must be) (?:one of|either)\b|\bvalues? (?:are|is)\s*:/i;
+/** Links name pages (`…/dml-syntax#…`), not the field's grammar. */
+const LINK = /\]\([^)]*\)|https?:\/\/\S+/g;
 /** "e.g. DHL, UPS" lists examples of an open set, not the set. */
-const EXAMPLES_MARK = /(?:^|\W)(e\.g\.|eg\.|for example|for instance|such as|like)(?=\W|$)/i;
+const EXAMPLES_MARK = /(?:^|\W)(e\.g\.|eg[.:]|for example|for instance|such as|like|sample values?|examples?(?=:| include)|common [a-z]+ (?:names|values) are)(?=\W|$)/i;
 
 function upperSnakeTokens(text: string): string[] {
   const found: string[] = [];
@@ -44,10 +64,15 @@ function upperSnakeTokens(text: string): string[] {
   return found;
 }
 
-function quotedTokens(text: string): string[] {
+/**
+ * Quoted single words. A dotted token (`custom.googleapis.com`, `session.params`) is a host name or a path, not a
+ * symbol, unless the doc says it lists values (`google.workspace.chat.message.v1.created` under "supported event types").
+ */
+function quotedTokens(text: string, keepDotted: boolean): string[] {
   const found: string[] = [];
   for (const m of text.matchAll(/["'`]([A-Za-z][A-Za-z0-9_.-]{0,39})["'`]/g)) {
     const t = m[1] ?? '';
+    if (!keepDotted && t.includes('.')) continue;
     if (!found.includes(t)) found.push(t);
   }
   return found;
@@ -76,8 +101,22 @@ function listedAfter(text: string): string[] {
   return items;
 }
 
-function docValues(doc: string, isInteger: boolean): { values: string[]; how: string } | undefined {
-  if (doc.length === 0 || FREE_TEXT.test(doc) || STANDARD_DOC.test(doc)) return undefined;
+/**
+ * The values a doc lists, if it lists a closed set. `isFieldName` knows the names of fields (the record's own, and the
+ * multi-word ones of the whole file): a doc saying "at least one of `intent` or `condition` must be set" or
+ * "see `shipment_type_requirements`" names fields, and names are not values.
+ */
+function docValues(doc: string, isInteger: boolean, isFieldName: (v: string) => boolean): { values: string[]; how: string } | undefined {
+  if (doc.length === 0 || FREE_TEXT.test(doc) || OPEN_SET.test(doc) || CONSTANT.test(doc) || STANDARD_DOC.test(doc)) return undefined;
+  const prose = doc.replace(LINK, ' ');
+  if (EXPRESSION_DOC.test(prose) && !VALUES_MARK.test(prose)) return undefined;
+  const found = docListing(doc, isInteger);
+  if (!found) return undefined;
+  const values = found.values.filter((v) => !isFieldName(v.replace(/^\d+ = /, '')));
+  return values.length >= 2 ? { values, how: found.how } : undefined;
+}
+
+function docListing(doc: string, isInteger: boolean): { values: string[]; how: string } | undefined {
   const table = codeTable(doc);
   if (table.length > 0) return { values: table, how: 'doc has a code table' };
   if (isInteger) return undefined;
@@ -90,7 +129,7 @@ function docValues(doc: string, isInteger: boolean): { values: string[]; how: st
   }
   const upper = upperSnakeTokens(closedPart);
   if (upper.length >= 2) return { values: upper, how: 'doc lists' };
-  const quoted = quotedTokens(closedPart);
+  const quoted = quotedTokens(closedPart, VALUES_MARK.test(closedPart));
   if (quoted.length >= 2) return { values: quoted, how: 'doc lists' };
   return undefined;
 }
@@ -127,7 +166,10 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
       'An enum documents the set in the schema and makes additions an explicit, reviewable change. The rule is a ' +
       'heuristic: it needs a classifying head token (status, type, kind, …) and corroboration (a doc that lists the ' +
       'values or a code table, an UPPER_SNAKE default, an unused enum of the same name) and never fires on ' +
-      'identifiers, free text or standardised codes such as currency or country codes.',
+      'identifiers (names and docs saying the field holds a URL or a resource name), free text, standardised codes ' +
+      'such as currency or country codes, examples, values a producer is only ' +
+      'encouraged to use, or a doc that describes an expression language (its operators and attributes are grammar, ' +
+      'not values); names of fields, host names and dotted paths in a doc are not taken for values.',
     messages: {
       stringEnum:
         'Field `{{field}}` holds a closed set as a {{type}} ({{evidence}}); consumers cannot rely on the set and a ' +
@@ -159,6 +201,8 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
   },
   create(ctx) {
     let unusedEnums: EnumType[] = [];
+    /** `snake_case` field names of the file: a lone word (`view`, `new`) may well be a value elsewhere */
+    let fileFieldNames = new Set<string>();
     const proto = ctx.document.format === 'protobuf';
 
     const check = (field: Field, record: RecordType, p: PrimitiveType): void => {
@@ -166,11 +210,13 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
       if (p.logicalType !== undefined || !(p.name === 'string' || isInteger)) return;
       const tokens = words(field.name);
       const head = singular(tokens[tokens.length - 1] ?? '');
-      if (!HEAD_TOKENS.has(head) || isExcluded(tokens)) return;
+      if (!HEAD_TOKENS.has(head) || isExcluded(tokens) || REFERENCE_DOC.test(docOf(field))) return;
 
       const pieces: string[] = [`head token \`${head}\``];
       let values: string[] = [];
-      const fromDoc = docValues(docOf(field), isInteger);
+      // a lookup, not a set copied per field: copying the file's names would cost fields × file size
+      const isFieldName = (v: string): boolean => fileFieldNames.has(v) || record.fields.some((f) => f.name === v);
+      const fromDoc = docValues(docOf(field), isInteger, isFieldName);
       if (fromDoc) {
         values = fromDoc.values;
         pieces.push(`${fromDoc.how} ${listText(values)}`);
@@ -214,6 +260,8 @@ export default defineRule<'stringEnum' | 'integerEnum', Record<string, never>>({
       document(doc: SchemaDocument) {
         const used = referencedTypeNames(doc);
         unusedEnums = doc.types.filter((t): t is EnumType => t.kind === 'enum' && !used.has(t.fullName));
+        fileFieldNames = new Set(doc.types.flatMap((t) => (t.kind === 'record' ? t.fields.map((f) => f.name) : []))
+          .filter((n) => /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(n)));
       },
       field(field, record) {
         if (field.type.kind === 'array') {

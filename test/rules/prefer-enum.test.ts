@@ -31,6 +31,44 @@ new RuleTester().run(rule, {
         f('unit', '"string"', 'UN/ECE Recommendation 20 code (KGM, LTR).'),
         f('payout_type', '"string"', 'Which type of payout: either card or bank transfer details are set.'),
       ]),
+      // a doc that spells out an expression language lists its operators and attributes, not values
+      avroRecord('RuleMatched', [
+        f('condition', '"string"', 'Evaluated per event. Supported operators: `&&`, `||`, `==`. Example: `"country" == "DE" && "tier" == "GOLD"`.'),
+        f('match_condition', '"string"', 'A filter expression over ANY("red", "blue") AND NOT "archived".'),
+      ]),
+      // dotted tokens are host names or paths, not symbols
+      avroRecord('MetricWritten', [
+        f('metric_type', '"string"', 'User-defined types live under `custom.example.com` or `external.example.com`.'),
+      ]),
+      // "Example:" introduces examples; values a producer is only encouraged to use leave the set open
+      avroRecord('ProductChanged', [
+        f('data_source', '"string"', 'Name of the data source. Example: `salesforce`, `jira`, `bigquery`.'),
+        f('condition', '"string"', 'Strongly encouraged to use the standard values: "new", "refurbished", "used".'),
+      ]),
+      // a URL or a resource name identifies something, even beside an enum of the same name
+      avroRecord('DiskAttached', [
+        f('source', '"string"', 'The URL of the disk resource; its health is HEALTHY or DEGRADED.'),
+        f('workload_source', '"string"', 'Formatted as "organizations/{ORGANIZATION_ID}/workloads/{WORKLOAD_ID}".'),
+        f('gpu_type', '"string"', 'Sample values are "nvidia-tesla-t4" and "nvidia-tesla-a100".'),
+      ]),
+      // "eg:", "Examples include", "Common type names are" introduce examples; a single constant is no set
+      avroRecord('AssessmentStarted', [
+        f('data_source', '"string"', 'The data warehouse type (eg: TERADATA/REDSHIFT) the data comes from.'),
+        f('resource_type', '"string"', 'Examples include: APPLICATION, PROJECT, and ORGANIZATION.'),
+        f('column_type', '"string"', 'As reported by the driver. Common type names are "VARCHAR", "TEXT" and "BIGINT".'),
+        f('kind', '"string"', 'Always contains the value `DenyPolicy`, never `Policy`.'),
+        f('game_object_type', '"int"', 'An arbitrary, developer-defined type, e.g. 1 = monster, 2 = powerup.'),
+      ]),
+      // a unit grammar that mentions what the values "are typically" still describes a grammar
+      avroRecord('MetricDescribed', [
+        f('unit', '"string"', 'The grammar: `Expression = Component { "." Component }`; with `%` the values are typically "PERCENT" or "RATIO".'),
+      ]),
+      // names of the record's own fields are not values: "one of `card` or `bank` is set"
+      avroRecord('PayoutSent', [
+        f('card', '["null", "string"]', undefined, ', "default": null'),
+        f('bank', '["null", "string"]', undefined, ', "default": null'),
+        f('payout_type', '"string"', 'Says which of `card` or `bank` carries the details.'),
+      ]),
     ],
     invalid: [
       {
@@ -55,6 +93,32 @@ new RuleTester().run(rule, {
       {
         schema: avroRecord('OrderPlaced', [f('accepted_payment_methods', '{ "type": "array", "items": "string" }', 'Each one of "card", "sepa", "paypal".')]),
         errors: [{ messageId: 'stringEnum', line: avroFieldLine(0), column: AVRO_FIELD_COL }],
+      },
+      {
+        // "the following values are" outweighs the comparison that says when they apply
+        schema: avroRecord('ComplianceChecked', [
+          f('compliance_state', '"string"'),
+          f('state_reason', '"string"', 'The following values are supported when `compliance_state == "unknown"`: `"agent-error"`, `"skipped"`.'),
+        ]),
+        errors: [{ messageId: 'stringEnum', line: avroFieldLine(1), column: AVRO_FIELD_COL, data: { values: 'unknown, agent-error, skipped' } }],
+      },
+      {
+        // a link to a page whose address says "syntax" does not make the doc a grammar
+        schema: avroRecord('QueryFinished', [f('statement_type', '"string"', 'SELECT, INSERT or DELETE; see [the reference](https://example.com/dml-syntax#statements).')]),
+        errors: [{ messageId: 'stringEnum', line: avroFieldLine(0), column: AVRO_FIELD_COL, data: { values: 'SELECT, INSERT, DELETE' } }],
+      },
+      {
+        // …unless the doc says outright that it lists values
+        schema: avroRecord('SpaceChanged', [f('event_type', '"string"', 'Supported event types: `chat.message.created`, `chat.message.deleted`.')]),
+        errors: [{ messageId: 'stringEnum', line: avroFieldLine(0), column: AVRO_FIELD_COL, data: { values: 'chat.message.created, chat.message.deleted' } }],
+      },
+      {
+        // a field name among the listed values is dropped; the values stay
+        schema: avroRecord('OrderPlaced', [
+          f('express', '"boolean"'),
+          f('delivery_mode', '"string"', 'One of STANDARD, NEXT_DAY or SAME_DAY; `express` must then be false.'),
+        ]),
+        errors: [{ messageId: 'stringEnum', line: avroFieldLine(1), column: AVRO_FIELD_COL, data: { values: 'STANDARD, NEXT_DAY, SAME_DAY' } }],
       },
     ],
   },
@@ -89,6 +153,45 @@ message ShipmentUpdated {
   // Stock level after the change.
   int32 stock_level = 3;
 }`),
+      proto(`
+message TransitionRoute {
+  string intent = 1;
+  // The condition to evaluate. At least one of \`intent\` or \`condition\` must be set.
+  string condition = 2;
+}
+
+message ConditionalEvent {
+  // The following boolean operators are supported:
+  //   \`&&\` - \`session.params.fruit == "Apple" || session.params.fruit == "Pear"\`
+  //   \`in\` - "Melon" in \`session.params.list\`
+  string condition = 1;
+}
+
+message ShipmentModel {
+  repeated string shipment_type_requirements = 1;
+  repeated string shipment_type_incompatibilities = 2;
+}
+
+message Shipment {
+  // A "type" for this shipment, used by \`shipment_type_requirements\` and \`shipment_type_incompatibilities\`.
+  string shipment_type = 1;
+}
+
+message Disk {
+  enum Source {
+    SOURCE_UNSPECIFIED = 0;
+    SOURCE_IMAGE = 1;
+  }
+  // The URL of the image or snapshot the disk is created from.
+  string source = 1;
+}
+
+message TypeDescriptor {
+  // Exactly one of \`type_class\` and \`type_name\` names the type.
+  string type = 1;
+  string type_class = 2;
+  string type_name = 3;
+}`),
     ],
     invalid: [
       {
@@ -119,6 +222,17 @@ message TicketOpened {
   int32 severity = 1;
 }`),
         errors: [{ messageId: 'integerEnum', line: protoLine(3), column: 9 }],
+      },
+      {
+        schema: proto(`
+message ResourceReport {
+  string compliance_state = 1;
+  // The following values are supported when \`compliance_state == UNKNOWN\`:
+  // * \`execution-errors\`: the agent failed.
+  // * \`execution-skipped\`: the agent skipped it.
+  string compliance_state_reason = 2;
+}`),
+        errors: [{ messageId: 'stringEnum', line: protoLine(6), column: 10 }],
       },
     ],
   },
