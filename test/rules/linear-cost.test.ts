@@ -104,8 +104,9 @@ describe('every rule costs linear time in the schema size', () => {
       lintTime(rule, input.small, 2); // warm-up: JIT and lazy indexes
       const small = lintTime(rule, input.small, 5);
       const large = lintTime(rule, input.large, 5);
-      // below 3 ms the timer and the GC dominate; a quadratic rule is far above it at 4N
-      expect(large, `N: ${small.toFixed(2)} ms, 4N: ${large.toFixed(2)} ms`).toBeLessThan(10 * Math.max(small, 3));
+      // below 5 ms the timer and a GC pause dominate (seen failing at a 3 ms floor on a busy 2-core machine);
+      // a quadratic rule is 16x at 4N, far above the bound once it costs anything measurable
+      expect(large, `N: ${small.toFixed(2)} ms, 4N: ${large.toFixed(2)} ms`).toBeLessThan(10 * Math.max(small, 5));
     });
   }
 
