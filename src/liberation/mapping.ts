@@ -281,8 +281,8 @@ type FieldNames = Map<string, string>;
  * The encoder is built from the schema the format layer already validated, never by avsc reading the
  * user's text: avsc refuses names outside ASCII and a named type used before its definition, both
  * valid in Avro (Java). Neither changes the binary encoding — records are positional, enums are
- * indexes, names are not written — so every named type is emitted in full at its first use under an
- * ASCII name (N0, N1, ...), later uses refer to that name, and field names and enum symbols avsc would
+ * indexes, names are not written — so every named type is emitted in full at its first use under a
+ * name (its own full name, or an ASCII stand-in _N0, _N1, ... where avsc refuses it), later uses refer to that name, and field names and enum symbols avsc would
  * refuse get ASCII stand-ins. The converters produce values with the stand-ins; the registry keeps the
  * user's text.
  */
@@ -370,6 +370,18 @@ export class AvroRowMapper {
     return v;
   }
 
+  /** One field of a mapped value as the user knows it (an enum symbol back from its stand-in): message keys. */
+  fieldOf(value: Record<string, unknown>, field: string): unknown {
+    const c = this.fieldConverters.find((x) => x.field === field);
+    if (!c) throw new MappingError(field, `the schema has no field '${field}'`);
+    const v = value[c.key];
+    const def = typeof c.schema === 'string' ? this.resolve(c.schema, c.ns) : isObj(c.schema) ? this.byNode.get(c.schema) : undefined;
+    if (def?.symbols && typeof v === 'string') {
+      for (const [orig, safe] of def.symbols) if (safe === v) return orig;
+    }
+    return v;
+  }
+
   encode(value: Record<string, unknown>): Buffer {
     return this.type.toBuffer(value);
   }
@@ -449,7 +461,15 @@ export class AvroRowMapper {
       const full = this.defName(s, ns);
       if (this.defs.has(full)) return;
       const inner = full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : '';
-      const def: NamedDef = { node: s, inner, safe: `N${this.defs.size}` };
+      // a name avsc accepts stays as written (full), so decoded values name union branches as before;
+      // only a name it refuses gets a stand-in, never one the schema uses itself
+      let safe = full;
+      if (!full.split('.').every((part) => AVSC_NAME.test(part))) {
+        let n = this.defs.size;
+        while (this.defs.has(`_N${n}`)) n++;
+        safe = `_N${n}`;
+      }
+      const def: NamedDef = { node: s, inner, safe };
       this.defs.set(full, def);
       this.byNode.set(s, def);
       if (t === 'enum') {

@@ -160,7 +160,8 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row:
     const value = g.mapper.map(row.columns);
     return {
       topic,
-      key: g.keyField ? keyBytes(value[g.keyField]) : null,
+      // the key as the tombstone computes it: the field by the schema's name, an enum by its own symbol
+      key: g.keyField ? keyBytes('fieldOf' in g.mapper ? g.mapper.fieldOf(value, g.keyField) : value[g.keyField]) : null,
       value: frame(g.mapper, g.schemaId, value),
       decoded: value,
       ...(row.headers ? { headers: row.headers } : {}),

@@ -168,6 +168,21 @@ describe('names the user knows, not the encoder stand-ins', () => {
     expect(new AvroRowMapper(schema).mapField('farbe', 'GRÜN')).toBe('GRÜN');
   });
 
+  it('an event key read from the mapped value is the field and symbol as written, the same as the tombstone key', () => {
+    const mapper = new AvroRowMapper(schema);
+    const value = mapper.map({ farbe: 'GRÜN', größe: '7' });
+    expect(mapper.fieldOf(value, 'größe')).toBe(7);
+    expect(mapper.fieldOf(value, 'farbe')).toBe('GRÜN');
+    expect(mapper.fieldOf(value, 'farbe')).toBe(mapper.mapField('farbe', 'GRÜN'));
+  });
+
+  it('names avsc accepts stay as written in the mapped value (union branches by full name)', () => {
+    const nested = { type: 'record', name: 'Order', namespace: 'com.acme', fields: [
+      { name: 'address', type: ['null', { type: 'record', name: 'Address', fields: [{ name: 'city', type: 'string' }] }], default: null },
+    ] };
+    expect(new AvroRowMapper(nested).map({ address: { city: 'Köln' } })).toEqual({ address: { 'com.acme.Address': { city: 'Köln' } } });
+  });
+
   it('a row that does not fit names the field as written, and the schema text may carry comments', () => {
     const mapper = AvroRowMapper.fromText(`// an event\n${JSON.stringify(schema)}`);
     expect(() => mapper.map({ farbe: 'BLAU', größe: '1' })).toThrow(/'BLAU' is not a symbol of enum Farbe \(ROT, GRÜN\)/);
