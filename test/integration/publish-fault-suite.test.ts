@@ -121,6 +121,8 @@ async function faultRun(o: {
   /** one workload step; returns the committed changes it knows of */
   step(rand: () => number, background: Array<Promise<unknown>>, committed: Array<{ key: string; version: string }>): Promise<void>;
   truth(): Promise<Truth>;
+  /** the table's rows of the given keys, printed when the oracle reports them lost */
+  detail?(keys: string[]): Promise<unknown>;
   everyChange: boolean;
   topicOf?(topic: string): string;
   faults: { kills: number; broker: number; database: number };
@@ -172,7 +174,12 @@ async function faultRun(o: {
   totals.lost += report.lost.length;
   totals.duplicates += report.duplicates;
   console.log(`${o.name} seed ${o.seed}: ${done.kills} kills, ${done.brokerRestarts} broker, ${done.databaseRestarts} database restarts, ${sup.restarts} exits on an unreachable dependency, ${report.events} events, ${report.lost.length} lost, ${report.duplicates} duplicates`);
-  if (report.lost.length) console.log(sup.lastOutput().slice(-6000));
+  if (report.lost.length) {
+    console.log(`${o.name} seed ${o.seed} lost:\n${report.lost.join('\n')}`);
+    const keys = report.lost.map((l) => l.split(/[:@]/)[0]!);
+    if (o.detail) console.log(`${o.name} seed ${o.seed} table rows of the lost keys: ${JSON.stringify(await o.detail(keys).catch((e: Error) => e.message))}`);
+    console.log(sup.lastOutput().slice(-6000));
+  }
   return r;
 }
 
@@ -254,6 +261,7 @@ function queryScenario(dbOf: () => Db, name: string) {
         const rows = await db.exec(`SELECT id, v, deleted_at FROM ${t}`);
         return new Map(rows.map((r) => [String(r.id), r.deleted_at === null ? String(r.v) : null]));
       },
+      detail: (keys) => db.exec(`SELECT id, v, note, ${db.dialect === 'postgres' ? 'updated_at::text AS updated_at, deleted_at::text AS deleted_at' : "DATE_FORMAT(updated_at, '%Y-%m-%d %H:%i:%s.%f') AS updated_at, DATE_FORMAT(deleted_at, '%Y-%m-%d %H:%i:%s.%f') AS deleted_at"} FROM ${t} WHERE id IN (${keys.map((k) => Number(k)).join(', ')})`),
     });
   };
 }

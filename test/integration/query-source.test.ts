@@ -169,6 +169,39 @@ describe('query source on MariaDB', () => {
     expect(seen).toEqual(['100', '101']);
   });
 
+  it('a fresh start holds back a transaction whose first statement waited before it touched InnoDB', async () => {
+    // INNODB_TRX.trx_started is when the statement first touched InnoDB, in whole seconds; the row's
+    // NOW(6) is the statement's start. Started at .75 s and waiting 0.3 s first, the transaction shows
+    // as started at the next whole second, after its own row's timestamp. A publisher started after
+    // that statement ended has no earlier sight of it.
+    const t = `${table}_fs`;
+    await admin.query(`CREATE TABLE ${t} (id BIGINT PRIMARY KEY, updated_at DATETIME(6) NOT NULL)`);
+    const slow = await mysql.createConnection({ uri: MY_URL });
+    try {
+      for (;;) {
+        const [[r]] = (await admin.query('SELECT MICROSECOND(NOW(6)) AS us')) as unknown as [[{ us: number }]];
+        const us = Number(r.us);
+        if (us >= 740_000 && us < 800_000) break;
+        await new Promise((res) => setTimeout(res, Math.max(1, Math.floor(((1_745_000 - us) % 1_000_000) / 1000))));
+      }
+      await slow.query('START TRANSACTION');
+      await slow.query(`INSERT INTO ${t} SELECT 1, NOW(6) FROM (SELECT SLEEP(0.3) AS z) s`);
+      const [[row]] = (await slow.query(`SELECT DATE_FORMAT(updated_at, '%Y-%m-%d %H:%i:%s.%f') AS ts FROM ${t}`)) as unknown as [[{ ts: string }]];
+      await new Promise((res) => setTimeout(res, 300));
+      const src = new QuerySource({ ...cfg, table: t, name: t });
+      await src.open();
+      await new Promise((res) => setTimeout(res, 250));
+      const b = await src.read(null, 100);
+      const bound = String(b.info?.bound);
+      await src.close();
+      expect(bound <= row.ts, `bound ${bound} passed the open transaction's row at ${row.ts}`).toBe(true);
+    } finally {
+      await slow.query('ROLLBACK').catch(() => {});
+      await slow.end();
+      await admin.query(`DROP TABLE IF EXISTS ${t}`);
+    }
+  });
+
   it('outbox rows with BINARY(16) ids are acknowledged (deleted) after the send', async () => {
     const outbox = `${table}_ob`;
     await admin.query(`CREATE TABLE ${outbox} (id BINARY(16) PRIMARY KEY, aggregatetype VARCHAR(50), aggregateid VARCHAR(50), type VARCHAR(50), payload TEXT, timestamp DATETIME(6) NOT NULL)`);

@@ -62,6 +62,24 @@ describe('MysqlHorizon', () => {
       ],
       want: [at(9 * S), at(9.99 * S), at(10.99 * S), at(11.99 * S)],
     },
+    {
+      // its statement started at 10.75 s, waited 0.3 s and ended before the publisher started: InnoDB
+      // shows the transaction started at 11 s (whole seconds), after its row's 10.75 s
+      name: 'a fresh start: a transaction already open is held a second behind its trx_started',
+      calls: [{ at: 11.4 * S, trx: [{ trx: 'T', id: '5', start: 11 * S }] }, { at: 11.65 * S, trx: [{ trx: 'T', id: '5', start: 11 * S }] }],
+      want: [at(10 * S), at(10 * S)],
+    },
+    {
+      // open before the first call but missing from the lagging INNODB_TRX cache then
+      name: 'a transaction that started before the first call, first seen later, is held the same',
+      calls: [{ at: 11.4 * S }, { at: 11.65 * S, trx: [{ trx: 'T', id: '5', start: 11 * S }] }],
+      want: [at(10.4 * S), at(10 * S)],
+    },
+    {
+      name: 'a transaction that started after the first call is not',
+      calls: [{ at: 11.4 * S }, { at: 13 * S }, { at: 13.5 * S, trx: [{ trx: 'T', id: '5', start: 12 * S }] }],
+      want: [at(10.4 * S), at(11.4 * S), at(12 * S)],
+    },
   ])('$name', ({ calls, want }) => {
     expect(bounds(calls)).toEqual(want);
   });

@@ -7,7 +7,9 @@
 //  - the start of every running statement of another session (PROCESSLIST: NOW(6) − TIME_MS on MariaDB,
 //    whole seconds of TIME plus one on MySQL), which covers statements still running;
 //  - for each open InnoDB transaction, the earliest statement start seen for its session since the
-//    previous call, or the previous call's time when first seen (see below), and its trx_started;
+//    previous call, or the previous call's time when first seen (see below), and its trx_started — one
+//    second earlier for a transaction that may have started before the first call, when no call saw
+//    the wait its first statement may have spent before trx_started;
 //  - the previous call's time: a statement that started after it and finished before this call's
 //    PROCESSLIST read may have left an open transaction that INNODB_TRX, a cache refreshed at most
 //    every 100 ms, does not show yet; its timestamp is not older than the previous call;
@@ -22,7 +24,10 @@ import { SchemactlError, EXIT } from '../../errors.js';
 const SKEW_US = 100_000;
 /** How long a statement seen running is remembered after it is no longer seen (the INNODB_TRX cache lags 100 ms). */
 const REMEMBER_US = 1_000_000;
-/** Without a previous call (a fresh start) the bound stays this far behind the clock. */
+/**
+ * Without a previous call (a fresh start) the bound stays this far behind the clock, and a transaction
+ * already open then this far behind its trx_started.
+ */
 const FIRST_CALL_US = 1_000_000;
 
 /** Sessions whose "running statement" is not a statement: idle, server daemons, replication I/O. */
@@ -45,6 +50,8 @@ export function formatUs(us: number): string {
 export class MysqlHorizon {
   private mariadb: boolean | undefined;
   private prevUs: number | null = null;
+  /** the first call's time: a transaction that started before it was never seen at its first statement */
+  private firstUs: number | null = null;
   /** trx_id → the bound fixed when the transaction was first seen */
   private readonly trxBound = new Map<string, number>();
   /** statements seen running (by session and statement), their start, and when they were last seen */
@@ -110,6 +117,7 @@ export class MysqlHorizon {
   /** The bookkeeping, apart from the queries so it can be reasoned about (and tested) on its own. */
   advance(nowUs: number, running: Array<{ id: string; stmt: string; startUs: number }>, trx: Array<{ trx: string; id: string; startUs: number }>): MysqlBound {
     const prev = this.prevUs;
+    const first = (this.firstUs ??= nowUs);
     for (const r of running) {
       const key = `${r.id}:${r.stmt}`;
       const s = this.seen.get(key);
@@ -130,8 +138,13 @@ export class MysqlHorizon {
       live.add(t.trx);
       let b = this.trxBound.get(t.trx);
       if (b === undefined) {
-        // first seen: its first statement either ran at the previous call (remembered for the session) or started after it
-        b = Math.min(t.startUs, prev ?? t.startUs, sessionStart(t.id));
+        // first seen: its first statement either ran at the previous call (remembered for the session) or
+        // started after it. A transaction that may have started before our first call has no such call
+        // to lean on, and trx_started is when its first statement touched InnoDB, after any wait (a
+        // SLEEP, a slow SELECT feeding the INSERT), rounded to the second: its rows' NOW(6) can be
+        // older. Such a transaction is given the same second as the first read.
+        const beforeFirstCall = t.startUs <= first;
+        b = Math.min(t.startUs - (beforeFirstCall ? FIRST_CALL_US : 0), prev ?? t.startUs, sessionStart(t.id));
         this.trxBound.set(t.trx, b);
       }
       oldest = Math.min(oldest, b, t.startUs);
