@@ -361,20 +361,18 @@ export class AvroRowMapper {
   mapField(field: string, value: unknown): unknown {
     const c = this.fieldConverters.find((x) => x.field === field);
     if (!c) throw new MappingError(field, `the schema has no field '${field}'`);
-    const v = c.convert(value, field);
-    // a key is the user's value: an enum symbol goes back from its encoder stand-in
-    const def = typeof c.schema === 'string' ? this.resolve(c.schema, c.ns) : isObj(c.schema) ? this.byNode.get(c.schema) : undefined;
-    if (def?.symbols && typeof v === 'string') {
-      for (const [orig, safe] of def.symbols) if (safe === v) return orig;
-    }
-    return v;
+    return this.asWritten(c, c.convert(value, field));
   }
 
   /** One field of a mapped value as the user knows it (an enum symbol back from its stand-in): message keys. */
   fieldOf(value: Record<string, unknown>, field: string): unknown {
     const c = this.fieldConverters.find((x) => x.field === field);
     if (!c) throw new MappingError(field, `the schema has no field '${field}'`);
-    const v = value[c.key];
+    return this.asWritten(c, value[c.key]);
+  }
+
+  /** A field's encoder value as the user knows it: a key is the user's value, so an enum symbol goes back from its stand-in. */
+  private asWritten(c: { schema: Schema; ns: string }, v: unknown): unknown {
     const def = typeof c.schema === 'string' ? this.resolve(c.schema, c.ns) : isObj(c.schema) ? this.byNode.get(c.schema) : undefined;
     if (def?.symbols && typeof v === 'string') {
       for (const [orig, safe] of def.symbols) if (safe === v) return orig;
