@@ -15,7 +15,7 @@ export function float32Text(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   const target = Math.fround(x);
   for (let p = 1; p <= 9; p++) {
-    const s = x.toPrecision(p);
+    const s = target.toPrecision(p);
     if (Math.fround(Number(s)) === target) return String(Number(s));
   }
   return String(x);
