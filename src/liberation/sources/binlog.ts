@@ -127,6 +127,7 @@ export class BinlogSource implements Source {
     }, byName);
     reader.beforeTransaction = (end) => snap.beforeTransaction(reader, end);
     reader.afterBoundary = (end) => snap.releaseIfDue(reader, end);
+    reader.onEarlyRows = (rows) => snap.earlyRows(rows);
     this.inflight = [];
     this.savedProgress = progressKey(o);
     await reader.start(at);

@@ -78,6 +78,8 @@ export class BinlogReader {
   beforeTransaction: ((end: BinlogPosition) => void) | null = null;
   /** after the queue's position moved */
   afterBoundary: ((end: BinlogPosition) => void) | null = null;
+  /** rows of a very large transaction queued before its commit was seen (their position is not known yet) */
+  onEarlyRows: ((rows: CdcRow[]) => void) | null = null;
   private z: ZongJiLike | null = null;
   private txn: OpenTxn | null = null;
   /** the TABLE_MAP columns last seen per table in this run: the drift baseline */
@@ -378,6 +380,15 @@ export class BinlogReader {
         tomb.tombstone = true;
         txn.items.push({ row: tomb });
       }
+    }
+    if (txn.items.length >= this.cfg.highWater && !txn.items.some((i) => 'stop' in i)) {
+      // a very large transaction: release its rows early so memory stays bounded; their offsets still
+      // point before it (a checkpoint never passes it before its commit), and their position is unknown
+      const rows = txn.items.flatMap((i) => ('row' in i ? [i.row] : []));
+      this.onEarlyRows?.(rows);
+      for (const i of txn.items) this.queue.push(i);
+      txn.items = [];
+      this.wake?.();
     }
   }
 }

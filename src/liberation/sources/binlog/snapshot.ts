@@ -55,7 +55,7 @@ export class BinlogSnapshot {
   private seq = 0;
   private queued = 0;
   /** (position, table, keys) of stream rows handed out lately, to drop from a chunk read at an older position */
-  private recent: Array<{ at: BinlogPosition; table: string; keys: string[] } | undefined> = new Array(RECENT);
+  private recent: Array<{ at: BinlogPosition | null; table: string; keys: string[] } | undefined> = new Array(RECENT);
   private recentAt = 0;
   private recentCount = 0;
 
@@ -111,8 +111,9 @@ export class BinlogSnapshot {
       return;
     }
     const t = this.tables.get(row.table);
-    if (!t || !row.lsn) return;
-    this.recent[this.recentAt] = { at: parsePosition(row.lsn), table: row.table, keys: this.keysOf(row, t) };
+    if (!t) return;
+    // a row released before its commit was seen counts as after every chunk position (see readChunk)
+    this.recent[this.recentAt] = { at: row.lsn ? parsePosition(row.lsn) : null, table: row.table, keys: this.keysOf(row, t) };
     this.recentAt = (this.recentAt + 1) % RECENT;
     this.recentCount++;
   }
@@ -186,15 +187,17 @@ export class BinlogSnapshot {
       if (keys.length) endKey = keys.map((k) => String(columns[k]));
     }
     // changes after P that the stream already holds or handed out are newer than the chunk's rows
+    // (a row queued before its transaction's commit was seen has no position yet: its key is dropped
+    // too, which is always safe — the stream carries every later change of a key it carries at all)
     for (const item of reader.queue) {
-      if (!('row' in item) || item.row.op === 'r' || item.row.table !== t.qualified || !item.row.lsn) continue;
-      if (comparePositions(parsePosition(item.row.lsn), at) > 0) for (const k of this.keysOf(item.row, t)) chunk.delete(k);
+      if (!('row' in item) || item.row.op === 'r' || item.row.table !== t.qualified) continue;
+      if (!item.row.lsn || comparePositions(parsePosition(item.row.lsn), at) > 0) for (const k of this.keysOf(item.row, t)) chunk.delete(k);
     }
     let oldest: BinlogPosition | null = null;
     for (const r of this.recent) {
       if (!r) continue;
-      if (!oldest || comparePositions(r.at, oldest) < 0) oldest = r.at;
-      if (r.table === t.qualified && comparePositions(r.at, at) > 0) for (const k of r.keys) chunk.delete(k);
+      if (r.at && (!oldest || comparePositions(r.at, oldest) < 0)) oldest = r.at;
+      if (r.table === t.qualified && (!r.at || comparePositions(r.at, at) > 0)) for (const k of r.keys) chunk.delete(k);
     }
     if (this.recentCount > RECENT && oldest && comparePositions(oldest, at) > 0) {
       // the stream handed out more changes after P than are remembered: the chunk cannot be reconciled, read it again
@@ -203,6 +206,13 @@ export class BinlogSnapshot {
     }
     this.pending = { at, table: t, rows: chunk, endKey, last: !keys.length || rows.length < this.chunkSize || progress.until === null, startedAt: Date.now(), seq };
     this.releaseIfDue(reader, reader.lastEnd);
+  }
+
+  /** Rows of a large transaction queued before its commit: whatever its position, the stream has those keys from here on. */
+  earlyRows(rows: CdcRow[]): void {
+    const p = this.pending;
+    if (!p) return;
+    for (const r of rows) if (r.table === p.table.qualified) for (const k of this.keysOf(r, p.table)) p.rows.delete(k);
   }
 
   /** Before a transaction ending at `end` is queued: a chunk at an older position goes in first. */
