@@ -180,3 +180,36 @@ it.skipIf(!available)('an ALTER TABLE that drops a column the schema reads stops
   const keys = (await readTopic(broker.bootstrap, 'drifting')).map((m) => m.key!.toString());
   expect(keys).toEqual(['1']);
 }, 120_000);
+
+it.skipIf(!available)('a checkpoint whose binary log was purged stops the stream with the choice to make, never a silent skip', async () => {
+  await db.query('CREATE TABLE purged (id BIGINT PRIMARY KEY, v BIGINT NOT NULL, body VARCHAR(100) NOT NULL, updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))');
+  const dir = tempDir('binlog-purged');
+  writeFiles(dir, {
+    'item.avsc': JSON.stringify({ type: 'record', name: 'Item', namespace: 'com.acme.purged.v1', doc: 'An item.', fields: [
+      { name: 'id', type: 'long', doc: 'Key.' }, { name: 'v', type: 'long', doc: 'Version.' }, { name: 'body', type: 'string', doc: 'Text.' },
+      { name: 'updated_at', type: { type: 'long', logicalType: 'timestamp-micros' }, doc: 'When it changed.' }] }),
+    'schemactl.yaml': `streams:
+  - topic: purged
+    kind: store
+    schema: item.avsc
+    key: id
+    source:
+      pattern: log
+      connection: ${maria.url}
+      table: purged
+`,
+  });
+  const args = ['--brokers', broker.bootstrap, '--registry', registry.url, '--once'];
+  await db.query("INSERT INTO purged (id, v, body) VALUES (1, 0, 'a')");
+  expect((await runPublisher(args, { cwd: dir })).code).toBe(0);
+  const ckpt = JSON.parse(readFileSync(path.join(dir, '.schemactl/state/purged.offset.json'), 'utf8')) as { offset: { position: string } };
+  // changes the publisher has not seen, then their binary log is gone
+  await db.query("FLUSH BINARY LOGS; INSERT INTO purged (id, v, body) VALUES (2, 0, 'b'); FLUSH BINARY LOGS");
+  const [status] = await db.query('SHOW MASTER STATUS');
+  await db.query(`PURGE BINARY LOGS TO '${(status as Array<{ File: string }>)[0]!.File}'`);
+  const r = await runPublisher(args, { cwd: dir });
+  expect(r.code).toBe(2);
+  expect(r.stdout + r.stderr).toContain(`the checkpoint is at ${ckpt.offset.position}, but the server no longer has that binary log file`);
+  expect(r.stdout + r.stderr).toMatch(/Choose: re-snapshot \(delete the checkpoint of stream purged and publish again/);
+  expect((await readTopic(broker.bootstrap, 'purged')).map((m) => m.key!.toString())).toEqual(['1']);
+}, 120_000);

@@ -107,8 +107,19 @@ export class BinlogSource implements Source {
     }
   }
 
+  /** The admin connection, opened again when the server dropped it (a restart, a failover): a retry must be able to succeed. */
+  private async ensureAdmin(): Promise<mysql.Connection> {
+    try {
+      await this.admin!.query('SELECT 1');
+    } catch {
+      this.admin?.destroy();
+      this.admin = await this.connect();
+    }
+    return this.admin!;
+  }
+
   private async start(offset: SourceOffset | null): Promise<void> {
-    const admin = this.admin!;
+    const admin = await this.ensureAdmin();
     const o = offset?.kind === 'log' ? offset : null;
     let at: BinlogPosition;
     if (o?.position) {
@@ -144,7 +155,14 @@ export class BinlogSource implements Source {
       await this.throwIfFailed();
       if (snap.needsChunk) {
         this.snapConn ??= await this.connect();
-        await snap.readChunk(this.snapConn, reader);
+        try {
+          await snap.readChunk(this.snapConn, reader);
+        } catch (e) {
+          // the next attempt reads the chunk on a fresh connection
+          this.snapConn.destroy();
+          this.snapConn = undefined;
+          throw e;
+        }
       }
       if (!reader.queue.length) {
         await this.saveIdle();

@@ -60,6 +60,8 @@ export async function checkServer(conn: Connection, stream: string): Promise<Ser
   const missing = [
     ...(has('REPLICATION SLAVE') || has('REPLICATION REPLICA') ? [] : ['REPLICATION SLAVE']),
     ...(has('REPLICATION CLIENT') || has('BINLOG MONITOR') || has('SUPER') ? [] : ['REPLICATION CLIENT']),
+    // MySQL has no lock-free snapshot position: each chunk starts under a brief FLUSH TABLES WITH READ LOCK
+    ...(mariadb || has('RELOAD') ? [] : ['RELOAD']),
   ];
   if (missing.length) {
     const who = await grantee(conn);
