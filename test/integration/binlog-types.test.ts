@@ -213,3 +213,35 @@ it.skipIf(!available)('a checkpoint whose binary log was purged stops the stream
   expect(r.stdout + r.stderr).toMatch(/Choose: re-snapshot \(delete the checkpoint of stream purged and publish again/);
   expect((await readTopic(broker.bootstrap, 'purged')).map((m) => m.key!.toString())).toEqual(['1']);
 }, 120_000);
+
+it.skipIf(!available)('delete_events: a delete publishes the old row as an event, then the tombstone; a key update does the same for the old key, then the row on the new key', async () => {
+  await db.query('CREATE TABLE keyed (id BIGINT PRIMARY KEY, v BIGINT NOT NULL, body VARCHAR(100) NOT NULL, updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))');
+  const dir = tempDir('binlog-keyed');
+  writeFiles(dir, {
+    'item.avsc': JSON.stringify({ type: 'record', name: 'Item', namespace: 'com.acme.keyed.v1', doc: 'An item.', fields: [
+      { name: 'id', type: 'long', doc: 'Key.' }, { name: 'v', type: 'long', doc: 'Version.' }, { name: 'body', type: 'string', doc: 'Text.' },
+      { name: 'updated_at', type: { type: 'long', logicalType: 'timestamp-micros' }, doc: 'When it changed.' }] }),
+    'schemactl.yaml': `streams:
+  - topic: keyed
+    kind: store
+    schema: item.avsc
+    key: id
+    source:
+      pattern: log
+      connection: ${maria.url}
+      table: keyed
+      delete_events: true
+`,
+  });
+  const args = ['--brokers', broker.bootstrap, '--registry', registry.url, '--once'];
+  expect((await runPublisher(args, { cwd: dir })).code).toBe(0);
+  await db.query("INSERT INTO keyed (id, v, body) VALUES (1, 0, 'a'), (2, 0, 'b'); UPDATE keyed SET id = 3, v = 1 WHERE id = 1; DELETE FROM keyed WHERE id = 2");
+  const r = await runPublisher(args, { cwd: dir });
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  const decode = registryDecoder(registry.url);
+  const seq: string[] = [];
+  for (const m of await readTopic(broker.bootstrap, 'keyed')) {
+    seq.push(`${m.key!.toString()}:${m.headers['schemactl.op']}:${m.value ? `v${String((await decode(m.value)).v)}` : 'tombstone'}`);
+  }
+  expect(seq).toEqual(['1:c:v0', '2:c:v0', '1:d:v0', '1:d:tombstone', '3:u:v1', '2:d:v0', '2:d:tombstone']);
+}, 120_000);
