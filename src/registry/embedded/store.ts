@@ -3,6 +3,7 @@
 // index is rebuilt from the log on open. One writer per data directory, enforced by a lock file; inside
 // the process, mutations run one at a time (a promise chain) and are acknowledged only after the fsync
 // that covers them, while the fsync itself is shared by every mutation queued behind it.
+import { createHash } from 'node:crypto';
 import { open, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RecordLog } from './log.js';
@@ -12,6 +13,7 @@ import type { PreparedSchema, ResolvedReference } from '../schema-text.js';
 import { renderMessages } from '../compat-messages.js';
 import { checkCompatibility, InvalidSchemaError, UnsupportedFormatError } from '../../compat/index.js';
 import { UsageError } from '../../errors.js';
+import { BoundedCache } from '../../util/bounded-cache.js';
 import {
   errors,
   parseCompatibilityLevel,
@@ -40,10 +42,15 @@ import type {
 export const DEFAULT_DATA_DIR = '.schemactl/registry';
 const LOG_FILE = 'registry.log';
 const LOCK_FILE = 'LOCK';
-const PREPARED_CACHE = 2_000;
+// prepared schemas by request, bounded by the characters they hold (request text + stored text), so
+// many distinct large lookups cannot pin memory: 600 lookups of 0.8 MB schemas held 3.4 GB before
+const PREPARED_CACHE_CHARS = 16 * 1024 * 1024;
+const PREPARED_CACHE_ENTRIES = 2_000;
+/** schema records written with the canonical identity carry this; older ones are re-keyed on open */
+const IDENTITY_VERSION = 2;
 
 type Rec =
-  | { op: 'schema'; id: number; schemaType: SchemaType; schema: string; references: SchemaReference[]; identity: string }
+  | { op: 'schema'; id: number; schemaType: SchemaType; schema: string; references: SchemaReference[]; identity: string; iv?: number }
   | { op: 'version'; subject: string; version: number; id: number }
   | { op: 'delete'; subject: string; version: number; permanent: boolean }
   | { op: 'config'; subject: string | null; config: ConfigUpdate | null }
@@ -84,7 +91,7 @@ export class EmbeddedRegistry implements Registry {
   private globalMode: Mode | undefined;
   private readonly subjectMode = new Map<string, Mode>();
   private nextId = 1;
-  private readonly prepared = new Map<string, PreparedSchema>();
+  private readonly prepared = new BoundedCache<string, PreparedSchema>(PREPARED_CACHE_CHARS, PREPARED_CACHE_ENTRIES);
   private chain: Promise<unknown> = Promise.resolve();
   private lastDurable: Promise<void> = Promise.resolve();
   private closed = false;
@@ -120,11 +127,13 @@ export class EmbeddedRegistry implements Registry {
 
   private apply(r: Rec): void {
     switch (r.op) {
-      case 'schema':
-        this.schemas.set(r.id, { id: r.id, schemaType: r.schemaType, schema: r.schema, references: r.references, identity: r.identity });
-        this.idByIdentity.set(r.identity, r.id);
+      case 'schema': {
+        const identity = r.iv === IDENTITY_VERSION ? r.identity : this.rekey(r);
+        this.schemas.set(r.id, { id: r.id, schemaType: r.schemaType, schema: r.schema, references: r.references, identity });
+        this.idByIdentity.set(identity, r.id);
         if (r.id >= this.nextId) this.nextId = r.id + 1;
         break;
+      }
       case 'version': {
         const rows = this.subjects.get(r.subject) ?? [];
         rows.push({ version: r.version, id: r.id, deleted: false });
@@ -159,6 +168,19 @@ export class EmbeddedRegistry implements Registry {
         else if (r.mode === null) this.subjectMode.delete(r.subject);
         else this.subjectMode.set(r.subject, r.mode);
         break;
+    }
+  }
+
+  /**
+   * The identity of a schema stored by an older version, whose identity was its text re-serialised
+   * with the key order as written: recomputed as the canonical string, so a lookup of any spelling
+   * finds it. A stored schema the current validator refuses keeps its old identity.
+   */
+  private rekey(r: Extract<Rec, { op: 'schema' }>): string {
+    try {
+      return prepareSchema(r.schemaType, r.schema, this.resolveRefs(r.references), false).identity;
+    } catch {
+      return r.identity;
     }
   }
 
@@ -260,12 +282,14 @@ export class EmbeddedRegistry implements Registry {
     const refs = this.resolveRefs(input.references);
     const norm = this.normalizeFor(subject, normalize);
     // parsing and validating dominate lookups; the result depends only on these inputs
-    const key = `${schemaType}\0${norm}\0${JSON.stringify(refs)}\0${input.schema}`;
+    // keyed by a digest, so the cache does not keep a second copy of every request text
+    const h = createHash('sha256').update(`${schemaType}\0${norm}\0${JSON.stringify(refs.map((r) => r.ref))}\0`);
+    for (const r of refs) h.update(r.schema).update('\0');
+    const key = h.update(input.schema).digest('base64');
     const hit = this.prepared.get(key);
     if (hit) return hit;
     const prepared = prepareSchema(schemaType, input.schema, refs, norm);
-    if (this.prepared.size >= PREPARED_CACHE) this.prepared.delete(this.prepared.keys().next().value as string);
-    this.prepared.set(key, prepared);
+    this.prepared.set(key, prepared, prepared.schema.length);
     return prepared;
   }
 
@@ -395,7 +419,7 @@ export class EmbeddedRegistry implements Registry {
       let id = this.idByIdentity.get(prepared.identity);
       if (id === undefined) {
         id = this.nextId;
-        records.push({ op: 'schema', id, schemaType: prepared.schemaType, schema: prepared.schema, references: prepared.references, identity: prepared.identity });
+        records.push({ op: 'schema', id, schemaType: prepared.schemaType, schema: prepared.schema, references: prepared.references, identity: prepared.identity, iv: IDENTITY_VERSION });
       }
       const all = this.subjects.get(subject) ?? [];
       const version = (all[all.length - 1]?.version ?? 0) + 1;
