@@ -56,7 +56,7 @@ describe('embedded registry', () => {
   it('rejects an incompatible schema with 409 and the registry message, and invalid schemas with 42201', async () => {
     reg = await EmbeddedRegistry.open({ dataDir: dir });
     await reg.register('s', { schema: V1 });
-    const e = await expectCode(reg.register('s', { schema: BAD_V2 }), 409, 40901);
+    const e = await expectCode(reg.register('s', { schema: BAD_V2 }), 409, 409);
     expect(e.message).toMatch(/^Schema being registered is incompatible with an earlier schema for subject "s", details: \[/);
     expect(e.message).toContain('READER_FIELD_MISSING_DEFAULT_VALUE');
     expect(e.message).toContain("{validateFields: 'false', compatibility: 'BACKWARD'}");
@@ -222,7 +222,7 @@ describe('embedded registry', () => {
     await reg.register('t', { schema: V2 });
     await reg.setConfig('t', { compatibility: 'NONE' });
     await reg.deleteVersion('s', 1);
-    await expect(EmbeddedRegistry.open({ dataDir: dir })).rejects.toThrow(/in use by process/);
+    await expect(EmbeddedRegistry.open({ dataDir: dir })).rejects.toThrow(/in use by process|already open in this process/);
     await reg.close();
     reg = await EmbeddedRegistry.open({ dataDir: dir });
     expect(reg.recovery).toEqual({ records: 6, truncatedBytes: 0 });
@@ -275,6 +275,37 @@ describe('embedded registry', () => {
     await writeFile(join(dir, 'LOCK'), '999999999\n');
     reg = await EmbeddedRegistry.open({ dataDir: dir });
     expect(await reg.listSubjects()).toEqual([]);
+  });
+
+  it('takes over a lock naming this very process (a restart that got the same pid, as PID 1 in a container)', async () => {
+    await writeFile(join(dir, 'LOCK'), `${process.pid}\nstart=1\n`);
+    reg = await EmbeddedRegistry.open({ dataDir: dir });
+    expect(await reg.listSubjects()).toEqual([]);
+    // while this process holds it, a second open in the same process is still refused
+    await expect(EmbeddedRegistry.open({ dataDir: dir })).rejects.toThrow(/already open in this process/);
+  });
+
+  it('refuses a lock held by a live process, and takes it over when that pid now belongs to another process', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = child.pid as number;
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] as string;
+      const boot = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+      await writeFile(join(dir, 'LOCK'), `${pid}\nstart=${start}\nboot=${boot}\n`);
+      await expect(EmbeddedRegistry.open({ dataDir: dir })).rejects.toThrow(new RegExp(`in use by process ${pid}`));
+      // the same pid with another start time: the holder died and the pid was reused
+      await writeFile(join(dir, 'LOCK'), `${pid}\nstart=${Number(start) - 1}\nboot=${boot}\n`);
+      reg = await EmbeddedRegistry.open({ dataDir: dir });
+      expect(await reg.listSubjects()).toEqual([]);
+      await reg.close();
+      // a lock from another boot is stale whatever its pid
+      await writeFile(join(dir, 'LOCK'), `${pid}\nstart=${start}\nboot=00000000-0000-0000-0000-000000000000\n`);
+      reg = await EmbeddedRegistry.open({ dataDir: dir });
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('serializes concurrent registrations: unique ids, dense versions', async () => {

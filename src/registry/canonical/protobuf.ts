@@ -212,7 +212,7 @@ function parseAggregate(r: Reader): OptValue {
     } else key = r.next().v;
     r.eat(':');
     const value = parseScalarValue(r);
-    r.eat(',') || r.eat(';');
+    if (!r.eat(',')) r.eat(';');
     const at = entries.findIndex(([k]) => k === key);
     // a repeated key collects its values into a list, as Wire's map reader does
     if (at >= 0) {

@@ -119,6 +119,7 @@ export class EmbeddedRegistry implements Registry {
       return reg;
     } catch (e) {
       await unlink(lockPath).catch(() => undefined);
+      heldHere.delete(lockPath);
       throw e;
     }
   }
@@ -337,9 +338,46 @@ export class EmbeddedRegistry implements Registry {
 
   // ---- Registry ----
 
-  async listSubjects(opts: { deleted?: boolean } = {}): Promise<string[]> {
+  /**
+   * Subjects, sorted. A subject counts as deleted when all its versions are soft-deleted (the registry
+   * merges the versions' flags with AND): `deleted` adds those, `deletedOnly` lists only those.
+   * `subjectPrefix` keeps the subjects starting with it (`:*:`, the registry's wildcard, keeps all).
+   */
+  async listSubjects(opts: { deleted?: boolean; deletedOnly?: boolean; subjectPrefix?: string } = {}): Promise<string[]> {
     await this.settled();
-    return [...this.subjects.keys()].filter((s) => this.rows(s, opts.deleted).length > 0).sort();
+    const prefix = opts.subjectPrefix === undefined || opts.subjectPrefix === ':*:' ? '' : opts.subjectPrefix;
+    return [...this.subjects.keys()]
+      .filter((s) => s.startsWith(prefix))
+      .filter((s) => {
+        const all = this.subjects.get(s) ?? [];
+        if (all.length === 0) return false;
+        const deleted = all.every((r) => r.deleted);
+        return opts.deletedOnly ? deleted : opts.deleted ? true : !deleted;
+      })
+      .sort();
+  }
+
+  /**
+   * GET /schemas: every version of the matching subjects (subject order, then version), or only each
+   * subject's latest with `latestOnly`; soft-deleted versions only with `deleted`; then `offset` and
+   * `limit` (negative: no limit) over that list.
+   */
+  async listSchemas(opts: { subjectPrefix?: string; deleted?: boolean; latestOnly?: boolean; offset?: number; limit?: number } = {}): Promise<SubjectVersion[]> {
+    await this.settled();
+    const prefix = opts.subjectPrefix ?? '';
+    const out: SubjectVersion[] = [];
+    for (const subject of [...this.subjects.keys()].filter((s) => s.startsWith(prefix)).sort()) {
+      const rows = this.rows(subject, opts.deleted);
+      const picked = opts.latestOnly ? rows.slice(-1) : rows;
+      for (const r of picked) {
+        const v = this.toVersion(subject, r);
+        delete v.deleted;
+        out.push(v);
+      }
+    }
+    const offset = Math.max(0, opts.offset ?? 0);
+    const limit = opts.limit ?? -1;
+    return limit > 0 ? out.slice(offset, offset + limit) : out.slice(offset);
   }
 
   async getVersions(subject: string, opts: { deleted?: boolean } = {}): Promise<number[]> {
@@ -581,6 +619,7 @@ export class EmbeddedRegistry implements Registry {
     this.closed = true;
     await this.log.close();
     await unlink(this.lockPath).catch(() => undefined);
+    heldHere.delete(this.lockPath);
   }
 }
 
@@ -597,27 +636,99 @@ function alive(pid: number): boolean {
   }
 }
 
+// Who holds a data directory. Node cannot hold an flock() on an open descriptor (which the kernel
+// would release when the holder dies), so the lock is a file naming its holder, and a starting server
+// decides whether that holder is still running:
+// - the pid alone is not enough: after a SIGKILL in a container the restarted server is PID 1 again,
+//   the pid in the lock; and on a busy host the pid may have been reused by an unrelated process;
+// - so the lock also records the holder's start time (field 22 of /proc/<pid>/stat, clock ticks since
+//   boot) and the boot id (/proc/sys/kernel/random/boot_id). The holder is live only if a process with
+//   that pid exists now, on the same boot, with the same start time, and it is not this process (a
+//   process never waits for itself: a lock naming our own pid is a previous life of ours). Locks this
+//   process holds are also tracked in memory, so two opens of one directory in one process still clash.
+// Without /proc (macOS, Windows) only the pid is compared, with the same own-pid rule.
+const heldHere = new Set<string>();
+
+async function procText(file: string): Promise<string | undefined> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The start time of `pid` in clock ticks since boot, or undefined (no /proc, or no such process). */
+async function startTime(pid: number): Promise<string | undefined> {
+  const stat = await procText(`/proc/${pid}/stat`);
+  if (stat === undefined) return undefined;
+  // the command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return rest[19];
+}
+
+interface LockInfo {
+  pid: number;
+  start?: string;
+  boot?: string;
+}
+
+function parseLock(text: string): LockInfo | undefined {
+  const lines = text.split('\n').map((l) => l.trim());
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const info: LockInfo = { pid };
+  for (const l of lines.slice(1)) {
+    const [k, v] = l.split('=', 2) as [string, string | undefined];
+    if (k === 'start' && v) info.start = v;
+    if (k === 'boot' && v) info.boot = v;
+  }
+  return info;
+}
+
+/** Whether the process the lock names is running now (see above). */
+async function holderAlive(info: LockInfo): Promise<boolean> {
+  if (info.pid === process.pid) return false;
+  if (!alive(info.pid)) return false;
+  const boot = await procText('/proc/sys/kernel/random/boot_id');
+  if (info.boot !== undefined && boot !== undefined && info.boot !== boot) return false;
+  if (info.start !== undefined) {
+    const now = await startTime(info.pid);
+    if (now !== undefined && now !== info.start) return false;
+  }
+  return true;
+}
+
 async function acquireLock(dataDir: string, lockPath: string): Promise<void> {
   const { mkdir } = await import('node:fs/promises');
   await mkdir(dataDir, { recursive: true });
+  if (heldHere.has(lockPath)) {
+    throw new UsageError(
+      `The registry data directory ${dataDir} is already open in this process (lock file ${lockPath}). Only one writer may use it.`,
+      'registry-locked',
+    );
+  }
+  const start = await startTime(process.pid);
+  const boot = await procText('/proc/sys/kernel/random/boot_id');
+  const content = `${process.pid}\n${start !== undefined ? `start=${start}\n` : ''}${boot !== undefined ? `boot=${boot}\n` : ''}`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fh = await open(lockPath, 'wx');
-      await fh.writeFile(`${process.pid}\n`);
+      await fh.writeFile(content);
       await fh.close();
+      heldHere.add(lockPath);
       return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+    const info = parseLock(await readFile(lockPath, 'utf8').catch(() => ''));
+    if (info !== undefined && (await holderAlive(info))) {
       throw new UsageError(
-        `The registry data directory ${dataDir} is in use by process ${pid} (lock file ${lockPath}). ` +
+        `The registry data directory ${dataDir} is in use by process ${info.pid} (lock file ${lockPath}). ` +
           'Only one process may write it: stop that process, or point this one at another directory.',
         'registry-locked',
       );
     }
-    // the owner died without cleaning up (e.g. SIGKILL): the lock is stale
+    // the holder is gone (SIGKILL, crash, reboot) or was an earlier life of this process: stale
     await unlink(lockPath).catch(() => undefined);
   }
   throw new UsageError(`Could not take the lock ${lockPath}; another process keeps recreating it.`, 'registry-locked');
