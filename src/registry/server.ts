@@ -88,11 +88,11 @@ function parseId(raw: string): number {
   return n;
 }
 
-/** An int query parameter; absent: the default; not an int: 400 as the registry's JAX-RS layer does. */
+/** An int query parameter; absent: the default; not an int: 404, as JAX-RS answers a failed @QueryParam conversion. */
 function intParam(q: Query, name: string, fallback: number): number {
   const raw = q.get(name);
   if (raw === null || raw === '') return fallback;
-  if (!/^-?[0-9]{1,10}$/.test(raw)) throw new HttpError(404, 404, 'HTTP 404 Not Found');
+  if (!/^-?[0-9]{1,10}$/.test(raw)) throw notFound();
   return Number(raw);
 }
 
