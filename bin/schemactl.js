@@ -43,7 +43,8 @@ function joinedLoader() {
   function load(file) {
     const hit = loaded.get(file);
     if (hit !== undefined) return hit.exports;
-    const source = readFileSync(file, 'utf8');
+    // ASCII by construction (the build checks): Latin-1 reads it without UTF-8 decoding
+    const source = readFileSync(file, 'latin1');
     const hashed = HASHED.exec(path.basename(file));
     const cacheFile = useCache && hashed ? path.join(CACHE, `${hashed[1]}-${hashed[2]}-${tag}.v8`) : undefined;
     let cachedData;
