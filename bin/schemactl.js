@@ -34,6 +34,8 @@ const CACHE = path.join(PACKAGE, '.cache/v8');
 // rolldown names the joined files <name>-<8-character content hash>.cjs: the hash keys their cache
 const HASHED = /^(.+)-([\w-]{8})\.cjs$/;
 
+const dynamicImport = (specifier) => import(specifier);
+
 /** Runs the joined files as CommonJS modules from V8's code cache; they require one another by ./name. */
 function joinedLoader() {
   const loaded = new Map();
@@ -56,18 +58,16 @@ function joinedLoader() {
       }
     }
     // the wrapper Node puts around a CommonJS module, on the source's first line so lines stay the same
-    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-      filename: file,
-      cachedData,
-      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-    });
+    // (a function compiled by vm has no dynamic import() of its own once restored from a code cache, so
+    // the build turns the joined files' import() into calls of this module's, the last parameter)
+    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __schemactlImport) {${source}\n})`, { filename: file, cachedData });
     if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) toCache.push({ script, cacheFile, stem: hashed[1], hash: hashed[2] });
     const module = { exports: {} };
     loaded.set(file, module);
     const dir = path.dirname(file);
     const nodeRequire = createRequire(file);
     const require = (spec) => (spec.startsWith('./') && spec.endsWith('.cjs') ? load(path.join(dir, spec)) : nodeRequire(spec));
-    script.runInThisContext()(module.exports, require, module, file, dir);
+    script.runInThisContext()(module.exports, require, module, file, dir, dynamicImport);
     return module.exports;
   }
   // after the run, so the cache also holds the functions V8 compiled lazily while linting

@@ -71,6 +71,9 @@ try {
       load: (id) => (id === META
         ? "import path from 'node:path';\nimport { pathToFileURL } from 'node:url';\n// the URL of a module's compiled file, from the joined file's directory\nexport function metaUrl(rel) { return pathToFileURL(path.join(__dirname, rel)).href; }\n"
         : null),
+      // what is still imported dynamically (packages such as chalk, a custom rules directory) goes
+      // through the launcher's import(): a script V8 restores from a code cache has no dynamic import
+      renderChunk: (code) => code.replace(/\bimport\(/g, '__schemactlImport('),
       transform(code, id) {
         if (!code.includes('import.meta.url')) return null;
         const rel = posix(path.relative(outDir, id));

@@ -179,6 +179,20 @@ describe('the joined lint files and their code cache', () => {
     expect(joined.stdout + joined.stderr).not.toContain('internal error');
   });
 
+  it('what the joined files import dynamically (the report file\'s writer, chalk) loads, with the cache too, and nothing on stderr', () => {
+    const dir = path.join(tmp, 'joined-dynamic');
+    write(dir, { 'bad.avsc': BAD_ENUM });
+    for (let run = 0; run < 2; run++) { // without, then with the code cache
+      rmSync(path.join(dir, 'out'), { recursive: true, force: true });
+      const r = runBin(['lint', '--format', 'json', '-o', 'out/report.json', 'bad.avsc'], dir);
+      expect(r).toEqual({ status: 0, stdout: '', stderr: '' });
+      expect(readFileSync(path.join(dir, 'out/report.json'), 'utf8')).toContain('prefer-enum');
+      const coloured = runBin(['lint', 'bad.avsc'], dir, { NO_COLOR: '', FORCE_COLOR: '1' });
+      expect(coloured.stdout).toMatch(/\u001b\[3\dm/);
+      expect(coloured.stderr).toBe('');
+    }
+  });
+
   it('the first run writes the cache, later runs use it as it is, a damaged one is replaced', () => {
     const dir = path.join(tmp, 'code-cache');
     write(dir, { 'bad.avsc': BAD_ENUM });
