@@ -21,7 +21,8 @@ async function run(a: Args, io: CliIO): Promise<number> {
   const { serveRegistry } = await import('../registry/server.js');
   const shutdown = io.waitForShutdown();
   const server = await serveRegistry({ host, port, dataDir });
-  io.stdout(`schemactl registry listening on ${server.url} (data: ${path.relative(io.cwd, dataDir) || '.'})\n`);
+  // a status line, not a report: stdout carries only a command's report (output discipline)
+  io.stderr(`schemactl registry listening on ${server.url} (data: ${path.relative(io.cwd, dataDir) || '.'})\n`);
   const signal = await shutdown;
   io.stderr(`schemactl: ${signal} received, shutting down\n`);
   await server.close();

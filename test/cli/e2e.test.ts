@@ -133,7 +133,7 @@ describe('module loading', () => {
     });
     await new Promise<void>((resolve, reject) => {
       let out = '';
-      child.stdout.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('listening on')) resolve(); });
+      child.stderr.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('listening on')) resolve(); });
       child.on('exit', (code) => reject(new Error(`registry serve exited ${code}`)));
     });
     const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -263,11 +263,12 @@ describe('registry serve', () => {
     const child = spawn(process.execPath, [BIN, 'registry', 'serve', '--port', '0', '--data', data], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
     const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (b: Buffer) => {
-        stdout += b.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      // the status line goes to stderr: stdout carries only a command's report
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(stderr);
         if (m) resolve(m[1]!);
       });
       child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
@@ -280,5 +281,6 @@ describe('registry serve', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(stderr).toContain('SIGTERM received, shutting down');
+    expect(stdout).toBe('');
   });
 });
