@@ -14,7 +14,7 @@ beforeAll(() => {
   buildCli();
   mkdirSync(WORK, { recursive: true });
   tmp = mkdtempSync(path.join(WORK, 'e2e-'));
-}, 120_000);
+}, 300_000); // tsc and the build steps; minutes on a loaded machine
 
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
