@@ -12,7 +12,7 @@
 //
 //   node bench/publish/run.mjs [--rows 1000000] [--small 100000] [--sweep 1000,2000,5000,10000] [--batch-size N] [--pg postgres://…] [--keep]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +74,7 @@ function buildCli() {
     // type errors in files being edited elsewhere still emit JavaScript
     if (!existsSync(join(out, 'dist/src/cli/main.js'))) throw e;
   }
-  copyFileSync(join(root, 'bin/schemactl.js'), join(out, 'bin/schemactl.js'));
+  cpSync(join(root, 'bin'), join(out, 'bin'), { recursive: true }); // with bin/package.json (CommonJS)
   for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(join(root, f), join(out, f));
   return join(out, 'bin/schemactl.js');
 }

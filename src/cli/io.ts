@@ -19,7 +19,11 @@ export function processIO(): CliIO {
     stderr: (text) => { process.stderr.write(redact(text)); },
     cwd: process.cwd(),
     env: process.env,
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    // read when asked: process.stdout builds a stream (and loads Node's stream modules), which a lint
+    // run that prints nothing, as a clean pre-commit run, never needs
+    get stdoutIsTTY() {
+      return Boolean(process.stdout.isTTY);
+    },
     waitForShutdown: () => new Promise<string>((resolve) => {
       const onSignal = (signal: NodeJS.Signals): void => {
         process.off('SIGINT', onSignal);
@@ -32,9 +36,15 @@ export function processIO(): CliIO {
   };
 }
 
+/** `base` with the members of `over` in place of its own; unlike a spread, getters stay getters. */
+export function withIO(base: CliIO, over: Partial<CliIO> = {}): CliIO {
+  const io = Object.defineProperties({}, Object.getOwnPropertyDescriptors(base));
+  return Object.defineProperties(io, Object.getOwnPropertyDescriptors(over)) as CliIO;
+}
+
 /** Wrap an IO so every printed string is redacted, whatever the caller supplied. */
 export function redacting(io: CliIO): CliIO {
-  return { ...io, stdout: (t) => io.stdout(redact(t)), stderr: (t) => io.stderr(redact(t)) };
+  return withIO(io, { stdout: (t) => io.stdout(redact(t)), stderr: (t) => io.stderr(redact(t)) });
 }
 
 /**

@@ -120,10 +120,9 @@ export function exitCodeFor(results: readonly FileResult[], maxWarnings: number)
 async function run(a: Args, io: CliIO): Promise<number> {
   const args = toLintArgs(a);
   const toFile = args.output !== undefined;
-  const color = args.format === 'stylish' && colorEnabled(io, args.color, toFile);
   const [{ lint }, formatter, rulesLookup, { packageVersion }] = await Promise.all([
     import('../api/lint.js'),
-    import('../formatters/load.js').then((m) => m.loadFormatter(args.format, { color })),
+    import('../formatters/load.js').then((m) => m.loadFormatter(args.format)),
     args.format === 'sarif' ? import('./rule-docs.js').then((m) => m.ruleMetaLookup()) : Promise.resolve(undefined),
     import('./version.js'),
   ]);
@@ -169,13 +168,17 @@ async function run(a: Args, io: CliIO): Promise<number> {
     results = results.map((r) => ({ ...r, diagnostics: r.diagnostics.filter((d) => d.severity === 'error') }));
   }
 
-  const text = formatter(results, {
+  const options = {
     cwd: io.cwd,
-    color,
+    color: false,
     rules: rulesLookup,
     // only SARIF reports it; finding package.json costs a few file reads
     version: args.format === 'sarif' ? packageVersion() : undefined,
-  });
+  };
+  let text = formatter(results, options);
+  // Colour is decided only when there is something to print: whether stdout is a terminal is read from
+  // process.stdout, which builds a stream (and loads Node's stream modules) that a clean run never needs.
+  if (text && args.format === 'stylish' && colorEnabled(io, args.color, toFile)) text = formatter(results, { ...options, color: true });
   if (toFile) {
     await writeOutputFile(io, args.output!, text);
   } else if (text && !args.fixDryRun) {

@@ -10,22 +10,15 @@
 // Print only through `io` (redacted) and report user errors by throwing SchemactlError; the one catch
 // below maps them to exit codes.
 import type { Argv } from 'yargs';
-import { EXIT, SchemactlError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import type { Args, CommandDef } from './command.js';
 import type { CommandTable } from './commands.js';
-import { fastArgs } from './fast-argv.js';
 import type { CliIO } from './io.js';
-import { processIO, redacting } from './io.js';
-import { lintCommand } from './lint.js';
+import { processIO, redacting, withIO } from './io.js';
+import { quickLint } from './quick.js';
+import { CliUsageError, report } from './report.js';
 import { closest } from './suggest.js';
 import { packageVersion } from './version.js';
-
-/** Thrown from yargs' failure hook so the top-level catch can tell usage errors from crashes. */
-class CliUsageError extends SchemactlError {
-  constructor(message: string) {
-    super('usage', message, { exitCode: EXIT.USAGE });
-  }
-}
 
 function register(y: Argv, def: CommandDef, io: CliIO, setCode: (code: number) => void): Argv {
   return y.command(def.command as string | string[], def.describe, (b) => def.builder(b), async (args) => {
@@ -67,16 +60,10 @@ function explainFailure(
 }
 
 export async function main(argv: string[], ioOverride?: Partial<CliIO>): Promise<number> {
-  const io = redacting({ ...processIO(), ...ioOverride });
   // `lint` with plain options skips loading yargs, most of its start-up time (see fast-argv.ts)
-  const quick = fastArgs(lintCommand, argv);
-  if (quick !== undefined) {
-    try {
-      return await lintCommand.run(quick, io);
-    } catch (err) {
-      return report(err, io);
-    }
-  }
+  const quick = quickLint(argv, ioOverride);
+  if (quick !== undefined) return quick;
+  const io = redacting(withIO(processIO(), ioOverride));
   let code: number = EXIT.OK;
   const setCode = (c: number): void => { code = c; };
   // yargs and the other commands load only now: the fast path above needs neither
@@ -116,21 +103,4 @@ export async function main(argv: string[], ioOverride?: Partial<CliIO>): Promise
   } catch (err) {
     return report(err, io);
   }
-}
-
-function report(err: unknown, io: CliIO): number {
-  if (err instanceof CliUsageError) {
-    io.stderr(`schemactl: ${err.message}\nRun \`schemactl --help\` for usage.\n`);
-    return err.exitCode;
-  }
-  if (err instanceof SchemactlError) {
-    io.stderr(`schemactl: ${err.message}\n`);
-    if (io.env.SCHEMACTL_DEBUG && err.cause) io.stderr(`${String((err.cause as Error).stack ?? err.cause)}\n`);
-    return err.exitCode;
-  }
-  // A programming error: one line, not a stack trace, and a way to get the detail for a bug report.
-  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-  io.stderr(`schemactl: internal error: ${message}\nThis is a bug in schemactl; please report it with the command you ran (set SCHEMACTL_DEBUG=1 for the stack trace).\n`);
-  if (io.env.SCHEMACTL_DEBUG && err instanceof Error) io.stderr(`${err.stack ?? ''}\n`);
-  return EXIT.USAGE;
 }

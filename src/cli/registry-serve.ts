@@ -49,7 +49,8 @@ async function run(a: Args, io: CliIO): Promise<number> {
   const shutdown = io.waitForShutdown();
   const server = await serveRegistry({ host, port, dataDir, ...(users ? { users } : {}), ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}) });
   const auth = users ? `, basic auth: ${users.length} user${users.length === 1 ? '' : 's'}` : '';
-  io.stdout(`schemactl registry listening on ${server.url} (data: ${path.relative(io.cwd, dataDir) || '.'}${auth})\n`);
+  // a status line, not a report: stdout carries only a command's report (output discipline)
+  io.stderr(`schemactl registry listening on ${server.url} (data: ${path.relative(io.cwd, dataDir) || '.'}${auth})\n`);
   const signal = await shutdown;
   io.stderr(`schemactl: ${signal} received, shutting down\n`);
   await server.close();

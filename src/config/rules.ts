@@ -31,12 +31,24 @@ export async function listRuleFiles(dir: string = defaultRulesDirectory()): Prom
 
 const cache = new Map<string, Promise<Rule[]>>();
 
+/** The compiled rules as [id, module default] pairs, when the build joined them into this module's file. */
+let provided: ReadonlyArray<readonly [string, unknown]> | undefined;
+
+/**
+ * Hands over the bundled rules from a file the build joined them into together with this module (the
+ * CLI's lint file, scripts/build-cli-bundle.mjs), so loading them imports nothing more.
+ */
+export function provideBundledRules(rules: ReadonlyArray<readonly [string, unknown]>): void {
+  provided = rules;
+}
+
 /**
  * The bundled rules from the one module the build joins them into (scripts/build-rules-bundle.mjs):
  * each ES module costs about 1 ms of start-up whatever its size, and the rules with their helpers are
  * two dozen. Absent when running from source or when the build had no rolldown.
  */
 async function joinedRules(dir: string): Promise<Rule[] | undefined> {
+  if (provided !== undefined) return provided.map(([id, rule]) => assertRule(rule, id, path.join(dir, `${id}.js`)));
   const file = path.join(dir, '_bundle.js');
   if (!existsSync(file)) return undefined;
   const mod = (await import(pathToFileURL(file).href)) as { default: Array<[string, unknown]> };

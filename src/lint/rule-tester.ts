@@ -1,6 +1,8 @@
 // ESLint-style RuleTester for vitest: per-format tables of valid and invalid cases become describe/it
 // blocks. The table itself is checked too: duplicate cases, invalid cases without errors and unknown
 // message ids fail, and so does a rule whose meta examples do not behave as documented.
+// vitest is an optional peer dependency (package.json): only a project that runs rule tests with it
+// loads this module, and nothing the CLI or the library entry imports reaches it.
 import { describe as vitestDescribe, it as vitestIt } from 'vitest';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { parseSchemaText, type SchemaFile } from '../formats/index.js';

@@ -139,7 +139,7 @@ describe('every entry point accepts and refuses the same files', () => {
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
-        child.stdout.on('data', (d: Buffer) => {
+        child.stderr.on('data', (d: Buffer) => {
           out += d.toString();
           const m = /listening on (\S+)/.exec(out);
           if (m) resolve(m[1]!);

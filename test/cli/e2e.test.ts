@@ -1,10 +1,11 @@
 // End to end through the built launcher (bin/schemactl.js over the compiled dist): module loading,
 // exit statuses of a real process and the registry server's lifecycle (the pre-commit hook: test/install/).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, buildCli } from './support/build.js';
+import { BIN, BUILD_DIR, ROOT, buildCli } from './support/build.js';
 
 const WORK = path.join(ROOT, 'test/.work');
 let tmp: string;
@@ -13,7 +14,7 @@ beforeAll(() => {
   buildCli();
   mkdirSync(WORK, { recursive: true });
   tmp = mkdtempSync(path.join(WORK, 'e2e-'));
-}, 120_000);
+}, 300_000); // tsc and the build steps; minutes on a loaded machine
 
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -52,21 +53,43 @@ describe('module loading', () => {
     return { lines: readFileSync(traceFile, 'utf8').split('\n').filter(Boolean), status: r.status };
   }
 
+  // the joined files of the lint fast path (scripts/build-cli-bundle.mjs) and the modules each holds
+  function joinedModules(): Record<string, string[]> {
+    return JSON.parse(readFileSync(path.join(BUILD_DIR, 'dist/cli/modules.json'), 'utf8')) as Record<string, string[]>;
+  }
+
   it('`lint` loads no Kafka, database or HTTP-server code', () => {
     const dir = path.join(tmp, 'lazy');
     write(dir, { 'order.avsc': GOOD, 'shipment.avsc': BAD_ENUM });
     const { lines, status } = trace(['lint', 'order.avsc', 'shipment.avsc'], dir);
-    expect(status).not.toBeNull();
-    // the trace works: the lint implementation itself was loaded
-    expect(lines.some((l) => l.includes('/dist/src/cli/lint.js'))).toBe(true);
-    expect(lines.some((l) => /\/dist\/src\/api\/lint\.js$/.test(l))).toBe(true);
+    expect(status).toBe(0);
+    // the trace works: it saw the launcher
+    expect(lines.some((l) => /^cjs .*\/bin\/schemactl\.js$/.test(l))).toBe(true);
     const offending = lines.filter((l) => FORBIDDEN.some((re) => re.test(l.replace(/^(esm file:\/\/|cjs )/, ''))));
     expect(offending).toEqual([]);
-    // the rules come from the one module the build joins them into, not one module each
-    expect(lines.some((l) => /\/dist\/rules\/_bundle\.js$/.test(l))).toBe(true);
-    expect(lines.filter((l) => /\/dist\/rules\/(?!_bundle\.js$)[^/]+\.js$/.test(l))).toEqual([]);
+    // the lint ran from the joined files: no module of dist/src or dist/rules was imported one by one
+    expect(lines.filter((l) => /\/dist\/(src|rules)\/.+\.js$/.test(l))).toEqual([]);
+    // and the joined files hold the lint implementation and the rules, none of the forbidden code
+    const joined = Object.values(joinedModules()).flat();
+    expect(joined).toEqual(expect.arrayContaining(['src/cli/lint.js', 'src/api/lint.js', 'rules/prefer-enum.js', 'src/formats/protobuf/parser.js']));
+    expect(joined.filter((m) => FORBIDDEN.some((re) => re.test(`/${m}`)) || /^(node_modules|src\/cli\/(main|commands)\.js)/.test(m))).toEqual([]);
     // uncoloured output (NO_COLOR) needs no chalk
     expect(lines.filter((l) => /node_modules\/chalk\//.test(l))).toEqual([]);
+  });
+
+  it('a clean `lint` that prints nothing never builds process.stdout (Node\'s stream modules stay unloaded)', () => {
+    const dir = path.join(tmp, 'lazy-clean');
+    write(dir, { 'order.avsc': GOOD });
+    // a CommonJS preload that lists the built-ins at exit (the trace above loads streams itself)
+    const preload = path.join(tmp, 'builtins.cjs');
+    const out = path.join(tmp, 'builtins.txt');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));\n`);
+    const r = spawnSync(process.execPath, ['-r', preload, BIN, 'lint', 'order.avsc'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    const builtins = readFileSync(out, 'utf8').split('\n');
+    expect(builtins).toContain('NativeModule vm'); // the list is complete: the launcher's own built-in
+    expect(builtins.filter((l) => /^NativeModule (stream|internal\/streams\/(readable|writable)|perf_hooks)$/.test(l))).toEqual([]);
   });
 
   it('coloured output loads chalk', () => {
@@ -110,7 +133,7 @@ describe('module loading', () => {
     });
     await new Promise<void>((resolve, reject) => {
       let out = '';
-      child.stdout.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('listening on')) resolve(); });
+      child.stderr.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('listening on')) resolve(); });
       child.on('exit', (code) => reject(new Error(`registry serve exited ${code}`)));
     });
     const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -119,6 +142,85 @@ describe('module loading', () => {
     const lines = readFileSync(traceFile, 'utf8').split('\n');
     expect(lines.some((l) => l.includes('/dist/src/registry/server.js'))).toBe(true);
     expect(lines).toContain('builtin NativeModule http');
+  });
+});
+
+describe('the joined lint files and their code cache', () => {
+  const CACHE = path.join(BUILD_DIR, '.cache/v8');
+  const cacheFiles = (): string[] => (existsSync(CACHE) ? readdirSync(CACHE).filter((f) => f.endsWith('.v8')).sort() : []);
+
+  // the same command lines through dist/src/cli/main.js, as a build without the joined files runs them
+  function viaMain(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+    const main = pathToFileURL(path.join(BUILD_DIR, 'dist/src/cli/main.js')).href;
+    const code = `import(${JSON.stringify(main)}).then(async ({ main }) => { process.exitCode = await main(process.argv.slice(1)); })`;
+    const r = spawnSync(process.execPath, ['-e', code, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  it.each([
+    ['stylish', ['lint', 'good.avsc', 'bad.avsc', 'event.proto']],
+    ['json', ['lint', '--format', 'json', 'good.avsc', 'bad.avsc', 'event.proto']],
+    ['sarif', ['lint', '-f', 'sarif', 'bad.avsc', 'event.proto']],
+    ['junit', ['lint', '--format', 'junit', 'bad.avsc']],
+    ['github', ['lint', '--format', 'github', 'bad.avsc']],
+    ['--fix-dry-run', ['lint', '--fix-dry-run', 'bad.avsc', 'event.proto']],
+    ['--quiet and --max-warnings', ['lint', '--quiet', '--max-warnings', '0', 'bad.avsc', 'broken.avsc']],
+    ['a catalog', ['lint', 'schemactl.yaml']],
+    ['a missing file', ['lint', 'missing.avsc']],
+  ])('%s: the same report and exit code as dist/src', (_label, args) => {
+    const dir = path.join(tmp, 'joined-same');
+    write(dir, {
+      'good.avsc': GOOD, 'bad.avsc': BAD_ENUM, 'broken.avsc': BROKEN,
+      'event.proto': 'syntax = "proto3";\npackage acme.v1;\n\nimport "google/protobuf/timestamp.proto";\n\nmessage ThingHappened {\n  enum State { ACTIVE = 0; }\n  string id = 1;\n  State state = 2;\n  google.protobuf.Timestamp at = 3;\n}\n',
+      'schemactl.yaml': 'streams:\n  - topic: orders.order-placed\n    kind: store\n    schema: good.avsc\n',
+    });
+    const joined = runBin(args, dir);
+    expect(joined).toEqual(viaMain(args, dir));
+    expect(joined.stdout + joined.stderr).not.toContain('internal error');
+  });
+
+  it('what the joined files import dynamically (the report file\'s writer, chalk) loads, with the cache too, and nothing on stderr', () => {
+    const dir = path.join(tmp, 'joined-dynamic');
+    write(dir, { 'bad.avsc': BAD_ENUM });
+    for (let run = 0; run < 2; run++) { // without, then with the code cache
+      rmSync(path.join(dir, 'out'), { recursive: true, force: true });
+      const r = runBin(['lint', '--format', 'json', '-o', 'out/report.json', 'bad.avsc'], dir);
+      expect(r).toEqual({ status: 0, stdout: '', stderr: '' });
+      expect(readFileSync(path.join(dir, 'out/report.json'), 'utf8')).toContain('prefer-enum');
+      const coloured = runBin(['lint', 'bad.avsc'], dir, { NO_COLOR: '', FORCE_COLOR: '1' });
+      expect(coloured.stdout).toMatch(/\u001b\[3\dm/);
+      expect(coloured.stderr).toBe('');
+    }
+  });
+
+  it('the first run writes the cache, later runs use it as it is, a damaged one is replaced', () => {
+    const dir = path.join(tmp, 'code-cache');
+    write(dir, { 'bad.avsc': BAD_ENUM });
+    rmSync(CACHE, { recursive: true, force: true });
+    const first = runBin(['lint', 'bad.avsc'], dir);
+    expect(first.status).toBe(0);
+    const written = cacheFiles();
+    expect(written).toEqual([expect.stringMatching(new RegExp(`^lint-[\\w-]{8}-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.v8$`))]);
+    const file = path.join(CACHE, written[0]!);
+    const before = statSync(file).mtimeMs;
+    // accepted by V8: not written again
+    expect(runBin(['lint', 'bad.avsc'], dir)).toEqual(first);
+    expect(statSync(file).mtimeMs).toBe(before);
+    // damaged (V8 rejects it): the run is the same and the file is written anew
+    writeFileSync(file, Buffer.alloc(4096, 7));
+    expect(runBin(['lint', 'bad.avsc'], dir)).toEqual(first);
+    expect(statSync(file).size).not.toBe(4096);
+    expect(runBin(['lint', 'bad.avsc'], dir)).toEqual(first);
+  });
+
+  it('NODE_DISABLE_COMPILE_CACHE runs without reading or writing it', () => {
+    const dir = path.join(tmp, 'code-cache-off');
+    write(dir, { 'bad.avsc': BAD_ENUM });
+    rmSync(CACHE, { recursive: true, force: true });
+    const r = runBin(['lint', 'bad.avsc'], dir, { NODE_DISABLE_COMPILE_CACHE: '1' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('prefer-enum');
+    expect(cacheFiles()).toEqual([]);
   });
 });
 
@@ -161,11 +263,12 @@ describe('registry serve', () => {
     const child = spawn(process.execPath, [BIN, 'registry', 'serve', '--port', '0', '--data', data], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
     const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (b: Buffer) => {
-        stdout += b.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      // the status line goes to stderr: stdout carries only a command's report
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(stderr);
         if (m) resolve(m[1]!);
       });
       child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
@@ -178,5 +281,6 @@ describe('registry serve', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(stderr).toContain('SIGTERM received, shutting down');
+    expect(stdout).toBe('');
   });
 });

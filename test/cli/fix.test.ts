@@ -15,7 +15,7 @@ beforeAll(() => {
   buildCli();
   mkdirSync(path.join(ROOT, 'test/.work'), { recursive: true });
   tmp = mkdtempSync(path.join(ROOT, 'test/.work/cli-fix-'));
-}, 120_000);
+}, 300_000); // tsc and the build steps; minutes on a loaded machine
 
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });

@@ -148,7 +148,7 @@ describe('REST conformance of `registry serve` with the Confluent API reference'
     });
     url = await new Promise<string>((resolve, reject) => {
       let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stderr!.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /listening on (http:\/\/\S+) \(.*basic auth: 2 users\)/.exec(out);
         if (m) resolve(m[1] as string);

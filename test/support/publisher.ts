@@ -2,7 +2,7 @@
 // as a child process (so it can be SIGKILLed and restarted), temp catalogs, and a Kafka reader that
 // reads a topic up to its end offset and decodes values through a real schema registry client.
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Admin, Consumer, MessagesStreamModes } from '@platformatic/kafka';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
@@ -63,7 +63,8 @@ export async function buildPublisherCli(): Promise<string> {
       writeFileSync(stamp, new Date().toISOString());
     }
     // the installed layout: the launcher, and the files the CLI reads beside dist/
-    copyFileSync(path.join(ROOT, 'bin/schemactl.js'), BIN);
+    // the launcher with bin/package.json, which makes it CommonJS
+    cpSync(path.join(ROOT, 'bin'), path.join(BUILD_DIR, 'bin'), { recursive: true });
     for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(path.join(ROOT, f), path.join(BUILD_DIR, f));
   } finally {
     rmSync(lock, { force: true });

@@ -28,7 +28,10 @@ export function buildCli(): string {
   // and its third
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-yaml-bundle.mjs'), path.join(BUILD_DIR, 'dist')], { cwd: ROOT, stdio: 'pipe' });
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-rules-bundle.mjs'), path.join(BUILD_DIR, 'dist')], { cwd: ROOT, stdio: 'pipe' });
-  copyFileSync(path.join(ROOT, 'bin/schemactl.js'), BIN);
+  // and the lint fast path joined into dist/cli/
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-cli-bundle.mjs'), path.join(BUILD_DIR, 'dist')], { cwd: ROOT, stdio: 'pipe' });
+  // the launcher with bin/package.json, which makes it CommonJS
+  cpSync(path.join(ROOT, 'bin'), path.join(BUILD_DIR, 'bin'), { recursive: true });
   // the package ships these beside dist/ (the config schema, the bundled well-known .proto files)
   copyFileSync(path.join(ROOT, 'schemactl.schema.json'), path.join(BUILD_DIR, 'schemactl.schema.json'));
   cpSync(path.join(ROOT, 'proto-include'), path.join(BUILD_DIR, 'proto-include'), { recursive: true });
