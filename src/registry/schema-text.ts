@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidSchemaError, validateAvroSchema } from '../compat/index.js';
 import { parseJsonWithPositions } from '../formats/avro/index.js';
+import { parseJsonSchema } from '../formats/jsonschema/index.js';
 import { parseProto } from '../formats/protobuf/index.js';
 import { invalidProblems } from '../formats/validity.js';
 import { errors } from './types.js';
@@ -105,6 +106,13 @@ function validateProtobuf(text: string, refs: ResolvedReference[]): void {
   if (bad) throw errors.invalidSchema(`Invalid schema: ${bad}`);
 }
 
+/** JSON Schema validity is the format layer's: drafts' keyword shapes, patterns, `$ref`s resolved in the references. */
+function validateJson(text: string, refs: ResolvedReference[]): void {
+  const parsed = parseJsonSchema(text, 'schema.json', refs.map((r) => ({ name: r.ref.name, schema: r.schema })));
+  const bad = invalidProblems(parsed.problems);
+  if (bad.length > 0) throw errors.invalidSchema(`Invalid schema: ${bad.map((p) => `schema.json:${p.loc.line}:${p.loc.column}: ${p.message}`).join('; ')}`);
+}
+
 /** The first problem that makes a .proto text invalid, as `file:line:column: message`. */
 function protoProblems(text: string, file: string, loadImport: (p: string) => string | undefined): string | undefined {
   const parsed = parseProto(text, file, { loadImport });
@@ -131,11 +139,8 @@ export function prepareSchema(
     const parsed = json.value;
     stored = JSON.stringify(normalize ? normalizeAvro(parsed as Json) : parsed);
   } else if (schemaType === 'JSON') {
-    const parsed = jsonParse(schema);
-    if (typeof parsed !== 'boolean' && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) {
-      throw errors.invalidSchema('Invalid schema: a JSON Schema is an object or a boolean');
-    }
-    stored = JSON.stringify(parsed);
+    validateJson(schema, refs);
+    stored = JSON.stringify(jsonParse(schema));
   } else {
     validateProtobuf(schema, refs);
     stored = schema;
