@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { CompatibilityLevel } from '../compat/levels.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Registry, SchemaReference } from '../registry/types.js';
-import { compareUnit, parseStored, type PreviousSchema } from '../check/compare.js';
+import { compareUnit, parseStored, storedExtension, type PreviousSchema } from '../check/compare.js';
 import { registerUnit } from '../register/index.js';
 import { registryLevel, subjectHistory } from '../check/registry.js';
 import { buildUnit } from '../check/units.js';
@@ -68,7 +68,7 @@ export async function gateSchema(input: GateInput): Promise<GateResult> {
   const fromRegistry = history.length > 0 ? await registryLevel(input.registry, unit.subject) : undefined;
   const level = fromRegistry?.level ?? input.level ?? (await registryLevel(input.registry, unit.subject))?.level ?? 'BACKWARD';
   const previous: PreviousSchema[] = history.map((h) => {
-    const file = `${unit.subject}@${String(h.version)}${unit.format === 'PROTOBUF' ? '.proto' : '.avsc'}`;
+    const file = `${unit.subject}@${String(h.version)}${storedExtension(unit.format)}`;
     const document = parseStored(unit.format, file, h.schema, h.referenceTexts);
     return { version: h.version, label: `version ${String(h.version)}`, file, text: h.schema, references: h.referenceTexts, ...(document ? { document } : {}) };
   });

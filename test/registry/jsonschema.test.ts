@@ -63,7 +63,7 @@ describe('JSON Schema subjects in the embedded registry', () => {
     expect(JSON.parse(latest.json.schema as string)).toEqual(closedV2);
     // the same schema again is the same version, with no check
     const again = await call('POST', '/subjects/closed-value/versions', { schemaType: 'JSON', schema: JSON.stringify(closedV2, null, 2) });
-    expect(again.json).toMatchObject({ id: (r2.json as { id: number }).id });
+    expect(again.json).toMatchObject({ id: (r2.json as unknown as { id: number }).id });
   });
 
   it('refuses a property added to an open object (STRICT) with 409 and the registry message', async () => {
@@ -86,7 +86,7 @@ describe('JSON Schema subjects in the embedded registry', () => {
     const refs = [{ name: 'address.json', subject: 'address', version: 1 }];
     const ok = await call('POST', '/subjects/order-value/versions', { schemaType: 'JSON', schema: JSON.stringify(withRef), references: refs });
     expect(ok.status).toBe(200);
-    const byId = await call('GET', `/schemas/ids/${(ok.json as { id: number }).id}`);
+    const byId = await call('GET', `/schemas/ids/${(ok.json as unknown as { id: number }).id}`);
     expect(byId.json).toMatchObject({ schemaType: 'JSON', references: refs });
     // a change inside the referenced schema is seen through the $ref: city → number is TYPE_CHANGED
     const address2 = { ...address, properties: { ...address.properties, city: { type: 'number' } } };

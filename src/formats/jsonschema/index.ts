@@ -296,3 +296,68 @@ function stripSchemaKeyword(value: unknown): unknown {
   const { $schema: _ignored, ...rest } = value as Record<string, unknown>;
   return rest;
 }
+
+// ---- references between files ---------------------------------------------------------------------
+
+/**
+ * The documents a JSON Schema text names through `$ref` (the part before `#`), as written, that are not
+ * absolute URLs: in a catalog these are files beside the schema, and in the registry the names of its
+ * references. Unparseable text names none (its parse reports the problem).
+ */
+export function jsonSchemaRefNames(text: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const out = new Set<string>();
+  const visit = (v: unknown, key: string | undefined): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x, undefined);
+      return;
+    }
+    if (typeof v !== 'object' || v === null) return;
+    // values of these keywords are data, not schemas
+    if (key === 'enum' || key === 'const' || key === 'default' || key === 'examples') return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === '$ref' && typeof x === 'string') {
+        const base = x.split('#')[0] ?? '';
+        if (base !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(base)) out.add(base);
+      } else visit(x, k);
+    }
+  };
+  visit(value, undefined);
+  return [...out];
+}
+
+/**
+ * Where a registry difference path (`#/properties/foo/maxLength`) is in a schema text: the deepest
+ * location the path reaches (a path that continues through a `$ref` stops at the `$ref`'s schema).
+ * Registry paths name `items/N` and `dependencies/x` whatever the draft's keyword; both spellings are tried.
+ */
+export function locateRegistryPath(text: string, registryPath: string): SourceRange {
+  const parsed = parseJsonWithPositions(text);
+  if (!parsed.ok) return START;
+  const tokens = registryPath.replace(/^#\/?/, '').split('/').filter((t) => t !== '');
+  let pointer = '';
+  let best: SourceRange = parsed.locations.value;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    const alternatives = token === 'items' ? ['items', 'prefixItems'] : token === 'dependencies' ? ['dependencies', 'dependentRequired', 'dependentSchemas'] : [token];
+    let found: string | undefined;
+    for (const alt of alternatives) {
+      const candidate = `${pointer}/${esc(alt)}`;
+      if (locateInTree(parsed.locations, candidate) !== undefined) {
+        found = candidate;
+        break;
+      }
+    }
+    if (found === undefined) break;
+    pointer = found;
+    const node = locateInTree(parsed.locations, pointer);
+    // a property name's key is the place to point at; values otherwise
+    best = (tokens[i - 1] === 'properties' ? node?.key : undefined) ?? node?.value ?? best;
+  }
+  return best;
+}
