@@ -14,6 +14,10 @@ import { buildUnit } from '../check/units.js';
 import { invalidProblems } from '../formats/validity.js';
 import { AvroRowMapper } from './mapping.js';
 import { ProtoRowMapper } from './proto-mapping.js';
+import { JsonRowMapper } from './json-mapping.js';
+
+/** What a stream's rows are mapped and encoded with: its schema's format decides. */
+export type RowMapper = AvroRowMapper | ProtoRowMapper | JsonRowMapper;
 
 export interface GateInput {
   topic: string;
@@ -29,10 +33,12 @@ export interface GateInput {
   dryRun?: boolean;
   /** column → field renames */
   mapping?: Record<string, string>;
+  /** the stream's `schema_type:` (JSON: the file is a JSON Schema) */
+  schemaType?: 'AVRO' | 'PROTOBUF' | 'JSON';
 }
 
 export type GateResult =
-  | { ok: true; mapper: AvroRowMapper | ProtoRowMapper; schemaId: number; subject: string; references: SchemaReference[]; warnings: Diagnostic[] }
+  | { ok: true; mapper: RowMapper; schemaId: number; subject: string; references: SchemaReference[]; warnings: Diagnostic[] }
   | { ok: false; findings: Diagnostic[]; reason: string };
 
 
@@ -44,7 +50,10 @@ export async function gateSchema(input: GateInput): Promise<GateResult> {
     findings: findings.length ? findings : [{ ruleId: 'publish-gate', severity: 'error', message: reason, location: { file: label } }],
   });
   const unit = await buildUnit(
-    { topic: input.topic, role: 'value', abs: input.file, strategy: 'TopicNameStrategy', ...(input.selector ? { selector: input.selector } : {}), ...(input.level ? { level: input.level } : {}) },
+    {
+      topic: input.topic, role: 'value', abs: input.file, strategy: 'TopicNameStrategy', ...(input.selector ? { selector: input.selector } : {}), ...(input.level ? { level: input.level } : {}),
+      ...(input.schemaType ? { schemaType: input.schemaType } : {}),
+    },
     { strategy: 'TopicNameStrategy', includePaths: input.includePaths, read: (abs) => readFile(abs, 'utf8').catch(() => undefined), label: () => label },
   );
   if (unit.text === undefined) return refuse(`${label} cannot be read`);
@@ -55,10 +64,12 @@ export async function gateSchema(input: GateInput): Promise<GateResult> {
   }
 
   // the mapper first: a schema rows cannot be mapped to is refused before anything is registered
-  let mapper: AvroRowMapper | ProtoRowMapper;
+  let mapper: RowMapper;
   try {
     mapper = unit.format === 'AVRO'
       ? AvroRowMapper.fromText(unit.registryText, input.mapping ?? {})
+      : unit.format === 'JSON'
+      ? new JsonRowMapper(JSON.parse(unit.registryText), unit.references, input.mapping ?? {})
       : new ProtoRowMapper({ text: unit.text, file: input.file, references: unit.references }, { ...(input.selector ? { selector: input.selector } : {}), ...(input.mapping ? { mapping: input.mapping } : {}) });
   } catch (e) {
     return refuse(`${label}: ${(e as Error).message}`);

@@ -257,7 +257,7 @@ export function parseJsonSchema(text: string, file: string, references: readonly
 // ---- validation of data (the publisher) -----------------------------------------------------------
 
 type AjvLike = { compile(schema: unknown): ValidateLike; addSchema(schema: unknown, key: string): unknown };
-export type ValidateLike = ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string }> | null };
+export type ValidateLike = ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; params?: unknown }> | null };
 
 const require = createRequire(import.meta.url);
 
