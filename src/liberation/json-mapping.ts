@@ -35,12 +35,13 @@ function isObj(v: unknown): v is Record<string, unknown> {
 const NUMBER_RE = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
 /** The JSON types a property schema admits (`type`, a `type` list, the branches of anyOf/oneOf), following local `$ref`s. */
-function typesOf(schema: unknown, root: unknown, seen = new Set<unknown>()): Set<string> | undefined {
+function typesOf(schema: unknown, root: unknown, docs: ReadonlyMap<string, unknown>, seen = new Set<unknown>()): Set<string> | undefined {
   if (!isObj(schema) || seen.has(schema)) return undefined;
   seen.add(schema);
-  if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#')) {
-    const target = resolvePointer(root, schema.$ref.slice(1));
-    return typesOf(target, root, seen);
+  if (typeof schema.$ref === 'string') {
+    const [base = '', fragment = ''] = schema.$ref.split('#');
+    const doc = base === '' ? root : docs.get(base);
+    return typesOf(resolvePointer(doc, fragment), doc, docs, seen);
   }
   if (typeof schema.type === 'string') return new Set([schema.type]);
   if (Array.isArray(schema.type)) return new Set(schema.type.filter((t): t is string => typeof t === 'string'));
@@ -49,7 +50,7 @@ function typesOf(schema: unknown, root: unknown, seen = new Set<unknown>()): Set
     if (!Array.isArray(list)) continue;
     const out = new Set<string>();
     for (const b of list) {
-      const t = typesOf(b, root, seen);
+      const t = typesOf(b, root, docs, seen);
       if (!t) return undefined;
       for (const x of t) out.add(x);
     }
@@ -190,16 +191,25 @@ export class JsonRowMapper {
     if (!isObj(root) || !isObj(root.properties)) {
       throw new Error('publishing a JSON Schema stream needs an object schema with `properties` at the top level (each property takes a column)');
     }
+    const docs = new Map<string, unknown>();
+    for (const r of references) {
+      try {
+        docs.set(r.name, JSON.parse(r.schema));
+      } catch {
+        // an unreadable reference was refused by the gate's parse already
+      }
+    }
     const required = new Set(Array.isArray(root.required) ? root.required.filter((r): r is string => typeof r === 'string') : []);
     const byField = new Map<string, string>();
     for (const [column, field] of Object.entries(mapping)) byField.set(field, column);
     for (const [field, prop] of Object.entries(root.properties)) {
-      const types = typesOf(prop, schema);
+      const types = typesOf(prop, schema, docs);
       this.plans.push({
         field,
         column: byField.get(field) ?? field,
         required: required.has(field),
-        nullable: types === undefined || types.has('null'),
+        // NULL becomes null only where the schema admits null (or anything); otherwise the property is left out
+        nullable: types === undefined ? isObj(prop) && Object.keys(prop).every((k) => k === 'description' || k === 'title') || prop === true : types.has('null'),
         convert: converterFor(types === undefined ? undefined : new Set([...types].filter((t) => t !== 'null')), formatOf(prop, schema)),
       });
     }
