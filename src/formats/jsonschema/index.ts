@@ -313,13 +313,13 @@ export function jsonSchemaRefNames(text: string): string[] {
   }
   const out = new Set<string>();
   const visit = (v: unknown, key: string | undefined): void => {
+    // values of these keywords are data, not schemas
+    if (key === 'enum' || key === 'const' || key === 'default' || key === 'examples') return;
     if (Array.isArray(v)) {
       for (const x of v) visit(x, undefined);
       return;
     }
     if (typeof v !== 'object' || v === null) return;
-    // values of these keywords are data, not schemas
-    if (key === 'enum' || key === 'const' || key === 'default' || key === 'examples') return;
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       if (k === '$ref' && typeof x === 'string') {
         const base = x.split('#')[0] ?? '';
