@@ -9,6 +9,7 @@ import { registryAvroMessage, UNEXPECTED_EXCEPTION_PREFIX } from './avro/message
 import { composeLevel, levelPolicy } from './levels.js';
 import type { PairCheck } from './levels.js';
 import type { CheckDirection, CompatMessage, CompatRequest, CompatResult, SchemaReferenceText } from './types.js';
+import type * as JsonSchemaChecker from './jsonschema/index.js';
 
 export type * from './types.js';
 export { LEVELS, composeLevel, isCompatibilityLevel, levelPolicy, parseLevel, versionsToCheck } from './levels.js';
@@ -146,7 +147,7 @@ function avroPairMessages(reader: AvroSchemaView, writer: AvroSchemaView, direct
   }));
 }
 
-type JsonSchemaModule = typeof import('./jsonschema/index.js');
+type JsonSchemaModule = typeof JsonSchemaChecker;
 
 /** The JSON Schema checker, loaded on first use (Avro-only runs never pay for it). */
 async function loadJsonSchema(): Promise<JsonSchemaModule> {

@@ -6,7 +6,7 @@
 // inside the document or into the registry references it names. Pure.
 import { canonicalJson, dialectOf, pointerToken } from './model.js';
 import type {
-  ArrayNode, CombinedNode, Criterion, Dialect, Draft, NumberNode, ObjectNode, RefNode, SchemaNode, StringNode,
+  ArrayNode, Criterion, Dialect, Draft, NumberNode, ObjectNode, RefNode, SchemaNode, StringNode,
 } from './model.js';
 
 export interface LoadedDocument {
