@@ -218,6 +218,7 @@ async function lintOnce(opts: LintOptions, edited?: ReadonlyMap<string, string>)
     schemas: s.schemas.map((r) => ({ ref: r.ref, file: displayPath(r.path, cwd), selector: r.selector, loc: r.loc })),
     catalogFile: catalogLabel,
     catalogLoc: s.loc,
+    ...(s.schemaType !== undefined ? { schemaType: s.schemaType } : {}),
   }));
   const catalogFiles = new Map<string, string>(); // display → absolute
   for (const s of config.streams) for (const r of s.schemas) catalogFiles.set(displayPath(r.path, cwd), r.path);

@@ -38,6 +38,7 @@ export function streamEntries(config: ResolvedConfig): StreamEntry[] {
       loc: s.loc,
     };
     if (s.compatibility) e.compatibility = s.compatibility;
+    if (s.schemaType) e.schemaType = s.schemaType;
     if (s.key !== undefined && isSchemaPath(s.key)) e.keySchema = { abs: path.resolve(config.dir, s.key) };
     return e;
   });

@@ -10,6 +10,7 @@ import type { ImportedDocument, ProtobufChange } from '../compat/protobuf/index.
 import type { Diagnostic, RelatedLocation, Severity } from '../diagnostics/types.js';
 import { compatRuleId } from '../compat/rules.js';
 import { parseSchemaText } from '../formats/index.js';
+import { locateRegistryPath } from '../formats/jsonschema/index.js';
 import type { Field, Located, RecordType, SchemaDocument, SourceRange, TypeNode } from '../model/types.js';
 import type { SchemaUnit } from './units.js';
 
@@ -44,8 +45,14 @@ export interface CompareResult {
 
 const START: SourceRange = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
-/** Parse a stored text (registry or git) into the model used for anchoring. */
-export function parseStored(format: 'AVRO' | 'PROTOBUF', file: string, text: string, references: readonly SchemaReferenceText[] = []): SchemaDocument | undefined {
+/** The extension a stored version is shown with (`orders-value@3.avsc`). */
+export function storedExtension(format: 'AVRO' | 'PROTOBUF' | 'JSON'): string {
+  return format === 'PROTOBUF' ? '.proto' : format === 'JSON' ? '.json' : '.avsc';
+}
+
+/** Parse a stored text (registry or git) into the model used for anchoring (Avro and Protobuf; JSON Schemas are anchored by pointer). */
+export function parseStored(format: 'AVRO' | 'PROTOBUF' | 'JSON', file: string, text: string, references: readonly SchemaReferenceText[] = []): SchemaDocument | undefined {
+  if (format === 'JSON') return undefined;
   const texts = new Map(references.map((r) => [r.name, r.schema] as const));
   const name = format === 'PROTOBUF' ? (file.endsWith('.proto') ? file : `${file}.proto`) : file.endsWith('.avsc') || file.endsWith('.avdl') ? file : `${file}.avsc`;
   const parsed = parseSchemaText(name, text, { loadImport: (p) => texts.get(p) });
@@ -323,6 +330,19 @@ export async function compareUnit(unit: SchemaUnit, previous: readonly PreviousS
         old = direction === 'backward' ? inc.writer : inc.readerField ?? inc.reader;
       }
       worded = wordAvro(m, inc, { ...(unit.registryText !== undefined ? { newText: unit.registryText } : {}), ...(prev ? { oldText: prev.text } : {}), against, idl: unit.document?.syntax === 'avdl' });
+    } else if (unit.format === 'JSON') {
+      // JSON Schema differences carry the registry's path; it is anchored in the text, both sides
+      const here = locateRegistryPath(unit.registryText, m.path);
+      const related: RelatedLocation[] = prev ? [{ file: prev.file, range: locateRegistryPath(prev.text, m.path), message: 'old schema here' }] : [];
+      diagnostics.push({
+        ruleId: compatRuleId('JSON', m.type),
+        severity: 'error',
+        message: `${capital(m.message)}.${subjectNote(prev, m)}`,
+        location: { file: unit.file, range: here, path: m.path },
+        related,
+        ...(jsonHelp(m.type) ? { help: jsonHelp(m.type)! } : {}),
+      });
+      continue;
     } else {
       // A symmetric change (a type change) is found the same way in the new→old diff, whose nodes
       // and wording read naturally (old → new); only asymmetric ones need the swapped diff.
@@ -362,6 +382,27 @@ export async function compareUnit(unit: SchemaUnit, previous: readonly PreviousS
   }
   const compared = result.compatible ? [...versions].reverse().slice(0, ctx.level.endsWith('TRANSITIVE') ? versions.length : 1) : [];
   return { compatible: result.compatible, diagnostics, compared: ctx.level === 'NONE' ? [] : compared };
+}
+
+// ---------------------------------------------------------------- JSON Schema
+
+/** The usual way out of a JSON Schema incompatibility, when there is one. */
+function jsonHelp(type: string): string | undefined {
+  switch (type) {
+    case 'OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL':
+    case 'REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL':
+    case 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL':
+      return 'the old object is open (no "additionalProperties": false), so it allowed any value under this name; register a closed version first, then add optional properties';
+    case 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL':
+      return 'keep the property (it may be deprecated in its description), or keep the object open';
+    case 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL':
+    case 'REQUIRED_ATTRIBUTE_ADDED':
+      return 'make the property optional, or give it a "default"';
+    case 'TYPE_CHANGED':
+      return 'keep the old type as a branch: "anyOf": [<old>, <new>] (or a "type" list)';
+    default:
+      return undefined;
+  }
 }
 
 // ---------------------------------------------------------------- advisories

@@ -16,7 +16,7 @@ import { levelPolicy, parseLevel, versionsToCheck } from '../compat/levels.js';
 import type { CompatibilityLevel } from '../compat/levels.js';
 import type { Registry } from '../registry/types.js';
 import { connectOptions, displayPath, loadCatalog, readWorkingTree, selectStreams, START, strategyOf, streamEntries } from './catalog.js';
-import { compareUnit, parseStored } from './compare.js';
+import { compareUnit, parseStored, storedExtension } from './compare.js';
 import type { AdvisoryMode, PreviousSchema } from './compare.js';
 import { resolveRevision, showFile, repoPath } from './git.js';
 import type { GitRevision } from './git.js';
@@ -115,6 +115,7 @@ function streamsFromText(text: string, dir: string): { streams: StreamEntry[]; r
         }
       }
       if (typeof s.key === 'string' && isSchemaPath(s.key)) e.keySchema = { abs: path.resolve(dir, s.key) };
+      if (s.schema_type === 'AVRO' || s.schema_type === 'PROTOBUF' || s.schema_type === 'JSON') e.schemaType = s.schema_type;
       out.push(e);
     });
   }
@@ -233,12 +234,15 @@ async function checkPair(o: { cwd: string; old: string; new: string; level: Comp
   const newAbs = path.resolve(o.cwd, o.new);
   const kinds = [dispatchOf(oldAbs), dispatchOf(newAbs)];
   for (const [i, k] of kinds.entries()) {
-    if (k !== 'avsc' && k !== 'avdl' && k !== 'proto') {
-      throw new UsageError(`${i === 0 ? o.old : o.new}: the format is taken from the extension; use .avsc, .avdl or .proto.`);
+    if (k !== 'avsc' && k !== 'avdl' && k !== 'proto' && k !== 'json') {
+      throw new UsageError(`${i === 0 ? o.old : o.new}: the format is taken from the extension; use .avsc, .avdl, .proto or .json (JSON Schema).`);
     }
   }
-  if ((kinds[0] === 'proto') !== (kinds[1] === 'proto')) throw new UsageError(`${o.old} and ${o.new} are different formats (Avro and Protobuf); compare schemas of one format.`);
-  const build = (abs: string): Promise<SchemaUnit> => buildUnit({ topic: '(ad hoc)', role: 'value', abs, strategy: 'TopicNameStrategy' }, {
+  const family = (k: string | undefined): string => (k === 'proto' ? 'Protobuf' : k === 'json' ? 'JSON Schema' : 'Avro');
+  if (family(kinds[0]) !== family(kinds[1])) throw new UsageError(`${o.old} and ${o.new} are different formats (${family(kinds[0])} and ${family(kinds[1])}); compare schemas of one format.`);
+  // an ad-hoc pair of .json files are JSON Schemas (there is no catalog to declare them)
+  const schemaType = kinds[0] === 'json' ? { schemaType: 'JSON' as const } : {};
+  const build = (abs: string): Promise<SchemaUnit> => buildUnit({ topic: '(ad hoc)', role: 'value', abs, strategy: 'TopicNameStrategy', ...schemaType }, {
     // no catalog names import roots here: the working directory, as lint's default without one
     strategy: 'TopicNameStrategy', includePaths: [o.cwd], read: readWorkingTree, label: (a) => displayPath(a, o.cwd),
   });
@@ -412,7 +416,7 @@ export async function againstRegistry(
     const previous: PreviousSchema[] = history.map((h) => ({
       version: h.version,
       label: `version ${String(h.version)}`,
-      file: `${unit.subject}@${String(h.version)}${unit.format === 'PROTOBUF' ? '.proto' : '.avsc'}`,
+      file: `${unit.subject}@${String(h.version)}${storedExtension(unit.format)}`,
       text: h.schema,
       references: h.referenceTexts,
     }));
@@ -455,7 +459,7 @@ async function askRegistry(reg: Registry, unit: SchemaUnit): Promise<{ isCompati
   const refs = [];
   for (const r of unit.references) {
     try {
-      const found = await reg.lookup(r.name, { schema: r.schema, schemaType: 'PROTOBUF' });
+      const found = await reg.lookup(r.name, { schema: r.schema, schemaType: unit.format === 'JSON' ? 'JSON' : 'PROTOBUF' });
       refs.push({ name: r.name, subject: found.subject, version: found.version });
     } catch (err) {
       if (isNotFound(err)) return undefined;

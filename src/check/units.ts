@@ -10,6 +10,7 @@ import { avdlToJson } from '../formats/avro/index.js';
 import { dispatchOf, makeAvroImportLoader, parseSchemaText, protoImportCandidates } from '../formats/index.js';
 import type { AvroImportLoader } from '../formats/avro/index.js';
 import { isWellKnownImport } from '../formats/protobuf/index.js';
+import { jsonSchemaRefNames, parseJsonSchema } from '../formats/jsonschema/index.js';
 import { parseSyntaxTree } from '../formats/protobuf/parser.js';
 import { defaultEventRoots, resolveSelector } from '../lint/event-roots.js';
 import type { NamedType, ParseProblem, SchemaDocument, SourceRange } from '../model/types.js';
@@ -28,6 +29,8 @@ export interface StreamEntry {
   /** absolute path of a key schema file, when the stream's key names one */
   keySchema?: { abs: string; loc?: SourceRange };
   compatibility?: CompatibilityLevel;
+  /** `schema_type:` of the stream (JSON makes `.json` files JSON Schemas) */
+  schemaType?: 'AVRO' | 'PROTOBUF' | 'JSON';
   loc?: SourceRange;
 }
 
@@ -35,20 +38,23 @@ export interface SchemaUnit {
   topic: string;
   role: 'value' | 'key';
   subject: string;
-  format: 'AVRO' | 'PROTOBUF';
+  format: 'AVRO' | 'PROTOBUF' | 'JSON';
   /** display path (relative to cwd when inside it) */
   file: string;
   abs: string;
   /** undefined when the file does not exist */
   text?: string;
-  /** the parsed model; for .avdl its `topLevelType` is set to the selected type */
+  /** the parsed model (Avro, Protobuf); for .avdl its `topLevelType` is set to the selected type */
   document?: SchemaDocument;
   problems: ParseProblem[];
   /** full name of the event type (record name strategies, messages) */
   recordName?: string;
   /** the text a registry stores: .avsc as written, .avdl as standalone Avro JSON, .proto as written */
   registryText?: string;
-  /** Protobuf imports other than well-known types, dependencies first; `name` is the import path */
+  /**
+   * Protobuf imports other than well-known types, or the files a JSON Schema's `$ref`s name, dependencies
+   * first; `name` is the import path or the `$ref` as written
+   */
   references: SchemaReferenceText[];
   level?: CompatibilityLevel;
   /** where the catalog names this schema */
@@ -109,6 +115,43 @@ async function collectImports(text: string, roots: readonly string[], read: Read
   };
   await visit(text);
   return out;
+}
+
+/**
+ * The files a JSON Schema's `$ref`s name, relative to the file that names them, transitively; dependencies
+ * first. A file that cannot be read is left out: the parse then reports the `$ref` unresolved at its
+ * line:column.
+ */
+async function collectJsonRefs(text: string, abs: string, read: ReadText): Promise<SchemaReferenceText[]> {
+  const out: SchemaReferenceText[] = [];
+  const seen = new Set<string>();
+  const visit = async (source: string, from: string): Promise<void> => {
+    for (const name of jsonSchemaRefNames(source)) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const target = path.resolve(path.dirname(from), name);
+      const found = await read(target);
+      if (found === undefined) continue;
+      await visit(found, target);
+      out.push({ name, schema: found });
+    }
+  };
+  await visit(text, abs);
+  return out;
+}
+
+/** A JSON Schema unit: the text as the registry stores it, its `$ref`ed files as references. */
+async function buildJsonUnit(unit: SchemaUnit, text: string, read: ReadText): Promise<void> {
+  unit.references = await collectJsonRefs(text, unit.abs, read);
+  const parsed = parseJsonSchema(text, unit.file, unit.references);
+  unit.problems = parsed.problems;
+  if (!parsed.ok) return;
+  unit.registryText = text;
+  // the registry's record name strategies name a JSON Schema by its title
+  const value = parsed.document.value;
+  if (typeof value === 'object' && value !== null && typeof (value as { title?: unknown }).title === 'string') {
+    unit.recordName = (value as { title: string }).title;
+  }
 }
 
 const AVRO_IMPORT_RE = /\bimport\s+(?:idl|protocol|schema)\s+"((?:[^"\\]|\\.)*)"\s*;/g;
@@ -224,12 +267,16 @@ export interface BuildUnitsOptions {
 
 /** Read and parse one schema file into a unit (never throws for bad input: problems are kept). */
 export async function buildUnit(
-  entry: { topic: string; role: 'value' | 'key'; abs: string; selector?: string; loc?: SourceRange; level?: CompatibilityLevel; strategy: SubjectStrategy },
+  entry: {
+    topic: string; role: 'value' | 'key'; abs: string; selector?: string; loc?: SourceRange; level?: CompatibilityLevel; strategy: SubjectStrategy;
+    schemaType?: 'AVRO' | 'PROTOBUF' | 'JSON';
+  },
   opts: BuildUnitsOptions,
 ): Promise<SchemaUnit> {
   const file = opts.label(entry.abs);
   const kind = dispatchOf(entry.abs);
-  const format = kind === 'proto' ? 'PROTOBUF' : 'AVRO';
+  // a .json file is a JSON Schema when the catalog says so; otherwise it is classified as before
+  const format = kind === 'proto' ? 'PROTOBUF' : kind === 'json' && entry.schemaType === 'JSON' ? 'JSON' : 'AVRO';
   const unit: SchemaUnit = {
     topic: entry.topic, role: entry.role, subject: `${entry.topic}-${entry.role}`, format, file, abs: entry.abs, problems: [], references: [],
   };
@@ -240,6 +287,11 @@ export async function buildUnit(
   unit.text = text;
   if (kind !== 'avsc' && kind !== 'avdl' && kind !== 'proto' && kind !== 'json') {
     unit.problems.push({ code: 'unsupported-format', message: `${file} is not an Avro (.avsc, .avdl) or Protobuf (.proto) schema.`, loc: { line: 1, column: 1, endLine: 1, endColumn: 1 }, fatal: true });
+    return unit;
+  }
+  if (format === 'JSON') {
+    await buildJsonUnit(unit, text, opts.read);
+    unit.subject = subjectName(entry.strategy, entry.topic, entry.role, unit.recordName);
     return unit;
   }
   if (format === 'PROTOBUF') unit.references = await collectImports(text, opts.includePaths, opts.read);
@@ -284,6 +336,7 @@ export async function buildUnits(streams: readonly StreamEntry[], opts: BuildUni
         ...(sc.selector !== undefined ? { selector: sc.selector } : {}),
         ...(sc.loc !== undefined ? { loc: sc.loc } : {}),
         ...(s.compatibility !== undefined ? { level: s.compatibility } : {}),
+        ...(s.schemaType !== undefined ? { schemaType: s.schemaType } : {}),
       }, opts));
     }
     if (s.keySchema) {

@@ -42,7 +42,7 @@ function kindLabel(m: AnyMeta): string {
   return isCompat(m) ? `compatibility/${m.category}` : `lint/${m.category}`;
 }
 
-const FORMAT_LABEL: Record<string, string> = { avro: 'Avro', protobuf: 'Protobuf' };
+const FORMAT_LABEL: Record<string, string> = { avro: 'Avro', protobuf: 'Protobuf', json: 'JSON Schema' };
 const FENCE: Record<string, string> = { avro: 'json', protobuf: 'protobuf' };
 
 function severityLabel(s: string): string {

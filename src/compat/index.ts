@@ -10,6 +10,7 @@ import { composeLevel, levelPolicy } from './levels.js';
 import type { PairCheck } from './levels.js';
 import { BoundedCache } from '../util/bounded-cache.js';
 import type { CheckDirection, CompatMessage, CompatRequest, CompatResult, SchemaReferenceText } from './types.js';
+import type * as JsonSchemaChecker from './jsonschema/index.js';
 
 export type * from './types.js';
 export { LEVELS, composeLevel, isCompatibilityLevel, levelPolicy, parseLevel, versionsToCheck } from './levels.js';
@@ -140,6 +141,31 @@ function avroPairMessages(reader: AvroSchemaView, writer: AvroSchemaView, direct
   }));
 }
 
+type JsonSchemaModule = typeof JsonSchemaChecker;
+
+/** The JSON Schema checker, loaded on first use (Avro-only runs never pay for it). */
+async function loadJsonSchema(): Promise<JsonSchemaModule> {
+  return import('./jsonschema/index.js');
+}
+
+function jsonSide(json: JsonSchemaModule, side: { text: string; references?: SchemaReferenceText[]; file: string }, which: 'candidate' | number): void {
+  try {
+    json.jsonSchemaRoot(side, 'reader');
+  } catch (e) {
+    if (e instanceof json.JsonSchemaSideError) throw new InvalidSchemaError(which, e.file, e.problems);
+    throw e;
+  }
+}
+
+/**
+ * Throws InvalidSchemaError unless the registry would accept `text` as a JSON Schema with these
+ * references (every `$ref` must resolve inside it or into one of them).
+ */
+export async function validateJsonSchema(text: string, references?: SchemaReferenceText[]): Promise<void> {
+  const json = await loadJsonSchema();
+  jsonSide(json, references ? { text, references, file: 'schema.json' } : { text, file: 'schema.json' }, 'candidate');
+}
+
 async function loadProtobuf(): Promise<ProtobufPairModule> {
   // A computed specifier keeps the two checkers independently buildable.
   const specifier = './protobuf/index.js';
@@ -159,17 +185,33 @@ async function loadProtobuf(): Promise<ProtobufPairModule> {
  * Would the registry accept `candidate` under `level`, given the already-registered `previous`
  * versions (oldest first)? Mirrors the registry (SEMANTICS §1): newest first, stop at the first failing
  * version, only that version's messages; FULL lists forward-direction messages first.
- * Throws InvalidSchemaError for unparseable schemas, UnsupportedFormatError for JSON Schema, and a
- * SchemactlError for an unknown level.
+ * Throws InvalidSchemaError for unparseable schemas and a SchemactlError for an unknown level.
  */
 export async function checkCompatibility(req: CompatRequest): Promise<CompatResult> {
   const policy = levelPolicy(req.level);
   switch (req.format) {
-    case 'JSON':
-      throw new UnsupportedFormatError(
-        'JSON Schema compatibility is not supported yet: schemactl checks AVRO and PROTOBUF schemas. ' +
-          'Check JSON Schema subjects with the registry itself, or set their level to NONE.',
-      );
+    case 'JSON': {
+      // The candidate must be a valid schema whatever the level, as for Avro.
+      const json = await loadJsonSchema();
+      const candidateSide = req.references ? { text: req.candidate, references: req.references, file: 'candidate.json' } : { text: req.candidate, file: 'candidate.json' };
+      jsonSide(json, candidateSide, 'candidate');
+      if (policy.directions.length === 0 || req.previous.length === 0) return { compatible: true, messages: [] };
+      const side = (i: number): { text: string; references?: SchemaReferenceText[]; file: string } => {
+        if (i === -1) return candidateSide;
+        const refs = req.previousReferences?.[i];
+        return refs ? { text: req.previous[i]!, references: refs, file: `version-${i + 1}.json` } : { text: req.previous[i]!, file: `version-${i + 1}.json` };
+      };
+      const options = req.jsonPolicy ? { policy: req.jsonPolicy } : {};
+      const check: PairCheck = (reader, writer, direction) => {
+        const result = json.checkJsonSchemaPair(side(reader), side(writer), { ...options, direction });
+        if (result.problems) {
+          const which = (result.problems.side === 'reader' ? reader : writer);
+          throw new InvalidSchemaError(which === -1 ? 'candidate' : which + 1, result.problems.file, result.problems.problems);
+        }
+        return result.messages.map((m) => ({ type: m.type, path: m.path, message: m.message, registryMessage: m.registryMessage }));
+      };
+      return composeLevel(policy, req.previous.length, check);
+    }
     case 'AVRO': {
       // The registry parses the candidate whatever the level, so an invalid one fails even under NONE.
       const sides = new Map<number, AvroSchemaView>();

@@ -21,6 +21,8 @@ export interface CompatRequest {
   references?: SchemaReferenceText[];
   /** references of each previous schema, aligned with `previous` */
   previousReferences?: SchemaReferenceText[][];
+  /** JSON Schema only: the registry's `compatibilityPolicy` (STRICT when unset) */
+  jsonPolicy?: 'STRICT' | 'LENIENT';
 }
 
 /**

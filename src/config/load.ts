@@ -510,6 +510,7 @@ export function parseConfig(
       };
       if (typeof st.key === 'string') stream.key = st.key;
       if (typeof st.compatibility === 'string') stream.compatibility = st.compatibility as CompatibilityLevel;
+      if (st.schema_type === 'AVRO' || st.schema_type === 'PROTOBUF' || st.schema_type === 'JSON') stream.schemaType = st.schema_type;
       if (typeof st.source === 'object' && st.source !== null) stream.source = st.source as Record<string, unknown>;
       streams.push(stream);
     });

@@ -20,6 +20,11 @@ export interface CatalogStream {
   schemas: CatalogSchema[];
   key?: string;
   compatibility?: CompatibilityLevel;
+  /**
+   * The registry's schema type of the stream's schemas (`schema_type:`). Avro and Protobuf follow from
+   * the file extension; a `.json` file is a JSON Schema only when the catalog says JSON.
+   */
+  schemaType?: 'AVRO' | 'PROTOBUF' | 'JSON';
   /** validated loosely here; the publish engine checks it fully */
   source?: Record<string, unknown>;
   /** range of the stream entry in the config file */

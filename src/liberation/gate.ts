@@ -7,13 +7,17 @@ import { readFile } from 'node:fs/promises';
 import type { CompatibilityLevel } from '../compat/levels.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Registry, SchemaReference } from '../registry/types.js';
-import { compareUnit, parseStored, type PreviousSchema } from '../check/compare.js';
+import { compareUnit, parseStored, storedExtension, type PreviousSchema } from '../check/compare.js';
 import { registerUnit } from '../register/index.js';
 import { registryLevel, subjectHistory } from '../check/registry.js';
 import { buildUnit } from '../check/units.js';
 import { invalidProblems } from '../formats/validity.js';
 import { AvroRowMapper } from './mapping.js';
 import { ProtoRowMapper } from './proto-mapping.js';
+import { JsonRowMapper } from './json-mapping.js';
+
+/** What a stream's rows are mapped and encoded with: its schema's format decides. */
+export type RowMapper = AvroRowMapper | ProtoRowMapper | JsonRowMapper;
 
 export interface GateInput {
   topic: string;
@@ -29,10 +33,12 @@ export interface GateInput {
   dryRun?: boolean;
   /** column → field renames */
   mapping?: Record<string, string>;
+  /** the stream's `schema_type:` (JSON: the file is a JSON Schema) */
+  schemaType?: 'AVRO' | 'PROTOBUF' | 'JSON';
 }
 
 export type GateResult =
-  | { ok: true; mapper: AvroRowMapper | ProtoRowMapper; schemaId: number; subject: string; references: SchemaReference[]; warnings: Diagnostic[] }
+  | { ok: true; mapper: RowMapper; schemaId: number; subject: string; references: SchemaReference[]; warnings: Diagnostic[] }
   | { ok: false; findings: Diagnostic[]; reason: string };
 
 
@@ -44,7 +50,10 @@ export async function gateSchema(input: GateInput): Promise<GateResult> {
     findings: findings.length ? findings : [{ ruleId: 'publish-gate', severity: 'error', message: reason, location: { file: label } }],
   });
   const unit = await buildUnit(
-    { topic: input.topic, role: 'value', abs: input.file, strategy: 'TopicNameStrategy', ...(input.selector ? { selector: input.selector } : {}), ...(input.level ? { level: input.level } : {}) },
+    {
+      topic: input.topic, role: 'value', abs: input.file, strategy: 'TopicNameStrategy', ...(input.selector ? { selector: input.selector } : {}), ...(input.level ? { level: input.level } : {}),
+      ...(input.schemaType ? { schemaType: input.schemaType } : {}),
+    },
     { strategy: 'TopicNameStrategy', includePaths: input.includePaths, read: (abs) => readFile(abs, 'utf8').catch(() => undefined), label: () => label },
   );
   if (unit.text === undefined) return refuse(`${label} cannot be read`);
@@ -55,10 +64,12 @@ export async function gateSchema(input: GateInput): Promise<GateResult> {
   }
 
   // the mapper first: a schema rows cannot be mapped to is refused before anything is registered
-  let mapper: AvroRowMapper | ProtoRowMapper;
+  let mapper: RowMapper;
   try {
     mapper = unit.format === 'AVRO'
       ? AvroRowMapper.fromText(unit.registryText, input.mapping ?? {})
+      : unit.format === 'JSON'
+      ? new JsonRowMapper(JSON.parse(unit.registryText), unit.references, input.mapping ?? {})
       : new ProtoRowMapper({ text: unit.text, file: input.file, references: unit.references }, { ...(input.selector ? { selector: input.selector } : {}), ...(input.mapping ? { mapping: input.mapping } : {}) });
   } catch (e) {
     return refuse(`${label}: ${(e as Error).message}`);
@@ -68,7 +79,7 @@ export async function gateSchema(input: GateInput): Promise<GateResult> {
   const fromRegistry = history.length > 0 ? await registryLevel(input.registry, unit.subject) : undefined;
   const level = fromRegistry?.level ?? input.level ?? (await registryLevel(input.registry, unit.subject))?.level ?? 'BACKWARD';
   const previous: PreviousSchema[] = history.map((h) => {
-    const file = `${unit.subject}@${String(h.version)}${unit.format === 'PROTOBUF' ? '.proto' : '.avsc'}`;
+    const file = `${unit.subject}@${String(h.version)}${storedExtension(unit.format)}`;
     const document = parseStored(unit.format, file, h.schema, h.referenceTexts);
     return { version: h.version, label: `version ${String(h.version)}`, file, text: h.schema, references: h.referenceTexts, ...(document ? { document } : {}) };
   });

@@ -9,8 +9,8 @@ import { ConfigError, redact, SchemactlError, UsageError } from '../errors.js';
 import type { CatalogStream, ResolvedConfig } from '../config/types.js';
 import type { Registry } from '../registry/types.js';
 import { runStream, type StreamStats } from './engine.js';
-import { MappingError, parseJsonExact, type AvroRowMapper } from './mapping.js';
-import type { ProtoRowMapper } from './proto-mapping.js';
+import { MappingError, parseJsonExact } from './mapping.js';
+import type { RowMapper } from './gate.js';
 import { parseSource, type OutboxSourceSpec, type SourceSpec } from './source-config.js';
 import { FileCheckpointStore } from './checkpoint/file.js';
 import { FileDeadLetter, TopicDeadLetter, type DeadLetterTarget } from './dead-letter.js';
@@ -67,7 +67,7 @@ interface GatedStream {
   stream: CatalogStream;
   /** absent for a stream gated only as an outbox route target */
   source?: SourceSpec;
-  mapper: AvroRowMapper | ProtoRowMapper;
+  mapper: RowMapper;
   schemaId: number;
   keyField?: string;
 }
@@ -109,6 +109,7 @@ async function gateStream(
     topic: stream.topic, file: schema.path, label: path.relative(opts.cwd ?? process.cwd(), schema.path) || schema.path,
     ...(schema.selector ? { selector: schema.selector } : {}), includePaths: config.includePaths, registry,
     ...(stream.compatibility ? { level: stream.compatibility } : {}), dryRun: !register, mapping: source?.mapping ?? {},
+    ...(stream.schemaType ? { schemaType: stream.schemaType } : {}),
   });
   if (!r.ok) {
     findings.push(...r.findings);
@@ -129,7 +130,7 @@ function keyBytes(value: unknown): Buffer | null {
 }
 
 function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row: SourceRow) => OutRecord {
-  const frame = (mapper: AvroRowMapper | ProtoRowMapper, id: number, value: Record<string, unknown>) => encodeFrame(id, mapper.encode(value), 'messageIndexes' in mapper ? mapper.messageIndexes : undefined);
+  const frame = (mapper: RowMapper, id: number, value: Record<string, unknown>) => encodeFrame(id, mapper.encode(value), 'messageIndexes' in mapper ? mapper.messageIndexes : undefined);
   return (row) => {
     if (row.payload !== undefined || row.topic !== undefined) {
       // outbox: the payload is validated against the routed topic's schema

@@ -143,7 +143,10 @@ function fileReport(
 }
 
 function streamInfo(s: StreamSetting): StreamInfo {
-  return { topic: s.topic, kind: s.kind, schemas: s.schemas.map((r) => r.ref), catalogFile: s.catalogFile, catalogLoc: s.catalogLoc };
+  return {
+    topic: s.topic, kind: s.kind, schemas: s.schemas.map((r) => r.ref), catalogFile: s.catalogFile, catalogLoc: s.catalogLoc,
+    ...(s.schemaType !== undefined ? { schemaType: s.schemaType } : {}),
+  };
 }
 
 function rethrow(rule: Rule, file: string, err: unknown): never {

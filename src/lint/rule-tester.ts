@@ -22,7 +22,7 @@ export interface TestCase {
    * catalog streams; `schemas` defaults to [filename]. Without `streams`, a rule with `checkStream`
    * gets one store stream of the case file; other rules get none.
    */
-  streams?: Array<{ topic: string; kind?: 'store' | 'stage'; schemas?: string[] }>;
+  streams?: Array<{ topic: string; kind?: 'store' | 'stage'; schemas?: string[]; schemaType?: 'AVRO' | 'PROTOBUF' | 'JSON' }>;
   /** other files by name: Protobuf imports, further schemas of a stream */
   files?: Record<string, string>;
 }
@@ -38,6 +38,8 @@ export interface ExpectedError {
   symbol?: string;
   /** the file the finding is on (stream checks may report on other files); default: the case file */
   file?: string;
+  /** the finding's severity, when the rule caps it (rules run at `error` in the tester) */
+  severity?: 'warn' | 'error';
 }
 
 export interface InvalidCase extends TestCase {
@@ -90,6 +92,7 @@ export function runCase(rule: Rule, c: TestCase, defaultFile: string): RunOutcom
       return hash < 0 ? { ref, file: ref } : { ref, file: ref.slice(0, hash), selector: ref.slice(hash + 1) };
     }),
     catalogFile: 'schemactl.yaml',
+    ...(s.schemaType !== undefined ? { schemaType: s.schemaType } : {}),
   }));
   const ids = new Map<Diagnostic, ReportDescriptor<string>>();
   const out = runLint({
@@ -244,6 +247,7 @@ export class RuleTester {
               if (e[k] !== undefined && e[k] !== actual) problems.push(`${k} ${String(actual)}, expected ${String(e[k])}`);
             }
             if (e.symbol !== undefined && e.symbol !== f.diagnostic.symbol) problems.push(`symbol ${String(f.diagnostic.symbol)}, expected ${e.symbol}`);
+            if (e.severity !== undefined && e.severity !== f.diagnostic.severity) problems.push(`severity ${f.diagnostic.severity}, expected ${e.severity}`);
             for (const [k, v] of Object.entries(e.data ?? {})) {
               if (String(f.data[k]) !== String(v)) problems.push(`data.${k} ${JSON.stringify(f.data[k])}, expected ${JSON.stringify(v)}`);
             }

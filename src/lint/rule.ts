@@ -48,6 +48,8 @@ export interface StreamInfo {
   /** file of the catalog and the range of the stream entry there */
   catalogFile?: string;
   catalogLoc?: SourceRange;
+  /** `schema_type:` from the catalog, when set (JSON declares `.json` files as JSON Schema) */
+  schemaType?: 'AVRO' | 'PROTOBUF' | 'JSON';
 }
 
 export interface ReportDescriptor<MessageId extends string> {

@@ -37,6 +37,8 @@ export interface StreamSetting {
   /** display path of the catalog file and range of the stream entry */
   catalogFile?: string;
   catalogLoc?: SourceRange;
+  /** `schema_type:` from the catalog */
+  schemaType?: 'AVRO' | 'PROTOBUF' | 'JSON';
 }
 
 export interface LintSettings {

@@ -7,6 +7,7 @@ import { againstRegistry, Collector } from '../check/index.js';
 import { connectOptions, displayPath, loadCatalog, readWorkingTree, selectStreams, strategyOf, streamEntries } from '../check/catalog.js';
 import { isNotFound, openTarget, registryTarget } from '../check/registry.js';
 import { buildUnits, protobufImports } from '../check/units.js';
+import { jsonSchemaRefNames } from '../formats/jsonschema/index.js';
 import type { SchemaUnit } from '../check/units.js';
 import type { Registry } from '../registry/types.js';
 
@@ -147,16 +148,18 @@ export async function registerUnit(
     opts.lookupOnly ? await findRegistered(reg, subject, input, normalize).then((f) => (f ? { ...f, status: 'unchanged' as const } : undefined)) : await registerOne(reg, subject, input, normalize);
   // imports first, each under a subject named by its import path, so the event can reference them
   const registeredRefs = new Map<string, { subject: string; version: number }>();
+  // what a schema text refers to: Protobuf imports, or the documents a JSON Schema's `$ref`s name
+  const namesIn = (text: string): string[] => (unit.format === 'JSON' ? jsonSchemaRefNames(text) : protobufImports(text));
   for (const r of unit.references) {
-    const own = protobufImports(r.schema).filter((n) => registeredRefs.has(n)).map((n) => ({ name: n, ...registeredRefs.get(n)! }));
-    const input = { schema: r.schema, schemaType: 'PROTOBUF' as const, ...(own.length > 0 ? { references: own } : {}) };
+    const own = namesIn(r.schema).filter((n) => registeredRefs.has(n)).map((n) => ({ name: n, ...registeredRefs.get(n)! }));
+    const input = { schema: r.schema, schemaType: unit.format === 'JSON' ? 'JSON' as const : 'PROTOBUF' as const, ...(own.length > 0 ? { references: own } : {}) };
     const done = await ensure(r.name, input);
     if (!done) return { ...base, status: 'missing', eventReferences: [] };
     registeredRefs.set(r.name, { subject: r.name, version: done.version });
     base.references.push({ subject: r.name, version: done.version, id: done.id, status: done.status });
   }
   // the event's own imports, as its parse found them (its document; the text when there is none)
-  const own = new Set(unit.document?.format === 'protobuf' ? unit.document.imports.map((i) => i.path) : protobufImports(unit.text ?? ''));
+  const own = new Set(unit.document?.format === 'protobuf' ? unit.document.imports.map((i) => i.path) : namesIn(unit.text ?? ''));
   const refs = unit.references.filter((r) => own.has(r.name))
     .map((r) => ({ name: r.name, ...registeredRefs.get(r.name)! }));
   const input = { schema: unit.registryText!, schemaType: unit.format, ...(refs.length > 0 ? { references: refs } : {}) };
@@ -177,7 +180,7 @@ export async function registerUnit(
 /** A schema to register: the registry's request body for the formats `register` handles. */
 export interface RegistrationInput {
   schema: string;
-  schemaType: 'AVRO' | 'PROTOBUF';
+  schemaType: 'AVRO' | 'PROTOBUF' | 'JSON';
   references?: Array<{ name: string; subject: string; version: number }>;
 }
 

@@ -8,6 +8,7 @@
 // candidate): the registry accepts and refuses exactly what lint, check and publish do.
 import { createHash } from 'node:crypto';
 import { InvalidSchemaError, validateAvroSchema } from '../compat/index.js';
+import { parseJsonSchema } from '../formats/jsonschema/index.js';
 import { avroCanonicalString } from './canonical/avro.js';
 import { protobufCanonicalString } from './canonical/protobuf.js';
 import { parseProto } from '../formats/protobuf/index.js';
@@ -73,6 +74,13 @@ function protobufCanonical(text: string, refs: ResolvedReference[], normalize: b
   return protoProblems(canonical, 'schema.proto', (p) => texts.get(p)) === undefined ? canonical : text;
 }
 
+/** JSON Schema validity is the format layer's: drafts' keyword shapes, patterns, `$ref`s resolved in the references. */
+function validateJson(text: string, refs: ResolvedReference[]): void {
+  const parsed = parseJsonSchema(text, 'schema.json', refs.map((r) => ({ name: r.ref.name, schema: r.schema })));
+  const bad = invalidProblems(parsed.problems);
+  if (bad.length > 0) throw errors.invalidSchema(`Invalid schema: ${bad.map((p) => `schema.json:${p.loc.line}:${p.loc.column}: ${p.message}`).join('; ')}`);
+}
+
 /** The first problem that makes a .proto text invalid, as `file:line:column: message`. */
 function protoProblems(text: string, file: string, loadImport: (p: string) => string | undefined): string | undefined {
   const parsed = parseProto(text, file, { loadImport });
@@ -106,11 +114,8 @@ export function prepareSchema(
     validateAvro(schema, refs);
     stored = avroCanonicalString(schema, refs.map((r) => r.schema), normalize);
   } else if (schemaType === 'JSON') {
-    const parsed = jsonParse(schema);
-    if (typeof parsed !== 'boolean' && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) {
-      throw errors.invalidSchema('Invalid schema: a JSON Schema is an object or a boolean');
-    }
-    stored = JSON.stringify(parsed);
+    validateJson(schema, refs);
+    stored = JSON.stringify(jsonParse(schema));
   } else {
     validateProtobuf(schema, refs);
     stored = protobufCanonical(schema, refs, normalize);

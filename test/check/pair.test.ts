@@ -32,10 +32,11 @@ describe('check --old --new (ad-hoc pair)', () => {
 
   it('rejects usage errors with exit 2', async () => {
     const dir = scratchDir('pair-usage');
-    write(dir, { 'v1.avsc': ORDER_V1, 'a.proto': 'syntax = "proto3";\nmessage A { string a = 1; }\n', 'x.json': '{}' });
+    write(dir, { 'v1.avsc': ORDER_V1, 'a.proto': 'syntax = "proto3";\nmessage A { string a = 1; }\n', 'x.json': '{}', 'x.txt': 'text' });
     expect((await cli(['check', '--old', 'v1.avsc'], dir)).stderr).toContain('--old and --new go together');
     expect((await cli(['check', '--old', 'v1.avsc', '--new', 'a.proto'], dir)).code).toBe(2);
-    expect((await cli(['check', '--old', 'v1.avsc', '--new', 'x.json'], dir)).stderr).toContain('use .avsc, .avdl or .proto');
+    expect((await cli(['check', '--old', 'v1.avsc', '--new', 'x.json'], dir)).stderr).toContain('different formats (Avro and JSON Schema)');
+    expect((await cli(['check', '--old', 'v1.avsc', '--new', 'x.txt'], dir)).stderr).toContain('use .avsc, .avdl, .proto or .json (JSON Schema)');
     expect((await cli(['check', '--old', 'v1.avsc', '--new', 'v1.avsc', '--level', 'SIDEWAYS'], dir)).stderr).toContain('is not a compatibility level');
     expect((await cli(['check', '--old', 'v1.avsc', '--new', 'missing.avsc'], dir)).code).toBe(2);
   });

@@ -95,13 +95,13 @@ describe('REST surface', () => {
     const types = await call('GET', '/schemas/types');
     expect(types.status).toBe(200);
     expect(types.type).toBe('application/vnd.schemaregistry.v1+json');
-    expect(types.json).toEqual(['PROTOBUF', 'AVRO']);
+    expect(types.json).toEqual(['JSON', 'PROTOBUF', 'AVRO']);
     expect(await call('GET', '/subjects/nope/versions')).toMatchObject({ status: 404, json: { error_code: 40401, message: "Subject 'nope' not found." } });
     expect(await call('GET', '/schemas/ids/9999')).toMatchObject({ status: 404, json: { error_code: 40403, message: 'Schema 9999 not found' } });
     expect((await call('GET', '/subjects/x/versions/zero')).json).toMatchObject({ error_code: 42202 });
     expect(await call('PUT', '/config', { compatibility: 'SOMETIMES' })).toMatchObject({ status: 422, json: { error_code: 42203 } });
     expect(await call('POST', '/subjects/bad/versions', { schema: '{"type":"record","name":"X"}' })).toMatchObject({ status: 422, json: { error_code: 42201 } });
-    expect(await call('POST', '/subjects/j/versions', { schema: '{}', schemaType: 'JSON' })).toMatchObject({ status: 422, json: { error_code: 42201 } });
+    expect(await call('POST', '/subjects/j/versions', { schema: '{"type":"objekt"}', schemaType: 'JSON' })).toMatchObject({ status: 422, json: { error_code: 42201 } });
     expect((await call('GET', '/nowhere')).status).toBe(404);
     expect((await call('PATCH', '/subjects')).status).toBe(405);
     expect((await call('POST', '/subjects/x/versions', '{oops')).status).toBe(400);

@@ -62,7 +62,7 @@ describe('embedded registry', () => {
     expect(e.message).toContain("{validateFields: 'false', compatibility: 'BACKWARD'}");
     await expectCode(reg.register('s', { schema: '{"type":"record","name":"X","fields":[{"name":"a","type":"nope"}]}' }), 422, 42201);
     await expectCode(reg.register('s', { schema: '{not json' }), 422, 42201);
-    await expectCode(reg.register('j', { schema: '{"type":"object"}', schemaType: 'JSON' }), 422, 42201);
+    await expectCode(reg.register('j', { schema: '{"type":"object","properties":{"a":{"$ref":"#/definitions/missing"}}}', schemaType: 'JSON' }), 422, 42201);
     // NONE lets it through
     await reg.setConfig('s', { compatibility: 'NONE' });
     expect((await reg.register('s', { schema: BAD_V2 })).version).toBe(2);

@@ -19,7 +19,21 @@ new RuleTester().run(rule, {
       { schema: placed, files: { 'b.avsc': avroRecord('OrderCancelled', ['{ "name": "order_id", "type": "string" }']) }, streams: [{ topic: 't', schemas: ['input.avsc', 'b.avsc'] }] },
     ],
     invalid: [
-      { schema: jsonSchema, filename: 'order.json', errors: [{ messageId: 'jsonSchema', line: 1, column: 1 }] },
+      { schema: jsonSchema, filename: 'order.json', errors: [{ messageId: 'jsonSchema', line: 1, column: 1, severity: 'error' }] },
+      {
+        // declared as JSON Schema: governed, so explicit, but a warning says why Avro or Protobuf are preferred
+        schema: jsonSchema,
+        filename: 'order.json',
+        streams: [{ topic: 'orders', schemas: ['order.json'], schemaType: 'JSON' }],
+        errors: [{ messageId: 'jsonSchemaDeclared', line: 1, column: 1, severity: 'warn', data: { topic: 'orders' } }],
+      },
+      {
+        // a text file stays an error even when the stream says JSON
+        schema: 'An order was placed.\n',
+        filename: 'order.txt',
+        streams: [{ topic: 'orders', schemas: ['order.txt'], schemaType: 'JSON' }],
+        errors: [{ messageId: 'text', line: 1, column: 1, severity: 'error' }],
+      },
       { schema: sample, filename: 'order.json', errors: [{ messageId: 'jsonSample', line: 1, column: 1 }] },
       { schema: 'An order was placed. It has an id and a status.\n', filename: 'order.txt', errors: [{ messageId: 'text', line: 1, column: 1 }] },
       {

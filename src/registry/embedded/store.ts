@@ -73,12 +73,12 @@ export interface EmbeddedOptions {
   dataDir?: string;
   /** the compatibility engine; defaults to src/compat */
   checkCompatibility?: CompatibilityChecker;
-  /** accepted schema types; default AVRO and PROTOBUF with the built-in engine, all three with an injected one */
+  /** accepted schema types; default all three (AVRO, PROTOBUF, JSON) */
   schemaTypes?: SchemaType[];
 }
 
-/** The built-in engine checks Avro and Protobuf; JSON Schema subjects are refused rather than left unchecked. */
-const ENGINE_TYPES: readonly SchemaType[] = ['AVRO', 'PROTOBUF'];
+/** The built-in engine checks every schema type the registry knows: Avro, Protobuf and JSON Schema. */
+const ENGINE_TYPES: readonly SchemaType[] = SCHEMA_TYPES;
 
 export class EmbeddedRegistry implements Registry {
   private readonly schemas = new Map<number, SchemaRow>();
