@@ -87,7 +87,9 @@ export class KafkaTxSink implements Sink {
     this.producer ??= this.newProducer();
     try {
       const tx = await withDeadline(this.deadlineMs, 'initialising the transactional producer', this.producer.beginTransaction());
-      await withDeadline(this.deadlineMs, 'aborting the empty transaction', tx.abort());
+      // nothing was sent: the coordinator has no transaction to end (EndTxn would be refused), so the
+      // client's local one is just dropped
+      await tx.cancel();
     } catch (e) {
       this.discard();
       throw new UnreachableError(`cannot initialise the transactional producer ${this.cfg.transactionalId}: ${redact((e as Error).message)}`, e);
@@ -212,6 +214,8 @@ export class KafkaTxSink implements Sink {
 
 export interface CommittedMessage {
   offset: bigint;
+  /** the record's create time (ms since the epoch), as its producer stamped it */
+  timestamp: bigint;
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string>;
@@ -271,7 +275,7 @@ export async function readCommitted(brokers: string[], topic: string, timeoutMs 
           if (offset >= end || offset < start) continue;
           const headers: Record<string, string> = {};
           for (const [k, v] of r.headers) if (k) headers[k.toString('utf8')] = v ? v.toString('utf8') : '';
-          const m = { offset, key: r.key && r.key.length ? r.key : null, value: r.value && r.value.length ? r.value : null, headers };
+          const m = { offset, timestamp: batch.firstTimestamp + r.timestampDelta, key: r.key && r.key.length ? r.key : null, value: r.value && r.value.length ? r.value : null, headers };
           if (batch.attributes & IS_TRANSACTIONAL) {
             const held = pending.get(batch.producerId) ?? [];
             held.push(m);
