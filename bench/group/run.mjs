@@ -38,6 +38,7 @@ const dir = mkdtempSync(join(work, 'group-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const children = new Set();
 process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 function freePort() {
@@ -162,8 +163,9 @@ async function main() {
   const registryUrl = `http://127.0.0.1:${regPort}`;
   const results = [];
   try {
-    for (const n of opt.instances.split(',').map(Number)) {
-      const run = `r${n}`;
+    for (const [k, n] of opt.instances.split(',').map(Number).entries()) {
+      // a fresh group, topics and checkpoint topic per run, also when a count repeats
+      const run = `r${k}n${n}`;
       const proj = join(dir, run);
       mkdirSync(proj, { recursive: true });
       writeFileSync(join(proj, 'order.avsc'), JSON.stringify(SCHEMA, null, 2));
