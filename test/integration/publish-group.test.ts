@@ -132,11 +132,13 @@ async function writeStep(t: (typeof STREAMS)[number], ids: number[], upd: number
 
 function scrape(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: '/metrics', timeout: 10_000 }, (res) => {
+    const req = get({ host: '127.0.0.1', port, path: '/metrics', timeout: 10_000 }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => { body += d.toString(); });
       res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`/metrics answered ${res.statusCode}`))));
-    }).on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`/metrics on port ${port} did not answer within 10 s`)));
+    req.on('error', reject);
   });
 }
 
@@ -337,7 +339,8 @@ it('three publishers share six streams; a kill -9 moves its streams to the other
     // a clean stop: the summary line agrees with the counters
     for (const i of survivors) i.p.child.kill('SIGTERM');
     for (const i of survivors) {
-      const r = await i.p.done;
+      const r = await Promise.race([i.p.done, sleep(60_000).then(() => undefined)]);
+      if (!r) throw new Error(`${i.id} did not exit within 60 s of SIGTERM\n${dump()}`);
       expect(r.code, dump()).toBe(0);
       const summary = lines(i).find((l) => l.msg === 'summary') as { streams: Array<{ topic: string; status: string; published?: number; tombstones?: number }> };
       const pub = series(end.get(i.id)!, 'schemactl_events_published_total');

@@ -60,6 +60,9 @@ export interface GroupPublishOptions {
   signal?: AbortSignal;
 }
 
+/** how long a stop waits for the loops before leaving the group anyway */
+const STOP_GRACE_MS = 30_000;
+
 export function transactionalIdOf(group: string, stream: string): string {
   return `schemactl-${group}-${stream}`;
 }
@@ -157,9 +160,12 @@ export async function publishAsGroup(o: GroupPublishOptions): Promise<PublishOut
     }
     await stopped;
   } finally {
-    // stop the loops first (in-flight batches finish or abandon), then leave: the others take over at once
-    await runner.stopAll();
-    await membership.leave();
+    // stop the loops first (in-flight batches finish or abandon), then leave: the others take over at once.
+    // Bounded: a loop stuck on an unreachable dependency must not hold the process; leaving with it still
+    // running is safe, since the next owner fences its transactional id before reading the checkpoint.
+    const all = runner.stopAll();
+    if (!(await withTimeout(all.then(() => true), STOP_GRACE_MS))) log({ level: 'warn', msg: `streams did not stop within ${STOP_GRACE_MS / 1000} s; leaving the group anyway (the next owner fences them)`, streams: runner.running() });
+    await withTimeout(membership.leave(), 10_000);
   }
 
   let failed = 0;
