@@ -108,7 +108,13 @@ if (quick !== undefined) {
   quick.then((code) => { process.exitCode = code; }, broken);
 } else if (process.exitCode === undefined) {
   import('../dist/src/cli/main.js').then(
-    ({ main }) => main(argv).then((code) => { process.exitCode = code; }),
+    ({ main }) => main(argv).then((code) => {
+      process.exitCode = code;
+      // the command is done and has printed its summary: a client socket or timer left open by a library
+      // (a Kafka connection of a stopped stream) must not keep the process alive; unref'd, so a normal
+      // exit is not delayed
+      setTimeout(() => process.exit(code), 10_000).unref();
+    }),
     broken,
   );
 }

@@ -18,6 +18,9 @@ function builder(y: Argv): Argv {
     .option('registry', { type: 'string', describe: 'schema registry URL (default: the catalog\'s registry.url, else the embedded store)' })
     .option('state-dir', { type: 'string', describe: 'where checkpoints are kept (default .schemactl/state beside the catalog)' })
     .option('resnapshot', { type: 'string', array: true, describe: 'pattern: log — ask the stream(s) capturing TABLE to read it again while streaming continues, then exit (repeatable)' })
+    .option('group', { type: 'string', describe: 'share the streams with every publisher of this group through Kafka\'s group coordinator (default: the catalog\'s kafka.group)' })
+    .option('instance-id', { type: 'string', describe: 'this publisher\'s name in its group (default host-pid)' })
+    .option('metrics-port', { type: 'number', describe: 'serve /metrics (Prometheus), /healthz and /readyz on this port' })
     .option('log-format', { choices: ['auto', 'json', 'text'] as const, default: 'auto', describe: 'progress output: text on a terminal, JSON lines otherwise' });
 }
 
@@ -30,6 +33,9 @@ async function run(a: Args, io: CliIO): Promise<number> {
   const brokers = a.brokers ? String(a.brokers).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   if (brokers && brokers.length === 0) throw new UsageError('--brokers needs at least one host:port');
   const json = a['log-format'] === 'json' || (a['log-format'] === 'auto' && !io.stdoutIsTTY);
+  const metricsPort = a['metrics-port'] === undefined ? undefined : Number(a['metrics-port']);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) throw new UsageError('--metrics-port needs a port number (0-65535)');
+  if (a.group !== undefined && String(a.group) === '') throw new UsageError('--group needs a name');
   const resnapshot = ((a.resnapshot as string[] | undefined) ?? []).map(String).filter(Boolean);
   if (resnapshot.length) {
     const { requestResnapshot } = await import('../liberation/resnapshot.js');
@@ -65,6 +71,9 @@ async function run(a: Args, io: CliIO): Promise<number> {
     ...(a['state-dir'] ? { stateDir: path.resolve(io.cwd, String(a['state-dir'])) } : {}),
     signal: controller.signal,
     env: io.env as NodeJS.ProcessEnv,
+    ...(a.group !== undefined ? { group: String(a.group) } : {}),
+    ...(a['instance-id'] !== undefined ? { instanceId: String(a['instance-id']) } : {}),
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
     onEvent: (e) => {
       if (e.type === 'gate') {
         if (json) log({ level: e.ok ? 'info' : 'error', msg: e.ok ? 'gate passed' : 'gate refused', topic: e.topic, schemaId: e.schemaId, findings: e.findings.map((f) => `${f.location.file}${f.location.range ? `:${f.location.range.line}:${f.location.range.column}` : ''} ${f.ruleId}: ${f.message}`) });

@@ -41,7 +41,7 @@ export interface ResolvedConfig {
   streams: CatalogStream[];
   registry?: Record<string, unknown>;
   /** where `schemactl publish` produces to (absent: the file sink) */
-  kafka?: { brokers?: string[]; client_id?: string; compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'; checkpoint_topic?: string; exactly_once?: boolean };
+  kafka?: { brokers?: string[]; client_id?: string; compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'; checkpoint_topic?: string; exactly_once?: boolean; group?: string };
   /** absolute Protobuf import roots */
   includePaths: string[];
   /** lint rule settings (presets from `extends` first, then `rules:`) */

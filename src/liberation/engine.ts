@@ -23,6 +23,15 @@ export interface StreamStats {
   committed: SourceOffset | null;
 }
 
+export interface BatchReport {
+  read: number;
+  published: number;
+  tombstones: number;
+  deadLettered: number;
+  /** ms from the loop taking the batch (reading it, or awaiting its read-ahead) to its checkpoint */
+  ms: number;
+}
+
 export interface EngineOptions {
   stream: string;
   source: Source;
@@ -46,6 +55,8 @@ export interface EngineOptions {
   /** dry run: map and validate, never send nor checkpoint */
   dryRun?: boolean;
   onProgress?(stats: StreamStats): void;
+  /** after each checkpointed batch: its counts and how long it took from being taken to its checkpoint (metrics) */
+  onBatch?(batch: BatchReport): void;
   onLog?(event: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }): void;
 }
 
@@ -79,6 +90,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
   const warned = new Set<string>();
 
   while (!o.signal?.aborted) {
+    const taken = performance.now();
     try {
       const pending = ahead;
       ahead = undefined;
@@ -137,6 +149,12 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       stats.tombstones += o.dryRun ? 0 : records.filter((r) => r.value === null).length;
       stats.deadLettered += dead.length;
       stats.batches++;
+      if (!o.dryRun) {
+        o.onBatch?.({
+          read: batch.rows.length, published: records.filter((r) => r.value !== null).length, tombstones: records.filter((r) => r.value === null).length,
+          deadLettered: dead.length, ms: performance.now() - taken,
+        });
+      }
       for (const d of dead) log({ level: 'warn', msg: 'row dead-lettered', stream: o.stream, position: d.position, field: d.field, reason: d.reason, target: o.deadLetter.describe() });
       o.onProgress?.(stats);
       attempts = 0;

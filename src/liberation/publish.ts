@@ -3,6 +3,7 @@
 // Nothing reaches a topic unless its stream's schema linted without errors, passed the compatibility
 // check against the registry (remote or embedded) and is registered. Every row is mapped and validated
 // against that schema; a row that does not fit goes to the dead-letter target with the reason.
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { ConfigError, redact, SchemactlError, UsageError } from '../errors.js';
@@ -15,7 +16,8 @@ import { parseSource, type OutboxSourceSpec, type SourceSpec } from './source-co
 import { FileCheckpointStore } from './checkpoint/file.js';
 import { FileDeadLetter, TopicDeadLetter, type DeadLetterTarget } from './dead-letter.js';
 import { FileSink } from './sinks/file.js';
-import type { CheckpointStore, OutRecord, Sink, Source, SourceRow } from './types.js';
+import type { CheckpointStore, OutRecord, Sink, Source, SourceLag, SourceOffset, SourceRow } from './types.js';
+import { PublishMetrics } from './metrics/registry.js';
 import { encodeFrame } from '../registry/wire.js';
 
 export interface PublishOptions {
@@ -37,6 +39,17 @@ export interface PublishOptions {
   stateDir?: string;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /**
+   * group mode (`--group`, else the catalog's `kafka.group`): share the streams with every publisher of
+   * the same group through Kafka's group coordinator; each stream runs on one instance at a time
+   */
+  group?: string;
+  /** this instance's name in the group (default host-pid): logs, the `schemactl.instance` header */
+  instanceId?: string;
+  /** group mode: the broker moves a silent instance's streams after this long (default 10 s) */
+  groupSessionTimeoutMs?: number;
+  /** serve /metrics, /healthz and /readyz on this port (0: any free port, reported in a log event) */
+  metricsPort?: number;
   onEvent?(event: PublishEvent): void;
 }
 
@@ -47,7 +60,8 @@ export type PublishEvent =
 
 export interface StreamOutcome {
   topic: string;
-  status: 'published' | 'refused' | 'skipped' | 'failed';
+  /** standby: group mode, another instance of the group ran the stream the whole time */
+  status: 'published' | 'refused' | 'skipped' | 'failed' | 'standby';
   findings: Diagnostic[];
   schemaId?: number;
   stats?: StreamStats;
@@ -214,6 +228,19 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     if (missing.length) throw new UsageError(`no stream named ${missing.join(', ')} in ${config.file}`);
   }
   if (selected.length === 0) throw new UsageError(`no stream in ${config.file} has a \`source\`: nothing to publish`);
+  const group = opts.group ?? config.kafka?.group;
+  if (group !== undefined) {
+    // every instance of the group must be able to resume every stream, and a stream's records and
+    // checkpoint must be fenced together: Kafka checkpoints and transactions are not optional here
+    const where = opts.group !== undefined ? '--group' : `${config.file}: kafka.group`;
+    if (!/^[A-Za-z0-9._-]{1,200}$/.test(group)) throw new UsageError(`${where}: the group name may use letters, digits, '.', '_' and '-' (it names a Kafka group, topic and transactional ids)`);
+    if (!(opts.brokers ?? config.kafka?.brokers)?.length) throw new ConfigError(`${where} needs Kafka brokers (kafka.brokers or --brokers): the group is coordinated by Kafka`);
+    if (!config.kafka?.checkpoint_topic) throw new ConfigError(`${where} needs kafka.checkpoint_topic: any instance of the group must be able to resume any stream from its checkpoint`);
+    if (config.kafka?.exactly_once === false) throw new ConfigError(`${where} publishes with Kafka transactions (a new owner fences the old one); remove kafka.exactly_once: false`);
+    if (opts.stateDir) throw new UsageError(`${where} keeps checkpoints in ${config.kafka.checkpoint_topic}; --state-dir cannot be used with it`);
+    if (opts.once) throw new UsageError(`${where} runs until stopped (streams move between instances); --once cannot be used with it`);
+    if (opts.dryRun) throw new UsageError(`${where} cannot be combined with --dry-run: run the dry run without the group`);
+  }
 
   const local = path.join(config.dir, '.schemactl');
   const registryCfg = (config.registry ?? {}) as { url?: string };
@@ -260,7 +287,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
 
     const kafkaCfg = config.kafka ?? {};
     const brokers = opts.brokers ?? kafkaCfg.brokers;
-    const exactlyOnce = kafkaCfg.exactly_once === true;
+    const exactlyOnce = kafkaCfg.exactly_once === true || group !== undefined;
     if (exactlyOnce) {
       // the checkpoint has to live in the same transaction as the records, so in a topic on the same brokers
       const where = `${config.file}: kafka.exactly_once`;
@@ -281,6 +308,8 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     let failed = 0;
     for (const s of passed) {
       const g = checked.get(s.topic);
+      // group mode: a stream's source is opened by the instance that owns it, when it owns it
+      if (group !== undefined) break;
       if (!selected.includes(s) || !g?.source) continue;
       const source = await makeSource(g, g.source, { configFile: config.file, checkpoints, onLog: (e) => emit({ type: 'log', ...e, topic: s.topic }) });
       try {
@@ -295,7 +324,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     }
     const byTopic = new Map<string, GatedStream>();
     for (const s of passed) {
-      if (selected.includes(s) && s.source && !opened.has(s.topic)) continue;
+      if (group === undefined && selected.includes(s) && s.source && !opened.has(s.topic)) continue;
       const isRouteTarget = !selected.includes(s);
       const r = await gateStream(isRouteTarget ? { ...s, source: undefined } : s, config, registry, opts, !opts.dryRun);
       if (!r.ok) {
@@ -307,6 +336,35 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
       byTopic.set(s.topic, r.gated);
       if (!isRouteTarget) gated.push(r.gated);
       emit({ type: 'gate', topic: s.topic, ok: true, schemaId: r.gated.schemaId, findings: [] });
+    }
+
+    const metrics = new PublishMetrics(gated.map((g) => g.stream.topic), group);
+    let metricsServer: { port: number; close(): Promise<void> } | undefined;
+    let ready: () => { ok: boolean; why?: string } = () => ({ ok: false, why: 'starting' });
+    if (opts.metricsPort !== undefined && !opts.dryRun) {
+      const { serveMetrics } = await import('./metrics/server.js');
+      metricsServer = await serveMetrics(metrics, { port: opts.metricsPort, ready: () => ready() });
+      emit({ type: 'log', level: 'info', msg: 'metrics listening', port: metricsServer.port, paths: ['/metrics', '/healthz', '/readyz'] });
+    }
+    if (group !== undefined) {
+      await checkpoints.close();
+      try {
+        const { publishAsGroup } = await import('./group/publish-group.js');
+        return await publishAsGroup({
+          group, brokers: brokers!, checkpointTopic: kafkaCfg.checkpoint_topic!, instanceId: opts.instanceId ?? `${hostname()}-${process.pid}`,
+          ...(kafkaCfg.client_id ? { clientId: kafkaCfg.client_id } : {}), ...(kafkaCfg.compression ? { compression: kafkaCfg.compression } : {}),
+          ...(opts.groupSessionTimeoutMs ? { sessionTimeoutMs: opts.groupSessionTimeoutMs } : {}),
+          streams: gated.map((g) => ({
+            topic: g.stream.topic, schemaId: g.schemaId, spec: g.source!,
+            serialize: serializerFor(g, byTopic), keyOf: keyTextOf(g),
+            makeSource: (checkpoints, onLog) => makeSource(g, g.source!, { configFile: config.file!, checkpoints, onLog }),
+          })),
+          registry, metrics, setReady: (f) => { ready = f; }, emit, outcomes, selected: selected.map((s) => s.topic),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+      } finally {
+        await metricsServer?.close();
+      }
     }
 
     let sink: Sink;
@@ -327,6 +385,10 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     if (!opts.dryRun) await sink.open();
     const delivery = exactlyOnce ? 'exactly-once (Kafka transactions)' : 'at-least-once';
     if (!opts.dryRun) emit({ type: 'log', level: 'info', msg: `delivery: ${delivery}`, delivery, sink: sink.describe() });
+    /** running sources and their committed offsets, for the lag gauges */
+    const live = new Map<string, { source: Source; committed: SourceOffset | null }>();
+    metrics.attach({ lag: () => probeLag(live) });
+    ready = () => (live.size === gated.length ? { ok: true } : { ok: false, why: `${gated.length - live.size} of ${gated.length} streams not running` });
     try {
       // streams run concurrently: one slow source does not hold back the others
       await Promise.all(
@@ -335,6 +397,8 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
           const source = opened.get(g.stream.topic)!;
           opened.delete(g.stream.topic);
           const deadLetter: DeadLetterTarget = spec.deadLetter.startsWith('topic:') ? new TopicDeadLetter(spec.deadLetter.slice(6), sink, registry) : new FileDeadLetter(spec.deadLetter);
+          live.set(g.stream.topic, { source, committed: null });
+          metrics.owned(g.stream.topic, true);
           try {
             // the dead-letter value schema is registered with the stream's, before any row is read
             if (!opts.dryRun) await deadLetter.open?.();
@@ -343,7 +407,11 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
               serialize: serializerFor(g, byTopic), keyOf: keyTextOf(g),
               batchSize: spec.batchSize, pollIntervalMs: spec.pollIntervalMs, once: opts.once ?? false,
               ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.dryRun ? { dryRun: true } : {}),
-              onProgress: (st) => emit({ type: 'progress', topic: g.stream.topic, stats: st }),
+              onProgress: (st) => {
+                live.set(g.stream.topic, { source, committed: st.committed });
+                emit({ type: 'progress', topic: g.stream.topic, stats: st });
+              },
+              onBatch: (b) => metrics.batch(g.stream.topic, b),
               onLog: (e) => emit({ type: 'log', ...e }),
             });
             outcomes.push({ topic: g.stream.topic, status: 'published', findings: [], schemaId: g.schemaId, stats });
@@ -354,6 +422,8 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
             outcomes.push({ topic: g.stream.topic, status: 'failed', findings: [], schemaId: g.schemaId, error: redact((e as Error).message) });
             if (!(e instanceof SchemactlError)) emit({ type: 'log', level: 'error', msg: 'stream failed', topic: g.stream.topic, error: redact((e as Error).message) });
           } finally {
+            live.delete(g.stream.topic);
+            metrics.owned(g.stream.topic, false);
             await source.close().catch(() => {});
           }
         }),
@@ -361,6 +431,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     } finally {
       if (!opts.dryRun) await sink.close().catch(() => {});
       await checkpoints.close();
+      await metricsServer?.close();
     }
     const refused = outcomes.some((o) => o.status === 'refused');
     const dead = outcomes.some((o) => (o.stats?.deadLettered ?? 0) > 0);
@@ -371,13 +442,28 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
   }
 }
 
+/** Ask every running source how far behind it is; a source that errs or takes over 2 s is left out of this scrape. */
+export async function probeLag(live: Map<string, { source: Source; committed: SourceOffset | null }>): Promise<Array<{ stream: string; lag: SourceLag }>> {
+  const out: Array<{ stream: string; lag: SourceLag }> = [];
+  await Promise.all([...live].map(async ([stream, { source, committed }]) => {
+    if (!source.lag) return;
+    let timer: NodeJS.Timeout | undefined;
+    const lag = await Promise.race([
+      source.lag(committed).catch(() => null),
+      new Promise<null>((r) => { timer = setTimeout(() => r(null), 2000); }),
+    ]).finally(() => clearTimeout(timer));
+    if (lag) out.push({ stream, lag });
+  }));
+  return out;
+}
+
 /** exit 3 only for a dependency that could not be reached; a statement the database rejects, a stopped stream (drift, truncate) or a bad setting is the user's to fix: exit 2 or the error's own code */
-function exitCodeOf(e: unknown): number {
+export function exitCodeOf(e: unknown): number {
   if (e instanceof SchemactlError) return e.exitCode;
   return (e as { retriable?: boolean }).retriable === false ? 2 : 3;
 }
 
-function order(outcomes: StreamOutcome[], selected: CatalogStream[]): StreamOutcome[] {
+export function order(outcomes: StreamOutcome[], selected: CatalogStream[]): StreamOutcome[] {
   const idx = new Map(selected.map((s, i) => [s.topic, i]));
   return [...outcomes].sort((a, b) => (idx.get(a.topic) ?? 0) - (idx.get(b.topic) ?? 0));
 }

@@ -59,7 +59,18 @@ export interface Source {
   acknowledge?(offset: SourceOffset): Promise<void>;
   /** forget rows handed out since the last acknowledgement (the engine rewinds after a failed send) */
   rewind?(): void;
+  /**
+   * How far the database is ahead of the committed offset, for metrics (`schemactl_source_lag_*`):
+   * replication slot bytes, outbox rows waiting, or seconds between the newest row and the committed one.
+   * Asked on a scrape, beside the loop; null when it cannot say.
+   */
+  lag?(committed: SourceOffset | null): Promise<SourceLag | null>;
   close(): Promise<void>;
+}
+
+export interface SourceLag {
+  kind: 'slot_bytes' | 'backlog_rows' | 'seconds';
+  value: number;
 }
 
 /** A serialized record ready for a sink. */

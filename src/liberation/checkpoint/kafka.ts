@@ -37,6 +37,9 @@ export class KafkaCheckpointStore implements CheckpointStore {
           partitions: 1,
           replicas: -1,
           configs: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'min.compaction.lag.ms', value: '60000' }],
+        }).catch(async (e: Error) => {
+          // another publisher (of the same group) created it at the same moment
+          if (!(await admin.listTopics()).includes(this.cfg.topic)) throw e;
         });
       }
     } catch (e) {

@@ -22,6 +22,22 @@ export interface KafkaTxSinkConfig extends KafkaSinkConfig {
   checkpointTopic: string;
   /** how long to keep trying to learn the outcome of a commit that failed in flight, ms */
   settleTimeoutMs?: number;
+  /**
+   * Group mode: one sink per stream, and a failed transaction is final for this sink. It neither
+   * settles nor starts a new producer, because initialising the transactional.id again would fence a
+   * new owner of the stream if the group moved it meanwhile; the error (code `tx-restart`) ends the
+   * stream's loop and the group decides whether this instance starts it again (fence, then checkpoint).
+   */
+  failFast?: boolean;
+}
+
+/** The stream's loop must restart from the committed checkpoint (group mode). */
+export class TxRestartError extends UnreachableError {
+  override readonly retriable = false;
+  constructor(message: string, cause?: unknown) {
+    super(message, cause);
+    (this as { code: string }).code = 'tx-restart';
+  }
 }
 
 /** Header on the checkpoint record naming the transaction that wrote it. */
@@ -43,6 +59,8 @@ export class KafkaTxSink implements Sink {
   private producer: TxProducer | undefined;
   /** one transaction at a time per producer: streams running concurrently take turns */
   private turn: Promise<unknown> = Promise.resolve();
+  /** failFast: a transaction failed; nothing more goes through this sink */
+  private failed = false;
 
   constructor(private readonly cfg: KafkaTxSinkConfig) {}
 
@@ -57,6 +75,24 @@ export class KafkaTxSink implements Sink {
     } catch (e) {
       this.discard();
       throw new UnreachableError(`cannot reach the Kafka brokers ${this.cfg.brokers.join(',')}: ${redact((e as Error).message)}`, e);
+    }
+  }
+
+  /**
+   * Initialise the transactional.id now: the coordinator bumps its epoch, which aborts (or completes) a
+   * previous holder's open transaction and rejects that holder's later writes. A new owner of a stream
+   * calls this before reading the checkpoint, so what it reads is final.
+   */
+  async fence(): Promise<void> {
+    this.producer ??= this.newProducer();
+    try {
+      const tx = await withDeadline(this.deadlineMs, 'initialising the transactional producer', this.producer.beginTransaction());
+      // nothing was sent: the coordinator has no transaction to end (EndTxn would be refused), so the
+      // client's local one is just dropped
+      await tx.cancel();
+    } catch (e) {
+      this.discard();
+      throw new UnreachableError(`cannot initialise the transactional producer ${this.cfg.transactionalId}: ${redact((e as Error).message)}`, e);
     }
   }
 
@@ -98,6 +134,7 @@ export class KafkaTxSink implements Sink {
   }
 
   private async transact(records: OutRecord[], checkpoint: { stream: string; offset: SourceOffset; token: string } | undefined): Promise<void> {
+    if (this.failed) throw new TxRestartError('this stream\'s transactional producer failed earlier; the stream restarts from its checkpoint');
     this.producer ??= this.newProducer();
     const producer = this.producer;
     const size = this.cfg.chunk ?? 2000;
@@ -129,6 +166,10 @@ export class KafkaTxSink implements Sink {
     } catch (e) {
       // whatever state the producer is in (stale sequences, half-open transaction), its successor starts clean
       this.discard();
+      if (this.cfg.failFast) {
+        this.failed = true;
+        throw new TxRestartError(`producing to Kafka in a transaction failed (${committing ? 'outcome settled by the next owner\'s fence' : 'rolled back'}): ${redact((e as Error).message)}`, e);
+      }
       if (committing && checkpoint && (await this.settle(checkpoint))) return;
       throw new UnreachableError(`producing to Kafka in a transaction failed (rolled back): ${redact((e as Error).message)}`, e);
     }
@@ -173,6 +214,8 @@ export class KafkaTxSink implements Sink {
 
 export interface CommittedMessage {
   offset: bigint;
+  /** the record's create time (ms since the epoch), as its producer stamped it */
+  timestamp: bigint;
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string>;
@@ -232,7 +275,7 @@ export async function readCommitted(brokers: string[], topic: string, timeoutMs 
           if (offset >= end || offset < start) continue;
           const headers: Record<string, string> = {};
           for (const [k, v] of r.headers) if (k) headers[k.toString('utf8')] = v ? v.toString('utf8') : '';
-          const m = { offset, key: r.key && r.key.length ? r.key : null, value: r.value && r.value.length ? r.value : null, headers };
+          const m = { offset, timestamp: batch.firstTimestamp + r.timestampDelta, key: r.key && r.key.length ? r.key : null, value: r.value && r.value.length ? r.value : null, headers };
           if (batch.attributes & IS_TRANSACTIONAL) {
             const held = pending.get(batch.producerId) ?? [];
             held.push(m);

@@ -6,7 +6,7 @@
 // them, so every read starts from what is still in the table — a transaction that commits late is
 // simply picked up by the next poll. Reads are still bounded by the oldest open transaction (when the
 // table has a timestamp column) so that events leave in timestamp order across transactions.
-import type { Source, SourceBatch, SourceOffset, SourceRow } from '../types.js';
+import type { Source, SourceBatch, SourceLag, SourceOffset, SourceRow } from '../types.js';
 import { redact } from '../../errors.js';
 import { connect, horizon, SqlSource } from './query.js';
 import { dialectOf, quoteIdent, type Dialect } from './sql.js';
@@ -138,6 +138,14 @@ export class OutboxSource extends SqlSource implements Source {
       // the parameters take the id column's own type (uuid, bigint, varchar, binary), so the primary key index is used
       await this.must().query(sql, chunk);
     }
+  }
+
+  /** The backlog: rows still in the outbox (acknowledged rows are deleted or marked). */
+  async lag(): Promise<SourceLag | null> {
+    const d = this.dialect;
+    const where = typeof this.cfg.onAck === 'object' ? ` WHERE ${quoteIdent(this.cfg.onAck.markColumn, d)} IS NULL` : '';
+    const [row] = await this.must().query(`SELECT COUNT(*) AS n FROM ${quoteIdent(this.cfg.table, d)}${where}`, []);
+    return { kind: 'backlog_rows', value: Number(row?.n ?? 0) };
   }
 
   /** The engine rewinds after a failed send: forget what was handed out so it is read again. */

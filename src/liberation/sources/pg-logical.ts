@@ -25,7 +25,7 @@
 //  - Push, not poll: read() waits on the replication socket and returns as soon as a transaction is
 //    complete, so the engine never sleeps between changes.
 import pg from 'pg';
-import type { CheckpointStore, Source, SourceBatch, SourceOffset } from '../types.js';
+import type { CheckpointStore, Source, SourceBatch, SourceLag, SourceOffset } from '../types.js';
 import { redact, SchemactlError, UnreachableError } from '../../errors.js';
 import { identityFindings, loadTables, SESSION_OPTIONS, textTypes, type IdentityFinding, type TableInfo } from './pg-logical/catalog.js';
 import { driftError } from './pg-logical/drift.js';
@@ -389,6 +389,13 @@ export class PgLogicalSource implements Source {
     this.snap = null;
     this.inflight = [];
     await stream?.close();
+  }
+
+  /** Bytes of WAL the slot still holds for this stream: the server's current position minus the confirmed one. */
+  async lag(): Promise<SourceLag | null> {
+    const r = await this.must().query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text AS b FROM pg_replication_slots WHERE slot_name = $1', [this.cfg.slot]);
+    const b = (r.rows[0] as { b: string | null } | undefined)?.b;
+    return b === null || b === undefined ? null : { kind: 'slot_bytes', value: Number(b) };
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@
 //    lookback window re-reads behind the checkpoint for those.
 //  - Precision. Drivers are told to return every value as the database's own text, so cursors keep
 //    microseconds and int8 ids stay exact; comparisons happen in the database's own types.
-import type { Source, SourceBatch, SourceOffset, SourceRow } from '../types.js';
+import type { Source, SourceBatch, SourceOffset, SourceRow, SourceLag } from '../types.js';
 import { EXIT, redact, SchemactlError } from '../../errors.js';
 import { describePosition, dialectOf, quoteIdent, relation, type Dialect } from './sql.js';
 import { MysqlHorizon } from './mysql-horizon.js';
@@ -311,6 +311,23 @@ export class QuerySource extends SqlSource implements Source {
         { exitCode: EXIT.USAGE, retriable: false },
       );
     }
+  }
+
+  /**
+   * Seconds between the newest row's timestamp and the committed one (0 when caught up): how far the
+   * stream trails the table, not how long ago the table last changed.
+   */
+  async lag(committed: SourceOffset | null): Promise<SourceLag | null> {
+    const d = this.dialect;
+    const ts = `src.${quoteIdent(this.cfg.timestamp, d)}`;
+    const rel = relation(this.cfg, d);
+    const from = committed?.kind === 'query' && committed.ts !== null ? committed.ts : null;
+    const sql = d === 'postgres'
+      ? `SELECT EXTRACT(EPOCH FROM (max(${ts}) - ${from === null ? `min(${ts})` : `$1::timestamptz`}))::float8 AS s FROM ${rel} AS src`
+      : `SELECT TIMESTAMPDIFF(MICROSECOND, ${from === null ? `min(${ts})` : 'CAST(? AS DATETIME(6))'}, max(${ts})) / 1000000 AS s FROM ${rel} AS src`;
+    const [row] = await this.must().query(sql, from === null ? [] : [from]);
+    if (row?.s === null || row?.s === undefined) return { kind: 'seconds', value: 0 };
+    return { kind: 'seconds', value: Math.max(0, Number(row.s)) };
   }
 
   /** The exclusive upper bound for timestamps that is safe to read now, in the database's text form. */
