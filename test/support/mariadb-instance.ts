@@ -29,7 +29,11 @@ export function mariadbAvailable(): boolean {
   return spawnSync('sh', ['-c', 'command -v mariadb-install-db'], { encoding: 'utf8' }).status === 0 && existsSync('/usr/sbin/mariadbd');
 }
 
-export async function startMariadb(opts: { database?: string } = {}): Promise<MariadbInstance> {
+/**
+ * `binlog: true` starts the server with `--log-bin --binlog-format=ROW --binlog-row-image=FULL` and a
+ * server id, the settings log-based capture (schemactl's binlog source, Debezium's MySQL connector) needs.
+ */
+export async function startMariadb(opts: { database?: string; binlog?: boolean } = {}): Promise<MariadbInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'schemactl-mariadb-'));
   const data = join(dir, 'data');
   const user = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'root');
@@ -45,7 +49,8 @@ export async function startMariadb(opts: { database?: string } = {}): Promise<Ma
     const out = openSync(log, 'a');
     child = spawn('/usr/sbin/mariadbd', [
       '--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'sock')}`, `--user=${user}`,
-      '--skip-log-bin', '--innodb-buffer-pool-size=32M', '--innodb-log-file-size=16M', '--skip-name-resolve', '--max-connections=200',
+      ...(opts.binlog ? [`--log-bin=${join(dir, 'binlog')}`, '--binlog-format=ROW', '--binlog-row-image=FULL', '--server-id=1'] : ['--skip-log-bin']),
+      '--innodb-buffer-pool-size=32M', '--innodb-log-file-size=16M', '--skip-name-resolve', '--max-connections=200',
     ], { stdio: ['ignore', out, out] });
     const deadline = Date.now() + 60_000;
     while (!(await portOpen(port))) {
