@@ -33,7 +33,7 @@ export function mariadbAvailable(): boolean {
  * `binlog: true` starts the server with `--log-bin --binlog-format=ROW --binlog-row-image=FULL` and a
  * server id, the settings log-based capture (schemactl's binlog source, Debezium's MySQL connector) needs.
  */
-export async function startMariadb(opts: { database?: string; binlog?: boolean } = {}): Promise<MariadbInstance> {
+export async function startMariadb(opts: { database?: string; binlog?: boolean; serverArgs?: string[] } = {}): Promise<MariadbInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'schemactl-mariadb-'));
   const data = join(dir, 'data');
   const user = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'root');
@@ -50,7 +50,7 @@ export async function startMariadb(opts: { database?: string; binlog?: boolean }
     child = spawn('/usr/sbin/mariadbd', [
       '--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'sock')}`, `--user=${user}`,
       ...(opts.binlog ? [`--log-bin=${join(dir, 'binlog')}`, '--binlog-format=ROW', '--binlog-row-image=FULL', '--server-id=1'] : ['--skip-log-bin']),
-      '--innodb-buffer-pool-size=32M', '--innodb-log-file-size=16M', '--skip-name-resolve', '--max-connections=200',
+      '--innodb-buffer-pool-size=32M', '--innodb-log-file-size=16M', '--skip-name-resolve', '--max-connections=200', ...(opts.serverArgs ?? []),
     ], { stdio: ['ignore', out, out] });
     const deadline = Date.now() + 60_000;
     while (!(await portOpen(port))) {

@@ -50,7 +50,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * which favours Debezium against schemactl's registered Avro.
  *
  * <p>Output on stdout, one JSON object per line: {@code {"msg":"progress","time":…,"read":n}} after each
- * acknowledged batch (n counts every event since start, like the CLI's progress line), and on exit
+ * acknowledged batch (n counts the row change events since start, like the CLI's progress line), and on exit
  * {@code {"msg":"summary",…}} with the counts and, with bench.commit.column, latency percentiles.
  */
 public final class DebeziumBench {
@@ -187,7 +187,9 @@ public final class DebeziumBench {
       long nowUs = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
       for (RecordChangeEvent<SourceRecord> event : batch) committer.markProcessed(event);
       committer.markBatchFinished();
-      read += batch.size();
+      // `read` counts row change events only (an envelope with an op), not the MySQL connector's
+      // schema-change events, so it matches the rows the load generator wrote
+      for (RecordChangeEvent<SourceRecord> event : batch) if (isRowEvent(event.record())) read++;
       if (written != null) {
         for (Long w : written) {
           if (w == null) continue;
@@ -198,6 +200,11 @@ public final class DebeziumBench {
       System.out.println("{\"msg\":\"progress\",\"time\":\"" + now + "\",\"timeUs\":" + nowUs + ",\"read\":" + read + ",\"batch\":" + batch.size()
           + ",\"handleMs\":" + (System.nanoTime() - entered) / 1_000_000 + "}");
       System.out.flush();
+    }
+
+    private static boolean isRowEvent(SourceRecord r) {
+      if (r.value() == null) return false;
+      return r.value() instanceof Struct && ((Struct) r.value()).schema().field("op") != null;
     }
 
     /** The load generator's write time of a row, from the change event's after (or before) image. */
