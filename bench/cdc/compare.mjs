@@ -352,7 +352,6 @@ for (const name of names) {
     continue;
   }
   const warmed = id - 1;
-  const firstLatencyIndex = run.summary ? 0 : null;
   const sent = [];
   const writeSecs = await write(SECONDS, sent);
   const written = id - 1 - warmed;
@@ -367,7 +366,6 @@ for (const name of names) {
   const sorted = ascending(latencies);
   const delivered = run.read() - warmed;
   await run.stop();
-  void firstLatencyIndex;
   r.latency = {
     target: RATE, offered: written / writeSecs, written, delivered,
     p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: percentile(sorted, 100), load: load(),
@@ -403,8 +401,9 @@ row('', names);
 const get = (n, f) => (results[n][f.split('.')[0]] ? f.split('.').reduce((o, k) => o?.[k], results[n]) : NaN);
 row('snapshot events/s', names.map((n) => fmt(get(n, 'snapshot.eventsPerSec'))));
 row('streaming events/s', names.map((n) => fmt(get(n, 'streaming.eventsPerSec'))));
-row(`commit→ack p50 ms at ${RATE}/s`, names.map((n) => (get(n, 'latency.p50') ?? NaN).toFixed?.(1) ?? '—'));
-row(`commit→ack p99 ms at ${RATE}/s`, names.map((n) => (get(n, 'latency.p99') ?? NaN).toFixed?.(1) ?? '—'));
+const ms = (v) => (Number.isFinite(v) ? v.toFixed(1) : '—');
+row(`commit→ack p50 ms at ${RATE}/s`, names.map((n) => ms(get(n, 'latency.p50'))));
+row(`commit→ack p99 ms at ${RATE}/s`, names.map((n) => ms(get(n, 'latency.p99'))));
 if (results.perf) console.log(`ProducerPerformance anchor: ${fmt(results.perf.perSec)} records/s`);
 if (names.length === 2 && !results.schemactl.error && !results.debezium.error) {
   const s = results.schemactl;
