@@ -105,7 +105,7 @@ if (MYSQL) {
   // system variable 'transaction_isolation'"), and so it does for 5.7.20 and later; 5.7.19 works: SHOW
   // MASTER STATUS, @@tx_isolation, and the binlog client reads MariaDB's ROW events. schemactl's source
   // sees the same string (--server-version '' to keep MariaDB's own).
-  server = await startMariadb({ binlog: true, database: 'bench', serverArgs: opt['server-version'] ? [`--version=${opt['server-version']}`] : [] });
+  server = await startMariadb({ logBin: true, database: 'bench', args: opt['server-version'] ? [`--version=${opt['server-version']}`] : [] });
   const mysql = (await import('mysql2/promise')).default;
   const conn = await mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', database: 'bench', multipleStatements: false });
   db = { exec: (sql, params = []) => conn.query(sql, params), end: () => conn.end() };

@@ -2,7 +2,7 @@
 // temp folder, mariadbd on a free port of 127.0.0.1, root without a password. The machine's shared
 // server is never touched. kill() is a crash (SIGKILL), start() brings it back on the same data.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,14 +30,18 @@ export function mariadbAvailable(): boolean {
 }
 
 /**
- * `binlog: true` starts the server with `--log-bin --binlog-format=ROW --binlog-row-image=FULL` and a
- * server id, the settings log-based capture (schemactl's binlog source, Debezium's MySQL connector) needs.
+ * `logBin`: write a row-based binary log (log-based capture reads it) with full row images and full
+ * row metadata; `args` are added to the server's command line.
  */
-export async function startMariadb(opts: { database?: string; binlog?: boolean; serverArgs?: string[] } = {}): Promise<MariadbInstance> {
+export async function startMariadb(opts: { database?: string; logBin?: boolean; args?: string[] } = {}): Promise<MariadbInstance> {
   const dir = mkdtempSync(join(tmpdir(), 'schemactl-mariadb-'));
   const data = join(dir, 'data');
   const user = process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'root');
-  const init = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', `--user=${user}`], { encoding: 'utf8' });
+  // a private temporary folder: bootstraps running at once in the shared /tmp removed each other's temporary tables
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
+  const env = { ...process.env, TMPDIR: tmp };
+  const init = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', `--user=${user}`], { encoding: 'utf8', env });
   if (init.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`mariadb-install-db failed: ${init.stderr || init.stdout}`);
@@ -49,9 +53,12 @@ export async function startMariadb(opts: { database?: string; binlog?: boolean; 
     const out = openSync(log, 'a');
     child = spawn('/usr/sbin/mariadbd', [
       '--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'sock')}`, `--user=${user}`,
-      ...(opts.binlog ? [`--log-bin=${join(dir, 'binlog')}`, '--binlog-format=ROW', '--binlog-row-image=FULL', '--server-id=1'] : ['--skip-log-bin']),
-      '--innodb-buffer-pool-size=32M', '--innodb-log-file-size=16M', '--skip-name-resolve', '--max-connections=200', ...(opts.serverArgs ?? []),
-    ], { stdio: ['ignore', out, out] });
+      ...(opts.logBin
+        ? [`--log-bin=${join(dir, 'binlog')}`, '--binlog-format=ROW', '--binlog-row-image=FULL', '--binlog-row-metadata=FULL', '--server-id=1']
+        : ['--skip-log-bin']),
+      ...(opts.args ?? []),
+      '--innodb-buffer-pool-size=32M', '--innodb-log-file-size=16M', '--skip-name-resolve', '--max-connections=200',
+    ], { stdio: ['ignore', out, out], env });
     const deadline = Date.now() + 60_000;
     while (!(await portOpen(port))) {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`mariadbd did not start on port ${port}:\n${readFileSync(log, 'utf8').slice(-2000)}`);
