@@ -44,6 +44,13 @@ export class UnreachableError extends SchemactlError {
   }
 }
 
+/** A dependency answered, but not in its protocol (a registry's 200 with a body that is not JSON): exit 3. */
+export class InvalidResponseError extends SchemactlError {
+  constructor(message: string, cause?: unknown) {
+    super('invalid-response', message, { exitCode: EXIT.UNREACHABLE, retriable: false, cause });
+  }
+}
+
 /**
  * Remove credentials from anything that may be printed: the userinfo of URLs (`scheme://user:pass@host`,
  * also with an empty user or an `@` inside the password: everything up to the last `@` before the

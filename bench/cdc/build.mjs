@@ -10,6 +10,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 const ENTRIES = [
   'src/liberation/sources/pg-logical.ts',
+  'src/liberation/sources/binlog.ts',
   'src/liberation/sources/query.ts',
   'src/liberation/engine.ts',
   'src/liberation/mapping.ts',

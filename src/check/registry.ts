@@ -31,6 +31,16 @@ export interface ConnectOptions {
   retries?: number;
 }
 
+/** `registry.<key>` as a whole number (0 allowed only for retries); undefined when absent. */
+function wholeNumber(section: Record<string, unknown> | undefined, key: string, min: number): number | undefined {
+  const v = section?.[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new UsageError(`registry.${key} expects a whole number of at least ${min}, got ${JSON.stringify(v)}`, 'registry-config');
+  }
+  return v;
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
@@ -59,12 +69,17 @@ export async function openTarget(target: RegistryTarget, opts: ConnectOptions, c
   const user = str(env.SCHEMACTL_REGISTRY_USER) ?? str(authSection.username) ?? str(authSection.user);
   const password = str(env.SCHEMACTL_REGISTRY_PASSWORD) ?? str(authSection.password) ?? '';
   const ca = str(env.SCHEMACTL_REGISTRY_CA_FILE) ?? str(opts.section?.ca_file) ?? str(opts.section?.ca);
+  // client timing: per attempt, the deadline of one call (retries included), and the retries
+  const timeoutMs = opts.timeoutMs ?? wholeNumber(opts.section, 'timeout_ms', 1);
+  const totalTimeoutMs = wholeNumber(opts.section, 'total_timeout_ms', 1);
+  const retries = opts.retries ?? wholeNumber(opts.section, 'retries', 0);
   return openRegistry({
     url: target.url!,
     ...(token !== undefined ? { auth: { bearerToken: token } } : user !== undefined ? { auth: { username: user, password } } : {}),
     ...(ca !== undefined ? { caFile: path.resolve(opts.dir, ca) } : {}),
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    ...(opts.retries !== undefined ? { retry: { retries: opts.retries, initialDelayMs: 50 } } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(totalTimeoutMs !== undefined ? { totalTimeoutMs } : {}),
+    ...(opts.retries !== undefined ? { retry: { retries: opts.retries, initialDelayMs: 50 } } : retries !== undefined ? { retry: { retries } } : {}),
   });
 }
 

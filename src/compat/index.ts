@@ -8,6 +8,7 @@ import type { AvroSchemaView } from './avro/check.js';
 import { registryAvroMessage, UNEXPECTED_EXCEPTION_PREFIX } from './avro/messages.js';
 import { composeLevel, levelPolicy } from './levels.js';
 import type { PairCheck } from './levels.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 import type { CheckDirection, CompatMessage, CompatRequest, CompatResult, SchemaReferenceText } from './types.js';
 
 export type * from './types.js';
@@ -53,23 +54,16 @@ interface ProtobufPairModule {
 }
 
 // Parsing dominates the cost of a check; a subject's history is re-checked against every candidate,
-// so parsed previous versions are kept (bounded) by text.
-const PARSE_CACHE_LIMIT = 512;
-const parseCache = new Map<string, ReturnType<typeof parseAvsc>>();
+// so parsed previous versions are kept, bounded by the total length of their texts: a parsed document
+// is many times its text, so a count bound alone let 512 large schemas hold gigabytes (issue #13).
+const PARSE_CACHE_CHARS = 8 * 1024 * 1024;
+const parseCache = new BoundedCache<string, ReturnType<typeof parseAvsc>>(PARSE_CACHE_CHARS, 512);
 
 function parseCached(text: string, file: string): ReturnType<typeof parseAvsc> {
   const hit = parseCache.get(text);
-  if (hit) {
-    parseCache.delete(text);
-    parseCache.set(text, hit);
-    return hit;
-  }
+  if (hit) return hit;
   const parsed = parseAvsc(text, file);
-  parseCache.set(text, parsed);
-  if (parseCache.size > PARSE_CACHE_LIMIT) {
-    const oldest = parseCache.keys().next().value;
-    if (oldest !== undefined) parseCache.delete(oldest);
-  }
+  parseCache.set(text, parsed, text.length);
   return parsed;
 }
 

@@ -1,13 +1,15 @@
-// Validation, storage form and identity of submitted schema texts. The registry stores an Avro or JSON
-// schema re-serialised compactly (as Confluent does: whitespace never changes identity), and with
-// `normalize` a canonical rendering (full names, fixed key order) so equivalent spellings share an id.
-// Protobuf text is kept as written (normalisation of .proto text is not implemented here).
+// Validation, storage form and identity of submitted schema texts. As the Confluent registry does, the
+// stored text is the schema's canonical string (Avro: Java's Schema.toString, ./canonical/avro.ts;
+// Protobuf: the parsed file re-printed, ./canonical/protobuf.ts), and the identity is that string with
+// the references: the same schema spelled differently (key order, whitespace, comments) is the same
+// schema, with the same id and version. `normalize` applies Confluent's normalization first.
 //
 // Validity is the format layer's (formats/*, through the compatibility engine's reading of a
 // candidate): the registry accepts and refuses exactly what lint, check and publish do.
 import { createHash } from 'node:crypto';
 import { InvalidSchemaError, validateAvroSchema } from '../compat/index.js';
-import { parseJsonWithPositions } from '../formats/avro/index.js';
+import { avroCanonicalString } from './canonical/avro.js';
+import { protobufCanonicalString } from './canonical/protobuf.js';
 import { parseProto } from '../formats/protobuf/index.js';
 import { invalidProblems } from '../formats/validity.js';
 import { errors } from './types.js';
@@ -36,55 +38,6 @@ function jsonParse(text: string): unknown {
   }
 }
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
-const TYPE_KEYS = ['type', 'name', 'fields', 'symbols', 'items', 'values', 'size', 'default', 'doc', 'aliases', 'order', 'logicalType', 'precision', 'scale'];
-const FIELD_KEYS = ['name', 'type', 'default', 'doc', 'aliases', 'order'];
-
-function fullName(name: string, ns: string | undefined): string {
-  return name.includes('.') || !ns ? name : `${ns}.${name}`;
-}
-
-/** Canonical Avro rendering used by `normalize`: full names, namespace folded in, fixed key order. */
-export function normalizeAvro(node: Json, ns?: string): Json {
-  if (typeof node === 'string') return PRIMITIVES.has(node) ? node : fullName(node, ns);
-  if (Array.isArray(node)) return node.map((b) => normalizeAvro(b, ns));
-  if (node === null || typeof node !== 'object') return node;
-  const type = node.type;
-  const named = type === 'record' || type === 'error' || type === 'enum' || type === 'fixed';
-  let innerNs = ns;
-  let fn: string | undefined;
-  const out: { [k: string]: Json } = {};
-  if (named && typeof node.name === 'string') {
-    fn = fullName(node.name, typeof node.namespace === 'string' && node.namespace !== '' ? node.namespace : ns);
-    innerNs = fn.includes('.') ? fn.slice(0, fn.lastIndexOf('.')) : undefined;
-  }
-  const keys = Object.keys(node);
-  const ordered = [...TYPE_KEYS.filter((k) => k in node), ...keys.filter((k) => !TYPE_KEYS.includes(k) && k !== 'namespace').sort()];
-  if (!named && typeof type === 'string' && PRIMITIVES.has(type) && keys.length === 1) return type;
-  for (const k of ordered) {
-    const v = node[k] as Json;
-    if (k === 'name' && fn !== undefined) out[k] = fn;
-    else if (k === 'type') out[k] = typeof v === 'string' && (named || v === 'array' || v === 'map') ? v : normalizeAvro(v, innerNs);
-    else if (k === 'items' || k === 'values') out[k] = normalizeAvro(v, innerNs);
-    else if (k === 'aliases' && named && Array.isArray(v)) out[k] = v.map((a) => (typeof a === 'string' ? fullName(a, innerNs) : a));
-    else if (k === 'fields' && Array.isArray(v)) out[k] = v.map((f) => normalizeField(f, innerNs));
-    else out[k] = v;
-  }
-  return out;
-}
-
-function normalizeField(f: Json, ns: string | undefined): Json {
-  if (f === null || typeof f !== 'object' || Array.isArray(f)) return f;
-  const keys = Object.keys(f);
-  const out: { [k: string]: Json } = {};
-  for (const k of [...FIELD_KEYS.filter((x) => x in f), ...keys.filter((x) => !FIELD_KEYS.includes(x)).sort()]) {
-    out[k] = k === 'type' ? normalizeAvro(f[k] as Json, ns) : (f[k] as Json);
-  }
-  return out;
-}
-
 function validateAvro(text: string, refs: ResolvedReference[]): void {
   try {
     validateAvroSchema(text, refs.map((r) => ({ name: r.ref.name, subject: r.ref.subject, version: r.ref.version, schema: r.schema })));
@@ -105,6 +58,21 @@ function validateProtobuf(text: string, refs: ResolvedReference[]): void {
   if (bad) throw errors.invalidSchema(`Invalid schema: ${bad}`);
 }
 
+/**
+ * The canonical text, unless it does not read back as the same valid file (a construct the printer
+ * does not know): then the text as written, so a schema is never stored in a form that fails to parse.
+ */
+function protobufCanonical(text: string, refs: ResolvedReference[], normalize: boolean): string {
+  let canonical: string;
+  try {
+    canonical = protobufCanonicalString(text, refs.map((r) => r.schema), normalize);
+  } catch {
+    return text;
+  }
+  const texts = new Map(refs.map((r) => [r.ref.name, r.schema] as const));
+  return protoProblems(canonical, 'schema.proto', (p) => texts.get(p)) === undefined ? canonical : text;
+}
+
 /** The first problem that makes a .proto text invalid, as `file:line:column: message`. */
 function protoProblems(text: string, file: string, loadImport: (p: string) => string | undefined): string | undefined {
   const parsed = parseProto(text, file, { loadImport });
@@ -122,14 +90,21 @@ export function prepareSchema(
 ): PreparedSchema {
   if (typeof schema !== 'string' || schema.trim() === '') throw errors.invalidSchema('Invalid schema: empty schema');
   let stored: string;
+  let references = refs.map((r) => ({ name: r.ref.name, subject: r.ref.subject, version: r.ref.version }));
+  if (normalize) {
+    // Confluent's normalize also sorts the references (and drops duplicates)
+    const seen = new Set<string>();
+    references = references
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : a.version - b.version))
+      .filter((r) => {
+        const k = JSON.stringify(r);
+        return seen.has(k) ? false : (seen.add(k), true);
+      });
+  }
   if (schemaType === 'AVRO') {
-    // validity first (the format layer's verdict, comments allowed as Avro Java allows them), then the
-    // JSON value to store
+    // validity is the format layer's verdict (comments allowed, as Avro Java allows them)
     validateAvro(schema, refs);
-    const json = parseJsonWithPositions(schema, undefined, true);
-    if (!json.ok) throw errors.invalidSchema(`Invalid schema: ${json.problems.map((p) => p.message).join('; ')}`);
-    const parsed = json.value;
-    stored = JSON.stringify(normalize ? normalizeAvro(parsed as Json) : parsed);
+    stored = avroCanonicalString(schema, refs.map((r) => r.schema), normalize);
   } else if (schemaType === 'JSON') {
     const parsed = jsonParse(schema);
     if (typeof parsed !== 'boolean' && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) {
@@ -138,9 +113,8 @@ export function prepareSchema(
     stored = JSON.stringify(parsed);
   } else {
     validateProtobuf(schema, refs);
-    stored = schema;
+    stored = protobufCanonical(schema, refs, normalize);
   }
-  const references = refs.map((r) => ({ name: r.ref.name, subject: r.ref.subject, version: r.ref.version }));
   const identity = createHash('sha256')
     .update(schemaType)
     .update('\0')

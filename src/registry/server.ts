@@ -11,13 +11,16 @@ import { errors, parseSchemaType, parseVersionRef, RegistryError } from './types
 import type { CompatibilityChecker, SchemaType, ConfigUpdate, Mode, SchemaById, SchemaInput, SubjectVersion } from './types.js';
 
 export const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
-const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+export const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
 
 export interface ServeOptions {
   host?: string;
   port?: number;
   dataDir?: string;
+  /** one user (the library's original option) */
   auth?: { username: string; password: string };
+  /** several users; with `auth`, both are accepted */
+  users?: Array<{ username: string; password: string }>;
   maxBodyBytes?: number;
   checkCompatibility?: CompatibilityChecker;
   schemaTypes?: SchemaType[];
@@ -77,8 +80,19 @@ function asInput(body: unknown): SchemaInput {
   };
 }
 
+/** A schema id: any int (so `-1` is "Schema -1 not found", 40403, as the registry answers); else 404. */
 function parseId(raw: string): number {
-  if (!/^[0-9]{1,10}$/.test(raw)) throw notFound();
+  if (!/^-?[0-9]{1,10}$/.test(raw)) throw notFound();
+  const n = Number(raw);
+  if (n < -(2 ** 31) || n > 2 ** 31 - 1) throw notFound();
+  return n;
+}
+
+/** An int query parameter; absent: the default; not an int: 404, as JAX-RS answers a failed @QueryParam conversion. */
+function intParam(q: Query, name: string, fallback: number): number {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^-?[0-9]{1,10}$/.test(raw)) throw notFound();
   return Number(raw);
 }
 
@@ -94,7 +108,24 @@ async function route(store: EmbeddedRegistry, method: string, parts: string[], q
     if (is('GET')) return {};
     throw notAllowed();
   }
+  if (head === 'contexts') {
+    // only the default context exists here; the registry names it "."
+    if (a !== undefined) throw notFound();
+    if (!is('GET')) throw notAllowed();
+    return ['.'];
+  }
   if (head === 'schemas') {
+    if (a === undefined) {
+      if (!is('GET')) throw notAllowed();
+      const list = await store.listSchemas({
+        subjectPrefix: q.get('subjectPrefix') ?? '',
+        deleted: flag(q, 'deleted'),
+        latestOnly: flag(q, 'latestOnly'),
+        offset: intParam(q, 'offset', 0),
+        limit: intParam(q, 'limit', -1),
+      });
+      return list.map(schemaBody);
+    }
     if (a === 'types' && b === undefined) {
       if (!is('GET')) throw notAllowed();
       return [...store.schemaTypes].reverse();
@@ -111,7 +142,7 @@ async function route(store: EmbeddedRegistry, method: string, parts: string[], q
   if (head === 'subjects') {
     if (a === undefined) {
       if (!is('GET')) throw notAllowed();
-      return store.listSubjects({ deleted: flag(q, 'deleted') });
+      return store.listSubjects({ deleted: flag(q, 'deleted'), deletedOnly: flag(q, 'deletedOnly'), subjectPrefix: q.get('subjectPrefix') ?? undefined });
     }
     const subject = a;
     if (b === undefined) {
@@ -198,13 +229,16 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
-function authorized(req: IncomingMessage, auth: { username: string; password: string }): boolean {
+function authorized(req: IncomingMessage, users: ReadonlyArray<{ username: string; password: string }>): boolean {
   const h = req.headers.authorization ?? '';
   const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(h);
   if (!m) return false;
-  const given = Buffer.from(m[1] as string, 'base64').toString('utf8');
-  // compare digests so neither the length nor the content leaks through timing
-  return timingSafeEqual(digest(given), digest(`${auth.username}:${auth.password}`));
+  const given = digest(Buffer.from(m[1] as string, 'base64').toString('utf8'));
+  // compare digests so neither the length nor the content leaks through timing; every user is
+  // compared, so the time does not tell which one matched
+  let ok = false;
+  for (const u of users) ok = timingSafeEqual(given, digest(`${u.username}:${u.password}`)) || ok;
+  return ok;
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
@@ -243,11 +277,12 @@ export async function serveRegistry(opts: ServeOptions = {}): Promise<ServedRegi
     ...(opts.schemaTypes ? { schemaTypes: opts.schemaTypes } : {}),
   });
   const sockets = new Set<Socket>();
+  const users = [...(opts.auth ? [opts.auth] : []), ...(opts.users ?? [])];
 
   const server = createServer((req, res) => {
     void (async () => {
       try {
-        if (opts.auth && !authorized(req, opts.auth)) {
+        if (users.length > 0 && !authorized(req, users)) {
           sendError(res, 401, 401, 'Unauthorized', { 'www-authenticate': 'Basic realm="schemactl-registry"' });
           req.resume();
           return;

@@ -147,9 +147,10 @@ export const errors = {
   subjectModeNotConfigured: (s: string) =>
     new RegistryError(404, 40409, `Subject '${s}' does not have subject-level mode configured`),
   incompatible: (s: string, messages: string[]) =>
+    // error_code 409, as the registry answers (RestIncompatibleSchemaException); 40901 is not a code it uses
     new RegistryError(
       409,
-      40901,
+      409,
       `Schema being registered is incompatible with an earlier schema for subject "${s}", details: [${messages.join(', ')}]`,
     ),
   invalidSchema: (message: string) => new RegistryError(422, 42201, message),

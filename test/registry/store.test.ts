@@ -56,7 +56,7 @@ describe('embedded registry', () => {
   it('rejects an incompatible schema with 409 and the registry message, and invalid schemas with 42201', async () => {
     reg = await EmbeddedRegistry.open({ dataDir: dir });
     await reg.register('s', { schema: V1 });
-    const e = await expectCode(reg.register('s', { schema: BAD_V2 }), 409, 40901);
+    const e = await expectCode(reg.register('s', { schema: BAD_V2 }), 409, 409);
     expect(e.message).toMatch(/^Schema being registered is incompatible with an earlier schema for subject "s", details: \[/);
     expect(e.message).toContain('READER_FIELD_MISSING_DEFAULT_VALUE');
     expect(e.message).toContain("{validateFields: 'false', compatibility: 'BACKWARD'}");
@@ -155,7 +155,55 @@ describe('embedded registry', () => {
     const ra = await reg.register('s', { schema: a }, { normalize: true });
     const rb = await reg.register('s', { schema: b }, { normalize: true });
     expect(rb).toEqual(ra);
-    expect(JSON.parse((await reg.getById(ra.id)).schema)).toEqual({ type: 'record', name: 'n.R', fields: [{ name: 'f', type: 'string' }] });
+    // stored as Confluent stores it: the canonical string (Avro Java's Schema.toString) of the normalized schema
+    expect((await reg.getById(ra.id)).schema).toBe('{"type":"record","name":"R","namespace":"n","fields":[{"name":"f","type":"string"}]}');
+  });
+
+  it('compares schemas by canonical form without normalize: another key order or layout is the same schema', async () => {
+    reg = await EmbeddedRegistry.open({ dataDir: dir });
+    const a = '{"type":"record","name":"R","namespace":"n","fields":[{"name":"f","type":"string","doc":"d"}]}';
+    const b = '{\n  "fields": [ { "doc": "d", "type": "string", "name": "f" } ], // a comment\n  "name": "R", "namespace": "n", "type": "record"\n}';
+    const ra = await reg.register('s', { schema: a });
+    expect(await reg.register('s', { schema: b })).toEqual(ra);
+    expect((await reg.lookup('s', { schema: b })).version).toBe(1);
+    expect(await reg.register('other', { schema: b })).toEqual({ id: ra.id, version: 1 });
+    expect(await reg.getVersions('s')).toEqual([1]);
+    expect((await reg.getById(ra.id)).schema).toBe('{"type":"record","name":"R","namespace":"n","fields":[{"name":"f","type":"string","doc":"d"}]}');
+
+    const p1 = 'syntax = "proto3";\npackage acme;\nmessage Order { string id = 1; int64 at = 2; }\n';
+    const p2 = '// the same file, reformatted\nsyntax="proto3"; package acme;\n\nmessage Order {\n  string id = 1;\n\n  int64 at = 2;   // when\n}';
+    const rp = await reg.register('p', { schema: p1, schemaType: 'PROTOBUF' });
+    expect(await reg.register('p', { schema: p2, schemaType: 'PROTOBUF' })).toEqual(rp);
+    expect((await reg.lookup('p', { schema: p2, schemaType: 'PROTOBUF' })).id).toBe(rp.id);
+    expect((await reg.getById(rp.id)).schema).toBe('syntax = "proto3";\npackage acme;\n\nmessage Order {\n  string id = 1;\n  int64 at = 2;\n}\n');
+    // field order is part of a Protobuf schema's text; normalize sorts by number
+    const p3 = 'syntax = "proto3";\npackage acme;\nmessage Order { int64 at = 2; string id = 1; }\n';
+    await expectCode(reg.lookup('p', { schema: p3, schemaType: 'PROTOBUF' }), 404, 40403);
+    const n1 = await reg.register('pn', { schema: p1, schemaType: 'PROTOBUF' }, { normalize: true });
+    expect((await reg.lookup('pn', { schema: p3, schemaType: 'PROTOBUF' }, { normalize: true })).id).toBe(n1.id);
+  });
+
+  it('re-keys schemas stored by an older version, so lookups of any spelling find them', async () => {
+    reg = await EmbeddedRegistry.open({ dataDir: dir });
+    const a = '{"type":"record","name":"R","fields":[{"name":"f","type":"int"}]}';
+    const { id } = await reg.register('s', { schema: a });
+    await reg.close();
+    // rewrite the log as an older version wrote it: the identity of the compact text, no identity version
+    const file = join(dir, 'registry.log');
+    const { records } = decodeFrames(await readFile(file));
+    const old = records.map((r) => {
+      const rec = { ...(r as Record<string, unknown>) };
+      if (rec.op === 'schema') {
+        delete rec.iv;
+        rec.identity = 'legacy-identity';
+        rec.schema = '{"fields":[{"type":"int","name":"f"}],"type":"record","name":"R"}';
+      }
+      return rec;
+    });
+    await writeFile(file, Buffer.concat(old.map(encodeFrame)));
+    reg = await EmbeddedRegistry.open({ dataDir: dir });
+    expect((await reg.lookup('s', { schema: a })).id).toBe(id);
+    expect(await reg.register('s', { schema: a })).toEqual({ id, version: 1 });
   });
 
   it('accepts valid Protobuf and rejects broken Protobuf with the parser message', async () => {
@@ -174,7 +222,7 @@ describe('embedded registry', () => {
     await reg.register('t', { schema: V2 });
     await reg.setConfig('t', { compatibility: 'NONE' });
     await reg.deleteVersion('s', 1);
-    await expect(EmbeddedRegistry.open({ dataDir: dir })).rejects.toThrow(/in use by process/);
+    await expect(EmbeddedRegistry.open({ dataDir: dir })).rejects.toThrow(/in use by process|already open in this process/);
     await reg.close();
     reg = await EmbeddedRegistry.open({ dataDir: dir });
     expect(reg.recovery).toEqual({ records: 6, truncatedBytes: 0 });
@@ -227,6 +275,37 @@ describe('embedded registry', () => {
     await writeFile(join(dir, 'LOCK'), '999999999\n');
     reg = await EmbeddedRegistry.open({ dataDir: dir });
     expect(await reg.listSubjects()).toEqual([]);
+  });
+
+  it('takes over a lock naming this very process (a restart that got the same pid, as PID 1 in a container)', async () => {
+    await writeFile(join(dir, 'LOCK'), `${process.pid}\nstart=1\n`);
+    reg = await EmbeddedRegistry.open({ dataDir: dir });
+    expect(await reg.listSubjects()).toEqual([]);
+    // while this process holds it, a second open in the same process is still refused
+    await expect(EmbeddedRegistry.open({ dataDir: dir })).rejects.toThrow(/already open in this process/);
+  });
+
+  it('refuses a lock held by a live process, and takes it over when that pid now belongs to another process', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = child.pid as number;
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] as string;
+      const boot = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+      await writeFile(join(dir, 'LOCK'), `${pid}\nstart=${start}\nboot=${boot}\n`);
+      await expect(EmbeddedRegistry.open({ dataDir: dir })).rejects.toThrow(new RegExp(`in use by process ${pid}`));
+      // the same pid with another start time: the holder died and the pid was reused
+      await writeFile(join(dir, 'LOCK'), `${pid}\nstart=${Number(start) - 1}\nboot=${boot}\n`);
+      reg = await EmbeddedRegistry.open({ dataDir: dir });
+      expect(await reg.listSubjects()).toEqual([]);
+      await reg.close();
+      // a lock from another boot is stale whatever its pid
+      await writeFile(join(dir, 'LOCK'), `${pid}\nstart=${start}\nboot=00000000-0000-0000-0000-000000000000\n`);
+      reg = await EmbeddedRegistry.open({ dataDir: dir });
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('serializes concurrent registrations: unique ids, dense versions', async () => {

@@ -1,5 +1,5 @@
 // Sources for the patterns whose modules carry their own options: log-based CDC (PostgreSQL
-// logical replication) and trigger-fed change tables. The query and outbox sources are built in
+// logical replication, the MySQL/MariaDB binary log) and trigger-fed change tables. The query and outbox sources are built in
 // publish.ts. Catalog keys are snake_case like the rest of schemactl.yaml.
 import { ConfigError } from '../../errors.js';
 import type { CatalogStream } from '../../config/types.js';
@@ -17,6 +17,7 @@ export interface SourceContext {
 }
 
 const LOG_KEYS = ['pattern', 'connection', 'batch_size', 'poll_interval_ms', 'delay_ms', 'dead_letter', 'mapping', 'table', 'tables', 'slot', 'publication', 'snapshot', 'snapshot_chunk_size', 'proto_version', 'delete_events', 'truncate', 'on_slot_ahead'];
+const BINLOG_KEYS = ['pattern', 'connection', 'batch_size', 'poll_interval_ms', 'delay_ms', 'dead_letter', 'mapping', 'table', 'tables', 'server_id', 'snapshot', 'snapshot_chunk_size', 'delete_events', 'truncate'];
 const TRIGGER_KEYS = ['pattern', 'connection', 'batch_size', 'poll_interval_ms', 'delay_ms', 'dead_letter', 'mapping', 'table', 'change_table', 'key'];
 
 function sanitize(topic: string): string {
@@ -29,7 +30,8 @@ export async function createSource(topic: string, spec: SourceSpec, ctx: SourceC
   const fail = (msg: string): never => {
     throw new ConfigError(`stream ${topic}: source: ${msg}`);
   };
-  const known = s.pattern === 'log' ? LOG_KEYS : TRIGGER_KEYS;
+  const binlog = s.pattern === 'log' && /^(mysql|mariadb):\/\//i.test(s.connection);
+  const known = binlog ? BINLOG_KEYS : s.pattern === 'log' ? LOG_KEYS : TRIGGER_KEYS;
   for (const k of Object.keys(raw)) if (!known.includes(k)) fail(`unknown key \`${k}\` for pattern ${s.pattern} (known: ${known.join(', ')})`);
   const str = (k: string): string | undefined => {
     const v = raw[k];
@@ -37,8 +39,33 @@ export async function createSource(topic: string, spec: SourceSpec, ctx: SourceC
     if (typeof v !== 'string' || v === '') fail(`\`${k}\` must be a non-empty string`);
     return v as string;
   };
+  if (binlog) {
+    const tablesRaw = raw.tables ?? (raw.table !== undefined ? [raw.table] : undefined);
+    if (!Array.isArray(tablesRaw) || tablesRaw.length === 0 || !tablesRaw.every((t) => typeof t === 'string' && t !== '')) fail('`table` (or `tables`) is required for pattern: log');
+    const truncate = str('truncate') ?? 'fail';
+    if (!['fail', 'skip'].includes(truncate)) fail('`truncate` must be fail or skip on MySQL/MariaDB');
+    const chunk = raw.snapshot_chunk_size ?? 4096;
+    if (typeof chunk !== 'number' || !Number.isInteger(chunk) || chunk < 1) fail('`snapshot_chunk_size` must be an integer ≥ 1');
+    const serverId = raw.server_id;
+    if (serverId !== undefined && (typeof serverId !== 'number' || !Number.isInteger(serverId) || serverId < 1 || serverId > 4294967295)) fail('`server_id` must be an integer from 1 to 4294967295, unique among the server\'s replicas');
+    const { BinlogSource, defaultServerId } = await import('./binlog.js');
+    return new BinlogSource({
+      connection: s.connection,
+      tables: tablesRaw as string[],
+      serverId: (serverId as number | undefined) ?? defaultServerId(topic),
+      name: topic,
+      snapshot: raw.snapshot === undefined ? true : Boolean(raw.snapshot),
+      snapshotChunkSize: chunk as number,
+      columns: ctx.columns,
+      deleteEvents: Boolean(raw.delete_events),
+      truncate: truncate as 'fail' | 'skip',
+      checkpoints: ctx.checkpoints,
+      stream: topic,
+      ...(ctx.onLog ? { onLog: ctx.onLog } : {}),
+    });
+  }
   if (s.pattern === 'log') {
-    if (!/^postgres(ql)?:\/\//i.test(s.connection)) fail('pattern: log needs a postgres:// connection (MySQL/MariaDB binlog capture is not supported; use pattern: triggers)');
+    if (!/^postgres(ql)?:\/\//i.test(s.connection)) fail('pattern: log needs a postgres://, mysql:// or mariadb:// connection');
     const tablesRaw = raw.tables ?? (raw.table !== undefined ? [raw.table] : undefined);
     if (!Array.isArray(tablesRaw) || tablesRaw.length === 0 || !tablesRaw.every((t) => typeof t === 'string' && t !== '')) fail('`table` (or `tables`) is required for pattern: log');
     const tables = (tablesRaw as string[]).map((t) => (t.includes('.') ? t : `public.${t}`));

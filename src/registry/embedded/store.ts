@@ -3,6 +3,7 @@
 // index is rebuilt from the log on open. One writer per data directory, enforced by a lock file; inside
 // the process, mutations run one at a time (a promise chain) and are acknowledged only after the fsync
 // that covers them, while the fsync itself is shared by every mutation queued behind it.
+import { createHash } from 'node:crypto';
 import { open, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RecordLog } from './log.js';
@@ -12,6 +13,7 @@ import type { PreparedSchema, ResolvedReference } from '../schema-text.js';
 import { renderMessages } from '../compat-messages.js';
 import { checkCompatibility, InvalidSchemaError, UnsupportedFormatError } from '../../compat/index.js';
 import { UsageError } from '../../errors.js';
+import { BoundedCache } from '../../util/bounded-cache.js';
 import {
   errors,
   parseCompatibilityLevel,
@@ -40,10 +42,15 @@ import type {
 export const DEFAULT_DATA_DIR = '.schemactl/registry';
 const LOG_FILE = 'registry.log';
 const LOCK_FILE = 'LOCK';
-const PREPARED_CACHE = 2_000;
+// prepared schemas by request, bounded by the characters they hold (request text + stored text), so
+// many distinct large lookups cannot pin memory: 600 lookups of 0.8 MB schemas held 3.4 GB before
+const PREPARED_CACHE_CHARS = 16 * 1024 * 1024;
+const PREPARED_CACHE_ENTRIES = 2_000;
+/** schema records written with the canonical identity carry this; older ones are re-keyed on open */
+const IDENTITY_VERSION = 2;
 
 type Rec =
-  | { op: 'schema'; id: number; schemaType: SchemaType; schema: string; references: SchemaReference[]; identity: string }
+  | { op: 'schema'; id: number; schemaType: SchemaType; schema: string; references: SchemaReference[]; identity: string; iv?: number }
   | { op: 'version'; subject: string; version: number; id: number }
   | { op: 'delete'; subject: string; version: number; permanent: boolean }
   | { op: 'config'; subject: string | null; config: ConfigUpdate | null }
@@ -84,7 +91,7 @@ export class EmbeddedRegistry implements Registry {
   private globalMode: Mode | undefined;
   private readonly subjectMode = new Map<string, Mode>();
   private nextId = 1;
-  private readonly prepared = new Map<string, PreparedSchema>();
+  private readonly prepared = new BoundedCache<string, PreparedSchema>(PREPARED_CACHE_CHARS, PREPARED_CACHE_ENTRIES);
   private chain: Promise<unknown> = Promise.resolve();
   private lastDurable: Promise<void> = Promise.resolve();
   private closed = false;
@@ -112,6 +119,7 @@ export class EmbeddedRegistry implements Registry {
       return reg;
     } catch (e) {
       await unlink(lockPath).catch(() => undefined);
+      heldHere.delete(lockPath);
       throw e;
     }
   }
@@ -120,11 +128,13 @@ export class EmbeddedRegistry implements Registry {
 
   private apply(r: Rec): void {
     switch (r.op) {
-      case 'schema':
-        this.schemas.set(r.id, { id: r.id, schemaType: r.schemaType, schema: r.schema, references: r.references, identity: r.identity });
-        this.idByIdentity.set(r.identity, r.id);
+      case 'schema': {
+        const identity = r.iv === IDENTITY_VERSION ? r.identity : this.rekey(r);
+        this.schemas.set(r.id, { id: r.id, schemaType: r.schemaType, schema: r.schema, references: r.references, identity });
+        this.idByIdentity.set(identity, r.id);
         if (r.id >= this.nextId) this.nextId = r.id + 1;
         break;
+      }
       case 'version': {
         const rows = this.subjects.get(r.subject) ?? [];
         rows.push({ version: r.version, id: r.id, deleted: false });
@@ -159,6 +169,19 @@ export class EmbeddedRegistry implements Registry {
         else if (r.mode === null) this.subjectMode.delete(r.subject);
         else this.subjectMode.set(r.subject, r.mode);
         break;
+    }
+  }
+
+  /**
+   * The identity of a schema stored by an older version, whose identity was its text re-serialised
+   * with the key order as written: recomputed as the canonical string, so a lookup of any spelling
+   * finds it. A stored schema the current validator refuses keeps its old identity.
+   */
+  private rekey(r: Extract<Rec, { op: 'schema' }>): string {
+    try {
+      return prepareSchema(r.schemaType, r.schema, this.resolveRefs(r.references), false).identity;
+    } catch {
+      return r.identity;
     }
   }
 
@@ -260,12 +283,14 @@ export class EmbeddedRegistry implements Registry {
     const refs = this.resolveRefs(input.references);
     const norm = this.normalizeFor(subject, normalize);
     // parsing and validating dominate lookups; the result depends only on these inputs
-    const key = `${schemaType}\0${norm}\0${JSON.stringify(refs)}\0${input.schema}`;
+    // keyed by a digest, so the cache does not keep a second copy of every request text
+    const h = createHash('sha256').update(`${schemaType}\0${norm}\0${JSON.stringify(refs.map((r) => r.ref))}\0`);
+    for (const r of refs) h.update(r.schema).update('\0');
+    const key = h.update(input.schema).digest('base64');
     const hit = this.prepared.get(key);
     if (hit) return hit;
     const prepared = prepareSchema(schemaType, input.schema, refs, norm);
-    if (this.prepared.size >= PREPARED_CACHE) this.prepared.delete(this.prepared.keys().next().value as string);
-    this.prepared.set(key, prepared);
+    this.prepared.set(key, prepared, prepared.schema.length);
     return prepared;
   }
 
@@ -313,9 +338,46 @@ export class EmbeddedRegistry implements Registry {
 
   // ---- Registry ----
 
-  async listSubjects(opts: { deleted?: boolean } = {}): Promise<string[]> {
+  /**
+   * Subjects, sorted. A subject counts as deleted when all its versions are soft-deleted (the registry
+   * merges the versions' flags with AND): `deleted` adds those, `deletedOnly` lists only those.
+   * `subjectPrefix` keeps the subjects starting with it (`:*:`, the registry's wildcard, keeps all).
+   */
+  async listSubjects(opts: { deleted?: boolean; deletedOnly?: boolean; subjectPrefix?: string } = {}): Promise<string[]> {
     await this.settled();
-    return [...this.subjects.keys()].filter((s) => this.rows(s, opts.deleted).length > 0).sort();
+    const prefix = opts.subjectPrefix === undefined || opts.subjectPrefix === ':*:' ? '' : opts.subjectPrefix;
+    return [...this.subjects.keys()]
+      .filter((s) => s.startsWith(prefix))
+      .filter((s) => {
+        const all = this.subjects.get(s) ?? [];
+        if (all.length === 0) return false;
+        const deleted = all.every((r) => r.deleted);
+        return opts.deletedOnly ? deleted : opts.deleted ? true : !deleted;
+      })
+      .sort();
+  }
+
+  /**
+   * GET /schemas: every version of the matching subjects (subject order, then version), or only each
+   * subject's latest with `latestOnly`; soft-deleted versions only with `deleted`; then `offset` and
+   * `limit` (negative: no limit) over that list.
+   */
+  async listSchemas(opts: { subjectPrefix?: string; deleted?: boolean; latestOnly?: boolean; offset?: number; limit?: number } = {}): Promise<SubjectVersion[]> {
+    await this.settled();
+    const prefix = opts.subjectPrefix ?? '';
+    const out: SubjectVersion[] = [];
+    for (const subject of [...this.subjects.keys()].filter((s) => s.startsWith(prefix)).sort()) {
+      const rows = this.rows(subject, opts.deleted);
+      const picked = opts.latestOnly ? rows.slice(-1) : rows;
+      for (const r of picked) {
+        const v = this.toVersion(subject, r);
+        delete v.deleted;
+        out.push(v);
+      }
+    }
+    const offset = Math.max(0, opts.offset ?? 0);
+    const limit = opts.limit ?? -1;
+    return limit > 0 ? out.slice(offset, offset + limit) : out.slice(offset);
   }
 
   async getVersions(subject: string, opts: { deleted?: boolean } = {}): Promise<number[]> {
@@ -395,7 +457,7 @@ export class EmbeddedRegistry implements Registry {
       let id = this.idByIdentity.get(prepared.identity);
       if (id === undefined) {
         id = this.nextId;
-        records.push({ op: 'schema', id, schemaType: prepared.schemaType, schema: prepared.schema, references: prepared.references, identity: prepared.identity });
+        records.push({ op: 'schema', id, schemaType: prepared.schemaType, schema: prepared.schema, references: prepared.references, identity: prepared.identity, iv: IDENTITY_VERSION });
       }
       const all = this.subjects.get(subject) ?? [];
       const version = (all[all.length - 1]?.version ?? 0) + 1;
@@ -557,6 +619,7 @@ export class EmbeddedRegistry implements Registry {
     this.closed = true;
     await this.log.close();
     await unlink(this.lockPath).catch(() => undefined);
+    heldHere.delete(this.lockPath);
   }
 }
 
@@ -573,27 +636,99 @@ function alive(pid: number): boolean {
   }
 }
 
+// Who holds a data directory. Node cannot hold an flock() on an open descriptor (which the kernel
+// would release when the holder dies), so the lock is a file naming its holder, and a starting server
+// decides whether that holder is still running:
+// - the pid alone is not enough: after a SIGKILL in a container the restarted server is PID 1 again,
+//   the pid in the lock; and on a busy host the pid may have been reused by an unrelated process;
+// - so the lock also records the holder's start time (field 22 of /proc/<pid>/stat, clock ticks since
+//   boot) and the boot id (/proc/sys/kernel/random/boot_id). The holder is live only if a process with
+//   that pid exists now, on the same boot, with the same start time, and it is not this process (a
+//   process never waits for itself: a lock naming our own pid is a previous life of ours). Locks this
+//   process holds are also tracked in memory, so two opens of one directory in one process still clash.
+// Without /proc (macOS, Windows) only the pid is compared, with the same own-pid rule.
+const heldHere = new Set<string>();
+
+async function procText(file: string): Promise<string | undefined> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The start time of `pid` in clock ticks since boot, or undefined (no /proc, or no such process). */
+async function startTime(pid: number): Promise<string | undefined> {
+  const stat = await procText(`/proc/${pid}/stat`);
+  if (stat === undefined) return undefined;
+  // the command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return rest[19];
+}
+
+interface LockInfo {
+  pid: number;
+  start?: string;
+  boot?: string;
+}
+
+function parseLock(text: string): LockInfo | undefined {
+  const lines = text.split('\n').map((l) => l.trim());
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const info: LockInfo = { pid };
+  for (const l of lines.slice(1)) {
+    const [k, v] = l.split('=', 2) as [string, string | undefined];
+    if (k === 'start' && v) info.start = v;
+    if (k === 'boot' && v) info.boot = v;
+  }
+  return info;
+}
+
+/** Whether the process the lock names is running now (see above). */
+async function holderAlive(info: LockInfo): Promise<boolean> {
+  if (info.pid === process.pid) return false;
+  if (!alive(info.pid)) return false;
+  const boot = await procText('/proc/sys/kernel/random/boot_id');
+  if (info.boot !== undefined && boot !== undefined && info.boot !== boot) return false;
+  if (info.start !== undefined) {
+    const now = await startTime(info.pid);
+    if (now !== undefined && now !== info.start) return false;
+  }
+  return true;
+}
+
 async function acquireLock(dataDir: string, lockPath: string): Promise<void> {
   const { mkdir } = await import('node:fs/promises');
   await mkdir(dataDir, { recursive: true });
+  if (heldHere.has(lockPath)) {
+    throw new UsageError(
+      `The registry data directory ${dataDir} is already open in this process (lock file ${lockPath}). Only one writer may use it.`,
+      'registry-locked',
+    );
+  }
+  const start = await startTime(process.pid);
+  const boot = await procText('/proc/sys/kernel/random/boot_id');
+  const content = `${process.pid}\n${start !== undefined ? `start=${start}\n` : ''}${boot !== undefined ? `boot=${boot}\n` : ''}`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fh = await open(lockPath, 'wx');
-      await fh.writeFile(`${process.pid}\n`);
+      await fh.writeFile(content);
       await fh.close();
+      heldHere.add(lockPath);
       return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+    const info = parseLock(await readFile(lockPath, 'utf8').catch(() => ''));
+    if (info !== undefined && (await holderAlive(info))) {
       throw new UsageError(
-        `The registry data directory ${dataDir} is in use by process ${pid} (lock file ${lockPath}). ` +
+        `The registry data directory ${dataDir} is in use by process ${info.pid} (lock file ${lockPath}). ` +
           'Only one process may write it: stop that process, or point this one at another directory.',
         'registry-locked',
       );
     }
-    // the owner died without cleaning up (e.g. SIGKILL): the lock is stale
+    // the holder is gone (SIGKILL, crash, reboot) or was an earlier life of this process: stale
     await unlink(lockPath).catch(() => undefined);
   }
   throw new UsageError(`Could not take the lock ${lockPath}; another process keeps recreating it.`, 'registry-locked');

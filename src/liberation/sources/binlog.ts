@@ -1,0 +1,256 @@
+// Log-based change data capture from MySQL and MariaDB: the binary log, read over the replication
+// protocol like a replica. The parts, split along the protocol's seams as the PostgreSQL source is:
+//   binlog/preconditions.ts  log_bin, ROW format, full row images and metadata, grants, retention
+//   binlog/reader.ts         the binary log assembled into transactions in commit order; drift
+//   binlog/snapshot.ts       the snapshot, read in chunks tied to exact log positions while streaming
+//   binlog/catalog.ts        tables, keys and column types
+//   binlog/values.ts         log values as the text the snapshot's queries return
+// This file decides where to start and hands rows to the engine.
+//
+// Guarantees, and how:
+//  - Gap-free start. Streaming starts at the server's current position (or the checkpoint); every
+//    chunk of the snapshot is read in a consistent snapshot whose exact log position is known, and is
+//    placed in the stream at that position (snapshot.ts).
+//  - Honest checkpoints. A row's offset is the end of the last transaction before it, the last row of
+//    a transaction carries its commit's end: the engine checkpoints only what the broker acknowledged,
+//    so a checkpoint is always a transaction boundary and a restart resumes there. While nothing is in
+//    flight, the position of transactions that touched no captured table is saved too, so an idle
+//    stream does not fall behind the server's binary log retention.
+//  - A checkpoint whose binary log was purged stops the stream with the choice to make.
+import mysql from 'mysql2/promise';
+import type { CheckpointStore, Source, SourceBatch, SourceOffset } from '../types.js';
+import { redact, SchemactlError, UnreachableError } from '../../errors.js';
+import { loadTables, MYSQL_TEXT_OPTIONS, splitName, type BinlogTable } from './binlog/catalog.js';
+import { checkRetention, checkServer, type ServerInfo } from './binlog/preconditions.js';
+import { comparePositions, formatPosition, parsePosition, type BinlogPosition } from './binlog/position.js';
+import { BinlogReader, type QueueItem } from './binlog/reader.js';
+import { BinlogSnapshot, masterPosition } from './binlog/snapshot.js';
+import type { LogOffset } from './pg-logical/snapshot.js';
+import { CdcStopError, type CdcRow } from './pg-logical/types.js';
+
+export interface BinlogSourceConfig {
+  connection: string;
+  /** `db.table` or `table` (in the connection's database) */
+  tables: string[];
+  /** the replica id this reader presents to the server (unique among its replicas) */
+  serverId: number;
+  name: string;
+  snapshot: boolean;
+  snapshotChunkSize?: number;
+  columns?: string[];
+  deleteEvents?: boolean;
+  truncate?: 'fail' | 'skip';
+  checkpoints?: CheckpointStore;
+  stream?: string;
+  waitMs?: number;
+  highWater?: number;
+  onLog?(event: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }): void;
+}
+
+/** A replica id from the stream name when the catalog gives none: stable across restarts, unlikely to collide with real replicas (small numbers). */
+export function defaultServerId(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619) >>> 0;
+  return 1_000_000_000 + (h % 1_000_000_000);
+}
+
+function progressKey(o: LogOffset | null): string {
+  return o ? JSON.stringify([o.position, o.snapshotDone, o.snapshot ?? null]) : '';
+}
+
+export class BinlogSource implements Source {
+  readonly waitsForData = true;
+  private admin: mysql.Connection | undefined;
+  private snapConn: mysql.Connection | undefined;
+  private server: ServerInfo | undefined;
+  private tables: BinlogTable[] = [];
+  private reader: BinlogReader | null = null;
+  private snap: BinlogSnapshot | null = null;
+  private inflight: QueueItem[] = [];
+  private stamped = new WeakSet<CdcRow>();
+  private savedProgress = '';
+  private readonly log: NonNullable<BinlogSourceConfig['onLog']>;
+
+  constructor(private readonly cfg: BinlogSourceConfig) {
+    this.log = cfg.onLog ?? (() => {});
+    if (!cfg.tables.length) throw new CdcStopError('cdc-config', `stream ${cfg.name}: a log-based source needs at least one table`);
+  }
+
+  describe(): string {
+    return `binary log (server_id ${this.cfg.serverId}: ${this.tables.map((t) => t.qualified).join(', ') || this.cfg.tables.join(', ')}) on ${redact(this.cfg.connection)}`;
+  }
+
+  private get streamName(): string {
+    return this.cfg.stream ?? this.cfg.name;
+  }
+
+  private async connect(): Promise<mysql.Connection> {
+    try {
+      const c = await mysql.createConnection({ uri: this.cfg.connection.replace(/^mariadb:/i, 'mysql:'), ...MYSQL_TEXT_OPTIONS });
+      // a dropped connection surfaces on its next query; without a listener it would crash the process
+      c.on('error', (e: Error) => this.log({ level: 'warn', msg: 'database connection lost', error: redact(e.message) }));
+      await c.query("SET time_zone = '+00:00'");
+      return c;
+    } catch (e) {
+      throw new UnreachableError(`cannot connect to the database ${redact(this.cfg.connection)}: ${redact((e as Error).message)}`, e);
+    }
+  }
+
+  async open(): Promise<void> {
+    this.admin = await this.connect();
+    this.server = await checkServer(this.admin, this.cfg.name);
+    const [db] = await this.admin.query('SELECT DATABASE() AS db');
+    const defaultDb = String((db as Array<{ db: string | null }>)[0]?.db ?? '');
+    this.tables = await loadTables(this.admin, this.cfg.tables.map((t) => splitName(t, defaultDb)));
+    for (const t of this.tables) {
+      if (!t.keyColumns.length) this.log({ level: 'warn', msg: `${t.qualified} has no primary key: its snapshot is read in one chunk and a changed key cannot be told from an update`, stream: this.cfg.name });
+    }
+  }
+
+  /** The admin connection, opened again when the server dropped it (a restart, a failover): a retry must be able to succeed. */
+  private async ensureAdmin(): Promise<mysql.Connection> {
+    try {
+      await this.admin!.query('SELECT 1');
+    } catch {
+      this.admin?.destroy();
+      this.admin = await this.connect();
+    }
+    return this.admin!;
+  }
+
+  private async start(offset: SourceOffset | null): Promise<void> {
+    const admin = await this.ensureAdmin();
+    const o = offset?.kind === 'log' ? offset : null;
+    let at: BinlogPosition;
+    if (o?.position) {
+      at = parsePosition(o.position);
+      // what the server keeps now, not at open(): a restart after a long outage must see the purge
+      this.server = await checkServer(admin, this.cfg.name);
+      checkRetention(this.server, at, this.cfg.name, this.log);
+    } else at = await masterPosition(admin);
+    const byName = new Map(this.tables.map((t) => [t.qualified, t]));
+    const snap = new BinlogSnapshot(byName, this.cfg.snapshotChunkSize ?? 4096, this.server!.mariadb, this.log);
+    snap.reset(o, this.cfg.snapshot, this.tables.map((t) => t.qualified));
+    const reader = new BinlogReader({
+      connection: this.cfg.connection, serverId: this.cfg.serverId, name: this.cfg.name, deleteEvents: Boolean(this.cfg.deleteEvents),
+      truncate: this.cfg.truncate ?? 'fail', highWater: this.cfg.highWater ?? 20_000, log: this.log,
+      ...(this.cfg.columns?.length ? { columns: this.cfg.columns } : {}),
+    }, byName);
+    reader.beforeTransaction = (end) => snap.beforeTransaction(reader, end);
+    reader.afterBoundary = (end) => snap.releaseIfDue(reader, end);
+    reader.onEarlyRows = (rows) => snap.earlyRows(rows);
+    this.inflight = [];
+    this.savedProgress = progressKey(o);
+    await reader.start(at);
+    this.reader = reader;
+    this.snap = snap;
+  }
+
+  async read(offset: SourceOffset | null, max: number): Promise<SourceBatch> {
+    if (!this.reader) await this.start(offset);
+    const reader = this.reader!;
+    const snap = this.snap!;
+    const rows: CdcRow[] = [];
+    for (;;) {
+      await this.throwIfFailed();
+      if (snap.needsChunk) {
+        this.snapConn ??= await this.connect();
+        try {
+          await snap.readChunk(this.snapConn, reader);
+        } catch (e) {
+          // the next attempt reads the chunk on a fresh connection
+          this.snapConn.destroy();
+          this.snapConn = undefined;
+          throw e;
+        }
+      }
+      if (!reader.queue.length) {
+        await this.saveIdle();
+        await reader.waitForData(this.cfg.waitMs ?? 500);
+        await this.throwIfFailed();
+      }
+      while (rows.length < max && reader.queue.length) {
+        const item = reader.queue.peek()!;
+        if ('row' in item) {
+          reader.queue.shift();
+          rows.push(this.handOut(item.row));
+          this.inflight.push(item);
+          continue;
+        }
+        // a stop comes after every row before it was published
+        if (rows.length) break;
+        throw item.stop;
+      }
+      // a snapshot in progress never returns an empty batch: the engine's --once would take it for the end
+      if (rows.length || !snap.active) break;
+      snap.checkStalled(60_000, reader);
+    }
+    reader.drained();
+    return {
+      rows,
+      caughtUp: reader.queue.length === 0 && !snap.active,
+      info: { bound: formatPosition(reader.lastEnd), ...(snap.active ? { phase: 'snapshot' } : {}) },
+    };
+  }
+
+  private handOut(row: CdcRow): CdcRow {
+    const snap = this.snap!;
+    if (row.op !== 'r' && !this.stamped.has(row)) {
+      row.offset = snap.stamp((row.offset as LogOffset).position);
+      this.stamped.add(row);
+    }
+    snap.handed(row);
+    return row;
+  }
+
+  private async throwIfFailed(): Promise<void> {
+    const e = this.reader?.failure;
+    if (!e) return;
+    await this.teardown();
+    if (e instanceof SchemactlError) throw e;
+    throw new UnreachableError(`reading the binary log failed: ${redact(e.message)}`, e);
+  }
+
+  /** Nothing handed out, nothing buffered, no transaction open: the log position is safe to save. */
+  private async saveIdle(): Promise<void> {
+    const reader = this.reader!;
+    if (!this.cfg.checkpoints || this.inflight.length || reader.queue.length || reader.inTransaction || !reader.lastEnd.file) return;
+    const offset = this.snap!.stamp(formatPosition(reader.lastEnd));
+    const key = progressKey(offset);
+    if (key === this.savedProgress) return;
+    await this.cfg.checkpoints.save(this.streamName, offset);
+    this.savedProgress = key;
+  }
+
+  async acknowledge(offset: SourceOffset): Promise<void> {
+    if (offset.kind !== 'log') return;
+    const idx = this.inflight.findIndex((i) => 'row' in i && i.row.offset === offset);
+    this.inflight = idx >= 0 ? this.inflight.slice(idx + 1) : [];
+    this.savedProgress = progressKey(offset);
+  }
+
+  rewind(): void {
+    if (!this.inflight.length || !this.reader) return;
+    this.snap?.requeued(this.inflight.filter((i) => 'row' in i && i.row.op === 'r').length);
+    this.reader.queue.unshiftAll(this.inflight);
+    this.inflight = [];
+  }
+
+  private async teardown(): Promise<void> {
+    const reader = this.reader;
+    this.reader = null;
+    this.snap = null;
+    this.inflight = [];
+    await reader?.close();
+  }
+
+  async close(): Promise<void> {
+    await this.teardown();
+    await this.snapConn?.end().catch(() => {});
+    await this.admin?.end().catch(() => {});
+    this.snapConn = undefined;
+    this.admin = undefined;
+  }
+}
+
+export { comparePositions, formatPosition, parsePosition };
