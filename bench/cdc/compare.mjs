@@ -24,8 +24,9 @@
 //        [--seconds 10] [--only schemactl,debezium,perf] [--debezium-prop key=value …]
 //
 // --db mysql runs Debezium's MySQL connector against a throwaway MariaDB (mariadb-install-db, --log-bin
-// --binlog-format=ROW --binlog-row-image=FULL) and schemactl's binlog source (`source.pattern: log` with a
-// mysql:// connection) where the CLI accepts it; until it does, the schemactl column prints the CLI's refusal.
+// --binlog-format=ROW --binlog-row-image=FULL --binlog-row-metadata=FULL) and schemactl's binlog source
+// (`source.pattern: log` with a mysql:// connection); a CLI that refuses that catalog shows its refusal in
+// the schemactl column.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -200,8 +201,8 @@ const tools = {
       writeFileSync(join(proj, 'bench.avsc'), SCHEMA);
       // ─── schemactl's binlog source plugs in here ───────────────────────────────────────────────
       // On MySQL/MariaDB this is the catalog of `source.pattern: log` as issue 14 specifies it
-      // (connection, table, key, server_id); the bench runs it as soon as the CLI accepts it, and
-      // until then reports the CLI's refusal in place of schemactl's figures.
+      // (connection, table, key, server_id); a CLI without that source reports its refusal in place of
+      // schemactl's figures.
       writeFileSync(join(proj, 'schemactl.yaml'), `streams:
   - topic: ${topic}
     kind: store
