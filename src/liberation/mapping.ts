@@ -10,7 +10,13 @@ import { parsePgArrayText } from './pg-array.js';
 /** avsc packs the bytes `toBuffer` returns before it asks again, so one scratch buffer serves every write. */
 const LONG_SCRATCH = Buffer.alloc(8);
 
-/** 64-bit longs as bigint end to end: JS numbers lose int8 values beyond 2^53. */
+const LONG_MIN = -(2n ** 63n);
+const LONG_END = 2n ** 63n;
+
+/**
+ * 64-bit longs as bigint end to end: JS numbers lose int8 values beyond 2^53. The bounds are constants:
+ * isValid runs for every long of every row, and computing 2n ** 63n there allocated two bigints each time.
+ */
 const BigLong = avro.types.LongType.__with({
   fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
   toBuffer: (n: bigint) => {
@@ -19,7 +25,7 @@ const BigLong = avro.types.LongType.__with({
   },
   fromJSON: (v: unknown) => BigInt(v as string),
   toJSON: (n: bigint) => Number(n),
-  isValid: (n: unknown) => typeof n === 'bigint' && n >= -(2n ** 63n) && n < 2n ** 63n,
+  isValid: (n: unknown) => typeof n === 'bigint' && n >= LONG_MIN && n < LONG_END,
   compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
 });
 
