@@ -11,7 +11,7 @@
 //
 //   node bench/group/run.mjs [--rows 20000] [--streams 6] [--instances 1,2,3] [--pg postgres://…]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -65,7 +65,7 @@ function buildCli() {
   } catch (e) {
     if (!existsSync(join(out, 'dist/src/cli/main.js'))) throw e;
   }
-  copyFileSync(join(root, 'bin/schemactl.js'), join(out, 'bin/schemactl.js'));
+  cpSync(join(root, 'bin'), join(out, 'bin'), { recursive: true }); // with bin/package.json (CommonJS)
   for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(join(root, f), join(out, f));
   return join(out, 'bin/schemactl.js');
 }
