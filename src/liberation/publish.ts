@@ -195,7 +195,7 @@ async function makeSource(g: GatedStream, s: SourceSpec, ctx: { configFile: stri
     return new OutboxSource({ connection: o.connection, table: o.table, columns: o.columns, route: o.route, routeBy: o.routeBy, onAck: o.onAck, delayMs: o.delayMs, name: g.stream.topic, ...(o.seed ? { seed: o.seed } : {}) });
   }
   const factories = await import('./sources/index.js');
-  return factories.createSource(g.stream.topic, s, { columns: g.mapper.columns(), stream: g.stream, configFile: ctx.configFile, checkpoints: ctx.checkpoints, ...(ctx.onLog ? { onLog: ctx.onLog } : {}) });
+  return factories.createSource(g.stream.topic, s, { columns: g.mapper.columns(), fields: g.mapper, stream: g.stream, configFile: ctx.configFile, checkpoints: ctx.checkpoints, ...(ctx.onLog ? { onLog: ctx.onLog } : {}) });
 }
 
 /** Run the gate for the selected streams, then publish those that passed. */
