@@ -44,6 +44,15 @@ describe('compareRelation with an Avro schema', () => {
     ]);
   });
 
+  it.each([
+    ['yes', ', or restore the column'],
+    ['no', ''],
+    ['if-no-rows', ', or restore the column before a row is written in the new shape'],
+  ] as const)('restoring is a remedy: %s', (restore, tail) => {
+    const v = compareRelation(BASE, shape({ id: 'bigint', qty: 'bigint' }), avro([{ name: 'qty', type: 'long' }, { name: 'label', type: 'string' }]), { restore });
+    expect(v.breaking.map((c) => c.reason)).toEqual([`the field has no default. To resume: register a schema version that drops the field or gives it a default${tail}`]);
+  });
+
   it('a read column missing with no earlier shape stops unless its field has a default', () => {
     expect(compareRelation(null, shape({ id: 'bigint' }), avro([{ name: 'qty', type: 'long' }])).breaking.map((c) => c.ddl)).toEqual(['qty: ? → (dropped)']);
     expect(compareRelation(null, shape({ id: 'bigint' }), avro([{ name: 'qty', type: 'long', default: 0 }])).breaking).toEqual([]);

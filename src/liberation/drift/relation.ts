@@ -50,11 +50,21 @@ export interface RelationVerdict {
   breaking: RelationChange[];
 }
 
+export interface CompareOptions {
+  /**
+   * Whether restoring the column is a remedy. Not for a change met in a log: rows of the new shape are
+   * already in it and are read again after a restore. Elsewhere only while no row was written since.
+   */
+  restore?: 'yes' | 'no' | 'if-no-rows';
+}
+
 /**
  * Compare `before` (last accepted; null when the stream has none yet) with `now`. A read column
  * missing from `now` is judged even when `before` does not know it: the schema needs it regardless.
  */
-export function compareRelation(before: readonly ColumnShape[] | null, now: readonly ColumnShape[], probe: FieldProbe): RelationVerdict {
+export function compareRelation(before: readonly ColumnShape[] | null, now: readonly ColumnShape[], probe: FieldProbe, opts: CompareOptions = {}): RelationVerdict {
+  const restore = (what: string): string =>
+    opts.restore === 'no' ? '' : `, or ${what}${opts.restore === 'if-no-rows' ? ' before a row is written in the new shape' : ''}`;
   const reads = new Set(probe.columns());
   const was = new Map((before ?? []).map((c) => [c.name, c]));
   const is = new Map(now.map((c) => [c.name, c]));
@@ -71,7 +81,7 @@ export function compareRelation(before: readonly ColumnShape[] | null, now: read
         ddl: `${column}: ${old ? old.type : '?'} → (dropped)`,
         reason: ok
           ? 'the field has a default: events carry it'
-          : 'the field has no default. To resume: register a schema version that drops the field or gives it a default, or restore the column',
+          : `the field has no default. To resume: register a schema version that drops the field or gives it a default${restore('restore the column')}`,
       });
       continue;
     }
@@ -83,7 +93,7 @@ export function compareRelation(before: readonly ColumnShape[] | null, now: read
         ddl: `${column}: ${old.type} → ${cur.type}`,
         reason: why === undefined
           ? `every sample ${cur.type} value maps into the field`
-          : `${why}. To resume: register a schema version whose field takes ${cur.type} values or that drops the field, or restore the column's type`,
+          : `${why}. To resume: register a schema version whose field takes ${cur.type} values or that drops the field${restore("restore the column's type")}`,
       });
     } else if (!old.nullable && cur.nullable) {
       const why = probe.rejects(column, null);
@@ -92,7 +102,7 @@ export function compareRelation(before: readonly ColumnShape[] | null, now: read
         ddl: `${column}: ${cur.type} NOT NULL → ${cur.type} NULL`,
         reason: why === undefined
           ? 'the field accepts null'
-          : 'the field does not accept null. To resume: register a schema version whose field is nullable, or SET NOT NULL on the column again',
+          : `the field does not accept null. To resume: register a schema version whose field is nullable${restore('SET NOT NULL on the column again')}`,
       });
     }
   }

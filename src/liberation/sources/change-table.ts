@@ -91,6 +91,20 @@ export class ChangeTableSource extends SqlSource implements Source {
     if (!this.record) {
       throw new CaptureError(`${this.cfg.name}: capture is not installed on ${this.schema}.${this.table}; run \`schemactl capture install ${this.cfg.name}\` first`);
     }
+    // the schema's check needs the checkpoint: it runs on the first read
+    await this.checkTriggers();
+  }
+
+  /** The installed triggers still fit the table (MySQL/MariaDB triggers name each column). */
+  private async checkTriggers(): Promise<void> {
+    const current = await tableColumns(this.must(), this.dialect, this.schema, this.table);
+    const triggers = compareColumns(this.record!.columns, current, [], this.dialect === 'mysql').findings.filter((f) => f.breaking);
+    if (triggers.length) {
+      throw new CaptureError(
+        `${this.cfg.name}: the source table ${this.schema}.${this.table} changed incompatibly since \`capture install\`; publishing stopped:\n${triggers.map((f) => `  - ${f.message}`).join('\n')}`,
+        { exitCode: EXIT.FINDINGS, retriable: false, findings: triggers.map((f) => f.message) },
+      );
+    }
   }
 
   private probe(): FieldProbe {
@@ -110,16 +124,10 @@ export class ChangeTableSource extends SqlSource implements Source {
     if (!force && Date.now() - this.lastSchemaCheck < every) return;
     this.lastSchemaCheck = Date.now();
     const where = `${this.schema}.${this.table}`;
-    const current = await tableColumns(this.must(), this.dialect, this.schema, this.table);
-    const triggers = compareColumns(this.record!.columns, current, [], this.dialect === 'mysql').findings.filter((f) => f.breaking);
-    if (triggers.length) {
-      throw new CaptureError(
-        `${this.cfg.name}: the source table ${where} changed incompatibly since \`capture install\`; publishing stopped:\n${triggers.map((f) => `  - ${f.message}`).join('\n')}`,
-        { exitCode: EXIT.FINDINGS, retriable: false, findings: triggers.map((f) => f.message) },
-      );
-    }
+    await this.checkTriggers();
     const now = await tableShape(this.must(), this.dialect, this.schema, this.table);
-    const verdict = compareRelation(this.accepted, now, this.probe());
+    // rows captured since the change keep the new shape in the change table
+    const verdict = compareRelation(this.accepted, now, this.probe(), { restore: 'if-no-rows' });
     if (verdict.breaking.length) {
       throw new CaptureError(
         `${this.cfg.name}: the source table ${where} changed (${breakingDdl(verdict.breaking)}); publishing stopped. Nothing past change ${this.startedAt === null ? '(none)' : `seq ${this.startedAt}`} of ${this.changeTable} was published; the change table keeps every change after it. ${breakingRemedies(verdict.breaking)}; then publish again`,

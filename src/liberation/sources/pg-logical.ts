@@ -336,7 +336,7 @@ export class PgLogicalSource implements Source {
       const now = catalogShape(t);
       const before = stored?.[t.qualified];
       if (before) {
-        const verdict = compareRelation(before, now, this.probe(t.qualified));
+        const verdict = compareRelation(before, now, this.probe(t.qualified), { restore: 'if-no-rows' });
         if (verdict.breaking.length) throw startDriftError(this.cfg.name, t.qualified, offset!.position, verdict);
         const taken = verdict.changes.filter((c) => c.read);
         if (taken.length) this.log({ level: 'info', msg: 'table changed while stopped; the schema takes it', stream: this.cfg.name, table: t.qualified, changes: taken.map((c) => `${c.ddl}: ${c.reason}`) });
@@ -350,7 +350,8 @@ export class PgLogicalSource implements Source {
   private async judgeRelation(r: RelationSeen, keptFrom: string): Promise<CdcStopError | null> {
     const before = this.accepted[r.table] ?? null;
     const now = await relationShape(this.must(), r, before);
-    const verdict = compareRelation(before, now, this.probe(r.table));
+    // rows of the new shape follow in the log: restoring the column would not change them
+    const verdict = compareRelation(before, now, this.probe(r.table), { restore: 'no' });
     if (verdict.breaking.length) return streamDriftError(this.cfg.name, r.table, r.lsn, verdict, keptFrom);
     const read = verdict.changes.filter((c) => c.read).map((c) => `${c.ddl}: ${c.reason}`);
     const added = verdict.changes.filter((c) => c.kind === 'added').map((c) => c.column);
