@@ -113,6 +113,8 @@ export interface DeadLetter {
   field?: string;
   /** the row's key as text (the stream's key column, or the outbox aggregate id), when it has one */
   key?: string | null;
+  /** the key exactly as the row's event would carry it (a dead-letter topic record is keyed with these bytes) */
+  keyBytes?: Buffer | null;
   row: Record<string, unknown>;
   at: string;
 }
