@@ -42,7 +42,7 @@ beforeAll(async () => {
       `      connection: ${cluster.url}`, '      pattern: log', '      table: items', '      slot: shop_items', ''].join('\n'),
   });
   useSchema(V1);
-}, 240_000);
+}, 480_000);
 
 afterAll(async () => {
   await Promise.all([cluster?.stop(), broker?.stop()]);
