@@ -281,6 +281,34 @@ describe('capture on PostgreSQL', () => {
     await admin.query(`ALTER TABLE ${schema}.${table} DROP COLUMN added`);
   });
 
+  it('a dropped read column stops a schema whose field has no default; the version with a default resumes and fills it', async () => {
+    const topic = `${run}-pg-default`;
+    const strict = new AvroRowMapper({
+      type: 'record', name: 'Order', namespace: 'test.capture',
+      fields: [
+        { name: 'id', type: 'long' },
+        { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 } },
+        { name: 'note', type: ['null', 'string'] },
+        { name: 'updated_at', type: { type: 'long', logicalType: 'timestamp-micros' } },
+      ],
+    });
+    const strictCfg: ChangeTableConfig = { ...cfg, requiredColumns: strict.columns(), fields: strict };
+    await admin.query(`INSERT INTO ${schema}.${table} (id, amount, note) VALUES (500, 1, 'n')`);
+    expect((await publish(strictCfg, strict, topic)).published).toBe(1);
+    await admin.query(`ALTER TABLE ${schema}.${table} DROP COLUMN note`);
+    await admin.query(`INSERT INTO ${schema}.${table} (id, amount) VALUES (501, 2)`);
+    const err = await publish(strictCfg, strict, topic).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CaptureError);
+    expect((err as Error).message).toMatch(/changed \(note: character varying\(10\) → \(dropped\)\); publishing stopped.*note: the field has no default\. To resume: register a schema version that drops the field or gives it a default/);
+    expect(existsSync(join(work, `${topic}.dead.ndjson`))).toBe(false);
+    // the field with a default (null): the row written meanwhile arrives with it
+    expect((await publish(cfg, mapper, topic)).published).toBe(1);
+    const got = await readTopic(topic, 2, mapper);
+    const text = (v: unknown) => (v !== null && typeof v === 'object' ? Object.values(v)[0] : v);
+    expect(got.map((m) => [m.key, text(m.value!.note)])).toEqual([['500', 'n'], ['501', null]]);
+    await admin.query(`ALTER TABLE ${schema}.${table} ADD COLUMN note text`);
+  });
+
   it('uninstall removes exactly what install created', async () => {
     await admin.query(`INSERT INTO ${schema}.${table} (id, amount) VALUES (400, 1)`);
     await expect(uninstallCapture(cfg)).rejects.toThrow(/1 unpublished change/);
