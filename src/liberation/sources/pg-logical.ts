@@ -270,6 +270,7 @@ export class PgLogicalSource implements Source {
     const stream = this.stream!;
     const snap = this.snap!;
     const rows: CdcRow[] = [];
+    let judged = false;
     for (;;) {
       await this.throwIfFailed();
       if (snap.needsChunk) await snap.readChunk(this.must(), stream.queue);
@@ -303,6 +304,7 @@ export class PgLogicalSource implements Source {
           const stop = await this.judgeRelation(item.relation, formatLsn(stream.confirmedPosition));
           if (!stop) {
             stream.queue.shift();
+            judged = true;
             continue;
           }
           if (rows.length) break;
@@ -311,6 +313,12 @@ export class PgLogicalSource implements Source {
         // a stop comes after every row before it was published
         if (rows.length) break;
         throw item.stop;
+      }
+      // a transaction that only carried a Relation (a skipped TRUNCATE, a change of another table)
+      // woke the reader: wait once more rather than hand --once an empty batch that looks like the end
+      if (!rows.length && judged) {
+        judged = false;
+        continue;
       }
       // a snapshot in progress never returns an empty batch: the engine's --once would take it for the end
       if (rows.length || !snap.active) break;
