@@ -22,7 +22,8 @@ export class FileDeadLetter implements DeadLetterTarget {
     return `file ${this.path}`;
   }
   async write(entries: DeadLetter[]): Promise<void> {
-    if (entries.length) appendDurable(this.path, entries.map((e) => jsonLine(e)).join('\n') + '\n');
+    // the key as text is for people; the exact bytes are for topic records
+    if (entries.length) appendDurable(this.path, entries.map(({ keyBytes: _bytes, ...e }) => jsonLine(e)).join('\n') + '\n');
   }
 }
 
@@ -85,7 +86,9 @@ export class TopicDeadLetter implements DeadLetterTarget {
     if (this.schemaId === undefined) await this.open();
     const records: OutRecord[] = entries.map((e) => ({
       topic: this.topic,
-      key: e.key === null || e.key === undefined ? null : Buffer.from(e.key, 'utf8'),
+      // the event's own key bytes (a uuid lower-cased, a decimal as the schema encodes it), so the
+      // dead letter pairs with the key's events; the text only when no event key could be derived
+      key: e.keyBytes !== undefined ? e.keyBytes : e.key === null || e.key === undefined ? null : Buffer.from(e.key, 'utf8'),
       value: encodeFrame(this.schemaId!, deadLetterType.toBuffer(deadLetterValue(e))),
       headers: { 'schemactl.reason': e.reason.slice(0, 200), 'schemactl.position': e.position, 'schemactl.stream': e.stream },
       position: e.position,

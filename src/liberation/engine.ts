@@ -42,6 +42,8 @@ export interface EngineOptions {
   serialize(row: SourceRow): OutRecord;
   /** the row's key as text, for the dead-letter entry of a row that could not be serialized */
   keyOf?(row: SourceRow): string | null;
+  /** the key bytes the row's event would carry, so its dead-letter record is keyed exactly the same */
+  keyBytesOf?(row: SourceRow): Buffer | null | undefined;
   batchSize: number;
   pollIntervalMs: number;
   /** catch up, then return */
@@ -121,7 +123,8 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
           const field = e instanceof MappingError ? e.field : undefined;
           const reason = e instanceof MappingError ? e.message : `unexpected error while mapping the row: ${redact((e as Error).message ?? String(e))}`;
           const key = o.keyOf?.(row);
-          dead.push({ stream: o.stream, position: row.position, reason, ...(field !== undefined ? { field } : {}), ...(key !== undefined ? { key } : {}), row: row.columns, at: new Date().toISOString() });
+          const keyBytes = o.keyBytesOf?.(row);
+          dead.push({ stream: o.stream, position: row.position, reason, ...(field !== undefined ? { field } : {}), ...(key !== undefined ? { key } : {}), ...(keyBytes !== undefined ? { keyBytes } : {}), row: row.columns, at: new Date().toISOString() });
         }
       }
       const last = batch.rows[batch.rows.length - 1]!.offset;

@@ -221,6 +221,27 @@ export class JsonRowMapper {
     return this.plans.map((p) => p.column);
   }
 
+  /** The property read from this column is optional: a row without the column leaves it out (drift). */
+  fillable(column: string): boolean {
+    return this.plans.some((p) => p.column === column && !p.required);
+  }
+
+  /**
+   * Why this column value would not map into its property, or undefined when it would (drift checks
+   * probe new column types with it): the property's converter decides, as in `map`.
+   */
+  rejects(column: string, value: string | null): string | undefined {
+    const p = this.plans.find((x) => x.column === column);
+    if (!p) return undefined;
+    if (value === null) return p.nullable || !p.required ? undefined : `the property '${p.field}' is required and does not admit null`;
+    try {
+      p.convert(value, p.field);
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
   /** Map one row; throws MappingError naming the failing field. */
   map(columns: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};

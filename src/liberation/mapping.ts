@@ -343,6 +343,25 @@ export class AvroRowMapper {
     return this.fieldConverters.map((c) => c.column);
   }
 
+  /** The field read from this column has a default: a row without the column carries it (drift). */
+  fillable(column: string): boolean {
+    return this.fieldConverters.some((c) => c.column === column && c.hasDefault);
+  }
+
+  /** Why this column value would not map into its field, or undefined when it would (drift checks probe new column types with it). */
+  rejects(column: string, value: string | null): string | undefined {
+    const c = this.fieldConverters.find((x) => x.column === column);
+    if (!c) return undefined;
+    try {
+      const v = c.convert(value, c.field);
+      const f = (this.type as unknown as { fields: Array<{ name: string; type: avro.Type }> }).fields.find((x) => x.name === c.key);
+      if (f && !f.type.isValid(v)) return `the value does not validate against the field's type`;
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
   /** Map one row; throws MappingError naming the failing field. */
   map(columns: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};

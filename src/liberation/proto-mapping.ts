@@ -349,6 +349,30 @@ export class ProtoRowMapper {
   }
 
   /**
+   * The field read from this column can be left out when the column is gone (drift): only a field with
+   * presence, which readers then see as unset (has_x() false, its declared default or zero). A field
+   * without presence would be published as its zero value, indistinguishable from a real 0 or "".
+   */
+  fillable(column: string): boolean {
+    return this.fields.some((c) => c.column === column && c.presence);
+  }
+
+  /** Why this column value would not map into its field, or undefined when it would (drift checks probe new column types with it). */
+  rejects(column: string, value: string | null): string | undefined {
+    const c = this.fields.find((x) => x.column === column);
+    if (!c) return undefined;
+    try {
+      const v = c.convert(value, c.field);
+      if (v === undefined) return undefined;
+      // only this field's problem: other fields are absent here (a proto2 required one would complain)
+      const problem = this.type.verify(this.type.fromObject({ [c.field]: v }));
+      return problem && problem.startsWith(`${c.field}:`) ? problem : undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
+  /**
    * Map one row to the message in protobufjs object form (64-bit integers as decimal strings, enums by
    * name, bytes as Buffers), verified against the type; throws MappingError naming the failing field.
    */

@@ -192,7 +192,40 @@ function keyTextOf(g: GatedStream): (row: SourceRow) => string | null {
     if (row.key !== undefined) return row.key;
     const v = keyCol ? row.columns[keyCol] : undefined;
     if (v === null || v === undefined) return null;
+    // the event's key text where the schema maps the key to text or a number (a uuid lower-cased);
+    // a binary key (an Avro decimal) and a key that does not map keep the column's text
+    if ('mapField' in g.mapper && g.keyField) {
+      try {
+        const m = keyRaw(g.mapper.mapField(g.keyField, v));
+        if (m !== null && m !== undefined && !Buffer.isBuffer(m)) return String(m);
+      } catch {
+        // the key itself does not map: the column's text
+      }
+    }
     return Buffer.isBuffer(v) ? v.toString('hex') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  };
+}
+
+function keyRaw(value: unknown): unknown {
+  return value !== null && typeof value === 'object' && !Buffer.isBuffer(value) ? keyRaw(Object.values(value as Record<string, unknown>)[0]) : value;
+}
+
+/**
+ * The key bytes the row's event (or tombstone) would carry, computed the same way, for its dead-letter
+ * record; undefined when the key itself cannot be mapped (the record then falls back to the key text).
+ */
+function keyBytesOf(g: GatedStream): (row: SourceRow) => Buffer | null | undefined {
+  const keyCol = g.keyField ? (Object.entries(g.source?.mapping ?? {}).find(([, f]) => f === g.keyField)?.[0] ?? g.keyField) : undefined;
+  return (row) => {
+    if (row.payload !== undefined || row.topic !== undefined) return row.key === null || row.key === undefined ? null : Buffer.from(row.key, 'utf8');
+    if (keyCol && g.keyField) {
+      try {
+        return keyBytes('mapField' in g.mapper ? g.mapper.mapField(g.keyField, row.columns[keyCol]) : row.columns[keyCol]);
+      } catch {
+        return undefined;
+      }
+    }
+    return row.key === null || row.key === undefined ? null : Buffer.from(row.key, 'utf8');
   };
 }
 
@@ -210,7 +243,7 @@ async function makeSource(g: GatedStream, s: SourceSpec, ctx: { configFile: stri
     return new OutboxSource({ connection: o.connection, table: o.table, columns: o.columns, route: o.route, routeBy: o.routeBy, onAck: o.onAck, delayMs: o.delayMs, name: g.stream.topic, ...(o.seed ? { seed: o.seed } : {}) });
   }
   const factories = await import('./sources/index.js');
-  return factories.createSource(g.stream.topic, s, { columns: g.mapper.columns(), stream: g.stream, configFile: ctx.configFile, checkpoints: ctx.checkpoints, ...(ctx.onLog ? { onLog: ctx.onLog } : {}) });
+  return factories.createSource(g.stream.topic, s, { columns: g.mapper.columns(), fields: g.mapper, stream: g.stream, configFile: ctx.configFile, checkpoints: ctx.checkpoints, ...(ctx.onLog ? { onLog: ctx.onLog } : {}) });
 }
 
 /** Run the gate for the selected streams, then publish those that passed. */
@@ -404,7 +437,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
             if (!opts.dryRun) await deadLetter.open?.();
             const stats = await runStream({
               stream: g.stream.topic, source, sink, checkpoints, deadLetter,
-              serialize: serializerFor(g, byTopic), keyOf: keyTextOf(g),
+              serialize: serializerFor(g, byTopic), keyOf: keyTextOf(g), keyBytesOf: keyBytesOf(g),
               batchSize: spec.batchSize, pollIntervalMs: spec.pollIntervalMs, once: opts.once ?? false,
               ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.dryRun ? { dryRun: true } : {}),
               onProgress: (st) => {

@@ -1,17 +1,29 @@
 // Contracts of the data-liberation engine: read → map/validate → serialize → send → ack → checkpoint.
 // Sources and sinks are plugged into one loop (engine.ts); offsets are versioned value objects.
 
-/** Where a source is in its table or log. Versioned so a newer engine can load an older state file. */
+import type { ColumnShape } from './drift/relation.js';
+
+/**
+ * Where a source is in its table or log. Versioned so a newer engine can load an older state file.
+ * Version 2 (log and triggers) adds the table shape the stream last accepted, so drift that happens
+ * while the publisher is stopped is judged on the next start exactly as while streaming.
+ */
 export type SourceOffset =
   /** query pattern: the last acknowledged keyset position, kept exactly as the database printed it */
   | { v: 1; kind: 'query'; ts: string | null; id: string | null; snapshotDone: boolean }
   /** outbox: the last acknowledged row id (as text: bigints) */
   | { v: 1; kind: 'outbox'; lastId: string | null }
   /** trigger-fed change tables: the last acknowledged sequence (as text: bigints) */
-  | { v: 1; kind: 'triggers'; lastId: string | null }
+  | {
+    v: 1 | 2; kind: 'triggers'; lastId: string | null;
+    /** v2: the source table's columns as last accepted by the drift check */
+    relation?: ColumnShape[];
+  }
   /** log-based: the LSN (PostgreSQL, `X/Y`) or binlog position confirmed as fully acknowledged */
   | {
-    v: 1; kind: 'log'; position: string | null; snapshotDone: boolean;
+    v: 1 | 2; kind: 'log'; position: string | null; snapshotDone: boolean;
+    /** v2: each captured table's columns (schema.table → shape) as last accepted by the drift check */
+    relations?: Record<string, ColumnShape[]>;
     /** a snapshot in progress: tables still to read, the first one after this key (its columns' text) */
     snapshot?: { tables: string[]; after: string[] | null; until?: string[] | null };
   };
@@ -112,6 +124,8 @@ export interface DeadLetter {
   field?: string;
   /** the row's key as text (the stream's key column, or the outbox aggregate id), when it has one */
   key?: string | null;
+  /** the key exactly as the row's event would carry it (a dead-letter topic record is keyed with these bytes) */
+  keyBytes?: Buffer | null;
   row: Record<string, unknown>;
   at: string;
 }

@@ -3,7 +3,7 @@
 // deletes and key moves become tombstones, same-key changes from concurrent writers arrive in commit
 // order, and an incompatible schema change stops the stream.
 import { Consumer, MessagesStreamModes } from '@platformatic/kafka';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -97,8 +97,8 @@ describe('capture on PostgreSQL', () => {
   const schema = run;
   const table = 'orders';
   const admin = new pg.Client({ connectionString: PG_BASE });
-  const cfg: ChangeTableConfig = { connection: PG_BASE, table: `${schema}.${table}`, name: `${run}.orders.pg`, requiredColumns: new AvroRowMapper(ORDER_SCHEMA).columns() };
   const mapper = new AvroRowMapper(ORDER_SCHEMA);
+  const cfg: ChangeTableConfig = { connection: PG_BASE, table: `${schema}.${table}`, name: `${run}.orders.pg`, requiredColumns: mapper.columns(), fields: mapper };
 
   /** Every object in the schema and every trigger on its tables, with comments and definitions. */
   async function snapshot(): Promise<string> {
@@ -253,20 +253,60 @@ describe('capture on PostgreSQL', () => {
     }
   });
 
-  it('stops the stream on an incompatible column change and resumes after capture install', async () => {
+  it('takes a column change the schema can take, stops on one it cannot (nothing dead-lettered), and resumes once the column is restored', async () => {
+    const topic = `${run}-pg-drift`;
     await admin.query(`ALTER TABLE ${schema}.${table} ADD COLUMN added text`); // unused by the schema: fine
     await admin.query(`INSERT INTO ${schema}.${table} (id, amount) VALUES (300, 1)`);
-    expect((await publish(cfg, mapper, `${run}-pg-drift`)).published).toBe(1);
+    expect((await publish(cfg, mapper, topic)).published).toBe(1);
+    // the string field takes every varchar(10) value
     await admin.query(`ALTER TABLE ${schema}.${table} ALTER COLUMN note TYPE varchar(10)`);
     await admin.query(`INSERT INTO ${schema}.${table} (id, amount, note) VALUES (301, 1, 'x')`);
-    const err = await publish(cfg, mapper, `${run}-pg-drift`).catch((e: unknown) => e);
+    expect((await publish(cfg, mapper, topic)).published).toBe(1);
+    // the decimal(12,2) field cannot take text
+    await admin.query(`ALTER TABLE ${schema}.${table} ALTER COLUMN amount TYPE text`);
+    await admin.query(`INSERT INTO ${schema}.${table} (id, amount) VALUES (302, '2.50')`);
+    const err = await publish(cfg, mapper, topic).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CaptureError);
     expect((err as CaptureError).retriable).toBe(false);
-    expect((err as CaptureError).message).toMatch(/column 'note' changed type from text to character varying/);
+    expect((err as CaptureError).message).toMatch(/changed \(amount: numeric\(12,2\) → text\); publishing stopped\. Nothing past change seq \d+ of schemactl_ct_orders was published.*amount: a text value '' does not map into the field .*or restore the column's type before a row is written in the new shape; then publish again$/);
+    expect(existsSync(join(work, `${topic}.dead.ndjson`))).toBe(false);
+    // restored: the change written meanwhile arrives
+    await admin.query(`ALTER TABLE ${schema}.${table} ALTER COLUMN amount TYPE numeric(12,2) USING amount::numeric(12,2)`);
+    expect((await publish(cfg, mapper, topic)).published).toBe(1);
+    const got = await readTopic(topic, 3, mapper);
+    expect(got.map((m) => [m.key, decimal(m.value!.amount)])).toEqual([['300', 100n], ['301', 100n], ['302', 250n]]);
+    expect(existsSync(join(work, `${topic}.dead.ndjson`))).toBe(false);
     expect((await captureStatus(cfg)).problems.join('\n')).toMatch(/note/);
     expect((await installCapture(cfg)).action).toBe('updated');
-    expect((await publish(cfg, mapper, `${run}-pg-drift`)).published).toBe(1);
     await admin.query(`ALTER TABLE ${schema}.${table} DROP COLUMN added`);
+  });
+
+  it('a dropped read column stops a schema whose field has no default; the version with a default resumes and fills it', async () => {
+    const topic = `${run}-pg-default`;
+    const strict = new AvroRowMapper({
+      type: 'record', name: 'Order', namespace: 'test.capture',
+      fields: [
+        { name: 'id', type: 'long' },
+        { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 } },
+        { name: 'note', type: ['null', 'string'] },
+        { name: 'updated_at', type: { type: 'long', logicalType: 'timestamp-micros' } },
+      ],
+    });
+    const strictCfg: ChangeTableConfig = { ...cfg, requiredColumns: strict.columns(), fields: strict };
+    await admin.query(`INSERT INTO ${schema}.${table} (id, amount, note) VALUES (500, 1, 'n')`);
+    expect((await publish(strictCfg, strict, topic)).published).toBe(1);
+    await admin.query(`ALTER TABLE ${schema}.${table} DROP COLUMN note`);
+    await admin.query(`INSERT INTO ${schema}.${table} (id, amount) VALUES (501, 2)`);
+    const err = await publish(strictCfg, strict, topic).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CaptureError);
+    expect((err as Error).message).toMatch(/changed \(note: character varying\(10\) → \(dropped\)\); publishing stopped.*note: the field has no default\. To resume: register a schema version that drops the field or gives it a default/);
+    expect(existsSync(join(work, `${topic}.dead.ndjson`))).toBe(false);
+    // the field with a default (null): the row written meanwhile arrives with it
+    expect((await publish(cfg, mapper, topic)).published).toBe(1);
+    const got = await readTopic(topic, 2, mapper);
+    const text = (v: unknown) => (v !== null && typeof v === 'object' ? Object.values(v)[0] : v);
+    expect(got.map((m) => [m.key, text(m.value!.note)])).toEqual([['500', 'n'], ['501', null]]);
+    await admin.query(`ALTER TABLE ${schema}.${table} ADD COLUMN note text`);
   });
 
   it('uninstall removes exactly what install created', async () => {

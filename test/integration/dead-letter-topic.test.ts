@@ -73,3 +73,50 @@ it('a row that does not fit goes to the dead-letter topic keyed by its key, read
   const latest = (await res.json()) as { schema: string };
   expect(JSON.parse(latest.schema)).toEqual(JSON.parse(JSON.stringify(DEAD_LETTER_SCHEMA)));
 }, 180_000);
+
+it('a dead-letter record is keyed with exactly the bytes its event would carry (a uuid lower-cased, a decimal key encoded)', async () => {
+  const uuids = `dlq_uuid_${sfx}`;
+  const decs = `dlq_dec_${sfx}`;
+  await admin.query(`CREATE TABLE ${uuids} (id text PRIMARY KEY, label text, updated_at timestamptz NOT NULL)`);
+  await admin.query(`CREATE TABLE ${decs} (id numeric(10,2) PRIMARY KEY, label text, updated_at timestamptz NOT NULL)`);
+  try {
+    await admin.query(`INSERT INTO ${uuids} VALUES ('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', 'fine', '2026-01-01 00:00:00+00'), ('B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A12', NULL, '2026-01-01 00:00:01+00')`);
+    await admin.query(`INSERT INTO ${decs} VALUES (1.25, 'fine', '2026-01-01 00:00:00+00'), (1.50, NULL, '2026-01-01 00:00:01+00')`);
+    const dir = tempDir('dlq-keys');
+    const item = (name: string, id: unknown) => JSON.stringify({
+      type: 'record', name, namespace: 'test.dlq.v1', doc: 'An item.',
+      fields: [
+        { name: 'id', type: id, doc: 'Key.' },
+        { name: 'label', type: 'string', doc: 'Never NULL in the schema.' },
+        { name: 'updated_at', type: { type: 'long', logicalType: 'timestamp-micros' }, doc: 'When.' },
+      ],
+    });
+    const stream = (topic: string, file: string, t: string) => `  - topic: ${topic}
+    kind: store
+    schema: ${file}
+    key: id
+    source:
+      connection: ${PG_URL}
+      table: ${t}
+      dead_letter: topic:${topic}.dlq
+`;
+    writeFiles(dir, {
+      'u.avsc': item('ByUuid', { type: 'string', logicalType: 'uuid' }),
+      'd.avsc': item('ByDecimal', { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 2 }),
+      'schemactl.yaml': `streams:\n${stream(`dlq-u-${sfx}`, 'u.avsc', uuids)}${stream(`dlq-d-${sfx}`, 'd.avsc', decs)}`,
+    });
+    const r = await runPublisher(['--brokers', broker.bootstrap, '--registry', registry.url, '--once'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    // uuid: the schema lower-cases it, in the event key and in the dead letter's
+    expect((await readTopic(broker.bootstrap, `dlq-u-${sfx}`)).map((m) => m.key?.toString())).toEqual(['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11']);
+    const deadU = await readTopic(broker.bootstrap, `dlq-u-${sfx}.dlq`);
+    expect(deadU.map((m) => m.key?.toString())).toEqual(['b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12']);
+    // decimal: the key is the decimal's two's-complement unscaled bytes (125 → 0x7d, 150 → 0x0096), never the text '1.50'
+    expect((await readTopic(broker.bootstrap, `dlq-d-${sfx}`)).map((m) => m.key?.toString('hex'))).toEqual(['7d']);
+    const deadD = await readTopic(broker.bootstrap, `dlq-d-${sfx}.dlq`);
+    expect(deadD.map((m) => m.key?.toString('hex'))).toEqual(['0096']);
+    expect(await registryDecoder(registry.url)(deadD[0]!.value!)).toMatchObject({ field: 'label', row: { id: '1.50', label: null } });
+  } finally {
+    await admin.query(`DROP TABLE IF EXISTS ${uuids}, ${decs}`);
+  }
+}, 180_000);

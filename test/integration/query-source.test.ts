@@ -107,6 +107,40 @@ describe('query source on PostgreSQL', () => {
     }
   });
 
+  it('reads the lookback window in keyset pages: at most a batch of late rows per read, each once, no statement larger than a page', async () => {
+    const lt = `${table}_lb`;
+    await admin.query(`CREATE TABLE ${lt} (id bigint PRIMARY KEY, updated_at timestamptz NOT NULL)`);
+    try {
+      const src = new QuerySource({ connection: PG_URL, table: lt, timestamp: 'updated_at', id: 'id', delayMs: 0, name: lt, lookbackMs: 3_600_000 });
+      await src.open();
+      await admin.query(`INSERT INTO ${lt} VALUES (1000, now())`);
+      let { offset } = await drain(src, null, 10);
+      // 25 rows whose application-assigned timestamps are behind the checkpoint, committed late
+      await admin.query(`INSERT INTO ${lt} SELECT g, now() - interval '1 minute' FROM generate_series(1, 25) g`);
+      // watch the real connection: the largest result any statement returned
+      const conn = (src as unknown as { conn: { query(sql: string, params: unknown[]): Promise<unknown[]> } }).conn;
+      const query = conn.query.bind(conn);
+      let largest = 0;
+      conn.query = async (sql, params) => {
+        const r = await query(sql, params);
+        largest = Math.max(largest, r.length);
+        return r;
+      };
+      const got: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const b = await src.read(offset, 10);
+        expect(b.rows.length).toBeLessThanOrEqual(10);
+        got.push(...b.rows.map((r) => Number(r.columns.id)));
+        if (b.rows.length) offset = b.rows[b.rows.length - 1]!.offset;
+      }
+      await src.close();
+      expect(largest).toBeLessThanOrEqual(10);
+      expect(got.sort((x, y) => x - y)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    } finally {
+      await admin.query(`DROP TABLE IF EXISTS ${lt}`);
+    }
+  });
+
   it('marks soft-deleted rows as tombstones', async () => {
     await admin.query(`UPDATE ${table} SET deleted_at = now(), updated_at = now() WHERE id = 100`);
     const src = new QuerySource(cfg);

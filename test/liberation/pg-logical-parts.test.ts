@@ -59,7 +59,7 @@ describe('Fifo', () => {
 });
 
 describe('replica identity findings', () => {
-  const col = (toastable: boolean): ColumnInfo => ({ typeOid: toastable ? 25 : 23, typeName: toastable ? 'text' : 'integer', toastable });
+  const col = (toastable: boolean): ColumnInfo => ({ typeOid: toastable ? 25 : 23, typeName: toastable ? 'text' : 'integer', toastable, nullable: true });
   const table = (identity: string, pk: boolean, cols: Record<string, boolean>): TableInfo => ({
     qualified: 'public.t', schema: 'public', table: 't', oid: 1, identity, hasPrimaryKey: pk, keyColumns: pk ? ['id'] : [],
     columns: new Map(Object.entries(cols).map(([n, t]) => [n, col(t)])),

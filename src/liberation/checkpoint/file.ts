@@ -10,11 +10,25 @@ function fileName(stream: string): string {
   return `${stream.replace(/[^A-Za-z0-9._-]/g, '_')}.offset.json`;
 }
 
+/** Offset versions this engine reads, per kind: v2 (log, triggers) adds the last accepted table shape. */
+const VERSIONS: Record<string, number[]> = { query: [1], outbox: [1], triggers: [1, 2], log: [1, 2] };
+
+function isShape(x: unknown): boolean {
+  return Array.isArray(x) && x.every((c) => {
+    const o = c as Record<string, unknown> | null;
+    return !!o && typeof o.name === 'string' && typeof o.type === 'string' && typeof o.nullable === 'boolean';
+  });
+}
+
 export function parseOffset(raw: unknown, where: string): SourceOffset {
-  const o = raw as Partial<SourceOffset> & { v?: number };
-  if (!o || typeof o !== 'object' || o.v !== 1 || !['query', 'outbox', 'triggers', 'log'].includes(String(o.kind))) {
+  const o = raw as (Partial<SourceOffset> & { v?: number; relations?: unknown; relation?: unknown }) | null;
+  if (!o || typeof o !== 'object' || !(VERSIONS[String(o.kind)] ?? []).includes(o.v as number)) {
     throw new Error(`${where}: not a schemactl offset (version ${String(o?.v)}); move it away to start from the beginning`);
   }
+  const shapesOk = o.kind === 'log'
+    ? o.relations === undefined || (typeof o.relations === 'object' && o.relations !== null && Object.values(o.relations).every(isShape))
+    : o.relation === undefined || isShape(o.relation);
+  if (!shapesOk) throw new Error(`${where}: the offset's recorded table shape is malformed; move it away to start from the beginning`);
   return o as SourceOffset;
 }
 

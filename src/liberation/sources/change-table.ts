@@ -12,6 +12,7 @@ import { EXIT, redact } from '../../errors.js';
 import type { Source, SourceBatch, SourceOffset, SourceRow } from '../types.js';
 import { defaultChangeTable } from '../capture/ddl.js';
 import { compareColumns } from '../capture/drift.js';
+import { breakingDdl, breakingRemedies, compareRelation, type ColumnShape, type FieldProbe } from '../drift/relation.js';
 import { CaptureError, readRecord, tableColumns, type CaptureSpec, type InstalledRecord } from '../capture/install.js';
 import { connect, horizon, SqlSource } from './query.js';
 import { dialectOf, quoteIdent, type Dialect } from './sql.js';
@@ -23,6 +24,21 @@ export interface ChangeTableConfig extends CaptureSpec {
   schemaCheckMs?: number;
   /** how long one read() keeps polling an empty change table before returning, ms (default 500) */
   waitMs?: number;
+  /** the stream's mapper: whether a table change can be taken (a gone column's default, a new type) */
+  fields?: FieldProbe;
+  onLog?(event: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }): void;
+}
+
+/** The source table's columns with full types (numeric(20,2), decimal(20,2)) and nullability. */
+async function tableShape(conn: { query(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> }, d: Dialect, schema: string, table: string): Promise<ColumnShape[]> {
+  const rows = d === 'postgres'
+    ? await conn.query(
+      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable
+         FROM pg_attribute a WHERE a.attrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+      [schema, table],
+    )
+    : await conn.query('SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [schema, table]);
+  return rows.map((r) => ({ name: String(r.name), type: String(r.type), nullable: r.nullable === true || r.nullable === 't' || r.nullable === 'YES' }));
 }
 
 type Row = Record<string, string | null>;
@@ -45,6 +61,10 @@ export class ChangeTableSource extends SqlSource implements Source {
   private changeTable = '';
   private record: InstalledRecord | null = null;
   private lastSchemaCheck = 0;
+  /** the source table's shape as last accepted (kept in every offset); null until the first read */
+  private accepted: ColumnShape[] | null = null;
+  /** the checkpoint's change-table sequence at start, for the stop message */
+  private startedAt: string | null = null;
   /** sequence numbers read but not yet acknowledged, in read order */
   private pending: string[] = [];
 
@@ -71,26 +91,52 @@ export class ChangeTableSource extends SqlSource implements Source {
     if (!this.record) {
       throw new CaptureError(`${this.cfg.name}: capture is not installed on ${this.schema}.${this.table}; run \`schemactl capture install ${this.cfg.name}\` first`);
     }
-    await this.checkSchema(true);
+    // the schema's check needs the checkpoint: it runs on the first read
+    await this.checkTriggers();
+  }
+
+  /** The installed triggers still fit the table (MySQL/MariaDB triggers name each column). */
+  private async checkTriggers(): Promise<void> {
+    const current = await tableColumns(this.must(), this.dialect, this.schema, this.table);
+    const triggers = compareColumns(this.record!.columns, current, [], this.dialect === 'mysql').findings.filter((f) => f.breaking);
+    if (triggers.length) {
+      throw new CaptureError(
+        `${this.cfg.name}: the source table ${this.schema}.${this.table} changed incompatibly since \`capture install\`; publishing stopped:\n${triggers.map((f) => `  - ${f.message}`).join('\n')}`,
+        { exitCode: EXIT.FINDINGS, retriable: false, findings: triggers.map((f) => f.message) },
+      );
+    }
+  }
+
+  private probe(): FieldProbe {
+    const columns = this.cfg.requiredColumns ?? this.record!.columns.map((c) => c.name);
+    return this.cfg.fields ?? { columns: () => columns, fillable: () => false, rejects: () => 'the stream has no schema to judge it against' };
   }
 
   /**
-   * Compare the source table's columns with what install recorded. A change the stream's mapping
-   * cannot absorb stops the stream (not retriable): publishing on would send wrong or no events.
+   * Two checks. The triggers against what install recorded: on MySQL/MariaDB they name each column, so
+   * a dropped one breaks them. The stream's schema against the table's shape it last accepted (kept
+   * in every offset; on the first start of this version, the shape now): a change the schema cannot
+   * take — the same judgement as the log pattern's — stops the stream (not retriable) before a row
+   * of the new shape is handed out. On start this governs drift made while the publisher was stopped.
    */
   private async checkSchema(force: boolean): Promise<void> {
     const every = this.cfg.schemaCheckMs ?? 5000;
     if (!force && Date.now() - this.lastSchemaCheck < every) return;
     this.lastSchemaCheck = Date.now();
-    const current = await tableColumns(this.must(), this.dialect, this.schema, this.table);
-    const drift = compareColumns(this.record!.columns, current, this.cfg.requiredColumns, this.dialect === 'mysql');
-    const breaking = drift.findings.filter((f) => f.breaking);
-    if (breaking.length) {
+    const where = `${this.schema}.${this.table}`;
+    await this.checkTriggers();
+    const now = await tableShape(this.must(), this.dialect, this.schema, this.table);
+    // rows captured since the change keep the new shape in the change table
+    const verdict = compareRelation(this.accepted, now, this.probe(), { restore: 'if-no-rows' });
+    if (verdict.breaking.length) {
       throw new CaptureError(
-        `${this.cfg.name}: the source table ${this.schema}.${this.table} changed incompatibly since \`capture install\`; publishing stopped:\n${breaking.map((f) => `  - ${f.message}`).join('\n')}`,
-        { exitCode: EXIT.FINDINGS, retriable: false, findings: breaking.map((f) => f.message) },
+        `${this.cfg.name}: the source table ${where} changed (${breakingDdl(verdict.breaking)}); publishing stopped. Nothing past change ${this.startedAt === null ? '(none)' : `seq ${this.startedAt}`} of ${this.changeTable} was published; the change table keeps every change after it. ${breakingRemedies(verdict.breaking)}; then publish again`,
+        { exitCode: EXIT.FINDINGS, retriable: false, findings: verdict.breaking.map((c) => `${c.ddl}: ${c.reason}`) },
       );
     }
+    const taken = verdict.changes.filter((c) => c.read);
+    if (taken.length) this.cfg.onLog?.({ level: 'info', msg: 'source table changed; the schema takes it', stream: this.cfg.name, table: where, changes: taken.map((c) => `${c.ddl}: ${c.reason}`) });
+    this.accepted = now;
   }
 
   /**
@@ -110,9 +156,15 @@ export class ChangeTableSource extends SqlSource implements Source {
     }
   }
 
-  private async readOnce(_offset: SourceOffset | null, max: number): Promise<SourceBatch> {
+  private async readOnce(offset: SourceOffset | null, max: number): Promise<SourceBatch> {
     const conn = this.must();
-    await this.checkSchema(false);
+    if (this.accepted === null) {
+      // first read: the checkpoint's accepted shape (older checkpoints have none: the shape now)
+      const stored = offset?.kind === 'triggers' ? offset : null;
+      this.startedAt = stored?.lastId ?? null;
+      this.accepted = stored?.relation ?? null;
+      await this.checkSchema(true);
+    } else await this.checkSchema(false);
     const d = this.dialect;
     const q = (n: string) => quoteIdent(n, d);
     const ct = `${q(this.schema)}.${q(this.changeTable)}`;
@@ -139,7 +191,9 @@ export class ChangeTableSource extends SqlSource implements Source {
         [bound],
       );
     }
+    // rows read were committed before this check's catalog read: a change they were written under is seen
     const pending = new Set(this.pending);
+    if (rows.some((r) => !pending.has(String(r.seq)))) await this.checkSchema(true);
     const out: SourceRow[] = [];
     for (const r of rows) {
       const seq = String(r.seq);
@@ -162,7 +216,7 @@ export class ChangeTableSource extends SqlSource implements Source {
     const key = this.record!.key;
     const newRow = parseJsonRow(r.new_row, where);
     const oldRow = parseJsonRow(r.old_row, where);
-    const offset: SourceOffset = { v: 1, kind: 'triggers', lastId: seq };
+    const offset: SourceOffset = this.accepted ? { v: 2, kind: 'triggers', lastId: seq, relation: this.accepted } : { v: 1, kind: 'triggers', lastId: seq };
     const headers = (o: string): Record<string, string> => ({ 'schemactl.seq': seq, 'schemactl.op': o, ...(r.txid ? { 'schemactl.txid': String(r.txid) } : {}) });
     const position = `${this.cfg.name} (seq=${seq}, op=${op})`;
     if (op === 'd') {

@@ -4,6 +4,7 @@
 import { ConfigError } from '../../errors.js';
 import type { CatalogStream } from '../../config/types.js';
 import type { OtherSourceSpec, SourceSpec } from '../source-config.js';
+import type { FieldProbe } from '../drift/relation.js';
 import type { CheckpointStore, Source } from '../types.js';
 
 export interface SourceContext {
@@ -12,6 +13,8 @@ export interface SourceContext {
   configFile: string;
   /** the columns the stream's schema reads (after mapping): drift checks compare against them */
   columns: string[];
+  /** the stream's mapper: whether a table change can be taken (defaults, new types) */
+  fields?: FieldProbe;
   checkpoints: CheckpointStore;
   onLog?(event: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }): void;
 }
@@ -88,6 +91,7 @@ export async function createSource(topic: string, spec: SourceSpec, ctx: SourceC
       snapshotChunkSize: chunk as number,
       protoVersion: proto as 1 | 2,
       columns: ctx.columns,
+      ...(ctx.fields ? { fields: ctx.fields } : {}),
       deleteEvents: Boolean(raw.delete_events),
       truncate: truncate as 'fail' | 'skip' | 'emit',
       onSlotAhead: onSlotAhead as 'fail' | 'accept-slot',
@@ -102,7 +106,7 @@ export async function createSource(topic: string, spec: SourceSpec, ctx: SourceC
     const { spec: capture, problems } = captureSpecOf(ctx.stream, ctx.configFile);
     if (!capture) throw new ConfigError(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
     const { ChangeTableSource } = await import('./change-table.js');
-    return new ChangeTableSource({ ...capture, requiredColumns: ctx.columns });
+    return new ChangeTableSource({ ...capture, requiredColumns: ctx.columns, ...(ctx.fields ? { fields: ctx.fields } : {}), ...(ctx.onLog ? { onLog: ctx.onLog } : {}) });
   }
   return fail(`unknown pattern ${String(s.pattern)}`);
 }

@@ -28,7 +28,8 @@ import pg from 'pg';
 import type { CheckpointStore, Source, SourceBatch, SourceLag, SourceOffset } from '../types.js';
 import { redact, SchemactlError, UnreachableError } from '../../errors.js';
 import { identityFindings, loadTables, SESSION_OPTIONS, textTypes, type IdentityFinding, type TableInfo } from './pg-logical/catalog.js';
-import { driftError } from './pg-logical/drift.js';
+import type { ColumnShape, FieldProbe } from '../drift/relation.js';
+import { catalogShape, compareRelation, relationShape, startDriftError, streamDriftError, strictProbe, type RelationSeen } from './pg-logical/drift.js';
 import { formatLsn, parseLsn, quoteIdent } from './pg-logical/protocol.js';
 import { claimSlot, ensurePublication, readSlotStatus, resnapshotHint, type SlotStatus } from './pg-logical/slot.js';
 import { ChunkedSnapshot, SIGNAL_PREFIX, WATERMARK_PREFIX, type LogOffset } from './pg-logical/snapshot.js';
@@ -37,7 +38,6 @@ import { CdcStopError, type CdcRow } from './pg-logical/types.js';
 
 export { formatLsn, parseLsn } from './pg-logical/protocol.js';
 export { CdcStopError, isCdcRow, type CdcOp, type CdcRow } from './pg-logical/types.js';
-export { diffRelation, type RelationDiff } from './pg-logical/drift.js';
 export { readSlotStatus, type SlotStatus } from './pg-logical/slot.js';
 export type { IdentityFinding } from './pg-logical/catalog.js';
 export { SIGNAL_PREFIX } from './pg-logical/snapshot.js';
@@ -58,6 +58,11 @@ export interface PgLogicalSourceConfig {
   protoVersion?: 1 | 2;
   /** columns the stream's schema reads (the mapper's columns()); a Relation change that removes or retypes one stops the stream */
   columns?: string[];
+  /**
+   * the stream's mapper, asked whether a table change can be taken (a gone column's field has a
+   * default, a new type's values map into the field); without it every such change stops the stream
+   */
+  fields?: FieldProbe;
   /** before the tombstone, also emit a delete event carrying the old row (needs REPLICA IDENTITY FULL for non-key fields) */
   deleteEvents?: boolean;
   /** TRUNCATE: stop the stream (default), skip it with a warning, or emit a row with op `t` and no columns */
@@ -108,6 +113,8 @@ export class PgLogicalSource implements Source {
   private savedProgress = '';
   private lastSlotCheck = 0;
   private slotInfo: SlotStatus | null = null;
+  /** each table's shape as last accepted by the drift check (null: not known yet); stamped into offsets */
+  private accepted: Record<string, ColumnShape[] | null> = {};
   private readonly log: NonNullable<PgLogicalSourceConfig['onLog']>;
 
   constructor(private readonly cfg: PgLogicalSourceConfig) {
@@ -205,13 +212,14 @@ export class PgLogicalSource implements Source {
       throw new CdcStopError('cdc-slot-lost', `replication slot ${this.cfg.slot} is lost: the server removed WAL it still needed (max_slot_wal_keep_size), so changes are missing. ${hint}`);
     }
     if (slot.exists) slot = await claimSlot(admin, slot, this.applicationName, this.cfg.staleGraceMs ?? 10_000, this.log, this.cfg.name);
+    this.judgeAtStart(offset);
     const byName = new Map(this.tables.map((t) => [t.qualified, t]));
     const snap = new ChunkedSnapshot(byName, this.cfg.slot, this.cfg.snapshotChunkSize ?? 4096, this.log);
     snap.reset(offset, this.cfg.snapshot, this.tables.map((t) => t.qualified));
     if (snap.needsChunk && this.cfg.columns) {
       // the snapshot reads the tables as they are now, so they must have every column the schema reads
       for (const t of this.tables) {
-        const missing = this.cfg.columns.filter((c) => !t.columns.has(c));
+        const missing = this.cfg.columns.filter((c) => !t.columns.has(c) && !this.cfg.fields?.fillable(c));
         if (missing.length) {
           throw new CdcStopError('cdc-schema-drift', `stream ${this.cfg.name}: table ${t.qualified} has no column(s) ${missing.join(', ')} that the stream's schema reads; fix the mapping or the schema before taking the snapshot`);
         }
@@ -219,7 +227,7 @@ export class PgLogicalSource implements Source {
     }
     const stream = new LogStream({
       connection: this.cfg.connection, slot: this.cfg.slot, publication: this.cfg.publication, name: this.cfg.name, applicationName: this.applicationName,
-      protoVersion: this.cfg.protoVersion ?? 1, ...(this.cfg.columns ? { columns: this.cfg.columns } : {}), deleteEvents: Boolean(this.cfg.deleteEvents),
+      protoVersion: this.cfg.protoVersion ?? 1, deleteEvents: Boolean(this.cfg.deleteEvents),
       truncate: this.cfg.truncate ?? 'fail', statusIntervalMs: this.cfg.statusIntervalMs ?? 10_000, highWater: this.cfg.highWater ?? 20_000,
       messagePrefixes: [WATERMARK_PREFIX, SIGNAL_PREFIX], log: this.log,
     }, new Map(this.tables.map((t) => [t.oid, t])));
@@ -262,6 +270,7 @@ export class PgLogicalSource implements Source {
     const stream = this.stream!;
     const snap = this.snap!;
     const rows: CdcRow[] = [];
+    let judged = false;
     for (;;) {
       await this.throwIfFailed();
       if (snap.needsChunk) await snap.readChunk(this.must(), stream.queue);
@@ -289,10 +298,27 @@ export class PgLogicalSource implements Source {
           }
           continue;
         }
+        if ('relation' in item) {
+          // a change the schema takes moves the accepted shape on; one it cannot take stops the stream
+          // after every row before it was published
+          const stop = await this.judgeRelation(item.relation, formatLsn(stream.confirmedPosition));
+          if (!stop) {
+            stream.queue.shift();
+            judged = true;
+            continue;
+          }
+          if (rows.length) break;
+          throw stop;
+        }
         // a stop comes after every row before it was published
         if (rows.length) break;
-        if ('stop' in item) throw item.stop;
-        throw await driftError(this.must(), item.drift, this.cfg.name, formatLsn(stream.confirmedPosition));
+        throw item.stop;
+      }
+      // a transaction that only carried a Relation (a skipped TRUNCATE, a change of another table)
+      // woke the reader: wait once more rather than hand --once an empty batch that looks like the end
+      if (!rows.length && judged) {
+        judged = false;
+        continue;
       }
       // a snapshot in progress never returns an empty batch: the engine's --once would take it for the end
       if (rows.length || !snap.active) break;
@@ -303,11 +329,58 @@ export class PgLogicalSource implements Source {
     return { rows, caughtUp: stream.queue.length === 0 && !snap.active, info: { ...info, ...(snap.active ? { phase: 'snapshot' } : {}) } };
   }
 
-  /** The row's offset gets the snapshot progress as of its first hand-out (a rewind hands it out again unchanged). */
+  private probe(table: string): FieldProbe {
+    return this.cfg.fields ?? strictProbe(this.cfg.columns ?? [...(this.tables.find((t) => t.qualified === table)?.columns.keys() ?? [])]);
+  }
+
+  /**
+   * Drift while stopped: the catalog now against the shape the checkpoint accepted, judged exactly as
+   * a Relation met while streaming. Sets the accepted shapes the stream's Relations are judged against.
+   */
+  private judgeAtStart(offset: LogOffset | null): void {
+    const stored = offset?.relations;
+    this.accepted = {};
+    for (const t of this.tables) {
+      const now = catalogShape(t);
+      const before = stored?.[t.qualified];
+      if (before) {
+        const verdict = compareRelation(before, now, this.probe(t.qualified), { restore: 'if-no-rows' });
+        if (verdict.breaking.length) throw startDriftError(this.cfg.name, t.qualified, offset!.position, verdict);
+        const taken = verdict.changes.filter((c) => c.read);
+        if (taken.length) this.log({ level: 'info', msg: 'table changed while stopped; the schema takes it', stream: this.cfg.name, table: t.qualified, changes: taken.map((c) => `${c.ddl}: ${c.reason}`) });
+      }
+      // no checkpoint: the shape now is the start; an older checkpoint without shapes: the first Relation
+      this.accepted[t.qualified] = before ?? (offset ? null : now);
+    }
+  }
+
+  /** Judge a Relation met in the log; the stop error, or null when the schema takes it. */
+  private async judgeRelation(r: RelationSeen, keptFrom: string): Promise<CdcStopError | null> {
+    const before = this.accepted[r.table] ?? null;
+    const now = await relationShape(this.must(), r, before);
+    // rows of the new shape follow in the log: restoring the column would not change them
+    const verdict = compareRelation(before, now, this.probe(r.table), { restore: 'no' });
+    if (verdict.breaking.length) return streamDriftError(this.cfg.name, r.table, r.lsn, verdict, keptFrom);
+    const read = verdict.changes.filter((c) => c.read).map((c) => `${c.ddl}: ${c.reason}`);
+    const added = verdict.changes.filter((c) => c.kind === 'added').map((c) => c.column);
+    if (read.length) this.log({ level: 'info', msg: 'table changed; the schema takes it', stream: this.cfg.name, table: r.table, lsn: r.lsn, changes: read });
+    if (added.length) this.log({ level: 'info', msg: 'table gained columns the schema does not read; they are not published', table: r.table, columns: added });
+    this.accepted = { ...this.accepted, [r.table]: now };
+    return null;
+  }
+
+  /** The accepted shapes travel in every offset (version 2), so the next start can judge drift made while stopped. */
+  private withShapes(o: LogOffset): LogOffset {
+    const relations: Record<string, ColumnShape[]> = {};
+    for (const [t, shape] of Object.entries(this.accepted)) if (shape) relations[t] = shape;
+    return Object.keys(relations).length ? { ...o, v: 2, relations } : o;
+  }
+
+  /** The row's offset gets the snapshot progress and accepted shapes as of its first hand-out (a rewind hands it out again unchanged). */
   private handOut(row: CdcRow): CdcRow {
     const snap = this.snap!;
-    if (row.op !== 'r' && !this.stamped.has(row)) {
-      row.offset = snap.stamp((row.offset as LogOffset).position);
+    if (!this.stamped.has(row)) {
+      row.offset = this.withShapes(row.op !== 'r' ? snap.stamp((row.offset as LogOffset).position) : row.offset as LogOffset);
       this.stamped.add(row);
     }
     snap.handed(row);
@@ -349,7 +422,7 @@ export class PgLogicalSource implements Source {
     const busy = () => this.inflight.length > 0 || stream.queue.length > 0 || stream.inTransaction;
     if (busy()) return;
     const target = stream.keepaliveEnd > stream.lastEnd ? stream.keepaliveEnd : stream.lastEnd;
-    const offset = this.snap!.stamp(formatLsn(target));
+    const offset = this.withShapes(this.snap!.stamp(formatLsn(target)));
     const key = progressKey(offset);
     // nothing new to save: neither the position nor the snapshot's progress moved
     if (target <= stream.confirmedPosition && key === this.savedProgress) return;

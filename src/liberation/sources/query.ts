@@ -372,7 +372,7 @@ export class QuerySource extends SqlSource implements Source {
     let out: SourceRow[] = rows.map((r) => toRow(r));
     const info: Record<string, string | number | null> = { bound, oldestOpenTransaction: oldestOpen };
     if (this.cfg.lookbackMs) {
-      const late = offset && offset.ts !== null && offset.id !== null ? await this.lookback(offset as SourceOffset & { kind: 'query'; ts: string; id: string }) : [];
+      const late = offset && offset.ts !== null && offset.id !== null ? await this.lookback(offset as SourceOffset & { kind: 'query'; ts: string; id: string }, max) : [];
       for (const r of out) this.see(r.columns);
       if (late.length) info.late = late.length;
       out = [...late.map((r) => toRow(r, offset!)), ...out];
@@ -404,32 +404,54 @@ export class QuerySource extends SqlSource implements Source {
   /**
    * The rows within `lookbackMs` behind the checkpoint that were not published yet: committed after the
    * keyset walk passed their timestamp. Called at the start of a read, when the engine has acknowledged
-   * the previous batch, so what that batch published is no longer pending.
+   * the previous batch, so what that batch published is no longer pending. The window is read in keyset
+   * pages of `max` rows and at most `max` late rows are returned, so a busy table never loads the whole
+   * window into memory; late rows left over are still unseen, so the next read returns them.
    */
-  private async lookback(offset: { ts: string; id: string }): Promise<Array<Record<string, unknown>>> {
+  private async lookback(offset: { ts: string; id: string }, max: number): Promise<Array<Record<string, unknown>>> {
     this.pending = [];
     const d = this.dialect;
     const ts = `src.${quoteIdent(this.cfg.timestamp, d)}`;
     const id = `src.${quoteIdent(this.cfg.id, d)}`;
     const windowUs = Math.round(this.cfg.lookbackMs! * 1000);
-    const sql = d === 'postgres'
-      ? `SELECT * FROM ${relation(this.cfg, d)} AS src WHERE ${ts} >= $1::timestamptz - make_interval(secs => $2::double precision / 1000000) AND (${ts}, ${id}) <= ($3, $4) ORDER BY ${ts}, ${id}`
-      : `SELECT * FROM ${relation(this.cfg, d)} AS src WHERE ${ts} >= CAST(? AS DATETIME(6)) - INTERVAL ? MICROSECOND AND (${ts} < ? OR (${ts} = ? AND ${id} <= ?)) ORDER BY ${ts}, ${id}`;
-    const params = d === 'postgres' ? [offset.ts, windowUs, offset.ts, offset.id] : [offset.ts, windowUs, offset.ts, offset.ts, offset.id];
-    const rows = await this.must().query(sql, params);
-    // what is in the window now is all that needs remembering: older keys fell out of it
+    const page = Math.max(1, Math.floor(max));
     const seen = new Set(this.windowSeen);
     this.windowSeen.clear();
+    const visited = new Set<string>();
     const late: Array<Record<string, unknown>> = [];
-    for (const r of rows) {
-      const k = this.keyOf(r);
-      if (seen.has(k)) this.windowSeen.add(k);
-      else {
-        late.push(r);
-        this.see(r);
+    let after: { ts: unknown; id: unknown } | null = null;
+    for (;;) {
+      const params: unknown[] = [];
+      const p = (v: unknown) => {
+        params.push(v);
+        return d === 'postgres' ? `$${params.length}` : '?';
+      };
+      const where = d === 'postgres'
+        ? [`${ts} >= ${p(offset.ts)}::timestamptz - make_interval(secs => ${p(windowUs)}::double precision / 1000000)`, `(${ts}, ${id}) <= (${p(offset.ts)}, ${p(offset.id)})`]
+        : [`${ts} >= CAST(${p(offset.ts)} AS DATETIME(6)) - INTERVAL ${p(windowUs)} MICROSECOND`, `(${ts} < ${p(offset.ts)} OR (${ts} = ${p(offset.ts)} AND ${id} <= ${p(offset.id)}))`];
+      if (after) {
+        if (d === 'postgres') where.push(`(${ts}, ${id}) > (${p(after.ts)}, ${p(after.id)})`);
+        else where.push(`(${ts} > ${p(after.ts)} OR (${ts} = ${p(after.ts)} AND ${id} > ${p(after.id)}))`);
       }
+      const rows = await this.must().query(`SELECT * FROM ${relation(this.cfg, d)} AS src WHERE ${where.join(' AND ')} ORDER BY ${ts}, ${id} LIMIT ${page}`, params);
+      for (const r of rows) {
+        const k = this.keyOf(r);
+        visited.add(k);
+        // what is in the window now is all that needs remembering: older keys fell out of it
+        if (seen.has(k)) this.windowSeen.add(k);
+        else if (late.length < page) {
+          late.push(r);
+          this.see(r);
+        }
+      }
+      const last = rows[rows.length - 1];
+      if (rows.length < page || !last || late.length >= page) {
+        // stopped early: keys further on in the window were not visited and stay remembered
+        if (rows.length === page && late.length >= page) for (const k of seen) if (!visited.has(k)) this.windowSeen.add(k);
+        return late;
+      }
+      after = { ts: last[this.cfg.timestamp], id: last[this.cfg.id] };
     }
-    return late;
   }
 
   /** Rows whose timestamp is NULL can never be reached by the keyset walk: count them so we can say so. */

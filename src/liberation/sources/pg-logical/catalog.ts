@@ -13,8 +13,10 @@ export const textTypes = { getTypeParser: () => (v: string) => v };
 
 export interface ColumnInfo {
   typeOid: number;
+  /** with modifiers, as format_type prints it: numeric(20,2) */
   typeName: string;
   toastable: boolean;
+  nullable: boolean;
 }
 
 export interface TableInfo {
@@ -45,13 +47,13 @@ export async function loadTables(client: pg.Client, tables: string[]): Promise<T
     if (r.kind !== 'r' && r.kind !== 'p') throw new CdcStopError('cdc-table', `${schema}.${table} is not a table (relkind ${r.kind}); logical replication publishes tables only`);
     const cols = await client.query(
       `SELECT a.attname AS name, a.atttypid::int AS typeoid, format_type(a.atttypid, a.atttypmod) AS typename,
-              (a.attlen = -1 AND a.attstorage IN ('x', 'e')) AS toastable
+              (a.attlen = -1 AND a.attstorage IN ('x', 'e')) AS toastable, NOT a.attnotnull AS nullable
          FROM pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
       [r.oid],
     );
     const columns = new Map<string, ColumnInfo>();
-    for (const c of cols.rows as Array<{ name: string; typeoid: string; typename: string; toastable: string }>) {
-      columns.set(c.name, { typeOid: Number(c.typeoid), typeName: c.typename, toastable: c.toastable === 't' });
+    for (const c of cols.rows as Array<{ name: string; typeoid: string; typename: string; toastable: string; nullable: string }>) {
+      columns.set(c.name, { typeOid: Number(c.typeoid), typeName: c.typename, toastable: c.toastable === 't', nullable: c.nullable === 't' });
     }
     // the primary key, else the replica identity index: unique and not null, so it orders chunks
     const keys = await client.query(

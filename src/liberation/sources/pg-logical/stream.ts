@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { redact, UnreachableError } from '../../../errors.js';
 import { SESSION_OPTIONS, textTypes, type TableInfo } from './catalog.js';
-import { diffRelation, type Drift } from './drift.js';
+import type { RelationSeen } from './drift.js';
 import { Fifo } from './fifo.js';
 import {
   decodePgOutput, formatLsn, parseCopyData, pgTimestampToIso, quoteIdent, standbyStatus,
@@ -23,7 +23,7 @@ export interface LogMessage {
   position: string;
 }
 
-export type QueueItem = { row: CdcRow } | { drift: Drift } | { stop: CdcStopError } | { message: LogMessage };
+export type QueueItem = { row: CdcRow } | { relation: RelationSeen } | { stop: CdcStopError } | { message: LogMessage };
 
 export interface StreamConfig {
   connection: string;
@@ -32,8 +32,6 @@ export interface StreamConfig {
   name: string;
   applicationName: string;
   protoVersion: 1 | 2;
-  /** columns the stream's schema reads; a Relation that removes or retypes one stops the stream */
-  columns?: string[];
   deleteEvents: boolean;
   truncate: 'fail' | 'skip' | 'emit';
   statusIntervalMs: number;
@@ -299,21 +297,14 @@ export class LogStream {
     const qualified = `${msg.namespace}.${msg.name}`;
     const prev = this.relations.get(msg.oid);
     this.relations.set(msg.oid, { oid: msg.oid, qualified, identity: msg.replicaIdentity, columns: msg.columns });
-    const info = this.byOid.get(msg.oid);
-    if (!info) return;
-    const required = this.cfg.columns ?? [...info.columns.keys()];
-    // types are compared with the previous Relation of this run: the catalog now may already show a
-    // later shape than the changes still in the log
-    const baseline = prev ? new Map(prev.columns.map((c) => [c.name, c])) : new Map(msg.columns.map((c) => [c.name, c]));
-    const diff = diffRelation(required, baseline, msg.columns);
-    const changed = !prev || prev.columns.length !== msg.columns.length || prev.columns.some((c, i) => c.name !== msg.columns[i]?.name || c.typeOid !== msg.columns[i]?.typeOid);
-    if (diff.missing.length || diff.retyped.length) {
-      const item: QueueItem = { drift: { table: qualified, lsn: this.txn ? formatLsn(this.txn.commitLsn) : formatLsn(this.lastEnd), diff } };
-      if (this.txn) this.txn.items.push(item);
-      else this.enqueue(item);
-    } else if (changed && diff.added.length) {
-      this.cfg.log({ level: 'info', msg: 'table gained columns the schema does not read; they are not published', table: qualified, columns: diff.added });
-    }
+    if (!this.byOid.has(msg.oid)) return;
+    // the same shape again (a new session, an unrelated invalidation): nothing to judge
+    if (prev && prev.columns.length === msg.columns.length && prev.columns.every((c, i) => c.name === msg.columns[i]?.name && c.typeOid === msg.columns[i]?.typeOid && c.typmod === msg.columns[i]?.typmod)) return;
+    // judged by the source in stream order, against the shape it last accepted (kept with the
+    // checkpoint): the catalog now may already show a later shape than the changes still in the log
+    const item: QueueItem = { relation: { oid: msg.oid, table: qualified, lsn: this.txn ? formatLsn(this.txn.commitLsn) : formatLsn(this.lastEnd), columns: msg.columns } };
+    if (this.txn) this.txn.items.push(item);
+    else this.enqueue(item);
   }
 
   private tupleColumns(rel: Relation, tuple: TupleValue[], before: Record<string, string | null> | undefined, keyOnly: boolean): { columns: Record<string, string | null>; unchanged: string[] } {
