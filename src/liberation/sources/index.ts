@@ -102,7 +102,7 @@ export async function createSource(topic: string, spec: SourceSpec, ctx: SourceC
     const { spec: capture, problems } = captureSpecOf(ctx.stream, ctx.configFile);
     if (!capture) throw new ConfigError(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
     const { ChangeTableSource } = await import('./change-table.js');
-    return new ChangeTableSource({ ...capture, requiredColumns: ctx.columns });
+    return new ChangeTableSource({ ...capture, requiredColumns: ctx.columns, ...(ctx.onLog ? { onLog: ctx.onLog } : {}) });
   }
   return fail(`unknown pattern ${String(s.pattern)}`);
 }
