@@ -1,6 +1,7 @@
 // Commit → acknowledgement latency of `schemactl publish` as users run it: the built CLI binary as a
 // child process, at default settings (batch_size, poll_interval_ms, the embedded registry, the file
-// checkpoint), pattern: log, streaming an initially empty table while a writer commits at a fixed rate.
+// checkpoint), pattern: log or triggers (after `schemactl capture install`), streaming an initially
+// empty table while a writer commits at a fixed rate.
 //
 // Measured like the in-process bench measures commit→Kafka-ack, from outside the process: the CLI
 // prints a progress line (JSON, with its time) after each batch was acknowledged by the broker and
@@ -8,8 +9,11 @@
 // acknowledged by the first progress line whose `read` count reaches n. Each change's latency is that
 // line's time minus the moment its INSERT was sent (conservative: includes the statement itself).
 // The table is empty when the CLI starts, so its snapshot is one empty chunk; a warm-up at the same
-// rate (not measured) precedes the measured seconds.
-import { spawn } from 'node:child_process';
+// rate (not measured) precedes the measured seconds. The progress lines also say where each batch's
+// time went inside the publisher (broker ack, durable checkpoint, the source's acknowledgement); their
+// p50/p99 over the measured seconds are returned beside the end-to-end figures.
+import { spawn, spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -27,11 +31,26 @@ const SCHEMA = JSON.stringify({
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
 
+/** The 1-minute load average, as `uptime` prints it: timing figures on a shared machine need it beside them. */
+export function load1() {
+  return +loadavg()[0].toFixed(2);
+}
+
+function stageSummary(samples) {
+  const out = {};
+  for (const k of ['sendMs', 'checkpointMs', 'acknowledgeMs']) {
+    const v = ascending(samples.map((x) => x[k]).filter((x) => typeof x === 'number'));
+    if (v.length) out[k] = { p50: percentile(v, 50), p99: percentile(v, 99), max: percentile(v, 100) };
+  }
+  return out;
+}
+
 /**
- * Run the CLI against `url` / `bootstrap`, write `rate` changes/s for `seconds`, and return p50/p99/max
- * commit→ack in ms. `bin` is bin/schemactl.js of a build.
+ * Run the CLI against `url` / `bootstrap`, write `rate` changes/s for `seconds`, and return p50/p95/p99/max
+ * commit→ack in ms, the publisher's stage timings and the load average. `bin` is bin/schemactl.js of a
+ * build. pattern `triggers` installs the capture with the CLI first (`schemactl capture install`).
  */
-export async function measureCliLatency({ url, bootstrap, bin, workDir, rate = 1000, seconds = 10, warmupSeconds = 2, table = 'lat_events', topic = 'lat-events', tickMs = 20 }) {
+export async function measureCliLatency({ url, bootstrap, bin, workDir, pattern = 'log', rate = 1000, seconds = 10, warmupSeconds = 2, table = 'lat_events', topic = 'lat-events', tickMs = 20 }) {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   await db.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, payload text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
@@ -43,14 +62,21 @@ export async function measureCliLatency({ url, bootstrap, bin, workDir, rate = 1
     schema: tick.avsc
     key: id
     source:
-      pattern: log
+      pattern: ${pattern}
       connection: ${url}
       table: public.${table}
 `);
+  if (pattern === 'triggers') {
+    const r = spawnSync(process.execPath, [bin, 'capture', 'install', topic], { cwd: workDir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`capture install failed (${r.status}):\n${r.stdout}${r.stderr}`);
+  }
+  const loadBefore = load1();
   const child = spawn(process.execPath, [bin, 'publish', '--brokers', bootstrap, '--log-format', 'json'], { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const acks = []; // { t, read }
-  let streaming = false;
-  let snapshotDone = false;
+  const acks = []; // { t, read, stages }
+  // the trigger pattern has no slot and no snapshot: it is ready once it said how it delivers
+  let streaming = pattern !== 'log';
+  let snapshotDone = pattern !== 'log';
+  let delivering = false;
   let out = '';
   let err = '';
   let buf = '';
@@ -64,7 +90,8 @@ export async function measureCliLatency({ url, bootstrap, bin, workDir, rate = 1
       if (out.length < 20000) out += line + '\n';
       let ev;
       try { ev = JSON.parse(line); } catch { continue; }
-      if (ev.msg === 'progress') acks.push({ t: Date.parse(ev.time), read: ev.read });
+      if (ev.msg === 'progress') acks.push({ t: Date.parse(ev.time), read: ev.read, stages: ev.stages });
+      else if (typeof ev.msg === 'string' && ev.msg.startsWith('delivery:')) delivering = true;
       else if (ev.msg === 'streaming') streaming = true;
       else if (ev.msg === 'snapshot done') snapshotDone = true;
     }
@@ -72,8 +99,8 @@ export async function measureCliLatency({ url, bootstrap, bin, workDir, rate = 1
   const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
   try {
     const ready = Date.now() + 60_000;
-    while (!(streaming && snapshotDone) && Date.now() < ready && child.exitCode === null) await sleep(50);
-    if (!streaming || !snapshotDone) throw new Error(`the publisher did not start streaming:\n${out}${err}`);
+    while (!(streaming && snapshotDone && delivering) && Date.now() < ready && child.exitCode === null) await sleep(50);
+    if (!streaming || !snapshotDone || !delivering) throw new Error(`the publisher did not start streaming:\n${out}${err}`);
     const perTick = Math.round((rate * tickMs) / 1000);
     let nextId = 1;
     const load = async (secs, sent) => {
@@ -96,6 +123,7 @@ export async function measureCliLatency({ url, bootstrap, bin, workDir, rate = 1
     const settle = Date.now() + 30_000;
     while ((acks[acks.length - 1]?.read ?? 0) < warmed && Date.now() < settle) await sleep(20);
     const sent = []; // { at, upTo }
+    const firstMeasured = acks.length;
     const writeSecs = await load(seconds, sent);
     const written = nextId - 1 - warmed;
     const deadline = Date.now() + 60_000;
@@ -109,9 +137,13 @@ export async function measureCliLatency({ url, bootstrap, bin, workDir, rate = 1
       for (let k = 0; k < perTick; k++) latencies.push(acks[a].t - s.at);
     }
     const sorted = ascending(latencies);
+    const batches = acks.slice(firstMeasured).filter((x) => x.stages);
     return {
-      target: rate, offered: Math.round(written / writeSecs), written, delivered,
-      p50ms: +percentile(sorted, 50).toFixed(1), p99ms: +percentile(sorted, 99).toFixed(1), maxms: +percentile(sorted, 100).toFixed(1),
+      pattern, target: rate, offered: Math.round(written / writeSecs), written, delivered,
+      p50ms: +percentile(sorted, 50).toFixed(1), p95ms: +percentile(sorted, 95).toFixed(1), p99ms: +percentile(sorted, 99).toFixed(1), maxms: +percentile(sorted, 100).toFixed(1),
+      batches: batches.length, rowsPerBatch: batches.length ? +(batches.reduce((n, x) => n + x.stages.rows, 0) / batches.length).toFixed(1) : null,
+      stages: stageSummary(batches.map((x) => x.stages)),
+      load: { before: loadBefore, after: load1() },
     };
   } finally {
     child.kill('SIGTERM');
@@ -123,7 +155,7 @@ export async function measureCliLatency({ url, bootstrap, bin, workDir, rate = 1
 }
 
 /** `node bench/cdc/run.mjs --mode cli`: throwaway PostgreSQL and Kafka, the CLI built from this tree (and a baseline build). */
-export async function runCliMode({ seconds, rate, baseline }) {
+export async function runCliMode({ seconds, rate, baseline, patterns = ['log', 'triggers'] }) {
   const { buildPublisher, ROOT } = await import('./build.mjs');
   const { existsSync, rmSync, symlinkSync } = await import('node:fs');
   const { pathToFileURL } = await import('node:url');
@@ -140,24 +172,37 @@ export async function runCliMode({ seconds, rate, baseline }) {
   // the installed layout: bin/ beside dist/, package.json and the catalog's JSON Schema
   const cli = join(work, 'cli');
   const { spawnSync } = await import('node:child_process');
-  const { copyFileSync } = await import('node:fs');
+  const { copyFileSync, cpSync } = await import('node:fs');
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(cli, 'dist')], { cwd: ROOT, encoding: 'utf8' });
   if (!existsSync(join(cli, 'dist/src/cli/main.js'))) throw new Error(`building the CLI failed:\n${tsc.stdout}${tsc.stderr}`);
-  mkdirSync(join(cli, 'bin'), { recursive: true });
-  copyFileSync(join(ROOT, 'bin/schemactl.js'), join(cli, 'bin/schemactl.js'));
+  cpSync(join(ROOT, 'bin'), join(cli, 'bin'), { recursive: true }); // with bin/package.json (CommonJS)
   for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(join(ROOT, f), join(cli, f));
   if (!existsSync(join(cli, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(cli, 'node_modules'));
   const bin = join(cli, 'bin/schemactl.js');
   const [cluster, broker] = await Promise.all([startPgCluster(), startKafka({ workDir: join(work, 'kafka') })]);
   try {
-    const runs = [['this build', bin], ...(baseline ? [['baseline', baseline]] : [])];
+    // With a baseline the builds run in the order A B B A per pattern, so a load that drifts during the
+    // run (a shared machine) weighs on both alike; each build's figure is the mean of its two runs.
+    const order = baseline ? [['this build', bin], ['baseline', baseline], ['baseline', baseline], ['this build', bin]] : [['this build', bin]];
     const results = {};
-    for (const [name, b] of runs) {
-      const r = await measureCliLatency({ url: cluster.url, bootstrap: broker.bootstrap, bin: b, workDir: join(work, `project-${Object.keys(results).length}`), rate, seconds, table: `lat_${Object.keys(results).length}`, topic: `lat-${Object.keys(results).length}` });
-      results[name] = r;
-      console.log(`${name}: schemactl publish (pattern: log, default settings) at ${rate} changes/s: offered ${r.offered}/s for ${seconds} s, delivered ${r.delivered}/${r.written}, commit→ack p50 ${r.p50ms} ms, p99 ${r.p99ms} ms, max ${r.maxms} ms`);
+    let n = 0;
+    for (const pattern of patterns) {
+      const runs = {};
+      for (const [name, b] of order) {
+        const r = await measureCliLatency({ url: cluster.url, bootstrap: broker.bootstrap, bin: b, workDir: join(work, `project-${n}`), pattern, rate, seconds, table: `lat_${n}`, topic: `lat_${n}` });
+        n++;
+        (runs[name] ??= []).push(r);
+        const st = Object.entries(r.stages).map(([k, v]) => `${k.replace(/Ms$/, '')} p50 ${v.p50} / p99 ${v.p99}`).join(', ');
+        console.log(`${name}: schemactl publish (pattern: ${pattern}, default settings) at ${rate} changes/s: offered ${r.offered}/s for ${seconds} s, delivered ${r.delivered}/${r.written}, commit→ack p50 ${r.p50ms} ms, p95 ${r.p95ms} ms, p99 ${r.p99ms} ms, max ${r.maxms} ms${r.batches ? `; ${r.batches} batches of ${r.rowsPerBatch} rows, per batch ms: ${st}` : ''}; load average ${r.load.before} → ${r.load.after}`);
+      }
+      for (const [name, rs] of Object.entries(runs)) results[`${pattern} ${name}`] = rs;
+      if (runs.baseline) {
+        const mean = (rs, k) => rs.reduce((x, r) => x + r[k], 0) / rs.length;
+        const a = runs['this build'];
+        const z = runs.baseline;
+        console.log(`${pattern}: this build p50 ${mean(a, 'p50ms').toFixed(1)} / p99 ${mean(a, 'p99ms').toFixed(1)} ms, baseline p50 ${mean(z, 'p50ms').toFixed(1)} / p99 ${mean(z, 'p99ms').toFixed(1)} ms (means of A B B A); ratio this build / baseline: p50 ${(mean(a, 'p50ms') / mean(z, 'p50ms')).toFixed(2)}×, p99 ${(mean(a, 'p99ms') / mean(z, 'p99ms')).toFixed(2)}×`);
+      }
     }
-    if (results.baseline) console.log(`ratio this build / baseline: p50 ${(results['this build'].p50ms / results.baseline.p50ms).toFixed(2)}×, p99 ${(results['this build'].p99ms / results.baseline.p99ms).toFixed(2)}×`);
     console.log(JSON.stringify(results));
   } finally {
     await Promise.all([cluster.stop(), broker.stop()]);

@@ -6,10 +6,11 @@
 //   beside 1, the query pattern (keyset by created_at, id) draining the same table to the same broker
 // Usage: node bench/cdc/run.mjs [--backlog 100000] [--seconds 10]
 //
-// --mode cli: the built `schemactl publish` binary as users run it (pattern: log, default settings) at
-// 1,000 changes/s, commit → ack p50/p99 read from its progress lines (cli-latency.mjs);
-// --baseline <bin/schemactl.js of another build> measures that build in the same run, for the ratio.
-//   node bench/cdc/run.mjs --mode cli [--seconds 10] [--rate 1000] [--baseline /path/bin/schemactl.js]
+// --mode cli: the built `schemactl publish` binary as users run it (patterns log and triggers, default
+// settings) at 1,000 changes/s, commit → ack p50/p95/p99 read from its progress lines (cli-latency.mjs),
+// with the load average; --baseline <bin/schemactl.js of another build> measures that build in the
+// same run, for the ratio; --pattern log or triggers measures one pattern only.
+//   node bench/cdc/run.mjs --mode cli [--seconds 10] [--rate 1000] [--pattern log,triggers] [--baseline /path/bin/schemactl.js]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,14 +22,14 @@ import { buildPublisher, ROOT } from './build.mjs';
 const { values: args } = parseArgs({
   options: {
     backlog: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '10' },
-    mode: { type: 'string', default: 'engine' }, rate: { type: 'string', default: '1000' }, baseline: { type: 'string' },
+    mode: { type: 'string', default: 'engine' }, rate: { type: 'string', default: '1000' }, baseline: { type: 'string' }, pattern: { type: 'string' },
   },
 });
 const BACKLOG = Number(args.backlog);
 const SECONDS = Number(args.seconds);
 if (args.mode === 'cli') {
   const { runCliMode } = await import('./cli-latency.mjs');
-  await runCliMode({ seconds: SECONDS, rate: Number(args.rate), ...(args.baseline ? { baseline: args.baseline } : {}) });
+  await runCliMode({ seconds: SECONDS, rate: Number(args.rate), ...(args.baseline ? { baseline: args.baseline } : {}), ...(args.pattern ? { patterns: args.pattern.split(',') } : {}) });
   process.exit(0);
 }
 if (args.mode !== 'engine') throw new Error(`--mode must be engine or cli, not ${args.mode}`);

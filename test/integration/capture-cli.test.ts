@@ -73,7 +73,8 @@ describe('schemactl capture', () => {
     await admin.query(`INSERT INTO ${run}.customers (id, email) VALUES (1, 'a@example.com')`);
     const st = await cli(['capture', 'status', 'crm.customers']);
     expect(st.code).toBe(0);
-    expect(st.stdout).toMatch(/^crm\.customers: installed v1; backlog 1 rows, oldest \d+\.\d s\n {2}trigger schemactl_ct_customers_trg: present, enabled, v1\n$/);
+    // v2: the row trigger and the statement trigger that notifies the publisher on commit
+    expect(st.stdout).toMatch(/^crm\.customers: installed v2; backlog 1 rows, oldest \d+\.\d s\n {2}trigger schemactl_ct_customers_trg: present, enabled, v2\n {2}trigger schemactl_ct_customers_ntf: present, enabled, v2\n$/);
 
     await admin.query(`ALTER TABLE ${run}.customers DROP COLUMN email`);
     const drift = await cli(['capture', 'status', 'crm.customers', '--format', 'json']);

@@ -136,8 +136,9 @@ describe('capture on PostgreSQL', () => {
     expect((await installCapture(cfg)).action).toBe('installed');
     expect((await installCapture(cfg)).action).toBe('up-to-date');
     const st = await captureStatus(cfg);
-    expect(st).toMatchObject({ installed: true, version: 1, current: true, backlog: { rows: 0, oldestAgeSeconds: null }, problems: [] });
-    expect(st.triggers).toEqual([expect.objectContaining({ present: true, enabled: true, version: 1 })]);
+    expect(st).toMatchObject({ installed: true, version: 2, current: true, backlog: { rows: 0, oldestAgeSeconds: null }, problems: [] });
+    // the row trigger and the statement trigger that notifies the publisher
+    expect(st.triggers).toEqual([expect.objectContaining({ present: true, enabled: true, version: 2 }), expect.objectContaining({ present: true, enabled: true, version: 2 })]);
     await admin.query(`ALTER TABLE ${schema}.${table} DISABLE TRIGGER ALL`);
     const off = await captureStatus(cfg);
     expect(off.triggers[0]!.enabled).toBe(false);

@@ -2,7 +2,7 @@
 // judged against the columns the schema reads, and reading a stream's `source:`.
 import { describe, expect, it } from 'vitest';
 import { captureSpecOf, isTriggerStream } from '../../src/liberation/capture/config.js';
-import { CAPTURE_VERSION, defaultChangeTable, fitName, objectNames, plan, type CaptureTarget, type ColumnInfo } from '../../src/liberation/capture/ddl.js';
+import { captureVersion, defaultChangeTable, fitName, objectNames, plan, type CaptureTarget, type ColumnInfo } from '../../src/liberation/capture/ddl.js';
 import { compareColumns } from '../../src/liberation/capture/drift.js';
 import type { CatalogStream } from '../../src/config/types.js';
 
@@ -30,7 +30,7 @@ describe('names', () => {
   });
 
   it('names one trigger and a function on PostgreSQL, three triggers on MySQL', () => {
-    expect(objectNames(target('postgres')).map((o) => o.kind)).toEqual(['table', 'function', 'trigger']);
+    expect(objectNames(target('postgres')).map((o) => o.kind)).toEqual(['table', 'function', 'trigger', 'trigger']);
     expect(objectNames(target('mysql')).map((o) => `${o.kind}:${o.name}`)).toEqual([
       'table:schemactl_ct_orders', 'trigger:schemactl_ct_orders_ins', 'trigger:schemactl_ct_orders_upd', 'trigger:schemactl_ct_orders_del',
     ]);
@@ -38,16 +38,22 @@ describe('names', () => {
 });
 
 describe('generated DDL', () => {
-  it('PostgreSQL: one AFTER row trigger recording op, key, rows as jsonb and the writer xid', () => {
+  it('PostgreSQL: one AFTER row trigger recording op, key, rows as jsonb and the writer xid; one statement trigger that notifies', () => {
     const p = plan(target('postgres'));
     const all = p.create.join('\n');
     expect(all).toContain('AFTER INSERT OR UPDATE OR DELETE ON "shop"."orders" FOR EACH ROW EXECUTE FUNCTION "shop"."schemactl_ct_orders_fn"()');
     expect(all).toContain('txid xid8 NOT NULL DEFAULT pg_current_xact_id()');
-    expect(all).toContain(`-- schemactl capture v${CAPTURE_VERSION}`);
+    expect(all).toContain(`-- schemactl capture v${captureVersion('postgres')}`);
+    // one notification per statement (not per row) on the change table's channel
+    expect(all).toContain('AFTER INSERT OR UPDATE OR DELETE ON "shop"."orders" FOR EACH STATEMENT EXECUTE FUNCTION "shop"."schemactl_ct_orders_fn"()');
+    expect(all).toContain("IF TG_LEVEL = 'STATEMENT' THEN\n    PERFORM pg_notify('schemactl_ct_orders', '');");
+    // a v1 install is upgraded in place by the trigger replacement
+    expect(p.replaceTriggers.join('\n')).toContain('FOR EACH STATEMENT');
     expect(all).toContain("VALUES ('u', jsonb_build_object('id', NEW.\"id\"), to_jsonb(NEW), to_jsonb(OLD))");
     expect(all).toContain("VALUES ('d', jsonb_build_object('id', OLD.\"id\"), to_jsonb(OLD))");
     expect(p.drop).toEqual([
       'DROP TRIGGER IF EXISTS "schemactl_ct_orders_trg" ON "shop"."orders"',
+      'DROP TRIGGER IF EXISTS "schemactl_ct_orders_ntf" ON "shop"."orders"',
       'DROP FUNCTION IF EXISTS "shop"."schemactl_ct_orders_fn"()',
       'DROP TABLE IF EXISTS "shop"."schemactl_ct_orders"',
     ]);

@@ -18,8 +18,15 @@ import { createHash } from 'node:crypto';
 import type { Dialect } from '../sources/sql.js';
 import { quoteIdent } from '../sources/sql.js';
 
-/** Bumped whenever the generated triggers or change table change shape. */
-export const CAPTURE_VERSION = 1;
+/**
+ * Bumped whenever the generated triggers or change table change shape, per dialect (a MySQL install
+ * is not replaced for a PostgreSQL-only change: without CREATE OR REPLACE TRIGGER that would open a
+ * window without capture). PostgreSQL v2: a statement trigger wakes the publisher (pg_notify).
+ */
+export const CAPTURE_VERSIONS: Readonly<Record<Dialect, number>> = { postgres: 2, mysql: 1 };
+export function captureVersion(d: Dialect): number {
+  return CAPTURE_VERSIONS[d];
+}
 export const MARKER_TABLE = 'schemactl_capture';
 /** Every object install creates carries this, so uninstall and status can tell ours from the user's. */
 export const MARKER = 'schemactl capture';
@@ -77,12 +84,21 @@ export function defaultChangeTable(table: string): string {
   return fitName('schemactl_ct_', table);
 }
 
+/**
+ * The LISTEN/NOTIFY channel a PostgreSQL capture signals after each statement that wrote the source
+ * table: the change table's name (an identifier of at most 63 bytes, as channel names must be).
+ */
+export function notifyChannel(changeTable: string): string {
+  return changeTable;
+}
+
 export function objectNames(t: { dialect: Dialect; changeTable: string }): CaptureObject[] {
   if (t.dialect === 'postgres') {
     return [
       { kind: 'table', name: t.changeTable },
       { kind: 'function', name: fitName(t.changeTable, '_fn') },
       { kind: 'trigger', name: fitName(t.changeTable, '_trg') },
+      { kind: 'trigger', name: fitName(t.changeTable, '_ntf') },
     ];
   }
   return [
@@ -98,7 +114,7 @@ function sqlString(s: string): string {
 }
 
 function comment(t: CaptureTarget): string {
-  return `${MARKER} v${CAPTURE_VERSION} for ${t.topic}: do not edit; \`schemactl capture uninstall ${t.topic}\` removes it`;
+  return `${MARKER} v${captureVersion(t.dialect)} for ${t.topic}: do not edit; \`schemactl capture uninstall ${t.topic}\` removes it`;
 }
 
 export function plan(t: CaptureTarget): CapturePlan {
@@ -145,15 +161,22 @@ function fingerprint(parts: string[]): string {
 
 function planPostgres(t: CaptureTarget): CapturePlan {
   const q = (n: string) => quoteIdent(n, 'postgres');
-  const [table, fn, trg] = objectNames(t) as [CaptureObject, CaptureObject, CaptureObject];
+  const [table, fn, trg, ntf] = objectNames(t) as [CaptureObject, CaptureObject, CaptureObject, CaptureObject];
   const ct = `${q(t.schema)}.${q(table.name)}`;
   const src = `${q(t.schema)}.${q(t.table)}`;
   const fnq = `${q(t.schema)}.${q(fn.name)}`;
   const keyOf = (rec: 'NEW' | 'OLD') => `jsonb_build_object(${t.key.map((k) => `${sqlString(k)}, ${rec}.${q(k)}`).join(', ')})`;
   // to_jsonb keeps numeric text exact (jsonb numbers are numeric) and prints timestamptz with its
   // offset; the reader turns every top-level value into its text, so nothing passes through a float.
-  const body = `-- ${MARKER} v${CAPTURE_VERSION}
+  // The same function serves the row trigger (one change row per row) and the statement trigger (one
+  // notification per statement; PostgreSQL folds identical notifications of one transaction into one
+  // and delivers it after the commit), so the publisher wakes on data instead of polling.
+  const body = `-- ${MARKER} v${captureVersion('postgres')}
 BEGIN
+  IF TG_LEVEL = 'STATEMENT' THEN
+    PERFORM pg_notify(${sqlString(notifyChannel(table.name))}, '');
+    RETURN NULL;
+  END IF;
   IF TG_OP = 'INSERT' THEN
     INSERT INTO ${ct} (op, key, new_row) VALUES ('c', ${keyOf('NEW')}, to_jsonb(NEW));
     RETURN NULL;
@@ -170,9 +193,11 @@ END`;
 ${body}
 $schemactl$`;
   const trgDdl = `CREATE TRIGGER ${q(trg.name)} AFTER INSERT OR UPDATE OR DELETE ON ${src} FOR EACH ROW EXECUTE FUNCTION ${fnq}()`;
+  const ntfDdl = `CREATE TRIGGER ${q(ntf.name)} AFTER INSERT OR UPDATE OR DELETE ON ${src} FOR EACH STATEMENT EXECUTE FUNCTION ${fnq}()`;
   const comments = [
     `COMMENT ON FUNCTION ${fnq}() IS ${sqlString(comment(t))}`,
     `COMMENT ON TRIGGER ${q(trg.name)} ON ${src} IS ${sqlString(comment(t))}`,
+    `COMMENT ON TRIGGER ${q(ntf.name)} ON ${src} IS ${sqlString(comment(t))}`,
   ];
   const create = [
     `CREATE TABLE ${ct} (
@@ -187,16 +212,18 @@ $schemactl$`;
     `COMMENT ON TABLE ${ct} IS ${sqlString(comment(t))}`,
     fnDdl,
     trgDdl,
+    ntfDdl,
     ...comments,
   ];
   return {
-    objects: [table, fn, trg],
+    objects: [table, fn, trg, ntf],
     marker: markerDdl('postgres', t.schema),
     create,
     // inside one transaction: the trigger is never missing while it is replaced
-    replaceTriggers: [fnDdl, `DROP TRIGGER IF EXISTS ${q(trg.name)} ON ${src}`, trgDdl, ...comments],
-    drop: [`DROP TRIGGER IF EXISTS ${q(trg.name)} ON ${src}`, `DROP FUNCTION IF EXISTS ${fnq}()`, `DROP TABLE IF EXISTS ${ct}`],
-    fingerprint: fingerprint([body, trgDdl]),
+    // (an install of v1 gains the statement trigger here)
+    replaceTriggers: [fnDdl, `DROP TRIGGER IF EXISTS ${q(trg.name)} ON ${src}`, trgDdl, `DROP TRIGGER IF EXISTS ${q(ntf.name)} ON ${src}`, ntfDdl, ...comments],
+    drop: [`DROP TRIGGER IF EXISTS ${q(trg.name)} ON ${src}`, `DROP TRIGGER IF EXISTS ${q(ntf.name)} ON ${src}`, `DROP FUNCTION IF EXISTS ${fnq}()`, `DROP TABLE IF EXISTS ${ct}`],
+    fingerprint: fingerprint([body, trgDdl, ntfDdl]),
   };
 }
 

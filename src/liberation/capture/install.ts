@@ -8,7 +8,7 @@ import { SchemactlError, EXIT, redact } from '../../errors.js';
 import { connect, type Conn } from '../sources/query.js';
 import type { Dialect } from '../sources/sql.js';
 import { quoteIdent } from '../sources/sql.js';
-import { CAPTURE_VERSION, MARKER, MARKER_TABLE, defaultChangeTable, objectNames, plan, type CaptureObject, type CaptureTarget, type ColumnInfo } from './ddl.js';
+import { captureVersion, MARKER, MARKER_TABLE, defaultChangeTable, objectNames, plan, type CaptureObject, type CaptureTarget, type ColumnInfo } from './ddl.js';
 import { compareColumns, type Drift } from './drift.js';
 
 /** What a stream's `source:` says about capture (see change-table.ts for the publishing side). */
@@ -169,7 +169,7 @@ function recordSql(t: CaptureTarget, fp: string, objects: CaptureObject[], updat
   const q = (n: string) => quoteIdent(n, d);
   const m = `${q(t.schema)}.${q(MARKER_TABLE)}`;
   const ph = (i: number) => (d === 'postgres' ? `$${i}` : '?');
-  const values = [t.table, t.topic, CAPTURE_VERSION, fp, JSON.stringify(objects), JSON.stringify(t.key), JSON.stringify(t.columns)];
+  const values = [t.table, t.topic, captureVersion(d), fp, JSON.stringify(objects), JSON.stringify(t.key), JSON.stringify(t.columns)];
   if (update) {
     return {
       sql: `UPDATE ${m} SET source_table = ${ph(1)}, topic = ${ph(2)}, version = ${ph(3)}, fingerprint = ${ph(4)}, objects = ${ph(5)}, key_columns = ${ph(6)}, source_columns = ${ph(7)}, installed_at = ${d === 'postgres' ? 'now()' : 'CURRENT_TIMESTAMP(6)'} WHERE change_table = ${ph(8)}`,
@@ -227,7 +227,7 @@ export function installCapture(spec: CaptureSpec, opts: { dryRun?: boolean } = {
     }
     const drift = record ? compareColumns(record.columns, t.columns, spec.requiredColumns, d === 'mysql') : undefined;
     const complete = record !== null && present.length === p.objects.length;
-    if (complete && record.version === CAPTURE_VERSION && record.fingerprint === p.fingerprint && !drift?.changed && (await triggersHealthy(conn, t))) {
+    if (complete && record.version === captureVersion(d) && record.fingerprint === p.fingerprint && !drift?.changed && (await triggersHealthy(conn, t))) {
       return { topic: spec.name, action: 'up-to-date', statements: [], drift };
     }
     let statements: string[];
@@ -407,8 +407,8 @@ export function captureStatus(spec: CaptureSpec): Promise<CaptureStatus> {
     const drift = compareColumns(record.columns, cols, spec.requiredColumns, d === 'mysql');
     for (const f of drift.findings) if (f.breaking) problems.push(f.message);
     const t: CaptureTarget = { dialect: d, schema, table: record.sourceTable, changeTable, key: record.key, columns: record.columns, topic: record.topic };
-    const current = record.version === CAPTURE_VERSION && record.fingerprint === plan(t).fingerprint;
-    if (!current) problems.push(`installed capture is version ${record.version}; this schemactl installs version ${CAPTURE_VERSION}: run \`schemactl capture install ${spec.name}\``);
+    const current = record.version === captureVersion(d) && record.fingerprint === plan(t).fingerprint;
+    if (!current) problems.push(`installed capture is version ${record.version}; this schemactl installs version ${captureVersion(d)}: run \`schemactl capture install ${spec.name}\``);
     return { topic: spec.name, installed: true, version: record.version, current, backlog, triggers, drift, problems };
   });
 }

@@ -8,12 +8,18 @@
 // Values: the change rows hold the row as JSON; every top-level value is handed to the mapper as the
 // database's own text (PostgreSQL: jsonb_each_text over to_jsonb, exact for numeric and µs
 // timestamps; MySQL: the triggers cast each column to text), never as a JSON number.
+//
+// Waking: on PostgreSQL the capture's statement trigger notifies the change table's channel and this
+// source LISTENs on a dedicated connection (notify-listener.ts), so a commit is read at once; a read
+// every wait_ms stays as the fallback (a notification is only a hint). MySQL and MariaDB have no
+// NOTIFY: there the change table is polled every 100 ms while it is empty.
 import { EXIT, redact } from '../../errors.js';
 import type { Source, SourceBatch, SourceOffset, SourceRow } from '../types.js';
-import { defaultChangeTable } from '../capture/ddl.js';
+import { captureVersion, defaultChangeTable, notifyChannel } from '../capture/ddl.js';
 import { compareColumns } from '../capture/drift.js';
 import { breakingDdl, breakingRemedies, compareRelation, type ColumnShape, type FieldProbe } from '../drift/relation.js';
 import { CaptureError, readRecord, tableColumns, type CaptureSpec, type InstalledRecord } from '../capture/install.js';
+import type { NotifyListener } from './notify-listener.js';
 import { connect, horizon, SqlSource } from './query.js';
 import { dialectOf, quoteIdent, type Dialect } from './sql.js';
 
@@ -22,7 +28,7 @@ export interface ChangeTableConfig extends CaptureSpec {
   delayMs?: number;
   /** how often to compare the source table's columns with what install recorded, ms (default 5000) */
   schemaCheckMs?: number;
-  /** how long one read() keeps polling an empty change table before returning, ms (default 500) */
+  /** how long one read() waits on an empty change table before returning, ms (default 500) */
   waitMs?: number;
   /** the stream's mapper: whether a table change can be taken (a gone column's default, a new type) */
   fields?: FieldProbe;
@@ -67,6 +73,8 @@ export class ChangeTableSource extends SqlSource implements Source {
   private startedAt: string | null = null;
   /** sequence numbers read but not yet acknowledged, in read order */
   private pending: string[] = [];
+  /** PostgreSQL with a capture that notifies: wakes read() on a commit */
+  private listener: NotifyListener | null = null;
 
   constructor(private readonly cfg: ChangeTableConfig) {
     super();
@@ -93,6 +101,21 @@ export class ChangeTableSource extends SqlSource implements Source {
     }
     // the schema's check needs the checkpoint: it runs on the first read
     await this.checkTriggers();
+    if (this.dialect === 'postgres' && !/^pglite:/i.test(this.cfg.connection)) {
+      if (this.record.version >= captureVersion('postgres')) {
+        const { NotifyListener } = await import('./notify-listener.js');
+        this.listener = new NotifyListener(this.cfg.connection, notifyChannel(this.changeTable), this.cfg.onLog ?? (() => {}));
+        await this.listener.open();
+      } else {
+        this.cfg.onLog?.({ level: 'warn', msg: `the capture of ${this.schema}.${this.table} is version ${this.record.version} and does not notify on commit: polling the change table every 50 ms; run \`schemactl capture install ${this.cfg.name}\` to upgrade it`, stream: this.cfg.name });
+      }
+    }
+  }
+
+  override async close(): Promise<void> {
+    await this.listener?.close();
+    this.listener = null;
+    await super.close();
   }
 
   /** The installed triggers still fit the table (MySQL/MariaDB triggers name each column). */
@@ -140,19 +163,31 @@ export class ChangeTableSource extends SqlSource implements Source {
   }
 
   /**
-   * read() polls the change table briefly itself (every 50 ms on PostgreSQL, 100 ms on MySQL/MariaDB,
-   * up to half a second) when it is empty, so a change is picked up within one short poll instead of
-   * after the engine's poll_interval_ms. MySQL/MariaDB reads still stay a second behind the clock.
+   * read() waits itself while the change table is empty (up to wait_ms, default half a second), so the
+   * engine never sleeps poll_interval_ms between changes: on PostgreSQL until the capture's
+   * notification arrives; without one (MySQL/MariaDB, a capture older than v2, the listening
+   * connection lost) it polls every 100 ms (50 ms on PostgreSQL). MySQL/MariaDB reads still stay a
+   * second behind the clock.
    */
   readonly waitsForData = true;
 
   async read(offset: SourceOffset | null, max: number): Promise<SourceBatch> {
     const until = Date.now() + (this.cfg.waitMs ?? 500);
     const every = this.dialect === 'postgres' ? 50 : 100;
+    let fruitless = 0;
     for (;;) {
+      await this.listener?.open();
+      const listening = this.listener?.listening ?? false;
+      const signalled = listening && this.listener!.take();
       const batch = await this.readOnce(offset, max);
-      if (batch.rows.length || !batch.caughtUp || Date.now() + every > until) return batch;
-      await new Promise((r) => setTimeout(r, every));
+      if (batch.rows.length || !batch.caughtUp) return batch;
+      const left = until - Date.now();
+      if (left <= 0) return batch;
+      // A notification whose rows were not readable: either an earlier read took them already, or an
+      // older transaction is still open (rows are read in commit order). Poll briefly for the second
+      // case, then wait for the next notification; the wait_ms fallback covers a long-open transaction.
+      if (listening && !(signalled && fruitless++ < 2)) await this.listener!.wait(left);
+      else await new Promise((r) => setTimeout(r, Math.min(every, left)));
     }
   }
 
@@ -239,7 +274,6 @@ export class ChangeTableSource extends SqlSource implements Source {
     const upto = this.pending.indexOf(offset.lastId);
     if (upto < 0) return;
     const done = this.pending.slice(0, upto + 1);
-    this.pending = this.pending.slice(upto + 1);
     const d = this.dialect;
     const ct = `${quoteIdent(this.schema, d)}.${quoteIdent(this.changeTable, d)}`;
     for (let i = 0; i < done.length; i += 1000) {
@@ -247,6 +281,10 @@ export class ChangeTableSource extends SqlSource implements Source {
       if (d === 'postgres') await this.must().query(`DELETE FROM ${ct} WHERE seq = ANY($1::bigint[])`, [`{${chunk.join(',')}}`]);
       else await this.must().query(`DELETE FROM ${ct} WHERE seq IN (${chunk.map(() => '?').join(', ')})`, chunk);
     }
+    // Forgotten only now: the engine reads the next batch while this runs, and a read whose snapshot
+    // was taken before the delete still returns these rows; while they are pending it skips them.
+    const gone = new Set(done);
+    this.pending = this.pending.filter((seq) => !gone.has(seq));
   }
 
   /** The engine rewinds after a failed send: what was handed out is read again. */
