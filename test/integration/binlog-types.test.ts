@@ -3,7 +3,7 @@
 // before the first run (read by the snapshot) and after it (read from the binary log) must decode to
 // the same Avro values, exactly; a zero date goes to the dead-letter file with its reason; a server or
 // user that cannot give the guarantees is refused with the setting or GRANT to apply.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -173,12 +173,78 @@ it.skipIf(!available)('an ALTER TABLE that drops a column the schema reads stops
   });
   const args = ['--brokers', broker.bootstrap, '--registry', registry.url, '--once'];
   expect((await runPublisher(args, { cwd: dir })).code).toBe(0);
+  // a checkpoint of an older version (no table shape): the start has nothing to compare with, so the
+  // change is met in the log, as while streaming (a v2 checkpoint stops at start: see the retype below)
+  const state = path.join(dir, '.schemactl/state/drifting.offset.json');
+  const saved = JSON.parse(readFileSync(state, 'utf8')) as { offset: { v: number; relations?: unknown } };
+  expect(saved.offset.relations).toBeDefined();
+  delete saved.offset.relations;
+  saved.offset.v = 1;
+  writeFileSync(state, JSON.stringify(saved));
   await db.query("INSERT INTO drifting (id, v, body) VALUES (1, 0, 'a'); ALTER TABLE drifting DROP COLUMN body; INSERT INTO drifting (id, v) VALUES (2, 0)");
   const r = await runPublisher(args, { cwd: dir });
   expect(r.code).toBe(2);
-  expect(r.stdout + r.stderr).toMatch(/table test\.drifting changed \(DDL at [^)]*: ALTER TABLE drifting DROP COLUMN body\): column\(s\) body read by the stream's schema no longer exist/);
+  expect(r.stdout + r.stderr).toMatch(/table test\.drifting changed \(DDL at [^)]*: ALTER TABLE drifting DROP COLUMN body\) before the rows after binary log position \S+ \(body: .* → \(dropped\)\)/);
+  expect(r.stdout + r.stderr).toMatch(/body: the field has no default\. To resume: register a schema version that drops the field or gives it a default;/);
   const keys = (await readTopic(broker.bootstrap, 'drifting')).map((m) => m.key!.toString());
   expect(keys).toEqual(['1']);
+}, 120_000);
+
+function driftProject(dir: string, table: string, fields: unknown[]): void {
+  writeFiles(dir, {
+    'item.avsc': JSON.stringify({ type: 'record', name: 'Item', namespace: `com.acme.${table}.v1`, doc: 'An item.', fields: [
+      { name: 'id', type: 'long', doc: 'Key.' }, ...fields,
+      { name: 'updated_at', type: { type: 'long', logicalType: 'timestamp-micros' }, doc: 'When it changed.' }] }),
+    'schemactl.yaml': `streams:
+  - topic: ${table}
+    kind: store
+    schema: item.avsc
+    key: id
+    source:
+      pattern: log
+      connection: ${maria.url}
+      table: ${table}
+`,
+  });
+}
+
+it.skipIf(!available)('a dropped column whose field has a default is taken: later rows carry the default', async () => {
+  await db.query('CREATE TABLE defaulted (id BIGINT PRIMARY KEY, v BIGINT NOT NULL, label VARCHAR(100) NOT NULL, updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))');
+  const dir = tempDir('binlog-defaulted');
+  driftProject(dir, 'defaulted', [{ name: 'v', type: 'long', doc: 'Version.' }, { name: 'label', type: 'string', default: '(none)', doc: 'Label.' }]);
+  const args = ['--brokers', broker.bootstrap, '--registry', registry.url, '--once'];
+  await db.query("INSERT INTO defaulted (id, v, label) VALUES (1, 0, 'a')");
+  expect((await runPublisher(args, { cwd: dir })).code).toBe(0);
+  await db.query("INSERT INTO defaulted (id, v, label) VALUES (2, 0, 'b'); ALTER TABLE defaulted DROP COLUMN label; INSERT INTO defaulted (id, v) VALUES (3, 0), (4, 1)");
+  const r = await runPublisher(args, { cwd: dir });
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  const decode = registryDecoder(registry.url);
+  const got: string[] = [];
+  for (const m of await readTopic(broker.bootstrap, 'defaulted')) got.push(`${m.key!.toString()}:${String((await decode(m.value!)).label)}`);
+  expect(got).toEqual(['1:a', '2:b', '3:(none)', '4:(none)']);
+  // the accepted shape (without label) travels with the checkpoint: the next start takes the table as it is
+  const ckpt = JSON.parse(readFileSync(path.join(dir, '.schemactl/state/defaulted.offset.json'), 'utf8')) as { offset: { v: number; relations: Record<string, Array<{ name: string }>> } };
+  expect(ckpt.offset.v).toBe(2);
+  expect(ckpt.offset.relations['test.defaulted']!.map((c) => c.name)).toEqual(['id', 'v', 'updated_at']);
+  await db.query('INSERT INTO defaulted (id, v) VALUES (5, 0)');
+  expect((await runPublisher(args, { cwd: dir })).code).toBe(0);
+  expect((await readTopic(broker.bootstrap, 'defaulted')).map((m) => m.key!.toString())).toEqual(['1', '2', '3', '4', '5']);
+}, 120_000);
+
+it.skipIf(!available)('a retype made while the publisher was stopped stops the next start with the change shown; nothing is dead-lettered', async () => {
+  await db.query('CREATE TABLE retyped (id BIGINT PRIMARY KEY, qty BIGINT NOT NULL, updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))');
+  const dir = tempDir('binlog-retyped');
+  driftProject(dir, 'retyped', [{ name: 'qty', type: 'long', doc: 'Quantity.' }]);
+  const args = ['--brokers', broker.bootstrap, '--registry', registry.url, '--once'];
+  await db.query('INSERT INTO retyped (id, qty) VALUES (1, 5)');
+  expect((await runPublisher(args, { cwd: dir })).code).toBe(0);
+  await db.query('ALTER TABLE retyped MODIFY qty DECIMAL(20,2) NOT NULL; INSERT INTO retyped (id, qty) VALUES (2, 7)');
+  const r = await runPublisher(args, { cwd: dir });
+  expect(r.code, r.stdout + r.stderr).toBe(2);
+  expect(r.stdout + r.stderr).toMatch(/table test\.retyped changed while the publisher was stopped \(qty: bigint\(20\) → decimal\(20,2\)\)/);
+  expect(r.stdout + r.stderr).toMatch(/To resume: register a schema version whose field takes decimal\(20,2\) values or that drops the field/);
+  expect(existsSync(path.join(dir, '.schemactl/dead-letter/retyped.ndjson'))).toBe(false);
+  expect((await readTopic(broker.bootstrap, 'retyped')).map((m) => m.key!.toString())).toEqual(['1']);
 }, 120_000);
 
 it.skipIf(!available)('a checkpoint whose binary log was purged stops the stream with the choice to make, never a silent skip', async () => {

@@ -17,15 +17,21 @@
 //    flight, the position of transactions that touched no captured table is saved too, so an idle
 //    stream does not fall behind the server's binary log retention.
 //  - A checkpoint whose binary log was purged stops the stream with the choice to make.
+//  - Governed drift. A TABLE_MAP of a new shape is judged against the stream's schema (through its
+//    mapper) before a row of that shape is handed out; the accepted shape travels in every offset,
+//    and at start information_schema is judged against it the same way (binlog/drift.ts).
 import mysql from 'mysql2/promise';
 import type { CheckpointStore, Source, SourceBatch, SourceOffset } from '../types.js';
+import { compareRelation, type ColumnShape, type FieldProbe } from '../drift/relation.js';
 import { redact, SchemactlError, UnreachableError } from '../../errors.js';
-import { loadTables, MYSQL_TEXT_OPTIONS, splitName, type BinlogTable } from './binlog/catalog.js';
+import { loadShape, loadTables, MYSQL_TEXT_OPTIONS, splitName, type BinlogTable } from './binlog/catalog.js';
+import { mapDriftError, mapShape, startDriftError, type TableMapSeen } from './binlog/drift.js';
 import { checkRetention, checkServer, type ServerInfo } from './binlog/preconditions.js';
 import { comparePositions, formatPosition, parsePosition, type BinlogPosition } from './binlog/position.js';
 import { BinlogReader, type QueueItem } from './binlog/reader.js';
 import { BinlogSnapshot, masterPosition } from './binlog/snapshot.js';
 import type { LogOffset } from './pg-logical/snapshot.js';
+import { strictProbe } from './pg-logical/drift.js';
 import { CdcStopError, type CdcRow } from './pg-logical/types.js';
 
 export interface BinlogSourceConfig {
@@ -38,6 +44,8 @@ export interface BinlogSourceConfig {
   snapshot: boolean;
   snapshotChunkSize?: number;
   columns?: string[];
+  /** the stream's mapper: what the schema reads, which fields have a default, which values fit (drift) */
+  fields?: FieldProbe;
   deleteEvents?: boolean;
   truncate?: 'fail' | 'skip';
   checkpoints?: CheckpointStore;
@@ -55,7 +63,7 @@ export function defaultServerId(name: string): number {
 }
 
 function progressKey(o: LogOffset | null): string {
-  return o ? JSON.stringify([o.position, o.snapshotDone, o.snapshot ?? null]) : '';
+  return o ? JSON.stringify([o.position, o.snapshotDone, o.snapshot ?? null, o.relations ?? null]) : '';
 }
 
 export class BinlogSource implements Source {
@@ -69,6 +77,10 @@ export class BinlogSource implements Source {
   private inflight: QueueItem[] = [];
   private stamped = new WeakSet<CdcRow>();
   private savedProgress = '';
+  /** each table's shape as last accepted by the drift check (null: not known yet, an older checkpoint) */
+  private accepted: Record<string, ColumnShape[] | null> = {};
+  /** every type text a column was known by in this run: candidates for a TABLE_MAP's type codes */
+  private known = new Map<string, Map<string, string[]>>();
   private readonly log: NonNullable<BinlogSourceConfig['onLog']>;
 
   constructor(private readonly cfg: BinlogSourceConfig) {
@@ -128,13 +140,13 @@ export class BinlogSource implements Source {
       this.server = await checkServer(admin, this.cfg.name);
       checkRetention(this.server, at, this.cfg.name, this.log);
     } else at = await masterPosition(admin);
+    await this.judgeAtStart(admin, o);
     const byName = new Map(this.tables.map((t) => [t.qualified, t]));
     const snap = new BinlogSnapshot(byName, this.cfg.snapshotChunkSize ?? 4096, this.server!.mariadb, this.log);
     snap.reset(o, this.cfg.snapshot, this.tables.map((t) => t.qualified));
     const reader = new BinlogReader({
       connection: this.cfg.connection, serverId: this.cfg.serverId, name: this.cfg.name, deleteEvents: Boolean(this.cfg.deleteEvents),
       truncate: this.cfg.truncate ?? 'fail', highWater: this.cfg.highWater ?? 20_000, log: this.log,
-      ...(this.cfg.columns?.length ? { columns: this.cfg.columns } : {}),
     }, byName);
     reader.beforeTransaction = (end) => snap.beforeTransaction(reader, end);
     reader.afterBoundary = (end) => snap.releaseIfDue(reader, end);
@@ -177,6 +189,17 @@ export class BinlogSource implements Source {
           this.inflight.push(item);
           continue;
         }
+        if ('relation' in item) {
+          // a shape the schema takes moves the accepted shape on; one it cannot take stops the stream
+          // after every row before it was published
+          const stop = await this.judgeMap(item.relation);
+          if (!stop) {
+            reader.queue.shift();
+            continue;
+          }
+          if (rows.length) break;
+          throw stop;
+        }
         // a stop comes after every row before it was published
         if (rows.length) break;
         throw item.stop;
@@ -193,10 +216,72 @@ export class BinlogSource implements Source {
     };
   }
 
+  private probe(table: string): FieldProbe {
+    return this.cfg.fields ?? strictProbe(this.cfg.columns ?? [...(this.tables.find((t) => t.qualified === table)?.columns.keys() ?? [])]);
+  }
+
+  private remember(table: string, shape: readonly ColumnShape[]): void {
+    let cols = this.known.get(table);
+    if (!cols) this.known.set(table, (cols = new Map()));
+    for (const c of shape) {
+      const types = cols.get(c.name) ?? [];
+      if (!types.includes(c.type)) cols.set(c.name, [...types, c.type]);
+    }
+  }
+
+  /**
+   * Drift while stopped: information_schema now against the shape the checkpoint accepted, judged
+   * exactly as a TABLE_MAP met while streaming. Sets the shapes the log's TABLE_MAPs are judged against.
+   */
+  private async judgeAtStart(admin: mysql.Connection, offset: LogOffset | null): Promise<void> {
+    const stored = offset?.relations;
+    this.accepted = {};
+    this.known = new Map();
+    for (const t of this.tables) {
+      const now = await loadShape(admin, t.database, t.table);
+      const before = stored?.[t.qualified];
+      if (before) {
+        this.remember(t.qualified, before);
+        const verdict = compareRelation(before, now, this.probe(t.qualified), { restore: 'if-no-rows' });
+        if (verdict.breaking.length) throw startDriftError(this.cfg.name, t.qualified, offset!.position, verdict);
+        const taken = verdict.changes.filter((c) => c.read);
+        if (taken.length) this.log({ level: 'info', msg: 'table changed while stopped; the schema takes it', stream: this.cfg.name, table: t.qualified, changes: taken.map((c) => `${c.ddl}: ${c.reason}`) });
+      }
+      this.remember(t.qualified, now);
+      // no checkpoint: the shape now is the start; an older checkpoint without shapes: the first TABLE_MAP
+      this.accepted[t.qualified] = before ?? (offset ? null : now);
+    }
+  }
+
+  /** Judge a TABLE_MAP met in the log; the stop error, or null when the schema takes it. */
+  private async judgeMap(m: TableMapSeen): Promise<CdcStopError | null> {
+    const t = this.tables.find((x) => x.qualified === m.table)!;
+    const before = this.accepted[m.table] ?? null;
+    const catalog = await loadShape(await this.ensureAdmin(), t.database, t.table);
+    this.remember(m.table, catalog);
+    const now = mapShape(m, catalog, before, this.known.get(m.table) ?? new Map());
+    // rows of the new shape follow in the log: restoring the column would not change them
+    const verdict = compareRelation(before, now, this.probe(m.table), { restore: 'no' });
+    if (verdict.breaking.length) return mapDriftError(this.cfg.name, m, verdict);
+    const read = verdict.changes.filter((c) => c.read).map((c) => `${c.ddl}: ${c.reason}`);
+    const added = verdict.changes.filter((c) => c.kind === 'added').map((c) => c.column);
+    if (read.length) this.log({ level: 'info', msg: 'table changed; the schema takes it', stream: this.cfg.name, table: m.table, at: m.at, changes: read });
+    if (added.length) this.log({ level: 'info', msg: 'table gained columns the schema does not read; they are not published', table: m.table, columns: added });
+    this.accepted = { ...this.accepted, [m.table]: now };
+    return null;
+  }
+
+  /** The accepted shapes travel in every offset (version 2), so the next start can judge drift made while stopped. */
+  private withShapes(o: LogOffset): LogOffset {
+    const relations: Record<string, ColumnShape[]> = {};
+    for (const [t, shape] of Object.entries(this.accepted)) if (shape) relations[t] = shape;
+    return Object.keys(relations).length ? { ...o, v: 2, relations } : o;
+  }
+
   private handOut(row: CdcRow): CdcRow {
     const snap = this.snap!;
-    if (row.op !== 'r' && !this.stamped.has(row)) {
-      row.offset = snap.stamp((row.offset as LogOffset).position);
+    if (!this.stamped.has(row)) {
+      row.offset = this.withShapes(row.op !== 'r' ? snap.stamp((row.offset as LogOffset).position) : row.offset as LogOffset);
       this.stamped.add(row);
     }
     snap.handed(row);
@@ -215,7 +300,7 @@ export class BinlogSource implements Source {
   private async saveIdle(): Promise<void> {
     const reader = this.reader!;
     if (!this.cfg.checkpoints || this.inflight.length || reader.queue.length || reader.inTransaction || !reader.lastEnd.file) return;
-    const offset = this.snap!.stamp(formatPosition(reader.lastEnd));
+    const offset = this.withShapes(this.snap!.stamp(formatPosition(reader.lastEnd)));
     const key = progressKey(offset);
     if (key === this.savedProgress) return;
     await this.cfg.checkpoints.save(this.streamName, offset);

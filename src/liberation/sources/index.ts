@@ -60,6 +60,7 @@ export async function createSource(topic: string, spec: SourceSpec, ctx: SourceC
       snapshot: raw.snapshot === undefined ? true : Boolean(raw.snapshot),
       snapshotChunkSize: chunk as number,
       columns: ctx.columns,
+      ...(ctx.fields ? { fields: ctx.fields } : {}),
       deleteEvents: Boolean(raw.delete_events),
       truncate: truncate as 'fail' | 'skip',
       checkpoints: ctx.checkpoints,

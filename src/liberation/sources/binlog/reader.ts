@@ -9,11 +9,13 @@ import { redact, UnreachableError } from '../../../errors.js';
 import { Fifo } from '../pg-logical/fifo.js';
 import { CdcStopError, type CdcOp, type CdcRow } from '../pg-logical/types.js';
 import type { BinlogTable } from './catalog.js';
+import type { TableMapSeen } from './drift.js';
 import { MYSQL_TEXT_OPTIONS } from './catalog.js';
 import { comparePositions, formatPosition, type BinlogPosition } from './position.js';
 import { binlogValue } from './values.js';
 
-export type QueueItem = { row: CdcRow } | { stop: CdcStopError };
+/** A row, a TABLE_MAP whose shape the source judges before the rows after it, or a stop. */
+export type QueueItem = { row: CdcRow } | { relation: TableMapSeen } | { stop: CdcStopError };
 
 type Log = (event: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }) => void;
 
@@ -21,8 +23,6 @@ export interface ReaderConfig {
   connection: string;
   serverId: number;
   name: string;
-  /** columns the stream's schema reads: a TABLE_MAP without one of them (or with its type changed) stops the stream */
-  columns?: string[];
   deleteEvents: boolean;
   truncate: 'fail' | 'skip';
   highWater: number;
@@ -82,8 +82,8 @@ export class BinlogReader {
   onEarlyRows: ((rows: CdcRow[]) => void) | null = null;
   private z: ZongJiLike | null = null;
   private txn: OpenTxn | null = null;
-  /** the TABLE_MAP columns last seen per table in this run: the drift baseline */
-  private shapes = new Map<string, MapColumn[]>();
+  /** the TABLE_MAP columns last seen per table in this run: a map like it needs no judging */
+  private shapes = new Map<string, string>();
   /** the last DDL seen per catalog table, shown when its shape breaks the mapping */
   private ddl = new Map<string, { query: string; at: string }>();
   private paused = false;
@@ -294,41 +294,24 @@ export class BinlogReader {
     this.cfg.log({ level: 'info', msg: 'DDL on a captured table; its next row events are checked against the schema', stream: this.cfg.name, table: qualified, ddl: shown, at });
   }
 
-  /** TABLE_MAP carries the columns in force when the rows were written (binlog_row_metadata=FULL): the Relation message of this log. */
+  /**
+   * TABLE_MAP carries the columns in force when the rows after it were written (binlog_row_metadata=FULL):
+   * the Relation message of this log. The first one of a table in a run, and every one that differs
+   * from the last, goes into the transaction ahead of its rows; the source judges it against the
+   * stream's schema before it hands out a row of that shape.
+   */
   private onTableMap(e: BinlogEvent): void {
     const map = e.tableMap?.[e.tableId!];
     if (!map) return;
     const qualified = `${map.parentSchema}.${map.tableName}`;
     if (!this.tables.has(qualified)) return;
-    const prev = this.shapes.get(qualified);
-    const now = map.columns;
-    this.shapes.set(qualified, now);
-    const required = this.cfg.columns ?? [...this.tables.get(qualified)!.columns.keys()];
-    const byName = new Map(now.map((c) => [c.name, c]));
-    const missing = required.filter((c) => !byName.has(c));
-    const retyped: string[] = [];
-    if (prev) {
-      const was = new Map(prev.map((c) => [c.name, c]));
-      for (const c of required) {
-        const a = was.get(c);
-        const b = byName.get(c);
-        if (a && b && (a.type !== b.type || JSON.stringify(a.metadata) !== JSON.stringify(b.metadata))) retyped.push(c);
-      }
-    }
-    if (!missing.length && !retyped.length) {
-      if (prev && now.length > prev.length) this.cfg.log({ level: 'info', msg: 'table gained columns the schema does not read; they are not published', table: qualified, columns: now.filter((c) => !prev.some((p) => p.name === c.name)).map((c) => c.name) });
-      return;
-    }
+    const key = JSON.stringify(map.columns.map((c) => [c.name, c.type, c.metadata ?? null]));
+    if (this.shapes.get(qualified) === key) return;
+    this.shapes.set(qualified, key);
     const ddl = this.ddl.get(qualified);
-    const parts: string[] = [];
-    if (missing.length) parts.push(`column(s) ${missing.join(', ')} read by the stream's schema no longer exist`);
-    if (retyped.length) parts.push(`column(s) ${retyped.join(', ')} changed type`);
-    const stop = new CdcStopError(
-      'cdc-schema-drift',
-      `stream ${this.cfg.name}: table ${qualified} changed${ddl ? ` (DDL at ${ddl.at}: ${ddl.query})` : ''}: ${parts.join('; ')}. Nothing of the new shape was published; the checkpoint stays at ${formatPosition(this.lastEnd)} or before. To resume, register a compatible schema version (drop the field or give it a default) or restore the column, then publish again`,
-    );
-    if (this.txn) this.txn.items.push({ stop });
-    else this.queue.push({ stop });
+    const relation: TableMapSeen = { table: qualified, at: formatPosition(this.lastEnd), columns: map.columns.map((c) => ({ name: c.name, type: c.type })), ...(ddl ? { ddl } : {}) };
+    if (this.txn) this.txn.items.push({ relation });
+    else this.queue.push({ relation });
   }
 
   private onRows(e: BinlogEvent): void {
