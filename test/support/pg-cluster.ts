@@ -53,6 +53,10 @@ export async function startPgCluster(opts: { settings?: Record<string, string> }
     throw new Error(`initdb failed: ${r.stderr || r.stdout}`);
   }
   const port = await freePort();
+  // An open port is not a server that takes queries: after an immediate stop the server replays WAL with
+  // the port already open and answers "the database system is starting up" (seen on a loaded machine).
+  const accepting = async (p: number) => (await portOpen(p))
+    && spawnSync(join(PG_BIN, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(p), '-t', '2'], { stdio: 'ignore' }).status === 0;
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: dir,
@@ -77,8 +81,8 @@ export async function startPgCluster(opts: { settings?: Record<string, string> }
   // the server runs under runuser, so signals go to it through pg_ctl, which knows the postmaster pid
   const killOnExit = () => { pgCtl('immediate'); };
   process.once('exit', killOnExit);
-  const deadline = Date.now() + 30_000;
-  while (!(await portOpen(port))) {
+  const deadline = Date.now() + 60_000;
+  while (!(await accepting(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       const text = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
       pgCtl('immediate');
@@ -103,8 +107,8 @@ export async function startPgCluster(opts: { settings?: Record<string, string> }
       pgCtl('immediate');
       await exited;
       child = spawn('sh', ['-c', `exec "$@" >>'${log}' 2>&1`, 'sh', start.cmd, ...start.args], { stdio: 'ignore' });
-      const until = Date.now() + 60_000;
-      while (!(await portOpen(port))) {
+      const until = Date.now() + 120_000;
+      while (!(await accepting(port))) {
         if (child.exitCode !== null || Date.now() > until) throw new Error(`PostgreSQL did not come back on port ${port}:\n${readFileSync(log, 'utf8').slice(-2000)}`);
         await new Promise((res) => setTimeout(res, 100));
       }
