@@ -20,6 +20,7 @@ const vm = require('node:vm');
 // node:module's createRequire without loading node:module, whose facade also loads Node's ES module
 // loader and source maps (about 1 ms): node:module is this same constructor with those added
 const Module = module.constructor;
+const launcherRequire = require;
 
 const argv = process.argv.slice(2);
 
@@ -68,9 +69,11 @@ function joinedLoader() {
     const module = { exports: {} };
     loaded.set(file, module);
     const dir = path.dirname(file);
-    const nodeRequire = Module.createRequire(file);
+    // built-ins resolve alike from anywhere; packages from the joined file's place (made when first needed)
+    let nodeRequire;
     const require = (spec) => (spec.startsWith('./') && spec.endsWith('.cjs') ? load(path.join(dir, spec))
-      : spec === 'node:module' ? Module : nodeRequire(spec));
+      : spec === 'node:module' ? Module
+        : spec.startsWith('node:') ? launcherRequire(spec) : (nodeRequire ??= Module.createRequire(file))(spec));
     script.runInThisContext()(module.exports, require, module, file, dir, dynamicImport);
     return module.exports;
   }
