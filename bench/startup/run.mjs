@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 // Start-up benchmark: the wall time of one `schemactl lint` on 5 files, the size of a typical
 // pre-commit run, beside `buf lint` on 5 .proto files in the same run (buf is the anchor: the ratio
-// ours/buf is what we track). Both binaries are called directly (node bin/schemactl.js and buf's own
-// binary), not through npx. Runs alternate between the tools so machine noise hits both alike. Node
-// running an empty file is measured beside them: no Node program starts faster. The warm-up run of
-// each case also writes schemactl's code cache (.cache/v8), as a user's first run after install does.
+// ours/buf is what we track). schemactl runs as users get it: `npm pack` of this repository installed
+// into a scratch project, its bin (node_modules/.bin/schemactl, what `npx schemactl`, pre-commit and
+// lint-staged start) executed directly with the files as arguments, at default settings. buf is its
+// own native binary (the stricter anchor; the bin of buf's npm package, a Node script that then starts
+// that binary, is timed beside it for reference). Runs alternate between the cases so machine noise
+// hits them alike. Node running an empty file is measured beside them: no Node program starts faster.
+// The warm-up run of each case also writes schemactl's code cache (node_modules/schemactl/.cache/v8),
+// as a user's first run after install does.
 //
-//   node bench/startup/run.mjs [--runs N]       (needs `npm run build` first)
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//   node bench/startup/run.mjs [--runs N]       (`npm pack` builds the package if it is stale)
+import { createHash } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +21,10 @@ import { ascending, percentile } from '../lib.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WORK = path.join(ROOT, 'bench/.work/startup');
-const BIN = path.join(ROOT, 'bin/schemactl.js');
+// the scratch project schemactl is installed into, beside (not above) the linted files
+const PROJECT = path.join(ROOT, 'bench/.work/startup-install');
 const BUF = path.join(ROOT, `node_modules/@bufbuild/buf-${process.platform}-${process.arch === 'x64' ? 'x64' : process.arch}/bin/buf`);
+const BUF_NPM_BIN = path.join(ROOT, 'node_modules/.bin/buf');
 
 const i = process.argv.indexOf('--runs');
 const RUNS = i > 0 ? Number(process.argv[i + 1]) : 20;
@@ -87,6 +94,28 @@ function setUp() {
   return files;
 }
 
+/**
+ * Installs `npm pack` of the repository into the scratch project (kept between runs while the tarball
+ * is the same) and returns the path of its bin, as npm links it.
+ */
+function install() {
+  mkdirSync(PROJECT, { recursive: true });
+  const packed = execFileSync('npm', ['pack', '--pack-destination', PROJECT, '--loglevel=warn'], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop();
+  const tarball = path.join(PROJECT, packed);
+  const digest = createHash('sha256').update(readFileSync(tarball)).digest('hex');
+  const stamp = path.join(PROJECT, 'installed.sha256');
+  const bin = path.join(PROJECT, 'node_modules/.bin/schemactl');
+  if (!existsSync(bin) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== digest) {
+    for (const e of readdirSync(PROJECT)) if (e !== packed) rmSync(path.join(PROJECT, e), { recursive: true, force: true });
+    writeFileSync(path.join(PROJECT, 'package.json'), '{ "name": "startup-bench", "version": "1.0.0", "private": true }\n');
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', tarball], { cwd: PROJECT, stdio: 'inherit' });
+    writeFileSync(stamp, digest);
+  }
+  // a fresh install: the first (warm-up) run writes the code cache
+  rmSync(path.join(PROJECT, 'node_modules/schemactl/.cache'), { recursive: true, force: true });
+  return bin;
+}
+
 // GNU time reports the CPU time (user + system) of the child: on a busy machine wall time mostly
 // measures waiting for a core, CPU time what the tool itself spends
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
@@ -102,6 +131,7 @@ function time(cmd, args, cwd) {
 }
 
 const protos = setUp();
+const BIN = install();
 // the bundled catalog's files, linted where its schemactl.yaml is (as a pre-commit hook in such a
 // repository runs: the catalog is read, validated and its stream checks run)
 const bundled = [
@@ -111,13 +141,17 @@ const bundled = [
 // what any Node program pays before its first line runs: the floor under schemactl's figures
 const EMPTY = path.join(WORK, 'empty.cjs');
 writeFileSync(EMPTY, '');
+const bufArgs = ['lint', ...protos.flatMap((p) => ['--path', p])];
 const cases = [
-  { name: 'buf lint, 5 .proto (anchor)', cmd: BUF, args: ['lint', ...protos.flatMap((p) => ['--path', p])], cwd: WORK },
+  { name: 'buf lint, 5 .proto (anchor)', cmd: BUF, args: bufArgs, cwd: WORK },
   { name: 'node, an empty file (Node\'s own start)', cmd: process.execPath, args: [EMPTY], cwd: WORK },
-  { name: 'schemactl lint, the same 5 .proto', cmd: process.execPath, args: [BIN, 'lint', ...protos], cwd: WORK },
-  { name: 'schemactl lint, 5 schemas/ files with their catalog', cmd: process.execPath, args: [BIN, 'lint', ...bundled], cwd: path.join(ROOT, 'schemas') },
+  // the installed bin itself, started through its #!/usr/bin/env node line as a hook starts it
+  { name: 'schemactl lint, the same 5 .proto', cmd: BIN, args: ['lint', ...protos], cwd: WORK, ours: true },
+  { name: 'schemactl lint, 5 schemas/ files with their catalog', cmd: BIN, args: ['lint', ...bundled], cwd: path.join(ROOT, 'schemas'), ours: true },
+  { name: 'buf lint through its npm package\'s bin (reference)', cmd: BUF_NPM_BIN, args: bufArgs, cwd: WORK },
 ];
 
+const loadAtStart = os.loadavg()[0].toFixed(1);
 for (const c of cases) {
   const r = time(c.cmd, c.args, c.cwd); // warm-up; also shows the tools agree the files are clean
   if (r.status !== 0) {
@@ -136,15 +170,18 @@ for (let k = 0; k < RUNS; k++) {
 }
 
 const median = (samples) => percentile(ascending(samples), 50);
+const mean = (samples) => samples.reduce((a, b) => a + b, 0) / samples.length;
 const anchorWall = median(cases[0].wall);
 const anchorCpu = median(cases[0].cpu);
-process.stdout.write(`start-up, ${RUNS} runs each, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}\n`);
+process.stdout.write(`start-up, ${RUNS} runs each, node ${process.version}, ${os.cpus().length} cores, load ${loadAtStart} at the start, ${os.loadavg()[0].toFixed(1)} at the end\n`);
 const floor = cases[1];
 for (const c of cases) {
   const w = median(c.wall);
   const u = median(c.cpu);
-  process.stdout.write(`${c.name.padEnd(52)} wall median ${w.toFixed(0).padStart(5)} ms (ratio to buf ${(w / anchorWall).toFixed(2)})`
-    + `   cpu median ${Number.isNaN(u) ? '-' : u.toFixed(0).padStart(4)} ms (ratio ${(u / anchorCpu).toFixed(2)})`
-    + (c.cmd === process.execPath && c !== floor ? `   above Node's start: wall ${(w - median(floor.wall)).toFixed(0)} ms, cpu ${(u - median(floor.cpu)).toFixed(0)} ms` : '')
+  process.stdout.write(`${c.name.padEnd(56)} wall median ${w.toFixed(0).padStart(5)} ms (ratio to buf ${(w / anchorWall).toFixed(2)})`
+    + `   cpu median ${Number.isNaN(u) ? '-' : u.toFixed(0).padStart(4)} ms (ratio ${(u / anchorCpu).toFixed(2)}, mean ${mean(c.cpu).toFixed(0)} ms)`
+    + (c.ours ? `   above Node's start: wall ${(w - median(floor.wall)).toFixed(0)} ms, cpu ${(u - median(floor.cpu)).toFixed(0)} ms` : '')
     + '\n');
 }
+const ours = median(cases[2].wall) / anchorWall;
+process.stdout.write(`target: schemactl lint of 5 files at or below buf lint's wall time: ${ours.toFixed(2)}x, ${ours <= 1 ? 'met' : 'not met'}\n`);

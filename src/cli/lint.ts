@@ -3,8 +3,7 @@
 // Exit status: 2 when any file could not be parsed (a fatal parse-error finding: the input is
 // unusable, like a config error), otherwise 1 when errors remain after --quiet/--baseline or when
 // warnings exceed --max-warnings, otherwise 0. Usage and config errors exit 2 through main's catch.
-import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { FileResult } from '../diagnostics/types.js';
@@ -154,7 +153,7 @@ async function run(a: Args, io: CliIO): Promise<number> {
   }
   const fixed = results.filter((r) => r.output !== undefined);
   if (args.fix) {
-    for (const r of fixed) await writeFile(path.resolve(io.cwd, r.file), r.output!);
+    for (const r of fixed) writeFileSync(path.resolve(io.cwd, r.file), r.output!);
   } else if (args.fixDryRun) {
     // the diff is what was asked for on stdout; the report of what would remain goes to --output only
     const { unifiedDiff } = await import('../formatters/unified-diff.js');

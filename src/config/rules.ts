@@ -1,8 +1,7 @@
 // Rule discovery: every module in rules/ is a rule whose id is its file name. Resolved relative to
 // this module, so it works from source (rules/*.ts under the test runner) and compiled
 // (dist/rules/*.js); both trees keep rules/ two levels above src/config/.
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { Rule } from '../lint/rule.js';
@@ -11,14 +10,16 @@ import { RULE_ID_PATTERN, assertRule } from '../lint/validate-rule.js';
 /** Modules in rules/ that are helpers, not rules. */
 const HELPER_NAMES = new Set(['util', 'utils', 'helpers', 'index', 'types']);
 
+let rulesDirectory: string | undefined;
+
 export function defaultRulesDirectory(): string {
-  return fileURLToPath(new URL('../../rules/', import.meta.url));
+  return (rulesDirectory ??= fileURLToPath(new URL('../../rules/', import.meta.url)));
 }
 
 /** Rule files of a directory: `<id>.ts`/`<id>.js`, without helpers, declarations and tests. */
 export async function listRuleFiles(dir: string = defaultRulesDirectory()): Promise<Array<{ id: string; file: string }>> {
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const entries = await readdir(dir, { withFileTypes: true });
+  const entries = readdirSync(dir, { withFileTypes: true });
   const out: Array<{ id: string; file: string }> = [];
   for (const e of entries) {
     if (!e.isFile() || !e.name.endsWith(ext) || e.name.endsWith('.d.ts') || e.name.includes('.test.')) continue;

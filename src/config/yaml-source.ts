@@ -23,8 +23,10 @@ export function escapePointer(segment: string | number): string {
   return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-// loaded on first use, like ajv: linting files without a config never needs a YAML parser
-const require = createRequire(import.meta.url);
+// loaded on first use, like ajv: linting files without a config never needs a YAML parser (nor this
+// module's require function)
+let requireHere: NodeJS.Require | undefined;
+const require = (id: string): unknown => (requireHere ??= createRequire(import.meta.url))(id);
 let yamlModule: typeof YamlModule | undefined;
 
 /**

@@ -2,6 +2,7 @@
 // binary, not UTF-8, empty) becomes a located ParseProblem, never an exception. Files that are not
 // an explicit schema format (JSON Schema, JSON samples, text) are classified instead of parsed, so the
 // explicit-schema-format rule can say what they are.
+import { Buffer, isUtf8 } from 'node:buffer';
 import { closeSync, open, read, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { NonExplicitFormat } from '../lint/rule.js';
@@ -95,7 +96,6 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Decode bytes as UTF-8 text, or explain precisely why they are not schema text. */
 export function decodeSchemaBytes(bytes: Uint8Array): { text: string } | { problem: ParseProblem } {
@@ -107,10 +107,15 @@ export function decodeSchemaBytes(bytes: Uint8Array): { text: string } | { probl
         { line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 }),
     };
   }
+  // Buffer's UTF-8 check and decoder rather than a TextDecoder: the same strict UTF-8, without building
+  // Node's encoding module and an ICU converter on each run
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let text: string;
-  try {
-    text = decoder.decode(bytes);
-  } catch {
+  if (isUtf8(buffer)) {
+    text = buffer.toString('utf8');
+    // a byte order mark is not part of the text (TextDecoder's default)
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  } else {
     const at = firstInvalidUtf8(bytes);
     const p = positionOfOffset(bytes, at);
     return {

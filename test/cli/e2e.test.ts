@@ -179,6 +179,28 @@ describe('the joined lint files and their code cache', () => {
     expect(joined.stdout + joined.stderr).not.toContain('internal error');
   });
 
+  it('a report larger than a pipe holds, read slowly, arrives whole before the process ends (it ends as soon as the report is written)', async () => {
+    const dir = path.join(tmp, 'joined-large');
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 200; i++) files[`s${i}.avsc`] = BAD_ENUM.replace('ShipmentUpdated', `ShipmentUpdated${i}`);
+    write(dir, files);
+    const args = ['lint', ...Object.keys(files)];
+    const expected = viaMain(args, dir);
+    expect(expected.stdout.length).toBeGreaterThan(128 * 1024);
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    // nothing is read for a while: the writer fills the pipe and has to wait for this reader
+    child.stdout.pause();
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => chunks.push(b));
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.stdout.resume();
+    const status = await closed;
+    expect({ status, stdout: Buffer.concat(chunks).toString('utf8'), stderr }).toEqual(expected);
+  });
+
   it('what the joined files import dynamically (the report file\'s writer, chalk) loads, with the cache too, and nothing on stderr', () => {
     const dir = path.join(tmp, 'joined-dynamic');
     write(dir, { 'bad.avsc': BAD_ENUM });

@@ -96,18 +96,29 @@ function write(schema: unknown, namespace: string, defined: Set<string>, depth: 
 }
 
 const EMPTY64 = 0xc15d213aa4d7a795n;
-const TABLE_HI = new Uint32Array(256);
-const TABLE_LO = new Uint32Array(256);
-for (let i = 0; i < 256; i++) {
-  let fp = BigInt(i);
-  for (let j = 0; j < 8; j++) fp = (fp >> 1n) ^ (EMPTY64 & -(fp & 1n));
-  TABLE_HI[i] = Number(fp >> 32n);
-  TABLE_LO[i] = Number(fp & 0xffffffffn);
+let table: { hi: Uint32Array; lo: Uint32Array } | undefined;
+
+/**
+ * The CRC table, built on first use: its bigint arithmetic allocates about 300 kB, which at load would
+ * cost every lint run (which fingerprints nothing) a garbage collection.
+ */
+function crcTable(): { hi: Uint32Array; lo: Uint32Array } {
+  if (table !== undefined) return table;
+  const hi = new Uint32Array(256);
+  const lo = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let fp = BigInt(i);
+    for (let j = 0; j < 8; j++) fp = (fp >> 1n) ^ (EMPTY64 & -(fp & 1n));
+    hi[i] = Number(fp >> 32n);
+    lo[i] = Number(fp & 0xffffffffn);
+  }
+  return (table = { hi, lo });
 }
 
 /** CRC-64-AVRO of some bytes (or of the UTF-8 encoding of a string), as an unsigned 64-bit bigint. */
 export function crc64Avro(data: string | Uint8Array): bigint {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const { hi: TABLE_HI, lo: TABLE_LO } = crcTable();
   // Two 32-bit halves avoid bigint arithmetic per byte.
   let hi = Number(EMPTY64 >> 32n) >>> 0;
   let lo = Number(EMPTY64 & 0xffffffffn) >>> 0;

@@ -27,13 +27,14 @@ export const AVRO_PRIMITIVES: ReadonlySet<string> = new Set<AvroPrimitive>([
 
 // Avro Java 1.12 validates names with Character.isLetter / isLetterOrDigit (its default UTF
 // validator), so `Größe` is a valid name to the registry; the specification asks for ASCII, which
-// `avro-non-ascii-name` reports as advice.
-const NAME_RE = /^[\p{L}_][\p{L}\p{Nd}_]*$/u;
+// `avro-non-ascii-name` reports as advice. The Unicode pattern is built on first use: its property
+// classes cost V8 a noticeable part of a ms to set up, which ASCII names never need.
+let nameRe: RegExp | undefined;
 const ASCII_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A name Avro Java accepts (letters in any script, digits, underscore; not starting with a digit). */
 export function isValidAvroName(name: string): boolean {
-  return ASCII_NAME_RE.test(name) || NAME_RE.test(name);
+  return ASCII_NAME_RE.test(name) || (nameRe ??= /^[\p{L}_][\p{L}\p{Nd}_]*$/u).test(name);
 }
 
 /** A name the Avro specification accepts: ASCII letters, digits and underscore. */

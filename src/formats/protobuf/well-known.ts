@@ -2,7 +2,8 @@
 // unmodified under proto-include/ with their licence) and are read from disk only when a schema
 // imports them. The google/type/* files below are written from their public API shapes: only the
 // declarations matter to the model (names, fields, numbers, types).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The import paths protoc and buf resolve without any include path. */
@@ -29,18 +30,18 @@ const BUNDLED = [
  * proto-include/ sits at the package root: three levels above this module in the sources
  * (src/formats/protobuf), four in the build (dist/src/formats/protobuf).
  */
-const ROOTS = ['../../../proto-include/', '../../../../proto-include/'].map((rel) => new URL(rel, import.meta.url));
+const ROOT_CANDIDATES = ['../../../proto-include/', '../../../../proto-include/'];
+let root: string | undefined;
 
 function readBundled(importPath: string): string {
-  let last: unknown;
-  for (const root of ROOTS) {
-    try {
-      return readFileSync(fileURLToPath(new URL(importPath, root)), 'utf8');
-    } catch (e) {
-      last = e;
-    }
+  // found once (the first layout that has the directory), so no read fails on the way
+  root ??= ROOT_CANDIDATES.map((rel) => fileURLToPath(new URL(rel, import.meta.url))).find((dir) => existsSync(dir)) ?? '';
+  try {
+    if (root === '') throw new Error('no proto-include directory');
+    return readFileSync(path.join(root, importPath), 'utf8');
+  } catch (e) {
+    throw new Error(`the bundled ${importPath} is missing from the installation (${e instanceof Error ? e.message : String(e)})`);
   }
-  throw new Error(`the bundled ${importPath} is missing from the installation (${last instanceof Error ? last.message : String(last)})`);
 }
 
 const date = `syntax = "proto3";
