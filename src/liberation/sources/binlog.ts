@@ -5,6 +5,7 @@
 //   binlog/snapshot.ts       the snapshot, read in chunks tied to exact log positions while streaming
 //   binlog/catalog.ts        tables, keys and column types
 //   binlog/values.ts         log values as the text the snapshot's queries return
+//   log/                     what both log sources share: acknowledgements, the chunk ledger
 // This file decides where to start and hands rows to the engine.
 //
 // Guarantees, and how:
@@ -30,7 +31,8 @@ import { checkRetention, checkServer, type ServerInfo } from './binlog/precondit
 import { comparePositions, formatPosition, parsePosition, type BinlogPosition } from './binlog/position.js';
 import { BinlogReader, type QueueItem } from './binlog/reader.js';
 import { BinlogSnapshot, masterPosition } from './binlog/snapshot.js';
-import type { LogOffset } from './pg-logical/snapshot.js';
+import { InFlight, withShapes } from './log/in-flight.js';
+import type { LogOffset } from './log/snapshot-chunks.js';
 import { strictProbe } from './pg-logical/drift.js';
 import { CdcStopError, type CdcRow } from './pg-logical/types.js';
 
@@ -74,9 +76,8 @@ export class BinlogSource implements Source {
   private tables: BinlogTable[] = [];
   private reader: BinlogReader | null = null;
   private snap: BinlogSnapshot | null = null;
-  private inflight: QueueItem[] = [];
-  private stamped = new WeakSet<CdcRow>();
-  private savedProgress = '';
+  /** rows handed out since the last acknowledgement; what was saved last */
+  private readonly acks = new InFlight<QueueItem>(progressKey);
   /** each table's shape as last accepted by the drift check (null: not known yet, an older checkpoint) */
   private accepted: Record<string, ColumnShape[] | null> = {};
   /** every type text a column was known by in this run: candidates for a TABLE_MAP's type codes */
@@ -151,8 +152,7 @@ export class BinlogSource implements Source {
     reader.beforeTransaction = (end) => snap.beforeTransaction(reader, end);
     reader.afterBoundary = (end) => snap.releaseIfDue(reader, end);
     reader.onEarlyRows = (rows) => snap.earlyRows(rows);
-    this.inflight = [];
-    this.savedProgress = progressKey(o);
+    this.acks.reset(o);
     await reader.start(at);
     this.reader = reader;
     this.snap = snap;
@@ -185,8 +185,7 @@ export class BinlogSource implements Source {
         const item = reader.queue.peek()!;
         if ('row' in item) {
           reader.queue.shift();
-          rows.push(this.handOut(item.row));
-          this.inflight.push(item);
+          rows.push(this.handOut(item));
           continue;
         }
         if ('relation' in item) {
@@ -271,21 +270,12 @@ export class BinlogSource implements Source {
     return null;
   }
 
-  /** The accepted shapes travel in every offset (version 2), so the next start can judge drift made while stopped. */
-  private withShapes(o: LogOffset): LogOffset {
-    const relations: Record<string, ColumnShape[]> = {};
-    for (const [t, shape] of Object.entries(this.accepted)) if (shape) relations[t] = shape;
-    return Object.keys(relations).length ? { ...o, v: 2, relations } : o;
-  }
-
-  private handOut(row: CdcRow): CdcRow {
+  /** The row's offset gets the snapshot progress and accepted shapes as of its first hand-out (a rewind hands it out again unchanged). */
+  private handOut(item: Extract<QueueItem, { row: CdcRow }>): CdcRow {
     const snap = this.snap!;
-    if (!this.stamped.has(row)) {
-      row.offset = this.withShapes(row.op !== 'r' ? snap.stamp((row.offset as LogOffset).position) : row.offset as LogOffset);
-      this.stamped.add(row);
-    }
-    snap.handed(row);
-    return row;
+    this.acks.handOut(item, (row) => withShapes(row.op !== 'r' ? snap.stamp((row.offset as LogOffset).position) : row.offset as LogOffset, this.accepted));
+    snap.handed(item.row);
+    return item.row;
   }
 
   private async throwIfFailed(): Promise<void> {
@@ -299,33 +289,30 @@ export class BinlogSource implements Source {
   /** Nothing handed out, nothing buffered, no transaction open: the log position is safe to save. */
   private async saveIdle(): Promise<void> {
     const reader = this.reader!;
-    if (!this.cfg.checkpoints || this.inflight.length || reader.queue.length || reader.inTransaction || !reader.lastEnd.file) return;
-    const offset = this.withShapes(this.snap!.stamp(formatPosition(reader.lastEnd)));
-    const key = progressKey(offset);
-    if (key === this.savedProgress) return;
+    if (!this.cfg.checkpoints || this.acks.busy || reader.queue.length || reader.inTransaction || !reader.lastEnd.file) return;
+    const offset = withShapes(this.snap!.stamp(formatPosition(reader.lastEnd)), this.accepted);
+    if (!this.acks.unsaved(offset)) return;
     await this.cfg.checkpoints.save(this.streamName, offset);
-    this.savedProgress = key;
+    this.acks.markSaved(offset);
   }
 
   async acknowledge(offset: SourceOffset): Promise<void> {
     if (offset.kind !== 'log') return;
-    const idx = this.inflight.findIndex((i) => 'row' in i && i.row.offset === offset);
-    this.inflight = idx >= 0 ? this.inflight.slice(idx + 1) : [];
-    this.savedProgress = progressKey(offset);
+    this.acks.acknowledge(offset);
   }
 
   rewind(): void {
-    if (!this.inflight.length || !this.reader) return;
-    this.snap?.requeued(this.inflight.filter((i) => 'row' in i && i.row.op === 'r').length);
-    this.reader.queue.unshiftAll(this.inflight);
-    this.inflight = [];
+    if (!this.acks.busy || !this.reader) return;
+    const back = this.acks.takeBack();
+    this.snap?.requeued(back.snapshotRows);
+    this.reader.queue.unshiftAll(back.items);
   }
 
   private async teardown(): Promise<void> {
     const reader = this.reader;
     this.reader = null;
     this.snap = null;
-    this.inflight = [];
+    this.acks.clear();
     await reader?.close();
   }
 
