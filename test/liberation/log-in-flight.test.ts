@@ -2,7 +2,7 @@
 // order (each row's offset the end of the transaction before it, the last row's the end of its own, as
 // both log readers place them), acknowledgements in and out of order, rewinds, and idle saves.
 import { describe, expect, it } from 'vitest';
-import { InFlight, withShapes } from '../../src/liberation/sources/log/in-flight.js';
+import { InFlight } from '../../src/liberation/sources/log/in-flight.js';
 import type { LogOffset } from '../../src/liberation/sources/log/snapshot-chunks.js';
 import type { CdcRow } from '../../src/liberation/sources/pg-logical/types.js';
 
@@ -83,12 +83,5 @@ describe('acknowledgements', () => {
     expect(f.unsaved(idle)).toBe(unsaved);
     f.markSaved(idle);
     expect(f.unsaved(idle)).toBe(false);
-  });
-
-  it('accepted shapes travel in the offset (version 2) only when known', () => {
-    const o: LogOffset = { v: 1, kind: 'log', position: 'A', snapshotDone: true };
-    expect(withShapes(o, { t: null })).toBe(o);
-    const shape = [{ name: 'id', type: 'int', nullable: false }];
-    expect(withShapes(o, { t: shape, u: null })).toEqual({ ...o, v: 2, relations: { t: shape } });
   });
 });

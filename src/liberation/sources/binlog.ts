@@ -23,7 +23,7 @@
 //    and at start information_schema is judged against it the same way (binlog/drift.ts).
 import mysql from 'mysql2/promise';
 import type { CheckpointStore, Source, SourceBatch, SourceOffset } from '../types.js';
-import { compareRelation, type ColumnShape, type FieldProbe } from '../drift/relation.js';
+import type { ColumnShape, FieldProbe } from '../drift/relation.js';
 import { redact, SchemactlError, UnreachableError } from '../../errors.js';
 import { loadShape, loadTables, MYSQL_TEXT_OPTIONS, splitName, type BinlogTable } from './binlog/catalog.js';
 import { mapDriftError, mapShape, startDriftError, type TableMapSeen } from './binlog/drift.js';
@@ -31,7 +31,8 @@ import { checkRetention, checkServer, type ServerInfo } from './binlog/precondit
 import { comparePositions, formatPosition, parsePosition, type BinlogPosition } from './binlog/position.js';
 import { BinlogReader, type QueueItem } from './binlog/reader.js';
 import { BinlogSnapshot, masterPosition } from './binlog/snapshot.js';
-import { InFlight, withShapes } from './log/in-flight.js';
+import { AcceptedShapes } from './log/accepted-shapes.js';
+import { InFlight } from './log/in-flight.js';
 import type { LogOffset } from './log/snapshot-chunks.js';
 import { strictProbe } from './pg-logical/drift.js';
 import { CdcStopError, type CdcRow } from './pg-logical/types.js';
@@ -78,14 +79,15 @@ export class BinlogSource implements Source {
   private snap: BinlogSnapshot | null = null;
   /** rows handed out since the last acknowledgement; what was saved last */
   private readonly acks = new InFlight<QueueItem>(progressKey);
-  /** each table's shape as last accepted by the drift check (null: not known yet, an older checkpoint) */
-  private accepted: Record<string, ColumnShape[] | null> = {};
+  /** each table's shape as last accepted by the drift check; stamped into offsets */
+  private readonly shapes: AcceptedShapes;
   /** every type text a column was known by in this run: candidates for a TABLE_MAP's type codes */
   private known = new Map<string, Map<string, string[]>>();
   private readonly log: NonNullable<BinlogSourceConfig['onLog']>;
 
   constructor(private readonly cfg: BinlogSourceConfig) {
     this.log = cfg.onLog ?? (() => {});
+    this.shapes = new AcceptedShapes(cfg.name, this.log);
     if (!cfg.tables.length) throw new CdcStopError('cdc-config', `stream ${cfg.name}: a log-based source needs at least one table`);
   }
 
@@ -233,47 +235,30 @@ export class BinlogSource implements Source {
    * exactly as a TABLE_MAP met while streaming. Sets the shapes the log's TABLE_MAPs are judged against.
    */
   private async judgeAtStart(admin: mysql.Connection, offset: LogOffset | null): Promise<void> {
-    const stored = offset?.relations;
-    this.accepted = {};
+    this.shapes.clear();
     this.known = new Map();
     for (const t of this.tables) {
       const now = await loadShape(admin, t.database, t.table);
-      const before = stored?.[t.qualified];
-      if (before) {
-        this.remember(t.qualified, before);
-        const verdict = compareRelation(before, now, this.probe(t.qualified), { restore: 'if-no-rows' });
-        if (verdict.breaking.length) throw startDriftError(this.cfg.name, t.qualified, offset!.position, verdict);
-        const taken = verdict.changes.filter((c) => c.read);
-        if (taken.length) this.log({ level: 'info', msg: 'table changed while stopped; the schema takes it', stream: this.cfg.name, table: t.qualified, changes: taken.map((c) => `${c.ddl}: ${c.reason}`) });
-      }
+      const before = offset?.relations?.[t.qualified];
+      if (before) this.remember(t.qualified, before);
+      this.shapes.atStart(t.qualified, offset, now, this.probe(t.qualified), (verdict) => startDriftError(this.cfg.name, t.qualified, offset!.position, verdict));
       this.remember(t.qualified, now);
-      // no checkpoint: the shape now is the start; an older checkpoint without shapes: the first TABLE_MAP
-      this.accepted[t.qualified] = before ?? (offset ? null : now);
     }
   }
 
   /** Judge a TABLE_MAP met in the log; the stop error, or null when the schema takes it. */
   private async judgeMap(m: TableMapSeen): Promise<CdcStopError | null> {
     const t = this.tables.find((x) => x.qualified === m.table)!;
-    const before = this.accepted[m.table] ?? null;
     const catalog = await loadShape(await this.ensureAdmin(), t.database, t.table);
     this.remember(m.table, catalog);
-    const now = mapShape(m, catalog, before, this.known.get(m.table) ?? new Map());
-    // rows of the new shape follow in the log: restoring the column would not change them
-    const verdict = compareRelation(before, now, this.probe(m.table), { restore: 'no' });
-    if (verdict.breaking.length) return mapDriftError(this.cfg.name, m, verdict);
-    const read = verdict.changes.filter((c) => c.read).map((c) => `${c.ddl}: ${c.reason}`);
-    const added = verdict.changes.filter((c) => c.kind === 'added').map((c) => c.column);
-    if (read.length) this.log({ level: 'info', msg: 'table changed; the schema takes it', stream: this.cfg.name, table: m.table, at: m.at, changes: read });
-    if (added.length) this.log({ level: 'info', msg: 'table gained columns the schema does not read; they are not published', table: m.table, columns: added });
-    this.accepted = { ...this.accepted, [m.table]: now };
-    return null;
+    const now = mapShape(m, catalog, this.shapes.get(m.table), this.known.get(m.table) ?? new Map());
+    return this.shapes.streamed(m.table, now, this.probe(m.table), { at: m.at }, (verdict) => mapDriftError(this.cfg.name, m, verdict));
   }
 
   /** The row's offset gets the snapshot progress and accepted shapes as of its first hand-out (a rewind hands it out again unchanged). */
   private handOut(item: Extract<QueueItem, { row: CdcRow }>): CdcRow {
     const snap = this.snap!;
-    this.acks.handOut(item, (row) => withShapes(row.op !== 'r' ? snap.stamp((row.offset as LogOffset).position) : row.offset as LogOffset, this.accepted));
+    this.acks.handOut(item, (row) => this.shapes.stamp(row.op !== 'r' ? snap.stamp((row.offset as LogOffset).position) : row.offset as LogOffset));
     snap.handed(item.row);
     return item.row;
   }
@@ -290,7 +275,7 @@ export class BinlogSource implements Source {
   private async saveIdle(): Promise<void> {
     const reader = this.reader!;
     if (!this.cfg.checkpoints || this.acks.busy || reader.queue.length || reader.inTransaction || !reader.lastEnd.file) return;
-    const offset = withShapes(this.snap!.stamp(formatPosition(reader.lastEnd)), this.accepted);
+    const offset = this.shapes.stamp(this.snap!.stamp(formatPosition(reader.lastEnd)));
     if (!this.acks.unsaved(offset)) return;
     await this.cfg.checkpoints.save(this.streamName, offset);
     this.acks.markSaved(offset);

@@ -29,12 +29,13 @@ import pg from 'pg';
 import type { CheckpointStore, Source, SourceBatch, SourceLag, SourceOffset } from '../types.js';
 import { redact, SchemactlError, UnreachableError } from '../../errors.js';
 import { identityFindings, loadTables, SESSION_OPTIONS, textTypes, type IdentityFinding, type TableInfo } from './pg-logical/catalog.js';
-import type { ColumnShape, FieldProbe } from '../drift/relation.js';
-import { catalogShape, compareRelation, relationShape, startDriftError, streamDriftError, strictProbe, type RelationSeen } from './pg-logical/drift.js';
+import type { FieldProbe } from '../drift/relation.js';
+import { catalogShape, relationShape, startDriftError, streamDriftError, strictProbe, type RelationSeen } from './pg-logical/drift.js';
 import { formatLsn, parseLsn, quoteIdent } from './pg-logical/protocol.js';
 import { claimSlot, ensurePublication, readSlotStatus, resnapshotHint, type SlotStatus } from './pg-logical/slot.js';
 import { ChunkedSnapshot, SIGNAL_PREFIX, WATERMARK_PREFIX } from './pg-logical/snapshot.js';
-import { InFlight, withShapes } from './log/in-flight.js';
+import { AcceptedShapes } from './log/accepted-shapes.js';
+import { InFlight } from './log/in-flight.js';
 import type { LogOffset } from './log/snapshot-chunks.js';
 import { LogStream, type QueueItem } from './pg-logical/stream.js';
 import { CdcStopError, type CdcRow } from './pg-logical/types.js';
@@ -112,12 +113,13 @@ export class PgLogicalSource implements Source {
   private readonly acks = new InFlight<QueueItem>(progressKey);
   private lastSlotCheck = 0;
   private slotInfo: SlotStatus | null = null;
-  /** each table's shape as last accepted by the drift check (null: not known yet); stamped into offsets */
-  private accepted: Record<string, ColumnShape[] | null> = {};
+  /** each table's shape as last accepted by the drift check; stamped into offsets */
+  private readonly shapes: AcceptedShapes;
   private readonly log: NonNullable<PgLogicalSourceConfig['onLog']>;
 
   constructor(private readonly cfg: PgLogicalSourceConfig) {
     this.log = cfg.onLog ?? (() => {});
+    this.shapes = new AcceptedShapes(cfg.name, this.log);
     if (!cfg.tables.length) throw new CdcStopError('cdc-config', `stream ${cfg.name}: a log-based source needs at least one table`);
   }
 
@@ -335,41 +337,22 @@ export class PgLogicalSource implements Source {
    * a Relation met while streaming. Sets the accepted shapes the stream's Relations are judged against.
    */
   private judgeAtStart(offset: LogOffset | null): void {
-    const stored = offset?.relations;
-    this.accepted = {};
+    this.shapes.clear();
     for (const t of this.tables) {
-      const now = catalogShape(t);
-      const before = stored?.[t.qualified];
-      if (before) {
-        const verdict = compareRelation(before, now, this.probe(t.qualified), { restore: 'if-no-rows' });
-        if (verdict.breaking.length) throw startDriftError(this.cfg.name, t.qualified, offset!.position, verdict);
-        const taken = verdict.changes.filter((c) => c.read);
-        if (taken.length) this.log({ level: 'info', msg: 'table changed while stopped; the schema takes it', stream: this.cfg.name, table: t.qualified, changes: taken.map((c) => `${c.ddl}: ${c.reason}`) });
-      }
-      // no checkpoint: the shape now is the start; an older checkpoint without shapes: the first Relation
-      this.accepted[t.qualified] = before ?? (offset ? null : now);
+      this.shapes.atStart(t.qualified, offset, catalogShape(t), this.probe(t.qualified), (verdict) => startDriftError(this.cfg.name, t.qualified, offset!.position, verdict));
     }
   }
 
   /** Judge a Relation met in the log; the stop error, or null when the schema takes it. */
   private async judgeRelation(r: RelationSeen, keptFrom: string): Promise<CdcStopError | null> {
-    const before = this.accepted[r.table] ?? null;
-    const now = await relationShape(this.must(), r, before);
-    // rows of the new shape follow in the log: restoring the column would not change them
-    const verdict = compareRelation(before, now, this.probe(r.table), { restore: 'no' });
-    if (verdict.breaking.length) return streamDriftError(this.cfg.name, r.table, r.lsn, verdict, keptFrom);
-    const read = verdict.changes.filter((c) => c.read).map((c) => `${c.ddl}: ${c.reason}`);
-    const added = verdict.changes.filter((c) => c.kind === 'added').map((c) => c.column);
-    if (read.length) this.log({ level: 'info', msg: 'table changed; the schema takes it', stream: this.cfg.name, table: r.table, lsn: r.lsn, changes: read });
-    if (added.length) this.log({ level: 'info', msg: 'table gained columns the schema does not read; they are not published', table: r.table, columns: added });
-    this.accepted = { ...this.accepted, [r.table]: now };
-    return null;
+    const now = await relationShape(this.must(), r, this.shapes.get(r.table));
+    return this.shapes.streamed(r.table, now, this.probe(r.table), { lsn: r.lsn }, (verdict) => streamDriftError(this.cfg.name, r.table, r.lsn, verdict, keptFrom));
   }
 
   /** The row's offset gets the snapshot progress and accepted shapes as of its first hand-out (a rewind hands it out again unchanged). */
   private handOut(item: Extract<QueueItem, { row: CdcRow }>): CdcRow {
     const snap = this.snap!;
-    this.acks.handOut(item, (row) => withShapes(row.op !== 'r' ? snap.stamp((row.offset as LogOffset).position) : row.offset as LogOffset, this.accepted));
+    this.acks.handOut(item, (row) => this.shapes.stamp(row.op !== 'r' ? snap.stamp((row.offset as LogOffset).position) : row.offset as LogOffset));
     snap.handed(item.row);
     return item.row;
   }
@@ -409,7 +392,7 @@ export class PgLogicalSource implements Source {
     const busy = () => this.acks.busy || stream.queue.length > 0 || stream.inTransaction;
     if (busy()) return;
     const target = stream.keepaliveEnd > stream.lastEnd ? stream.keepaliveEnd : stream.lastEnd;
-    const offset = withShapes(this.snap!.stamp(formatLsn(target)), this.accepted);
+    const offset = this.shapes.stamp(this.snap!.stamp(formatLsn(target)));
     // nothing new to save: neither the position nor the snapshot's progress moved
     if (target <= stream.confirmedPosition && !this.acks.unsaved(offset)) return;
     if (this.cfg.checkpoints) {

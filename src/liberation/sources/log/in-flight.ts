@@ -5,7 +5,6 @@
 // acknowledges the batch's last offset here: that covers every item handed out before it. A failed send
 // rewinds: every item handed out since, and only those, goes back in front of the queue, unchanged.
 import type { CdcRow } from '../pg-logical/types.js';
-import type { ColumnShape } from '../../drift/relation.js';
 import type { LogOffset } from './snapshot-chunks.js';
 
 export class InFlight<Item extends object> {
@@ -89,11 +88,4 @@ export class InFlight<Item extends object> {
 
 function rowOf(item: object): CdcRow | undefined {
   return 'row' in item ? (item as { row: CdcRow }).row : undefined;
-}
-
-/** The accepted table shapes travel in every offset (version 2), so the next start can judge drift made while stopped. */
-export function withShapes(o: LogOffset, accepted: Record<string, ColumnShape[] | null>): LogOffset {
-  const relations: Record<string, ColumnShape[]> = {};
-  for (const [t, shape] of Object.entries(accepted)) if (shape) relations[t] = shape;
-  return Object.keys(relations).length ? { ...o, v: 2, relations } : o;
 }
