@@ -1,5 +1,28 @@
-// Helpers the benchmarks share, so every bench draws the same inputs and summarises latencies the
-// same way.
+// Helpers the benchmarks share, so every bench draws the same inputs, summarises latencies the same
+// way and runs the CLI laid out the same way.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The current sources compiled into `out` and laid out like an installation: dist/ (tsc only, no
+ * bundle: the launcher falls back to dist/src/cli/main.js), the whole bin/ folder — the launcher is
+ * CommonJS through bin/package.json, and alone it would load as an ES module and fail — package.json,
+ * the catalog's JSON Schema and node_modules (linked). Returns the launcher's path.
+ */
+export function buildCli(out) {
+  mkdirSync(out, { recursive: true });
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(out, 'dist')], { cwd: ROOT, encoding: 'utf8' });
+  // type errors in files being edited elsewhere still emit JavaScript
+  if (!existsSync(join(out, 'dist/src/cli/main.js'))) throw new Error(`building the CLI failed:\n${tsc.stdout}${tsc.stderr}`);
+  cpSync(join(ROOT, 'bin'), join(out, 'bin'), { recursive: true });
+  for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(join(ROOT, f), join(out, f));
+  if (!existsSync(join(out, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
+  return join(out, 'bin/schemactl.js');
+}
 
 // mulberry32: a tiny seeded PRNG, so every run measures byte-identical inputs
 export function rng(seed) {

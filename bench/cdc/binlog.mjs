@@ -9,12 +9,10 @@
 // table, broker and run, so its column sits beside schemactl's.
 // Usage: node bench/cdc/binlog.mjs [--rows 50000] [--backlog 50000] [--seconds 10] [--rate 1000]
 import { execSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ascending, percentile } from '../lib.mjs';
-import { buildPublisher, ROOT } from './build.mjs';
+import { loadEngine, prepareWork } from './build.mjs';
 
 const { values: args } = parseArgs({
   options: { rows: { type: 'string', default: '50000' }, backlog: { type: 'string', default: '50000' }, seconds: { type: 'string', default: '10' }, rate: { type: 'string', default: '1000' } },
@@ -24,21 +22,11 @@ const BACKLOG = Number(args.backlog);
 const SECONDS = Number(args.seconds);
 const RATE = Number(args.rate);
 
-const work = join(ROOT, 'bench/.work/cdc-binlog');
-rmSync(work, { recursive: true, force: true });
-mkdirSync(work, { recursive: true });
-const out = join(work, 'build');
-const lib = buildPublisher(out, ['test/support/mariadb-instance.ts', 'test/support/kafka.ts']);
-if (!existsSync(join(out, 'test/support/kafka'))) symlinkSync(join(ROOT, 'test/support/kafka'), join(out, 'test/support/kafka'));
-const load = (p) => import(pathToFileURL(p).href);
-const { BinlogSource } = await load(join(lib, 'sources/binlog.js'));
-const { runStream } = await load(join(lib, 'engine.js'));
-const { AvroRowMapper } = await load(join(lib, 'mapping.js'));
-const { KafkaSink } = await load(join(lib, 'sinks/kafka.js'));
-const { FileCheckpointStore } = await load(join(lib, 'checkpoint/file.js'));
-const { FileDeadLetter } = await load(join(lib, 'dead-letter.js'));
-const { startMariadb } = await load(join(out, 'test/support/mariadb-instance.js'));
-const { startKafka, KAFKA_LIB } = await load(join(out, 'test/support/kafka.js'));
+const { work, load } = prepareWork('cdc-binlog', ['test/support/mariadb-instance.ts', 'test/support/kafka.ts']);
+const { BinlogSource } = await load('src/liberation/sources/binlog.js');
+const { runStream, AvroRowMapper, KafkaSink, FileCheckpointStore, FileDeadLetter } = await loadEngine(load);
+const { startMariadb } = await load('test/support/mariadb-instance.js');
+const { startKafka, KAFKA_LIB } = await load('test/support/kafka.js');
 const mysql = (await import('mysql2/promise')).default;
 
 /** The benchmark table, the same for every side. */

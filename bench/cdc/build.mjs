@@ -2,9 +2,9 @@
 // folder, so a separate publisher process can run it without sharing the project's dist/ with other
 // builds. Type checking is the job of the project's typecheck; this only emits.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -29,5 +29,29 @@ export function buildPublisher(outDir, extra = []) {
   ], { encoding: 'utf8', cwd: ROOT });
   const lib = join(outDir, 'src/liberation');
   if (r.status !== 0 && !existsSync(join(lib, 'sources/pg-logical.js'))) throw new Error(`compiling the publisher failed:\n${r.stdout}${r.stderr}`);
+  // the broker helper finds its jars next to itself
+  const jars = join(outDir, 'test/support/kafka');
+  if (extra.includes('test/support/kafka.ts') && !existsSync(jars)) symlinkSync(join(ROOT, 'test/support/kafka'), jars);
   return lib;
+}
+
+/**
+ * A fresh bench/.work/<name>/ with the publishing path and these test helpers built into its build/.
+ * `load` imports a built file by its place in the project ('test/support/kafka.js').
+ */
+export function prepareWork(name, extra) {
+  const work = join(ROOT, 'bench/.work', name);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const out = join(work, 'build');
+  buildPublisher(out, extra);
+  return { work, load: (p) => import(pathToFileURL(join(out, p)).href) };
+}
+
+/** What a bench needs of the built publishing path besides its source. */
+export async function loadEngine(load) {
+  const [{ runStream }, { AvroRowMapper }, { KafkaSink }, { FileCheckpointStore }, { FileDeadLetter }] = await Promise.all(
+    ['engine.js', 'mapping.js', 'sinks/kafka.js', 'checkpoint/file.js', 'dead-letter.js'].map((f) => load(`src/liberation/${f}`)),
+  );
+  return { runStream, AvroRowMapper, KafkaSink, FileCheckpointStore, FileDeadLetter };
 }

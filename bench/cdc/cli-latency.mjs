@@ -17,7 +17,7 @@ import { loadavg } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ascending, percentile } from '../lib.mjs';
+import { ascending, buildCli, percentile } from '../lib.mjs';
 
 const SCHEMA = JSON.stringify({
   type: 'record', name: 'TickRecorded', namespace: 'com.acme.bench.v1', doc: 'A benchmark change.',
@@ -156,30 +156,16 @@ export async function measureCliLatency({ url, bootstrap, bin, workDir, pattern 
 
 /** `node bench/cdc/run.mjs --mode cli`: throwaway PostgreSQL and Kafka, the CLI built from this tree (and a baseline build). */
 export async function runCliMode({ seconds, rate, baseline, patterns = ['log', 'triggers'] }) {
-  const { buildPublisher, ROOT } = await import('./build.mjs');
-  const { existsSync, rmSync, symlinkSync } = await import('node:fs');
-  const { pathToFileURL } = await import('node:url');
-  const work = join(ROOT, 'bench/.work/cdc-cli');
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  const out = join(work, 'build');
-  buildPublisher(out, ['test/support/pg-cluster.ts', 'test/support/kafka.ts']);
-  if (!existsSync(join(out, 'test/support/kafka'))) symlinkSync(join(ROOT, 'test/support/kafka'), join(out, 'test/support/kafka'));
-  const load = (p) => import(pathToFileURL(join(out, p)).href);
+  const { prepareWork } = await import('./build.mjs');
+  const { work, load } = prepareWork('cdc-cli', ['test/support/pg-cluster.ts', 'test/support/kafka.ts']);
   const { startPgCluster } = await load('test/support/pg-cluster.js');
   const { startKafka } = await load('test/support/kafka.js');
   console.log('building the CLI, starting PostgreSQL 15 and Kafka 4.1 …');
-  // the installed layout: bin/ beside dist/, package.json and the catalog's JSON Schema
-  const cli = join(work, 'cli');
-  const { spawnSync } = await import('node:child_process');
-  const { copyFileSync, cpSync } = await import('node:fs');
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(cli, 'dist')], { cwd: ROOT, encoding: 'utf8' });
-  if (!existsSync(join(cli, 'dist/src/cli/main.js'))) throw new Error(`building the CLI failed:\n${tsc.stdout}${tsc.stderr}`);
-  cpSync(join(ROOT, 'bin'), join(cli, 'bin'), { recursive: true }); // with bin/package.json (CommonJS)
-  for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(join(ROOT, f), join(cli, f));
-  if (!existsSync(join(cli, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(cli, 'node_modules'));
-  const bin = join(cli, 'bin/schemactl.js');
-  const [cluster, broker] = await Promise.all([startPgCluster(), startKafka({ workDir: join(work, 'kafka') })]);
+  const bin = buildCli(join(work, 'cli'));
+  // one after the other: the broker's storage format blocks the event loop (a synchronous child
+  // process), which under load outlasts the cluster's start-up poll
+  const cluster = await startPgCluster();
+  const broker = await startKafka({ workDir: join(work, 'kafka') });
   try {
     // With a baseline the builds run in the order A B B A per pattern, so a load that drifts during the
     // run (a shared machine) weighs on both alike; each build's figure is the mean of its two runs.

@@ -28,12 +28,11 @@
 // (`source.pattern: log` with a mysql:// connection); a CLI that refuses that catalog shows its refusal in
 // the schemactl column.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ascending, percentile } from '../lib.mjs';
-import { buildPublisher, ROOT } from './build.mjs';
+import { ascending, buildCli, percentile } from '../lib.mjs';
+import { prepareWork, ROOT } from './build.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -63,27 +62,12 @@ const load = () => spawnSync('uptime', { encoding: 'utf8' }).stdout.trim().repla
 const children = new Set();
 process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
 
-const work = join(ROOT, `bench/.work/cdc-compare-${opt.db}`);
-rmSync(work, { recursive: true, force: true });
-mkdirSync(work, { recursive: true });
-
 // ---------------------------------------------------------------------------------------------- builds
 console.log(`building the CLI and the Debezium harness … (${load()})`);
-const support = join(work, 'build');
-buildPublisher(support, ['test/support/pg-cluster.ts', 'test/support/kafka.ts', 'test/support/mariadb-instance.ts']);
-if (!existsSync(join(support, 'test/support/kafka'))) symlinkSync(join(ROOT, 'test/support/kafka'), join(support, 'test/support/kafka'));
-const imp = (p) => import(pathToFileURL(join(support, p)).href);
+const { work, load: imp } = prepareWork(`cdc-compare-${opt.db}`, ['test/support/pg-cluster.ts', 'test/support/kafka.ts', 'test/support/mariadb-instance.ts']);
 const { startKafka, KAFKA_LIB } = await imp('test/support/kafka.js');
 
-// the installed layout: bin/ beside dist/, package.json and the catalog's JSON Schema
-const cliDir = join(work, 'cli');
-spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(cliDir, 'dist')], { cwd: ROOT, encoding: 'utf8' });
-if (!existsSync(join(cliDir, 'dist/src/cli/main.js'))) throw new Error('building the CLI failed');
-mkdirSync(join(cliDir, 'bin'), { recursive: true });
-copyFileSync(join(ROOT, 'bin/schemactl.js'), join(cliDir, 'bin/schemactl.js'));
-for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(join(ROOT, f), join(cliDir, f));
-symlinkSync(join(ROOT, 'node_modules'), join(cliDir, 'node_modules'));
-const BIN = join(cliDir, 'bin/schemactl.js');
+const BIN = buildCli(join(work, 'cli'));
 
 const DBZ = join(ROOT, 'bench/debezium');
 if (ONLY.has('debezium') && !existsSync(join(DBZ, 'target/classes/dev/schemactl/bench/DebeziumBench.class'))) {

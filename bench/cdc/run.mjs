@@ -12,12 +12,10 @@
 // same run, for the ratio; --pattern log or triggers measures one pattern only.
 //   node bench/cdc/run.mjs --mode cli [--seconds 10] [--rate 1000] [--pattern log,triggers] [--baseline /path/bin/schemactl.js]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ascending, percentile } from '../lib.mjs';
-import { buildPublisher, ROOT } from './build.mjs';
+import { loadEngine, prepareWork } from './build.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,23 +32,12 @@ if (args.mode === 'cli') {
 }
 if (args.mode !== 'engine') throw new Error(`--mode must be engine or cli, not ${args.mode}`);
 
-const work = join(ROOT, 'bench/.work/cdc');
-rmSync(work, { recursive: true, force: true });
-mkdirSync(work, { recursive: true });
-const out = join(work, 'build');
-const lib = buildPublisher(out, ['test/support/pg-cluster.ts', 'test/support/kafka.ts']);
-// the broker helper finds its jars next to itself
-if (!existsSync(join(out, 'test/support/kafka'))) symlinkSync(join(ROOT, 'test/support/kafka'), join(out, 'test/support/kafka'));
-const load = (p) => import(pathToFileURL(p).href);
-const { PgLogicalSource } = await load(join(lib, 'sources/pg-logical.js'));
-const { QuerySource } = await load(join(lib, 'sources/query.js'));
-const { runStream } = await load(join(lib, 'engine.js'));
-const { AvroRowMapper } = await load(join(lib, 'mapping.js'));
-const { KafkaSink } = await load(join(lib, 'sinks/kafka.js'));
-const { FileCheckpointStore } = await load(join(lib, 'checkpoint/file.js'));
-const { FileDeadLetter } = await load(join(lib, 'dead-letter.js'));
-const { startPgCluster } = await load(join(out, 'test/support/pg-cluster.js'));
-const { startKafka, KAFKA_LIB } = await load(join(out, 'test/support/kafka.js'));
+const { work, load } = prepareWork('cdc', ['test/support/pg-cluster.ts', 'test/support/kafka.ts']);
+const { PgLogicalSource } = await load('src/liberation/sources/pg-logical.js');
+const { QuerySource } = await load('src/liberation/sources/query.js');
+const { runStream, AvroRowMapper, KafkaSink, FileCheckpointStore, FileDeadLetter } = await loadEngine(load);
+const { startPgCluster } = await load('test/support/pg-cluster.js');
+const { startKafka, KAFKA_LIB } = await load('test/support/kafka.js');
 const pg = (await import('pg')).default;
 
 const schema = {

@@ -10,8 +10,8 @@
 // load is printed beside every figure: the machine is shared.
 //
 //   node bench/group/run.mjs [--rows 20000] [--streams 6] [--instances 1,2,3] [--pg postgres://…]
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createConnection, createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -19,6 +19,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { buildCli } from '../lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: opt } = parseArgs({
@@ -54,20 +55,6 @@ function portOpen(port) {
     s.once('connect', () => { s.destroy(); res(true); });
     s.once('error', () => res(false));
   });
-}
-
-/** The current sources compiled into a private folder laid out like an installation. */
-function buildCli() {
-  const out = join(work, 'group-build');
-  mkdirSync(join(out, 'bin'), { recursive: true });
-  try {
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(out, 'dist')], { cwd: root, stdio: 'pipe' });
-  } catch (e) {
-    if (!existsSync(join(out, 'dist/src/cli/main.js'))) throw e;
-  }
-  cpSync(join(root, 'bin'), join(out, 'bin'), { recursive: true }); // with bin/package.json (CommonJS)
-  for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(join(root, f), join(out, f));
-  return join(out, 'bin/schemactl.js');
 }
 
 /** A single-node KRaft broker from the jars test/support/kafka/pom.xml fetches (the tests' broker). */
@@ -153,7 +140,7 @@ async function main() {
     await db.query(`INSERT INTO ${t} SELECT g, 'c-' || (g % 997), (g % 10000) / 100.0, repeat('x', 60), '2026-01-01'::timestamptz + g * interval '1 ms' FROM generate_series(1, ${ROWS}) g`);
     await db.query(`CREATE INDEX ON ${t} (updated_at, id)`);
   }
-  const bin = buildCli();
+  const bin = buildCli(join(work, 'group-build'));
   const kafka = await startKafka();
   // one registry for the group, as in production (the embedded one is per catalog directory)
   const regPort = await freePort();

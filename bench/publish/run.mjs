@@ -11,13 +11,14 @@
 // compression setting) unless --batch-size is given.
 //
 //   node bench/publish/run.mjs [--rows 1000000] [--small 100000] [--sweep 1000,2000,5000,10000] [--batch-size N] [--pg postgres://…] [--keep]
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { buildCli } from '../lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: opt } = parseArgs({
@@ -62,21 +63,6 @@ function portOpen(port) {
     s.once('connect', () => { s.destroy(); res(true); });
     s.once('error', () => res(false));
   });
-}
-
-/** The current sources compiled into a private folder laid out like an installation (launcher, package.json). */
-function buildCli() {
-  const out = join(work, 'publish-build');
-  mkdirSync(join(out, 'bin'), { recursive: true });
-  try {
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(out, 'dist')], { cwd: root, stdio: 'pipe' });
-  } catch (e) {
-    // type errors in files being edited elsewhere still emit JavaScript
-    if (!existsSync(join(out, 'dist/src/cli/main.js'))) throw e;
-  }
-  cpSync(join(root, 'bin'), join(out, 'bin'), { recursive: true }); // with bin/package.json (CommonJS)
-  for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(join(root, f), join(out, f));
-  return join(out, 'bin/schemactl.js');
 }
 
 /** A single-node KRaft broker from the jars test/support/kafka/pom.xml fetches (the tests' broker, default flush policy). */
@@ -233,7 +219,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 async function mainBench() {
   console.log(`building the CLI …`);
-  const bin = opt.cli ? resolve(opt.cli) : buildCli();
+  const bin = opt.cli ? resolve(opt.cli) : buildCli(join(work, 'publish-build'));
   console.log(`starting Kafka …`);
   const kafka = await startKafka();
   const client = new pg.Client({ connectionString: opt.pg });

@@ -5,6 +5,7 @@
 //   binlog/snapshot.ts       the snapshot, read in chunks tied to exact log positions while streaming
 //   binlog/catalog.ts        tables, keys and column types
 //   binlog/values.ts         log values as the text the snapshot's queries return
+//   log/                     what both log sources share: acknowledgements, the chunk ledger
 // This file decides where to start and hands rows to the engine.
 //
 // Guarantees, and how:
@@ -22,7 +23,7 @@
 //    and at start information_schema is judged against it the same way (binlog/drift.ts).
 import mysql from 'mysql2/promise';
 import type { CheckpointStore, Source, SourceBatch, SourceOffset } from '../types.js';
-import { compareRelation, type ColumnShape, type FieldProbe } from '../drift/relation.js';
+import type { ColumnShape, FieldProbe } from '../drift/relation.js';
 import { redact, SchemactlError, UnreachableError } from '../../errors.js';
 import { loadShape, loadTables, MYSQL_TEXT_OPTIONS, splitName, type BinlogTable } from './binlog/catalog.js';
 import { mapDriftError, mapShape, startDriftError, type TableMapSeen } from './binlog/drift.js';
@@ -30,7 +31,9 @@ import { checkRetention, checkServer, type ServerInfo } from './binlog/precondit
 import { comparePositions, formatPosition, parsePosition, type BinlogPosition } from './binlog/position.js';
 import { BinlogReader, type QueueItem } from './binlog/reader.js';
 import { BinlogSnapshot, masterPosition } from './binlog/snapshot.js';
-import type { LogOffset } from './pg-logical/snapshot.js';
+import { AcceptedShapes } from './log/accepted-shapes.js';
+import { InFlight } from './log/in-flight.js';
+import type { LogOffset } from './log/snapshot-chunks.js';
 import { strictProbe } from './pg-logical/drift.js';
 import { CdcStopError, type CdcRow } from './pg-logical/types.js';
 
@@ -74,17 +77,17 @@ export class BinlogSource implements Source {
   private tables: BinlogTable[] = [];
   private reader: BinlogReader | null = null;
   private snap: BinlogSnapshot | null = null;
-  private inflight: QueueItem[] = [];
-  private stamped = new WeakSet<CdcRow>();
-  private savedProgress = '';
-  /** each table's shape as last accepted by the drift check (null: not known yet, an older checkpoint) */
-  private accepted: Record<string, ColumnShape[] | null> = {};
+  /** rows handed out since the last acknowledgement; what was saved last */
+  private readonly acks = new InFlight<QueueItem>(progressKey);
+  /** each table's shape as last accepted by the drift check; stamped into offsets */
+  private readonly shapes: AcceptedShapes;
   /** every type text a column was known by in this run: candidates for a TABLE_MAP's type codes */
   private known = new Map<string, Map<string, string[]>>();
   private readonly log: NonNullable<BinlogSourceConfig['onLog']>;
 
   constructor(private readonly cfg: BinlogSourceConfig) {
     this.log = cfg.onLog ?? (() => {});
+    this.shapes = new AcceptedShapes(cfg.name, this.log);
     if (!cfg.tables.length) throw new CdcStopError('cdc-config', `stream ${cfg.name}: a log-based source needs at least one table`);
   }
 
@@ -151,8 +154,7 @@ export class BinlogSource implements Source {
     reader.beforeTransaction = (end) => snap.beforeTransaction(reader, end);
     reader.afterBoundary = (end) => snap.releaseIfDue(reader, end);
     reader.onEarlyRows = (rows) => snap.earlyRows(rows);
-    this.inflight = [];
-    this.savedProgress = progressKey(o);
+    this.acks.reset(o);
     await reader.start(at);
     this.reader = reader;
     this.snap = snap;
@@ -185,8 +187,7 @@ export class BinlogSource implements Source {
         const item = reader.queue.peek()!;
         if ('row' in item) {
           reader.queue.shift();
-          rows.push(this.handOut(item.row));
-          this.inflight.push(item);
+          rows.push(this.handOut(item));
           continue;
         }
         if ('relation' in item) {
@@ -234,58 +235,32 @@ export class BinlogSource implements Source {
    * exactly as a TABLE_MAP met while streaming. Sets the shapes the log's TABLE_MAPs are judged against.
    */
   private async judgeAtStart(admin: mysql.Connection, offset: LogOffset | null): Promise<void> {
-    const stored = offset?.relations;
-    this.accepted = {};
+    this.shapes.clear();
     this.known = new Map();
     for (const t of this.tables) {
       const now = await loadShape(admin, t.database, t.table);
-      const before = stored?.[t.qualified];
-      if (before) {
-        this.remember(t.qualified, before);
-        const verdict = compareRelation(before, now, this.probe(t.qualified), { restore: 'if-no-rows' });
-        if (verdict.breaking.length) throw startDriftError(this.cfg.name, t.qualified, offset!.position, verdict);
-        const taken = verdict.changes.filter((c) => c.read);
-        if (taken.length) this.log({ level: 'info', msg: 'table changed while stopped; the schema takes it', stream: this.cfg.name, table: t.qualified, changes: taken.map((c) => `${c.ddl}: ${c.reason}`) });
-      }
+      const before = offset?.relations?.[t.qualified];
+      if (before) this.remember(t.qualified, before);
+      this.shapes.atStart(t.qualified, offset, now, this.probe(t.qualified), (verdict) => startDriftError(this.cfg.name, t.qualified, offset!.position, verdict));
       this.remember(t.qualified, now);
-      // no checkpoint: the shape now is the start; an older checkpoint without shapes: the first TABLE_MAP
-      this.accepted[t.qualified] = before ?? (offset ? null : now);
     }
   }
 
   /** Judge a TABLE_MAP met in the log; the stop error, or null when the schema takes it. */
   private async judgeMap(m: TableMapSeen): Promise<CdcStopError | null> {
     const t = this.tables.find((x) => x.qualified === m.table)!;
-    const before = this.accepted[m.table] ?? null;
     const catalog = await loadShape(await this.ensureAdmin(), t.database, t.table);
     this.remember(m.table, catalog);
-    const now = mapShape(m, catalog, before, this.known.get(m.table) ?? new Map());
-    // rows of the new shape follow in the log: restoring the column would not change them
-    const verdict = compareRelation(before, now, this.probe(m.table), { restore: 'no' });
-    if (verdict.breaking.length) return mapDriftError(this.cfg.name, m, verdict);
-    const read = verdict.changes.filter((c) => c.read).map((c) => `${c.ddl}: ${c.reason}`);
-    const added = verdict.changes.filter((c) => c.kind === 'added').map((c) => c.column);
-    if (read.length) this.log({ level: 'info', msg: 'table changed; the schema takes it', stream: this.cfg.name, table: m.table, at: m.at, changes: read });
-    if (added.length) this.log({ level: 'info', msg: 'table gained columns the schema does not read; they are not published', table: m.table, columns: added });
-    this.accepted = { ...this.accepted, [m.table]: now };
-    return null;
+    const now = mapShape(m, catalog, this.shapes.get(m.table), this.known.get(m.table) ?? new Map());
+    return this.shapes.streamed(m.table, now, this.probe(m.table), { at: m.at }, (verdict) => mapDriftError(this.cfg.name, m, verdict));
   }
 
-  /** The accepted shapes travel in every offset (version 2), so the next start can judge drift made while stopped. */
-  private withShapes(o: LogOffset): LogOffset {
-    const relations: Record<string, ColumnShape[]> = {};
-    for (const [t, shape] of Object.entries(this.accepted)) if (shape) relations[t] = shape;
-    return Object.keys(relations).length ? { ...o, v: 2, relations } : o;
-  }
-
-  private handOut(row: CdcRow): CdcRow {
+  /** The row's offset gets the snapshot progress and accepted shapes as of its first hand-out (a rewind hands it out again unchanged). */
+  private handOut(item: Extract<QueueItem, { row: CdcRow }>): CdcRow {
     const snap = this.snap!;
-    if (!this.stamped.has(row)) {
-      row.offset = this.withShapes(row.op !== 'r' ? snap.stamp((row.offset as LogOffset).position) : row.offset as LogOffset);
-      this.stamped.add(row);
-    }
-    snap.handed(row);
-    return row;
+    this.acks.handOut(item, (row) => this.shapes.stamp(row.op !== 'r' ? snap.stamp((row.offset as LogOffset).position) : row.offset as LogOffset));
+    snap.handed(item.row);
+    return item.row;
   }
 
   private async throwIfFailed(): Promise<void> {
@@ -299,33 +274,30 @@ export class BinlogSource implements Source {
   /** Nothing handed out, nothing buffered, no transaction open: the log position is safe to save. */
   private async saveIdle(): Promise<void> {
     const reader = this.reader!;
-    if (!this.cfg.checkpoints || this.inflight.length || reader.queue.length || reader.inTransaction || !reader.lastEnd.file) return;
-    const offset = this.withShapes(this.snap!.stamp(formatPosition(reader.lastEnd)));
-    const key = progressKey(offset);
-    if (key === this.savedProgress) return;
+    if (!this.cfg.checkpoints || this.acks.busy || reader.queue.length || reader.inTransaction || !reader.lastEnd.file) return;
+    const offset = this.shapes.stamp(this.snap!.stamp(formatPosition(reader.lastEnd)));
+    if (!this.acks.unsaved(offset)) return;
     await this.cfg.checkpoints.save(this.streamName, offset);
-    this.savedProgress = key;
+    this.acks.markSaved(offset);
   }
 
   async acknowledge(offset: SourceOffset): Promise<void> {
     if (offset.kind !== 'log') return;
-    const idx = this.inflight.findIndex((i) => 'row' in i && i.row.offset === offset);
-    this.inflight = idx >= 0 ? this.inflight.slice(idx + 1) : [];
-    this.savedProgress = progressKey(offset);
+    this.acks.acknowledge(offset);
   }
 
   rewind(): void {
-    if (!this.inflight.length || !this.reader) return;
-    this.snap?.requeued(this.inflight.filter((i) => 'row' in i && i.row.op === 'r').length);
-    this.reader.queue.unshiftAll(this.inflight);
-    this.inflight = [];
+    if (!this.acks.busy || !this.reader) return;
+    const back = this.acks.takeBack();
+    this.snap?.requeued(back.snapshotRows);
+    this.reader.queue.unshiftAll(back.items);
   }
 
   private async teardown(): Promise<void> {
     const reader = this.reader;
     this.reader = null;
     this.snap = null;
-    this.inflight = [];
+    this.acks.clear();
     await reader?.close();
   }
 

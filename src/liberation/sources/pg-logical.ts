@@ -6,6 +6,7 @@
 //   pg-logical/stream.ts    the replication stream, assembled into transactions in commit order
 //   pg-logical/drift.ts     Relation messages compared with what the stream's schema reads
 //   pg-logical/catalog.ts   tables, keys and replica identity
+//   log/                    what both log sources share: acknowledgements, the chunk ledger
 // This file decides where to start and hands rows to the engine.
 //
 // Guarantees, and how:
@@ -28,11 +29,14 @@ import pg from 'pg';
 import type { CheckpointStore, Source, SourceBatch, SourceLag, SourceOffset } from '../types.js';
 import { redact, SchemactlError, UnreachableError } from '../../errors.js';
 import { identityFindings, loadTables, SESSION_OPTIONS, textTypes, type IdentityFinding, type TableInfo } from './pg-logical/catalog.js';
-import type { ColumnShape, FieldProbe } from '../drift/relation.js';
-import { catalogShape, compareRelation, relationShape, startDriftError, streamDriftError, strictProbe, type RelationSeen } from './pg-logical/drift.js';
+import type { FieldProbe } from '../drift/relation.js';
+import { catalogShape, relationShape, startDriftError, streamDriftError, strictProbe, type RelationSeen } from './pg-logical/drift.js';
 import { formatLsn, parseLsn, quoteIdent } from './pg-logical/protocol.js';
 import { claimSlot, ensurePublication, readSlotStatus, resnapshotHint, type SlotStatus } from './pg-logical/slot.js';
-import { ChunkedSnapshot, SIGNAL_PREFIX, WATERMARK_PREFIX, type LogOffset } from './pg-logical/snapshot.js';
+import { ChunkedSnapshot, SIGNAL_PREFIX, WATERMARK_PREFIX } from './pg-logical/snapshot.js';
+import { AcceptedShapes } from './log/accepted-shapes.js';
+import { InFlight } from './log/in-flight.js';
+import type { LogOffset } from './log/snapshot-chunks.js';
 import { LogStream, type QueueItem } from './pg-logical/stream.js';
 import { CdcStopError, type CdcRow } from './pg-logical/types.js';
 
@@ -105,20 +109,17 @@ export class PgLogicalSource implements Source {
   private tables: TableInfo[] = [];
   private stream: LogStream | null = null;
   private snap: ChunkedSnapshot | null = null;
-  /** rows (and signals) handed out since the last acknowledgement, in order */
-  private inflight: QueueItem[] = [];
-  /** rows whose offset already carries the snapshot progress of their first hand-out */
-  private stamped = new WeakSet<CdcRow>();
-  /** the snapshot progress of the last offset saved (acknowledged, or saved while idle) */
-  private savedProgress = '';
+  /** rows (and signals) handed out since the last acknowledgement, in order; the snapshot progress saved last */
+  private readonly acks = new InFlight<QueueItem>(progressKey);
   private lastSlotCheck = 0;
   private slotInfo: SlotStatus | null = null;
-  /** each table's shape as last accepted by the drift check (null: not known yet); stamped into offsets */
-  private accepted: Record<string, ColumnShape[] | null> = {};
+  /** each table's shape as last accepted by the drift check; stamped into offsets */
+  private readonly shapes: AcceptedShapes;
   private readonly log: NonNullable<PgLogicalSourceConfig['onLog']>;
 
   constructor(private readonly cfg: PgLogicalSourceConfig) {
     this.log = cfg.onLog ?? (() => {});
+    this.shapes = new AcceptedShapes(cfg.name, this.log);
     if (!cfg.tables.length) throw new CdcStopError('cdc-config', `stream ${cfg.name}: a log-based source needs at least one table`);
   }
 
@@ -257,8 +258,7 @@ export class PgLogicalSource implements Source {
         startAt = ckpt;
       }
     }
-    this.inflight = [];
-    this.savedProgress = progressKey(offset?.kind === 'log' ? offset : null);
+    this.acks.reset(offset?.kind === 'log' ? offset : null);
     stream.onEnqueue = (item) => snap.onEnqueue(item);
     stream.start(startAt, startAt);
     this.stream = stream;
@@ -283,8 +283,7 @@ export class PgLogicalSource implements Source {
         const item = stream.queue.peek()!;
         if ('row' in item) {
           stream.queue.shift();
-          rows.push(this.handOut(item.row));
-          this.inflight.push(item);
+          rows.push(this.handOut(item));
           continue;
         }
         if ('message' in item) {
@@ -294,7 +293,7 @@ export class PgLogicalSource implements Source {
             if (chunk?.length) stream.queue.unshiftAll(chunk.map((row) => ({ row })));
           } else {
             snap.signal(item.message.content, item.message.position);
-            this.inflight.push(item);
+            this.acks.handOut(item);
           }
           continue;
         }
@@ -338,53 +337,24 @@ export class PgLogicalSource implements Source {
    * a Relation met while streaming. Sets the accepted shapes the stream's Relations are judged against.
    */
   private judgeAtStart(offset: LogOffset | null): void {
-    const stored = offset?.relations;
-    this.accepted = {};
+    this.shapes.clear();
     for (const t of this.tables) {
-      const now = catalogShape(t);
-      const before = stored?.[t.qualified];
-      if (before) {
-        const verdict = compareRelation(before, now, this.probe(t.qualified), { restore: 'if-no-rows' });
-        if (verdict.breaking.length) throw startDriftError(this.cfg.name, t.qualified, offset!.position, verdict);
-        const taken = verdict.changes.filter((c) => c.read);
-        if (taken.length) this.log({ level: 'info', msg: 'table changed while stopped; the schema takes it', stream: this.cfg.name, table: t.qualified, changes: taken.map((c) => `${c.ddl}: ${c.reason}`) });
-      }
-      // no checkpoint: the shape now is the start; an older checkpoint without shapes: the first Relation
-      this.accepted[t.qualified] = before ?? (offset ? null : now);
+      this.shapes.atStart(t.qualified, offset, catalogShape(t), this.probe(t.qualified), (verdict) => startDriftError(this.cfg.name, t.qualified, offset!.position, verdict));
     }
   }
 
   /** Judge a Relation met in the log; the stop error, or null when the schema takes it. */
   private async judgeRelation(r: RelationSeen, keptFrom: string): Promise<CdcStopError | null> {
-    const before = this.accepted[r.table] ?? null;
-    const now = await relationShape(this.must(), r, before);
-    // rows of the new shape follow in the log: restoring the column would not change them
-    const verdict = compareRelation(before, now, this.probe(r.table), { restore: 'no' });
-    if (verdict.breaking.length) return streamDriftError(this.cfg.name, r.table, r.lsn, verdict, keptFrom);
-    const read = verdict.changes.filter((c) => c.read).map((c) => `${c.ddl}: ${c.reason}`);
-    const added = verdict.changes.filter((c) => c.kind === 'added').map((c) => c.column);
-    if (read.length) this.log({ level: 'info', msg: 'table changed; the schema takes it', stream: this.cfg.name, table: r.table, lsn: r.lsn, changes: read });
-    if (added.length) this.log({ level: 'info', msg: 'table gained columns the schema does not read; they are not published', table: r.table, columns: added });
-    this.accepted = { ...this.accepted, [r.table]: now };
-    return null;
-  }
-
-  /** The accepted shapes travel in every offset (version 2), so the next start can judge drift made while stopped. */
-  private withShapes(o: LogOffset): LogOffset {
-    const relations: Record<string, ColumnShape[]> = {};
-    for (const [t, shape] of Object.entries(this.accepted)) if (shape) relations[t] = shape;
-    return Object.keys(relations).length ? { ...o, v: 2, relations } : o;
+    const now = await relationShape(this.must(), r, this.shapes.get(r.table));
+    return this.shapes.streamed(r.table, now, this.probe(r.table), { lsn: r.lsn }, (verdict) => streamDriftError(this.cfg.name, r.table, r.lsn, verdict, keptFrom));
   }
 
   /** The row's offset gets the snapshot progress and accepted shapes as of its first hand-out (a rewind hands it out again unchanged). */
-  private handOut(row: CdcRow): CdcRow {
+  private handOut(item: Extract<QueueItem, { row: CdcRow }>): CdcRow {
     const snap = this.snap!;
-    if (!this.stamped.has(row)) {
-      row.offset = this.withShapes(row.op !== 'r' ? snap.stamp((row.offset as LogOffset).position) : row.offset as LogOffset);
-      this.stamped.add(row);
-    }
-    snap.handed(row);
-    return row;
+    this.acks.handOut(item, (row) => this.shapes.stamp(row.op !== 'r' ? snap.stamp((row.offset as LogOffset).position) : row.offset as LogOffset));
+    snap.handed(item.row);
+    return item.row;
   }
 
   private async throwIfFailed(): Promise<void> {
@@ -419,18 +389,17 @@ export class PgLogicalSource implements Source {
   /** Nothing handed out, nothing buffered, no transaction open: the server's position is safe to confirm. */
   private async confirmIdle(): Promise<void> {
     const stream = this.stream!;
-    const busy = () => this.inflight.length > 0 || stream.queue.length > 0 || stream.inTransaction;
+    const busy = () => this.acks.busy || stream.queue.length > 0 || stream.inTransaction;
     if (busy()) return;
     const target = stream.keepaliveEnd > stream.lastEnd ? stream.keepaliveEnd : stream.lastEnd;
-    const offset = this.withShapes(this.snap!.stamp(formatLsn(target)));
-    const key = progressKey(offset);
+    const offset = this.shapes.stamp(this.snap!.stamp(formatLsn(target)));
     // nothing new to save: neither the position nor the snapshot's progress moved
-    if (target <= stream.confirmedPosition && key === this.savedProgress) return;
+    if (target <= stream.confirmedPosition && !this.acks.unsaved(offset)) return;
     if (this.cfg.checkpoints) {
       // save first: a confirmed position the checkpoint does not know would look like someone else
       // advanced the slot on the next start
       await this.cfg.checkpoints.save(this.streamName, offset);
-      this.savedProgress = key;
+      this.acks.markSaved(offset);
     } else if (target > stream.lastEnd) {
       // without the checkpoint store only transaction ends that the engine checkpointed are confirmed
       return;
@@ -442,25 +411,23 @@ export class PgLogicalSource implements Source {
   async acknowledge(offset: SourceOffset): Promise<void> {
     if (offset.kind !== 'log') return;
     // drop the handed-out items this offset covers (the engine acknowledges whole batches)
-    const idx = this.inflight.findIndex((i) => 'row' in i && i.row.offset === offset);
-    this.inflight = idx >= 0 ? this.inflight.slice(idx + 1) : [];
-    this.savedProgress = progressKey(offset);
+    this.acks.acknowledge(offset);
     if (offset.position === null || !this.stream) return;
     this.stream.confirm(parseLsn(offset.position));
   }
 
   rewind(): void {
-    if (!this.inflight.length || !this.stream) return;
-    this.snap?.requeued(this.inflight.filter((i) => 'row' in i && i.row.op === 'r').length);
-    this.stream.queue.unshiftAll(this.inflight);
-    this.inflight = [];
+    if (!this.acks.busy || !this.stream) return;
+    const back = this.acks.takeBack();
+    this.snap?.requeued(back.snapshotRows);
+    this.stream.queue.unshiftAll(back.items);
   }
 
   private async teardown(): Promise<void> {
     const stream = this.stream;
     this.stream = null;
     this.snap = null;
-    this.inflight = [];
+    this.acks.clear();
     await stream?.close();
   }
 

@@ -14,9 +14,11 @@
 // Progress (the table being read and the last key handed out) travels in every offset, as in the
 // PostgreSQL log pattern, so a restart resumes the stream at the checkpoint and the snapshot at the
 // next key. Tables without a primary key (or with a binary key) are read in one chunk.
+// What step 3 and the progress decide is the same for PostgreSQL and lives in ../log/snapshot-chunks.ts;
+// this file reads the chunk and places it by log position.
 import type { Connection } from 'mysql2/promise';
 import { UnreachableError } from '../../../errors.js';
-import type { LogOffset, SnapshotState } from '../pg-logical/snapshot.js';
+import { ChunkLedger, type LogOffset } from '../log/snapshot-chunks.js';
 import type { CdcRow } from '../pg-logical/types.js';
 import { qualifiedName, quoteId, type BinlogTable } from './catalog.js';
 import { comparePositions, formatPosition, parsePosition, type BinlogPosition } from './position.js';
@@ -24,20 +26,6 @@ import type { BinlogReader } from './reader.js';
 import { snapshotValue } from './values.js';
 
 type Log = (event: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }) => void;
-
-function copyState(s: SnapshotState): SnapshotState {
-  return { tables: [...s.tables], after: s.after ? [...s.after] : null, ...(s.until !== undefined ? { until: s.until ? [...s.until] : null } : {}) };
-}
-
-interface PendingChunk {
-  at: BinlogPosition;
-  table: BinlogTable;
-  rows: Map<string, CdcRow>;
-  endKey: string[] | null;
-  last: boolean;
-  startedAt: number;
-  seq: number;
-}
 
 const RECENT = 8192;
 
@@ -49,51 +37,53 @@ export function keyText(t: BinlogTable, cols: Record<string, unknown>): string {
   }));
 }
 
+/** A stream row's position; null for a row queued before its commit was seen, which counts as after every chunk. */
+function positionOf(row: CdcRow): BinlogPosition | null {
+  return row.lsn ? parsePosition(row.lsn) : null;
+}
+
 export class BinlogSnapshot {
-  private progress: SnapshotState | null = null;
-  private pending: PendingChunk | null = null;
-  private seq = 0;
-  private queued = 0;
-  /** (position, table, keys) of stream rows handed out lately, to drop from a chunk read at an older position */
-  private recent: Array<{ at: BinlogPosition | null; table: string; keys: string[] } | undefined> = new Array(RECENT);
-  private recentAt = 0;
-  private recentCount = 0;
+  /** progress, the pending chunk (marked by its log position) and reconciliation; a change's tag is its position */
+  private readonly ledger: ChunkLedger<BinlogPosition, BinlogPosition | null>;
 
   constructor(
     private readonly tables: Map<string, BinlogTable>,
-    private readonly chunkSize: number,
+    chunkSize: number,
     private readonly mariadb: boolean,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.ledger = new ChunkLedger<BinlogPosition, BinlogPosition | null>({
+      chunkSize, remember: RECENT, log,
+      keysOf: (row) => {
+        const t = this.tables.get(row.table);
+        return t ? this.keysOf(row, t) : null;
+      },
+      resumeKey: (row, table) => {
+        const t = this.tables.get(table)!;
+        return t.keyColumns.length > 0 ? t.keyColumns.map((k) => String(row.columns[k])) : null;
+      },
+      newer: (at, mark) => !at || comparePositions(at, mark) > 0,
+    });
+  }
 
   reset(offset: LogOffset | null, snapshotWanted: boolean, allTables: string[]): void {
-    this.pending = null;
-    this.queued = 0;
-    this.recent = new Array(RECENT);
-    this.recentCount = 0;
-    if (offset?.snapshot) this.progress = copyState(offset.snapshot);
-    else if (offset ? !offset.snapshotDone && snapshotWanted : snapshotWanted) this.progress = { tables: [...allTables], after: null };
-    else this.progress = null;
-    if (this.progress && !this.progress.tables.length) this.progress = null;
-    if (this.progress) this.log({ level: 'info', msg: 'snapshot: reading in chunks while streaming', tables: this.progress.tables, after: this.progress.after, chunkSize: this.chunkSize });
+    this.ledger.reset(offset, snapshotWanted, allTables);
   }
 
   get active(): boolean {
-    return this.progress !== null || this.pending !== null;
+    return this.ledger.active;
   }
 
   get needsChunk(): boolean {
-    return this.progress !== null && this.pending === null && this.queued === 0;
+    return this.ledger.needsChunk;
   }
 
   requeued(rows: number): void {
-    this.queued += rows;
+    this.ledger.requeued(rows);
   }
 
   stamp(position: string | null): LogOffset {
-    return this.progress
-      ? { v: 1, kind: 'log', position, snapshotDone: false, snapshot: copyState(this.progress) }
-      : { v: 1, kind: 'log', position, snapshotDone: true };
+    return this.ledger.stamp(position);
   }
 
   private keysOf(row: CdcRow, t: BinlogTable): string[] {
@@ -103,19 +93,7 @@ export class BinlogSnapshot {
   }
 
   handed(row: CdcRow): void {
-    if (row.op === 'r') {
-      this.queued = Math.max(0, this.queued - 1);
-      const o = row.offset as LogOffset;
-      this.progress = o.snapshot ? copyState(o.snapshot) : null;
-      if (!this.progress && !this.pending) this.log({ level: 'info', msg: 'snapshot done' });
-      return;
-    }
-    const t = this.tables.get(row.table);
-    if (!t) return;
-    // a row released before its commit was seen counts as after every chunk position (see readChunk)
-    this.recent[this.recentAt] = { at: row.lsn ? parsePosition(row.lsn) : null, table: row.table, keys: this.keysOf(row, t) };
-    this.recentAt = (this.recentAt + 1) % RECENT;
-    this.recentCount++;
+    this.ledger.handed(row, row.op === 'r' ? undefined : positionOf(row));
   }
 
   /** Step 1: the consistent snapshot and its position. */
@@ -137,13 +115,14 @@ export class BinlogSnapshot {
 
   /** Steps 1–3 for the next chunk of the current table. */
   async readChunk(conn: Connection, reader: BinlogReader): Promise<void> {
-    const progress = this.progress!;
+    const progress = this.ledger.current;
     const t = this.tables.get(progress.tables[0]!)!;
     const keyed = t.keyColumns.length > 0 && !t.keyColumns.some((k) => /binary|blob|bit/i.test(t.columns.get(k) ?? ''));
     const keys = keyed ? t.keyColumns : [];
     const order = keys.map(quoteId).join(', ');
     const tuple = `(${keys.map(() => '?').join(', ')})`;
     const target = qualifiedName(t);
+    const chunkSize = this.ledger.chunkSize;
     let at: BinlogPosition;
     let rows: Array<Record<string, unknown>> = [];
     try {
@@ -164,14 +143,14 @@ export class BinlogSnapshot {
         }
         where.push(`(${order}) <= ${tuple}`);
         params.push(...progress.until!);
-        [rows] = (await conn.query(`SELECT * FROM ${target} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${this.chunkSize}`, params)) as unknown as [Array<Record<string, unknown>>];
+        [rows] = (await conn.query(`SELECT * FROM ${target} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${chunkSize}`, params)) as unknown as [Array<Record<string, unknown>>];
       }
       await conn.query('COMMIT');
     } catch (e) {
       await conn.query('ROLLBACK').catch(() => {});
       throw e;
     }
-    const seq = ++this.seq;
+    const seq = this.ledger.nextSeq();
     const chunk = new Map<string, CdcRow>();
     let endKey: string[] | null = progress.after;
     const positionText = formatPosition(at);
@@ -186,73 +165,45 @@ export class BinlogSnapshot {
       });
       if (keys.length) endKey = keys.map((k) => String(columns[k]));
     }
-    // changes after P that the stream already holds or handed out are newer than the chunk's rows
+    // changes after P that the stream already handed out or holds are newer than the chunk's rows
     // (a row queued before its transaction's commit was seen has no position yet: its key is dropped
     // too, which is always safe — the stream carries every later change of a key it carries at all)
-    for (const item of reader.queue) {
-      if (!('row' in item) || item.row.op === 'r' || item.row.table !== t.qualified) continue;
-      if (!item.row.lsn || comparePositions(parsePosition(item.row.lsn), at) > 0) for (const k of this.keysOf(item.row, t)) chunk.delete(k);
-    }
-    let oldest: BinlogPosition | null = null;
-    for (const r of this.recent) {
-      if (!r) continue;
-      if (r.at && (!oldest || comparePositions(r.at, oldest) < 0)) oldest = r.at;
-      if (r.table === t.qualified && (!r.at || comparePositions(r.at, at) > 0)) for (const k of r.keys) chunk.delete(k);
-    }
-    if (this.recentCount > RECENT && oldest && comparePositions(oldest, at) > 0) {
+    this.ledger.place({ table: t.qualified, mark: at, rows: chunk, endKey, last: !keys.length || rows.length < chunkSize || progress.until === null, seq });
+    for (const item of reader.queue) if ('row' in item) this.ledger.seen(item.row, positionOf(item.row));
+    if (this.ledger.dropIfUnreconcilable()) {
       // the stream handed out more changes after P than are remembered: the chunk cannot be reconciled, read it again
       this.log({ level: 'warn', msg: 'snapshot chunk fell too far behind the stream; reading it again', table: t.qualified });
       return;
     }
-    this.pending = { at, table: t, rows: chunk, endKey, last: !keys.length || rows.length < this.chunkSize || progress.until === null, startedAt: Date.now(), seq };
     this.releaseIfDue(reader, reader.lastEnd);
   }
 
   /** Rows of a large transaction queued before its commit: whatever its position, the stream has those keys from here on. */
   earlyRows(rows: CdcRow[]): void {
-    const p = this.pending;
-    if (!p) return;
-    for (const r of rows) if (r.table === p.table.qualified) for (const k of this.keysOf(r, p.table)) p.rows.delete(k);
+    for (const r of rows) this.ledger.seen(r, null);
   }
 
   /** Before a transaction ending at `end` is queued: a chunk at an older position goes in first. */
   beforeTransaction(reader: BinlogReader, end: BinlogPosition): void {
-    if (this.pending && comparePositions(end, this.pending.at) > 0) this.release(reader);
+    const p = this.ledger.pending;
+    if (p && comparePositions(end, p.mark) > 0) this.release(reader);
   }
 
   /** The queue reached `end`: a chunk at or before it goes in now. */
   releaseIfDue(reader: BinlogReader, end: BinlogPosition): void {
-    if (this.pending && comparePositions(end, this.pending.at) >= 0) this.release(reader);
+    const p = this.ledger.pending;
+    if (p && comparePositions(end, p.mark) >= 0) this.release(reader);
   }
 
   private release(reader: BinlogReader): void {
-    const p = this.pending!;
-    this.pending = null;
-    const progress = this.progress!;
-    const rest = progress.tables.slice(1);
-    const until = progress.until;
-    const bounded = (after: string[] | null): SnapshotState => ({ tables: [...progress.tables], after, ...(until !== undefined ? { until } : {}) });
-    const end: SnapshotState | null = p.last ? (rest.length ? { tables: rest, after: null } : null) : bounded(p.endKey);
-    const rows = [...p.rows.values()];
-    const position = formatPosition(reader.lastEnd);
-    const keyed = p.table.keyColumns.length > 0;
-    rows.forEach((r, i) => {
-      const state = i === rows.length - 1 ? end : bounded(keyed ? p.table.keyColumns.map((k) => String(r.columns[k])) : null);
-      r.offset = state ? { v: 1, kind: 'log', position, snapshotDone: false, snapshot: state } : { v: 1, kind: 'log', position, snapshotDone: true };
-      reader.push({ row: r });
-    });
-    this.queued += rows.length;
-    if (!rows.length) {
-      this.progress = end;
-      if (!end) this.log({ level: 'info', msg: 'snapshot done' });
-    }
-    if (p.last) this.log({ level: 'info', msg: 'snapshot: table done', table: p.table.qualified });
+    for (const r of this.ledger.release(formatPosition(reader.lastEnd))) reader.push({ row: r });
   }
 
   /** A chunk whose position the stream never reached. */
   checkStalled(limitMs: number, reader: BinlogReader): void {
-    if (this.pending && Date.now() - this.pending.startedAt > limitMs) {
-      throw new UnreachableError(`the binary log stream did not reach snapshot chunk ${this.pending.seq}'s position ${formatPosition(this.pending.at)} within ${Math.round(limitMs / 1000)} s (it is at ${formatPosition(reader.lastEnd)})`);
+    const p = this.ledger.pending;
+    if (p && Date.now() - p.startedAt > limitMs) {
+      throw new UnreachableError(`the binary log stream did not reach snapshot chunk ${p.seq}'s position ${formatPosition(p.mark)} within ${Math.round(limitMs / 1000)} s (it is at ${formatPosition(reader.lastEnd)})`);
     }
   }
 }

@@ -19,34 +19,21 @@
 // offset, so the checkpoint saved after Kafka's acknowledgement says where to go on after a crash:
 // the stream resumes at the checkpoint's LSN and the snapshot at the next key, with no gap and no lost
 // delete. Tables without a primary key or replica identity index are read in one chunk.
+// What step 3 and the progress decide is the same for the binary log and lives in ../log/snapshot-chunks.ts;
+// this file reads the chunk, writes the watermark and decides visibility against S.
 import type pg from 'pg';
 import { UnreachableError } from '../../../errors.js';
-import type { SourceOffset } from '../../types.js';
+import { ChunkLedger, type LogOffset } from '../log/snapshot-chunks.js';
 import type { TableInfo } from './catalog.js';
 import type { Fifo } from './fifo.js';
 import { quoteIdent } from './protocol.js';
 import type { LogMessage, QueueItem } from './stream.js';
 import type { CdcRow } from './types.js';
 
+export type { LogOffset, SnapshotState } from '../log/snapshot-chunks.js';
+
 export const WATERMARK_PREFIX = 'schemactl.watermark';
 export const SIGNAL_PREFIX = 'schemactl.snapshot';
-
-/** Snapshot work left: tables in order, the first one being read after key `after` (null: from its start). */
-export interface SnapshotState {
-  tables: string[];
-  after: string[] | null;
-  /**
-   * the first table's largest key when its snapshot began (null: it was empty); rows with larger keys
-   * were inserted later, so the stream carries them and the chunks stop here
-   */
-  until?: string[] | null;
-}
-
-function copyState(s: SnapshotState): SnapshotState {
-  return { tables: [...s.tables], after: s.after ? [...s.after] : null, ...(s.until !== undefined ? { until: s.until ? [...s.until] : null } : {}) };
-}
-
-export type LogOffset = Extract<SourceOffset, { kind: 'log' }>;
 
 interface PgSnapshot {
   xmin: bigint;
@@ -73,70 +60,57 @@ export function visibleIn(s: PgSnapshot, xid: number): boolean {
   return !s.xip.has(x);
 }
 
-interface PendingChunk {
+/** Where a chunk sits: its watermark's id, and the snapshot S it was read in. */
+interface Watermark {
   id: string;
-  table: TableInfo;
   snapshot: PgSnapshot;
-  /** key → row, in key order */
-  rows: Map<string, CdcRow>;
-  /** key of the last row the query returned (the next chunk starts after it) */
-  endKey: string[] | null;
-  /** fewer rows than asked: the table is done after this chunk */
-  last: boolean;
-  closed: boolean;
-  startedAt: number;
 }
 
 const RECENT = 4096;
 
 export class ChunkedSnapshot {
-  /** work left as of the rows handed out so far; null: no snapshot running */
-  private progress: SnapshotState | null = null;
-  private pending: PendingChunk | null = null;
-  private seq = 0;
-  /** rows of an expanded chunk still in the queue: the next chunk starts after the last of them */
-  private queued = 0;
-  /** (xid, keys) of stream rows handed out lately: a transaction can reach the log a moment before S sees it */
-  private recent: Array<{ xid: number; table: string; keys: string[] } | undefined> = new Array(RECENT);
-  private recentAt = 0;
+  /** progress, the pending chunk and reconciliation; a change's tag is its transaction id */
+  private readonly ledger: ChunkLedger<Watermark, number>;
 
   constructor(
     private readonly tables: Map<string, TableInfo>,
     private readonly slot: string,
-    private readonly chunkSize: number,
+    chunkSize: number,
     private readonly log: (event: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }) => void,
-  ) {}
+  ) {
+    this.ledger = new ChunkLedger<Watermark, number>({
+      chunkSize, remember: RECENT, log, doneFields: { slot },
+      keysOf: (row) => {
+        const t = this.tables.get(row.table);
+        return t ? this.keysOfRow(t, row) : null;
+      },
+      resumeKey: (row, table) => this.tables.get(table)!.keyColumns.map((k) => (row.columns[k] as string | null) ?? ''),
+      // a transaction S did not see committed after the chunk was read (Step 3)
+      newer: (xid, mark) => !visibleIn(mark.snapshot, xid),
+    });
+  }
 
   /** Start over from a committed offset (or the snapshot setting when there is none). */
   reset(offset: LogOffset | null, snapshotWanted: boolean, allTables: string[]): void {
-    this.pending = null;
-    this.queued = 0;
-    this.recent = new Array(RECENT);
-    if (offset?.snapshot) this.progress = copyState(offset.snapshot);
-    else if (offset ? !offset.snapshotDone && snapshotWanted : snapshotWanted) this.progress = { tables: [...allTables], after: null };
-    else this.progress = null;
-    if (this.progress && !this.progress.tables.length) this.progress = null;
-    if (this.progress) this.log({ level: 'info', msg: 'snapshot: reading in chunks while streaming', tables: this.progress.tables, after: this.progress.after, chunkSize: this.chunkSize });
+    this.ledger.reset(offset, snapshotWanted, allTables);
   }
 
   get active(): boolean {
-    return this.progress !== null || this.pending !== null;
+    return this.ledger.active;
   }
 
   get needsChunk(): boolean {
-    return this.progress !== null && this.pending === null && this.queued === 0;
+    return this.ledger.needsChunk;
   }
 
   /** Snapshot rows put back into the queue (the engine rewound). */
   requeued(rows: number): void {
-    this.queued += rows;
+    this.ledger.requeued(rows);
   }
 
   /** The offset fields that say how far the snapshot got, for a position handed out now. */
   stamp(position: string | null): LogOffset {
-    return this.progress
-      ? { v: 1, kind: 'log', position, snapshotDone: false, snapshot: copyState(this.progress) }
-      : { v: 1, kind: 'log', position, snapshotDone: true };
+    return this.ledger.stamp(position);
   }
 
   keyOf(t: TableInfo, cols: Record<string, string | null>): string {
@@ -150,51 +124,30 @@ export class ChunkedSnapshot {
     return keys;
   }
 
-  /** Step 3 for one change: drop its key(s) from the chunk when S did not see its transaction. */
-  private reconcile(row: CdcRow): void {
-    const p = this.pending;
-    if (!p || p.closed || row.op === 'r' || row.xid === undefined || row.table !== p.table.qualified) return;
-    if (visibleIn(p.snapshot, row.xid)) return;
-    if (row.op === 't') {
-      p.rows.clear();
-      return;
-    }
-    for (const k of this.keysOfRow(p.table, row)) p.rows.delete(k);
-  }
-
   /** Every item as it enters the stream's queue, in stream order. */
   onEnqueue(item: QueueItem): void {
-    const p = this.pending;
+    const p = this.ledger.pending;
     if (!p || p.closed) return;
-    if ('row' in item) this.reconcile(item.row);
-    else if ('message' in item && item.message.prefix === WATERMARK_PREFIX && item.message.content === p.id) p.closed = true;
+    if ('row' in item) this.ledger.seen(item.row, item.row.xid);
+    else if ('message' in item && item.message.prefix === WATERMARK_PREFIX && item.message.content === p.mark.id) this.ledger.close();
   }
 
   /** A row handed to the engine: snapshot rows advance the progress, stream rows are remembered briefly. */
   handed(row: CdcRow): void {
-    if (row.op === 'r') {
-      this.queued = Math.max(0, this.queued - 1);
-      const o = row.offset as LogOffset;
-      this.progress = o.snapshot ? copyState(o.snapshot) : null;
-      if (!this.progress && !this.pending) this.log({ level: 'info', msg: 'snapshot done', slot: this.slot });
-      return;
-    }
-    if (row.xid === undefined) return;
-    const t = this.tables.get(row.table);
-    if (!t) return;
-    this.recent[this.recentAt] = { xid: row.xid, table: row.table, keys: this.keysOfRow(t, row) };
-    this.recentAt = (this.recentAt + 1) % RECENT;
+    this.ledger.handed(row, row.xid);
   }
 
   /** Steps 1–2: read the next chunk of the current table and write its watermark. */
   async readChunk(admin: pg.Client, queue: Fifo<QueueItem>): Promise<void> {
-    const progress = this.progress!;
+    const progress = this.ledger.current;
     const t = this.tables.get(progress.tables[0]!)!;
-    const id = `${this.slot}:${process.pid}:${Date.now()}:${++this.seq}`;
+    const seq = this.ledger.nextSeq();
+    const id = `${this.slot}:${process.pid}:${Date.now()}:${seq}`;
     const target = `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
     const keys = t.keyColumns;
     const order = keys.map(quoteIdent).join(', ');
     const tuple = (from: number) => `(${keys.map((k, i) => `$${from + i}::${t.columns.get(k)!.typeName}`).join(', ')})`;
+    const chunkSize = this.ledger.chunkSize;
     let res: pg.QueryResult;
     let snap: PgSnapshot;
     let empty = false;
@@ -221,7 +174,7 @@ export class ChunkedSnapshot {
           params.push(...progress.until);
         }
         empty = progress.until === null;
-        sql = `SELECT * FROM ${target}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${this.chunkSize}`;
+        sql = `SELECT * FROM ${target}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${chunkSize}`;
       }
       res = empty ? ({ rows: [] } as unknown as pg.QueryResult) : await admin.query(sql, params);
       await admin.query('COMMIT');
@@ -236,54 +189,34 @@ export class ChunkedSnapshot {
         op: 'r', table: t.qualified, lsn: '', columns: r,
         headers: { 'schemactl.op': 'r', 'schemactl.table': t.qualified, 'schemactl.snapshot': 'true' },
         offset: { v: 1, kind: 'log', position: null, snapshotDone: false },
-        position: `${t.qualified} (snapshot chunk ${this.seq})`,
+        position: `${t.qualified} (snapshot chunk ${seq})`,
       };
       rows.set(this.keyOf(t, r), row);
       if (keys.length) endKey = keys.map((k) => r[k] ?? '');
     }
-    const pending: PendingChunk = {
-      id, table: t, snapshot: snap, rows, endKey, last: !keys.length || res.rows.length < this.chunkSize, closed: false, startedAt: Date.now(),
-    };
-    this.pending = pending;
-    // changes already received (or handed out a moment ago) that S did not see
-    for (const item of queue) if ('row' in item) this.reconcile(item.row);
-    for (const r of this.recent) {
-      if (!r || r.table !== t.qualified || visibleIn(snap, r.xid)) continue;
-      for (const k of r.keys) rows.delete(k);
-    }
+    // changes handed out a moment ago that S did not see are reconciled here, those already received next
+    this.ledger.place({ table: t.qualified, mark: { id, snapshot: snap }, rows, endKey, last: !keys.length || res.rows.length < chunkSize, seq });
+    for (const item of queue) if ('row' in item) this.ledger.seen(item.row, item.row.xid);
     await admin.query('SELECT pg_logical_emit_message(true, $1, $2)', [WATERMARK_PREFIX, id]);
   }
 
   /** Step 4: the stream reached a watermark. Returns the chunk's rows to hand out now (null: not ours). */
   expand(m: LogMessage): CdcRow[] | null {
-    const p = this.pending;
-    if (!p || m.content !== p.id || !this.progress) return null;
-    this.pending = null;
-    const tables = this.progress.tables;
-    const rest = tables.slice(1);
-    const until = this.progress.until;
-    const bounded = (after: string[] | null): SnapshotState => ({ tables: [...tables], after, ...(until !== undefined ? { until } : {}) });
-    const end: SnapshotState | null = p.last ? (rest.length ? { tables: rest, after: null } : null) : bounded(p.endKey);
-    const rows = [...p.rows.values()];
-    this.queued += rows.length;
-    rows.forEach((r, i) => {
-      const state = i === rows.length - 1 ? end : bounded(p.table.keyColumns.map((k) => (r.columns[k] as string | null) ?? ''));
+    const p = this.ledger.pending;
+    if (!p || m.content !== p.mark.id || !this.ledger.reading) return null;
+    const rows = this.ledger.release(m.position);
+    for (const r of rows) {
       r.lsn = m.position;
       r.headers['schemactl.lsn'] = m.position;
-      r.offset = state ? { v: 1, kind: 'log', position: m.position, snapshotDone: false, snapshot: state } : { v: 1, kind: 'log', position: m.position, snapshotDone: true };
-    });
-    if (!rows.length) {
-      this.progress = end;
-      if (!end) this.log({ level: 'info', msg: 'snapshot done', slot: this.slot });
     }
-    if (p.last) this.log({ level: 'info', msg: 'snapshot: table done', table: p.table.qualified });
     return rows;
   }
 
   /** A chunk whose watermark never arrived: something removed messages from the stream. */
   checkStalled(limitMs: number): void {
-    if (this.pending && !this.pending.closed && Date.now() - this.pending.startedAt > limitMs) {
-      throw new UnreachableError(`the snapshot watermark of chunk ${this.pending.id} did not arrive through the replication stream within ${Math.round(limitMs / 1000)} s`);
+    const p = this.ledger.pending;
+    if (p && !p.closed && Date.now() - p.startedAt > limitMs) {
+      throw new UnreachableError(`the snapshot watermark of chunk ${p.mark.id} did not arrive through the replication stream within ${Math.round(limitMs / 1000)} s`);
     }
   }
 
@@ -302,10 +235,7 @@ export class ChunkedSnapshot {
     const unknown = asked.filter((x) => !this.tables.has(x.includes('.') ? x : `public.${x}`));
     if (unknown.length) this.log({ level: 'warn', msg: 'snapshot signal names tables this stream does not capture', tables: unknown, position });
     if (!known.length) return;
-    const p = this.progress ?? { tables: [], after: null };
-    // a table being read now is read again in full after the current pass; others are appended once
-    for (const t of known) if (p.tables.indexOf(t, 1) < 0 && !(p.tables[0] === t && p.after === null && !this.pending)) p.tables.push(t);
-    this.progress = p.tables.length ? p : null;
+    this.ledger.requestAgain(known);
     this.log({ level: 'info', msg: 'snapshot requested by signal', tables: known, position });
   }
 }
