@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // servers shared by the test files of one run (a Kafka broker): test/support/services.ts
+    globalSetup: ['test/support/services.ts'],
   },
 });

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureStatus, installCapture, uninstallCapture } from '../../src/liberation/capture/install.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 
 const PG_URL = process.env.SCHEMACTL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const run = `capk_${process.pid}_${Date.now() % 1_000_000}`;
@@ -46,7 +46,7 @@ await out.close();
 process.stdout.write('done ' + stats.published + '\\n');
 `;
 
-let broker: KafkaBroker;
+let broker: SharedKafka;
 const admin = new pg.Client({ connectionString: PG_URL });
 const cfg = { connection: PG_URL, table: `${run}.items`, name: `${run}.items` };
 
@@ -55,7 +55,7 @@ beforeAll(async () => {
   const tsc = spawnSync(process.execPath, [join(process.cwd(), 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dist], { encoding: 'utf8' });
   if (!existsSync(join(dist, 'src/liberation/sources/change-table.js'))) throw new Error(`tsc emitted nothing: ${tsc.stdout}${tsc.stderr}`);
   writeFileSync(join(work, 'drain.mjs'), CHILD);
-  broker = await startKafka({ workDir: join(work, 'kafka') });
+  broker = await sharedKafka();
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${run}`);
   await admin.query(`CREATE TABLE ${run}.items (id bigint PRIMARY KEY, label text NOT NULL)`);
