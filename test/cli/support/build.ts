@@ -8,9 +8,10 @@
 // records the newest mtime of the build's inputs at the time it started, and a build whose stamp is at
 // least the inputs' newest mtime now is reused.
 //
-// The compile emits JavaScript without type checking (`--noCheck`) and without declarations: the
-// emitted JavaScript is the same as a checked build's (the typecheck step of CI checks the types), and
-// nothing here reads .d.ts files.
+// The build is dist/ as `prepare` left it when that is complete and current (below); otherwise a compile
+// that emits JavaScript without type checking (`--noCheck`) and without declarations: the emitted
+// JavaScript is the same as a checked build's (the typecheck step of CI checks the types), and nothing
+// here reads .d.ts files.
 import { execFile, execFileSync } from 'node:child_process';
 import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,6 +35,27 @@ function newest(p: string): number {
 }
 
 const inputsMtime = (): number => Math.max(...INPUTS.map((i) => newest(path.join(ROOT, i))));
+
+// `npm ci` and `npm install` run `prepare`, which builds dist/ (scripts/build.mjs, type-checked) and
+// writes dist/.build-stamp when it is done. That build is taken instead of compiling again when its
+// stamp is newer than every input (scripts/build.mjs's own list, and the lockfile) and no file of dist/
+// was written after the stamp (a rebuild in progress), before and after the copy.
+const DIST = path.join(ROOT, 'dist');
+const DIST_STAMP = path.join(DIST, '.build-stamp');
+
+function distUsable(): boolean {
+  const stamp = statSync(DIST_STAMP, { throwIfNoEntry: false })?.mtimeMs;
+  if (stamp === undefined || !existsSync(path.join(DIST, 'src/cli/main.js')) || !existsSync(path.join(DIST, 'cli/modules.json'))) return false;
+  const written = readdirSync(DIST).filter((e) => e !== '.build-stamp').reduce((m, e) => Math.max(m, newest(path.join(DIST, e))), 0);
+  return stamp >= Math.max(inputsMtime(), newest(path.join(ROOT, 'package-lock.json'))) && written <= stamp;
+}
+
+function copyDist(): boolean {
+  if (!distUsable()) return false;
+  rmSync(path.join(BUILD_DIR, 'dist'), { recursive: true, force: true });
+  cpSync(DIST, path.join(BUILD_DIR, 'dist'), { recursive: true, filter: (src) => src !== DIST_STAMP });
+  return distUsable();
+}
 
 function fresh(): boolean {
   if (!existsSync(path.join(BUILD_DIR, 'dist/src/cli/main.js')) || !existsSync(BIN)) return false;
@@ -88,13 +110,15 @@ export function buildCli(): string {
     if (!fresh()) {
       const started = inputsMtime();
       rmSync(STAMP, { force: true });
-      const [tsc, ...rest] = steps();
-      try {
-        execFileSync(process.execPath, tsc!, { cwd: ROOT, stdio: 'pipe' });
-      } catch (err) {
-        if (!emitted()) throw err;
+      if (!copyDist()) {
+        const [tsc, ...rest] = steps();
+        try {
+          execFileSync(process.execPath, tsc!, { cwd: ROOT, stdio: 'pipe' });
+        } catch (err) {
+          if (!emitted()) throw err;
+        }
+        for (const s of rest) execFileSync(process.execPath, s, { cwd: ROOT, stdio: 'pipe' });
       }
-      for (const s of rest) execFileSync(process.execPath, s, { cwd: ROOT, stdio: 'pipe' });
       layOut(started);
     }
   } finally {
@@ -114,13 +138,15 @@ export async function buildCliAsync(): Promise<string> {
     if (!fresh()) {
       const started = inputsMtime();
       rmSync(STAMP, { force: true });
-      const [tsc, ...rest] = steps();
-      try {
-        await run(tsc!);
-      } catch (err) {
-        if (!emitted()) throw err;
+      if (!copyDist()) {
+        const [tsc, ...rest] = steps();
+        try {
+          await run(tsc!);
+        } catch (err) {
+          if (!emitted()) throw err;
+        }
+        for (const s of rest) await run(s);
       }
-      for (const s of rest) await run(s);
       layOut(started);
     }
   } finally {
