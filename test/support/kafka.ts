@@ -129,13 +129,14 @@ export async function startKafka(opts: { workDir: string; port?: number; control
       `-Dlog4j2.configurationFile=${join(KAFKA_DIR, 'log4j2.properties')}`,
       '-cp', cp, 'kafka.Kafka', props,
     ], { stdio: ['ignore', out, out], detached: false });
-    const deadline = Date.now() + 60_000;
+    // generous: a JVM start takes minutes of wall time when the machine's load is many times its cores
+    const deadline = Date.now() + 150_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`the Kafka broker exited with ${child.exitCode}; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
       if (await portOpen(port)) return;
       await sleep(200);
     }
-    throw new Error(`the Kafka broker did not open port ${port} within 60 s; see ${logFile}`);
+    throw new Error(`the Kafka broker did not open port ${port} within 150 s; see ${logFile}`);
   };
   const waitExit = async (c: ChildProcess) => {
     if (c.exitCode !== null || c.signalCode !== null) return;

@@ -4,7 +4,6 @@
 // OS user; the folder is handed to that user first. stop() ends the server and removes the folder.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
@@ -29,11 +28,14 @@ function ids(user: string): { uid: number; gid: number } | null {
   return { uid: Number(u.stdout.trim()), gid: Number(g.stdout.trim()) };
 }
 
-const portOpen = (port: number) =>
+// The port opens while the server is still starting up (recovery after a crash, or just slow under
+// load), when connections are refused with "the database system is starting up": ready means
+// pg_isready's answer that it accepts connections.
+const accepting = (port: number) =>
   new Promise<boolean>((res) => {
-    const s = createConnection({ port, host: '127.0.0.1' });
-    s.once('connect', () => { s.destroy(); res(true); });
-    s.once('error', () => res(false));
+    const c = spawn(join(PG_BIN, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-t', '5'], { stdio: 'ignore' });
+    c.once('error', () => res(false));
+    c.once('exit', (code) => res(code === 0));
   });
 
 export async function startPgCluster(opts: { settings?: Record<string, string> } = {}): Promise<PgCluster> {
@@ -77,8 +79,8 @@ export async function startPgCluster(opts: { settings?: Record<string, string> }
   // the server runs under runuser, so signals go to it through pg_ctl, which knows the postmaster pid
   const killOnExit = () => { pgCtl('immediate'); };
   process.once('exit', killOnExit);
-  const deadline = Date.now() + 30_000;
-  while (!(await portOpen(port))) {
+  const deadline = Date.now() + 90_000;
+  while (!(await accepting(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       const text = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
       pgCtl('immediate');
@@ -104,7 +106,7 @@ export async function startPgCluster(opts: { settings?: Record<string, string> }
       await exited;
       child = spawn('sh', ['-c', `exec "$@" >>'${log}' 2>&1`, 'sh', start.cmd, ...start.args], { stdio: 'ignore' });
       const until = Date.now() + 60_000;
-      while (!(await portOpen(port))) {
+      while (!(await accepting(port))) {
         if (child.exitCode !== null || Date.now() > until) throw new Error(`PostgreSQL did not come back on port ${port}:\n${readFileSync(log, 'utf8').slice(-2000)}`);
         await new Promise((res) => setTimeout(res, 100));
       }
