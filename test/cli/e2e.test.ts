@@ -1,7 +1,7 @@
 // End to end through the built launcher (bin/schemactl.js over the compiled dist): module loading,
 // exit statuses of a real process and the registry server's lifecycle (the pre-commit hook: test/install/).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,10 +31,12 @@ const GOOD = readFileSync(path.join(ROOT, 'schemas/orders/order-placed.avsc'), '
 const BAD_ENUM = readFileSync(path.join(ROOT, 'schemas/bad/shipment-updated.avsc'), 'utf8');
 const BROKEN = '{ "type": "record", "name": "Broken", "fields": [ }\n';
 
-function runBin(args: string[], cwd: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+function runBinAt(args: string[], cwd: string, env: Record<string, string> = {}, bin = BIN): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+const runBin = (args: string[], cwd: string, env: Record<string, string> = {}) => runBinAt(args, cwd, env);
 
 describe('module loading', () => {
   // Forbidden for `lint`: anything that talks to Kafka, a database or serves HTTP.
@@ -146,12 +148,21 @@ describe('module loading', () => {
 });
 
 describe('the joined lint files and their code cache', () => {
-  const CACHE = path.join(BUILD_DIR, '.cache/v8');
+  // a private copy of the built package: the code cache lives in the package directory, and other test
+  // files running at the same time write it in the shared build when they run `lint` through its launcher
+  let pkg = '';
+  let CACHE = '';
+  beforeAll(() => {
+    pkg = path.join(tmp, 'package');
+    cpSync(BUILD_DIR, pkg, { recursive: true, filter: (src) => !/[/\\]\.(cache|lock|stamp)$/.test(src) });
+    CACHE = path.join(pkg, '.cache/v8');
+  });
   const cacheFiles = (): string[] => (existsSync(CACHE) ? readdirSync(CACHE).filter((f) => f.endsWith('.v8')).sort() : []);
+  const runBin = (args: string[], cwd: string, env: Record<string, string> = {}) => runBinAt(args, cwd, env, path.join(pkg, 'bin/schemactl.js'));
 
   // the same command lines through dist/src/cli/main.js, as a build without the joined files runs them
   function viaMain(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
-    const main = pathToFileURL(path.join(BUILD_DIR, 'dist/src/cli/main.js')).href;
+    const main = pathToFileURL(path.join(pkg, 'dist/src/cli/main.js')).href;
     const code = `import(${JSON.stringify(main)}).then(async ({ main }) => { process.exitCode = await main(process.argv.slice(1)); })`;
     const r = spawnSync(process.execPath, ['-e', code, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };

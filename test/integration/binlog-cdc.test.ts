@@ -11,13 +11,13 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js';
 import { seeded, sleep, Supervisor } from '../support/faults.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { mariadbAvailable, startMariadb, type MariadbInstance } from '../support/mariadb-instance.js';
 import { buildPublisherCli, readTopic, registryDecoder, tempDir, writeFiles } from '../support/publisher.js';
 
 const available = mariadbAvailable();
 let maria: MariadbInstance;
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let registry: ServedRegistry;
 let db: mysql.Connection;
 let work: string;
@@ -27,7 +27,7 @@ beforeAll(async () => {
   work = tempDir('binlog-cdc');
   [maria, broker, registry] = await Promise.all([
     startMariadb({ logBin: true }),
-    startKafka({ workDir: path.join(work, 'kafka') }),
+    sharedKafka(),
     serveRegistry({ port: 0, dataDir: path.join(work, 'registry') }),
     buildPublisherCli(),
   ]);
@@ -63,7 +63,7 @@ it.skipIf(!available)('snapshot + streaming through three SIGKILLs (one inside t
   writeFiles(dir, {
     'item.avsc': ITEM_SCHEMA,
     'schemactl.yaml': `streams:
-  - topic: items
+  - topic: binlog-items
     kind: store
     schema: item.avsc
     key: id
@@ -79,7 +79,7 @@ it.skipIf(!available)('snapshot + streaming through three SIGKILLs (one inside t
   sup.start();
   expect(await sup.progressed(1)).toBe(true);
   await sup.kill();
-  const ckpt = JSON.parse(readFileSync(path.join(dir, '.schemactl/state/items.offset.json'), 'utf8')) as { offset: { snapshotDone: boolean } };
+  const ckpt = JSON.parse(readFileSync(path.join(dir, '.schemactl/state/binlog-items.offset.json'), 'utf8')) as { offset: { snapshotDone: boolean } };
   // the first kill landed inside the snapshot
   expect(ckpt.offset.snapshotDone).toBe(false);
 
@@ -163,7 +163,7 @@ it.skipIf(!available)('snapshot + streaming through three SIGKILLs (one inside t
   // caught up: the topic's last event per key equals the table
   const decode = registryDecoder(registry.url);
   const compare = async () => {
-    const msgs = await readTopic(broker.bootstrap, 'items');
+    const msgs = await readTopic(broker.bootstrap, 'binlog-items');
     const last = new Map<string, { v: string; body: string } | null>();
     const seen = new Set<string>();
     const bad: string[] = [];

@@ -8,13 +8,13 @@ import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { mariadbAvailable, startMariadb, type MariadbInstance } from '../support/mariadb-instance.js';
 import { buildPublisherCli, readTopic, registryDecoder, runPublisher, tempDir, unscaled, writeFiles } from '../support/publisher.js';
 
 const available = mariadbAvailable();
 let maria: MariadbInstance;
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let registry: ServedRegistry;
 let db: mysql.Connection;
 let work: string;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   work = tempDir('binlog-types');
   [maria, broker, registry] = await Promise.all([
     startMariadb({ logBin: true }),
-    startKafka({ workDir: path.join(work, 'kafka') }),
+    sharedKafka(),
     serveRegistry({ port: 0, dataDir: path.join(work, 'registry') }),
     buildPublisherCli(),
   ]);

@@ -2,19 +2,20 @@
 // on a trigger-fed change table into a real Kafka broker; it is killed while publishing, restarted, and
 // every captured change is on the topic afterwards (duplicates only from the batch in flight).
 import { Consumer, MessagesStreamModes } from '@platformatic/kafka';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureStatus, installCapture, uninstallCapture } from '../../src/liberation/capture/install.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { BUILD_DIR, buildCliAsync } from '../cli/support/build.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 
 const PG_URL = process.env.SCHEMACTL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const run = `capk_${process.pid}_${Date.now() % 1_000_000}`;
 const work = mkdtempSync(join(process.cwd(), 'test/.work-capture-kill-'));
-const dist = join(work, 'dist');
+const dist = join(BUILD_DIR, 'dist');
 const TOTAL = 6000;
 const BATCH = 100;
 
@@ -46,16 +47,16 @@ await out.close();
 process.stdout.write('done ' + stats.published + '\\n');
 `;
 
-let broker: KafkaBroker;
+let broker: SharedKafka;
 const admin = new pg.Client({ connectionString: PG_URL });
 const cfg = { connection: PG_URL, table: `${run}.items`, name: `${run}.items` };
 
 beforeAll(async () => {
-  // the real build, into a private directory so parallel builds of the tree do not race
-  const tsc = spawnSync(process.execPath, [join(process.cwd(), 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dist], { encoding: 'utf8' });
-  if (!existsSync(join(dist, 'src/liberation/sources/change-table.js'))) throw new Error(`tsc emitted nothing: ${tsc.stdout}${tsc.stderr}`);
+  // the real build, in a private directory so other builds of the tree do not race it (once per run for all test files)
+  await buildCliAsync();
+  if (!existsSync(join(dist, 'src/liberation/sources/change-table.js'))) throw new Error(`the build has no ${join(dist, 'src/liberation/sources/change-table.js')}`);
   writeFileSync(join(work, 'drain.mjs'), CHILD);
-  broker = await startKafka({ workDir: join(work, 'kafka') });
+  broker = await sharedKafka();
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${run}`);
   await admin.query(`CREATE TABLE ${run}.items (id bigint PRIMARY KEY, label text NOT NULL)`);

@@ -16,7 +16,7 @@ import { AvroRowMapper } from '../../src/liberation/mapping.js';
 import { KafkaSink } from '../../src/liberation/sinks/kafka.js';
 import { ChangeTableSource, type ChangeTableConfig } from '../../src/liberation/sources/change-table.js';
 import type { OutRecord, SourceRow } from '../../src/liberation/types.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 
 const PG_BASE = process.env.SCHEMACTL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const MY_BASE = process.env.SCHEMACTL_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306/test';
@@ -35,9 +35,9 @@ const ORDER_SCHEMA: ConstructorParameters<typeof AvroRowMapper>[0] = {
   ],
 };
 
-let broker: KafkaBroker;
+let broker: SharedKafka;
 beforeAll(async () => {
-  broker = await startKafka({ workDir: join(work, 'kafka') });
+  broker = await sharedKafka();
 }, 120_000);
 afterAll(async () => {
   await broker?.stop();

@@ -9,18 +9,18 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildPublisher, ROOT } from '../../bench/cdc/build.mjs';
 import { parseLsn } from '../../src/liberation/sources/pg-logical/protocol.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 
 let cluster: PgCluster;
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let work: string;
 let lib: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(process.cwd(), 'test/.work-cdc-crash-'));
   lib = buildPublisher(join(work, 'build'));
-  [cluster, broker] = await Promise.all([startPgCluster(), startKafka({ workDir: join(work, 'kafka') })]);
+  [cluster, broker] = await Promise.all([startPgCluster(), sharedKafka()]);
 }, 180_000);
 
 afterAll(async () => {
@@ -35,7 +35,7 @@ let current: string[] = [];
 
 function startPublisher(): ChildProcess {
   const cfg = {
-    url: cluster.url, bootstrap: broker.bootstrap, table: 'public.items', slot: 'items_slot', publication: 'items_pub', topic: 'items',
+    url: cluster.url, bootstrap: broker.bootstrap, table: 'public.items', slot: 'items_slot', publication: 'items_pub', topic: 'crash-items',
     stateDir: join(work, 'state'), schema, batchSize: BATCH,
   };
   const child = spawn(process.execPath, [join(ROOT, 'bench/cdc/publisher.mjs')], { env: { ...process.env, CDC_CONFIG: JSON.stringify(cfg), CDC_LIB: lib }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,7 +51,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** the checkpoint says the snapshot is complete (its LSN alone does not: chunks interleave with the stream) */
 function snapshotDone(): boolean {
   try {
-    return (JSON.parse(readFileSync(join(work, 'state', 'items.offset.json'), 'utf8')) as { offset: { snapshotDone: boolean } }).offset.snapshotDone;
+    return (JSON.parse(readFileSync(join(work, 'state', 'crash-items.offset.json'), 'utf8')) as { offset: { snapshotDone: boolean } }).offset.snapshotDone;
   } catch {
     return false;
   }
@@ -59,7 +59,7 @@ function snapshotDone(): boolean {
 
 function checkpoint(): bigint {
   try {
-    const doc = JSON.parse(readFileSync(join(work, 'state', 'items.offset.json'), 'utf8')) as { offset: { position: string | null } };
+    const doc = JSON.parse(readFileSync(join(work, 'state', 'crash-items.offset.json'), 'utf8')) as { offset: { position: string | null } };
     return doc.offset.position ? parseLsn(doc.offset.position) : 0n;
   } catch {
     return 0n;
@@ -116,7 +116,7 @@ it('loses nothing across two SIGKILLs of the publisher process, with duplicates 
   await db.end();
 
   const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({ groupId: `verify-items-${Date.now()}`, clientId: 'verify', bootstrapBrokers: [broker.bootstrap] });
-  const stream = await consumer.consume({ topics: ['items'], mode: MessagesStreamModes.EARLIEST, autocommit: false, maxWaitTime: 200 });
+  const stream = await consumer.consume({ topics: ['crash-items'], mode: MessagesStreamModes.EARLIEST, autocommit: false, maxWaitTime: 200 });
   const seen = new Map<number, number>();
   let total = 0;
   const timer = setTimeout(() => void stream.close(), 15_000);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { logOracle, type Committed } from '../support/log-oracle.js';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 import { buildPublisherCli, runPublisher, spawnPublisher, tempDir, writeFiles, type PublisherChild } from '../support/publisher.js';
@@ -21,7 +21,7 @@ const ROWS = 4000;
 const LONG_IDS = 50;
 
 let cluster: PgCluster;
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let registry: ServedRegistry;
 let db: pg.Client;
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const work = tempDir('cdc-faults');
   [cluster, broker, registry] = await Promise.all([
     startPgCluster(),
-    startKafka({ workDir: path.join(work, 'kafka') }),
+    sharedKafka(),
     serveRegistry({ port: 0, dataDir: path.join(work, 'registry') }),
     buildPublisherCli(),
   ]);

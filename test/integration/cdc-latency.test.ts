@@ -7,18 +7,18 @@
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { measureCliLatency } from '../../bench/cdc/cli-latency.mjs';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 import { buildPublisherCli, tempDir } from '../support/publisher.js';
 
 let cluster: PgCluster;
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let bin: string;
 let work: string;
 
 beforeAll(async () => {
   work = tempDir('cdc-latency');
-  [cluster, broker, bin] = await Promise.all([startPgCluster(), startKafka({ workDir: path.join(work, 'kafka') }), buildPublisherCli()]);
+  [cluster, broker, bin] = await Promise.all([startPgCluster(), sharedKafka(), buildPublisherCli()]);
 }, 240_000);
 
 afterAll(async () => {

@@ -8,13 +8,13 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { logOracle } from '../support/log-oracle.js';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 import { buildPublisherCli, readTopic, runPublisher, spawnPublisher, tempDir, writeFiles } from '../support/publisher.js';
 
 let cluster: PgCluster;
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let registry: ServedRegistry;
 let db: pg.Client;
 let work: string;
@@ -33,7 +33,7 @@ beforeAll(async () => {
   work = tempDir('cdc-resume');
   [cluster, broker, registry] = await Promise.all([
     startPgCluster(),
-    startKafka({ workDir: path.join(work, 'kafka') }),
+    sharedKafka(),
     serveRegistry({ port: 0, dataDir: path.join(work, 'registry') }),
     buildPublisherCli(),
   ]);

@@ -6,12 +6,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js';
 import { DEAD_LETTER_SCHEMA } from '../../src/liberation/dead-letter.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { buildPublisherCli, PG_URL, readTopic, registryDecoder, runPublisher, tempDir, writeFiles } from '../support/publisher.js';
 
 const sfx = `${process.pid % 100000}_${Date.now() % 100000}`;
 const table = `dlq_rows_${sfx}`;
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let registry: ServedRegistry;
 const admin = new pg.Client({ connectionString: PG_URL });
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
   const work = tempDir('dead-letter-topic');
   await admin.connect();
   [broker, registry] = await Promise.all([
-    startKafka({ workDir: path.join(work, 'kafka') }),
+    sharedKafka(),
     serveRegistry({ port: 0, dataDir: path.join(work, 'registry') }),
     buildPublisherCli(),
   ]);

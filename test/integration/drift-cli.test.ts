@@ -10,7 +10,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 import { buildPublisherCli, readTopic, runPublisher, spawnPublisher, tempDir, writeFiles, type TopicMessage } from '../support/publisher.js';
 
@@ -25,7 +25,7 @@ const V2 = schema('long', field('label', 'string', { default: '(none)' }));
 const V3 = schema(['long', 'string'], field('label', 'string', { default: '(none)' }));
 
 let cluster: PgCluster;
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let dir: string;
 
 beforeAll(async () => {
@@ -34,7 +34,7 @@ beforeAll(async () => {
   // child processes), which under load outlasts the cluster's start-up poll
   await buildPublisherCli();
   cluster = await startPgCluster();
-  broker = await startKafka({ workDir: join(dir, 'kafka') });
+  broker = await sharedKafka();
   cluster.psql("CREATE TABLE items (id bigint PRIMARY KEY, qty bigint NOT NULL, label text NOT NULL, updated_at timestamptz NOT NULL DEFAULT '2026-01-01 00:00:00+00')");
   cluster.psql("INSERT INTO items SELECT g, g * 10, 'item ' || g FROM generate_series(1, 5) g");
   writeFiles(dir, {

@@ -7,14 +7,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { KafkaCheckpointStore } from '../../src/liberation/checkpoint/kafka.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { readTopic } from '../support/publisher.js';
 
 const PG_URL = process.env.SCHEMACTL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-let broker: KafkaBroker;
+let broker: SharedKafka;
 
 beforeAll(async () => {
-  broker = await startKafka({ workDir: mkdtempSync(join(process.cwd(), 'test/.work-kafka-checkpoint-')) });
+  broker = await sharedKafka();
 }, 120_000);
 afterAll(async () => {
   await broker?.stop();

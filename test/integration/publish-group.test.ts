@@ -21,7 +21,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js';
 import { readCommitted, type CommittedMessage } from '../../src/liberation/sinks/kafka-tx.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 import { freePort } from '../support/ports.js';
 import { buildPublisherCli, spawnPublisher, tempDir, writeFiles, type PublisherChild } from '../support/publisher.js';
@@ -53,7 +53,7 @@ const STREAMS: Array<{ topic: string; table: string; pattern: Pattern }> = [
 ];
 
 let cluster: PgCluster;
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let registry: ServedRegistry;
 let db: pg.Client;
 
@@ -90,10 +90,10 @@ beforeAll(async () => {
   const work = tempDir('group');
   [cluster, broker, registry] = await Promise.all([
     startPgCluster(),
-    startKafka({ workDir: path.join(work, 'kafka') }),
+    sharedKafka(),
     serveRegistry({ port: 0, dataDir: path.join(work, 'registry') }),
     buildPublisherCli(),
-  ]) as [PgCluster, KafkaBroker, ServedRegistry, string];
+  ]) as [PgCluster, SharedKafka, ServedRegistry, string];
   db = new pg.Client({ connectionString: cluster.url });
   await db.connect();
   db.on('error', () => {});

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publish } from '../../src/liberation/publish.js';
 import { decodeFrame } from '../../src/registry/wire.js';
 import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 
 const PG_URL = process.env.SCHEMACTL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const run = `pj_${process.pid}_${Date.now() % 100000}`;
@@ -44,7 +44,7 @@ const ORDER = JSON.stringify({
   additionalProperties: false,
 }, null, 2);
 
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let served: ServedRegistry;
 let dir: string;
 const admin = new pg.Client({ connectionString: PG_URL });
@@ -52,7 +52,7 @@ const admin = new pg.Client({ connectionString: PG_URL });
 beforeAll(async () => {
   dir = mkdtempSync(join(process.cwd(), 'test/.work-publish-json-'));
   [broker, served] = await Promise.all([
-    startKafka({ workDir: join(dir, 'kafka') }),
+    sharedKafka(),
     serveRegistry({ port: 0, host: '127.0.0.1', dataDir: join(dir, 'registry') }),
   ]);
   await admin.connect();

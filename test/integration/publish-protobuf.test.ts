@@ -13,7 +13,7 @@ import { publish } from '../../src/liberation/publish.js';
 import { protobufCanonicalString } from '../../src/registry/canonical/protobuf.js';
 import { decodeFrame } from '../../src/registry/wire.js';
 import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 
 const PG_URL = process.env.SCHEMACTL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const run = `pp_${process.pid}_${Date.now() % 100000}`;
@@ -116,7 +116,7 @@ enum PaymentMethod {
 }
 `;
 
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let served: ServedRegistry;
 let dir: string;
 const admin = new pg.Client({ connectionString: PG_URL });
@@ -124,7 +124,7 @@ const admin = new pg.Client({ connectionString: PG_URL });
 beforeAll(async () => {
   dir = mkdtempSync(join(process.cwd(), 'test/.work-publish-protobuf-'));
   [broker, served] = await Promise.all([
-    startKafka({ workDir: join(dir, 'kafka') }),
+    sharedKafka(),
     serveRegistry({ port: 0, host: '127.0.0.1', dataDir: join(dir, 'registry') }),
   ]);
   await admin.connect();

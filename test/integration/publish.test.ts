@@ -8,10 +8,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { MY_URL, PG_URL, readTopic, registryDecoder, tempDir, unscaled, writeFiles } from '../support/publisher.js';
 
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let registry: ServedRegistry;
 let pgc: pg.Client;
 let my: mysql.Connection;
@@ -21,7 +21,7 @@ const dropMy: string[] = [];
 
 beforeAll(async () => {
   const work = tempDir('publish-it');
-  [broker, registry] = await Promise.all([startKafka({ workDir: path.join(work, 'kafka') }), serveRegistry({ port: 0, dataDir: path.join(work, 'registry') })]);
+  [broker, registry] = await Promise.all([sharedKafka(), serveRegistry({ port: 0, dataDir: path.join(work, 'registry') })]);
   pgc = new pg.Client({ connectionString: PG_URL });
   await pgc.connect();
   my = await mysql.createConnection({ uri: MY_URL });

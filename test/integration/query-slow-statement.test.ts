@@ -10,17 +10,17 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js';
 import { oracle, sleep, Supervisor } from '../support/faults.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { buildPublisherCli, MY_URL, PG_URL, runPublisher, tempDir, writeFiles } from '../support/publisher.js';
 
 const sfx = `${process.pid % 100000}_${Date.now() % 100000}`;
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let registry: ServedRegistry;
 
 beforeAll(async () => {
   const work = tempDir('slow-statement');
   [broker, registry] = await Promise.all([
-    startKafka({ workDir: path.join(work, 'kafka') }),
+    sharedKafka(),
     serveRegistry({ port: 0, dataDir: path.join(work, 'registry') }),
     buildPublisherCli(),
   ]);

@@ -2,33 +2,22 @@
 // gets SIGKILLed while 500 registrations are in flight, and is restarted on the same data directory.
 // Every registration it acknowledged must still be there with the same id and version.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { BUILD_DIR, buildCliAsync } from '../cli/support/build.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const out = join(root, 'test/.work/registry-dist');
+const out = join(BUILD_DIR, 'dist');
 const script = join(root, 'test/.work/registry-child.mjs');
 let dir: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  // compile just the server and what it imports; other modules' type errors don't stop the emit
-  await promisify(execFile)(
-    process.execPath,
-    [
-      join(root, 'node_modules/typescript/bin/tsc'),
-      '--ignoreConfig', '--outDir', out, '--rootDir', root, '--module', 'nodenext', '--moduleResolution', 'nodenext',
-      '--target', 'es2022', '--esModuleInterop', '--skipLibCheck', '--types', 'node', '--resolveJsonModule',
-      join(root, 'src/registry/server.ts'),
-    ],
-    { cwd: root },
-  ).catch((e: { stdout?: string }) => {
-    if (!/error TS/.test(e.stdout ?? '')) throw e;
-  });
+  // the project's build (test/cli/support/build.ts: once per run for every test file that runs the CLI)
+  await buildCliAsync();
   await mkdir(join(root, 'test/.work'), { recursive: true });
   await writeFile(
     script,

@@ -2,7 +2,8 @@
 // the Maven Central jars fetched by test/support/kafka/pom.xml. Tests and benchmarks use it; fault
 // tests kill and restart the real JVM process.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,14 +12,57 @@ import { freePort } from './ports.js';
 const here = dirname(fileURLToPath(import.meta.url));
 export const KAFKA_DIR = join(here, 'kafka');
 export const KAFKA_LIB = join(KAFKA_DIR, 'target', 'lib');
+const KAFKA_JAR = 'kafka-server-4.1.1.jar';
 
 /** Fetch the broker's jars with Maven if they are not there yet (idempotent, ~10 s on first run). */
 export function ensureKafkaJars(): void {
-  if (existsSync(join(KAFKA_LIB, 'kafka-server-4.1.1.jar'))) return;
+  if (existsSync(join(KAFKA_LIB, KAFKA_JAR))) return;
   const r = spawnSync('mvn', ['-q', '-B', '-f', join(KAFKA_DIR, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${KAFKA_LIB}`], {
     stdio: 'inherit',
   });
   if (r.status !== 0) throw new Error(`fetching the Kafka jars with Maven failed (exit ${r.status}); run: mvn -f ${join(KAFKA_DIR, 'pom.xml')} dependency:copy-dependencies -DoutputDirectory=${KAFKA_LIB}`);
+}
+
+/**
+ * A storage directory formatted for this file's broker configuration (node 1, combined broker and
+ * controller), made once per fetch of the jars and copied into each new broker's data directory.
+ * Formatting starts a JVM (several seconds of CPU on this kind of machine), and what it writes (the
+ * cluster id, the node id, the metadata version's bootstrap records) holds no port or path, so every
+ * broker can start from the same copy: each is its own one-node cluster.
+ */
+async function formattedStorage(): Promise<string> {
+  const template = join(KAFKA_DIR, 'target', `formatted-${KAFKA_JAR.replace(/\.jar$/, '')}`);
+  if (existsSync(join(template, 'meta.properties'))) return template;
+  const work = mkdtempSync(`${template}-`);
+  try {
+    const data = join(work, 'data');
+    const props = join(work, 'server.properties');
+    writeFileSync(props, [
+      'process.roles=broker,controller', 'node.id=1', 'controller.quorum.voters=1@127.0.0.1:9093',
+      'listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093', 'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT', `log.dirs=${data}`, '',
+    ].join('\n'));
+    // a Kafka cluster id: 16 random bytes in URL-safe base64 without padding, not starting with '-'
+    let id = '';
+    do id = randomBytes(16).toString('base64url'); while (id.startsWith('-'));
+    const fmt = await new Promise<{ code: number | null; out: string }>((res) => {
+      const c = spawn('java', ['-cp', `${KAFKA_LIB}/*`, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      c.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+      c.once('close', (code) => res({ code, out }));
+    });
+    if (fmt.code !== 0 || !existsSync(join(data, 'meta.properties'))) throw new Error(`formatting the Kafka storage failed: ${fmt.out}`);
+    // brokers starting at once each format one; the first rename wins and the others use it
+    try {
+      renameSync(data, template);
+    } catch {
+      if (!existsSync(join(template, 'meta.properties'))) throw new Error(`could not keep the formatted Kafka storage in ${template}`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return template;
 }
 
 function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -73,10 +117,7 @@ export async function startKafka(opts: { workDir: string; port?: number; control
     '',
   ].join('\n'));
   const cp = `${KAFKA_LIB}/*`;
-  const java = (args: string[]) => spawnSync('java', ['-cp', cp, ...args], { encoding: 'utf8' });
-  const id = java(['kafka.tools.StorageTool', 'random-uuid']).stdout.trim();
-  const fmt = java(['kafka.tools.StorageTool', 'format', '-t', id, '-c', props]);
-  if (fmt.status !== 0) throw new Error(`formatting the Kafka storage failed: ${fmt.stderr}`);
+  cpSync(await formattedStorage(), dataDir, { recursive: true });
 
   let child: ChildProcess | undefined;
   const logFile = join(opts.workDir, 'kafka.log');
@@ -120,8 +161,10 @@ export async function startKafka(opts: { workDir: string; port?: number; control
       if (child && child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const c = child;
-        await Promise.race([waitExit(c), sleep(20_000).then(() => c.kill('SIGKILL'))]);
+        // a timer, not a sleep: a pending sleep would keep the process that stops the broker alive
+        const t = setTimeout(() => c.kill('SIGKILL'), 20_000);
         await waitExit(c);
+        clearTimeout(t);
       }
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -4,7 +4,6 @@
 // OS user; the folder is handed to that user first. stop() ends the server and removes the folder.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
@@ -29,11 +28,14 @@ function ids(user: string): { uid: number; gid: number } | null {
   return { uid: Number(u.stdout.trim()), gid: Number(g.stdout.trim()) };
 }
 
-const portOpen = (port: number) =>
+// The port opens while the server is still starting up (recovery after a crash, or just slow under
+// load), when connections are refused with "the database system is starting up": ready means
+// pg_isready's answer that it accepts connections.
+const accepting = (port: number) =>
   new Promise<boolean>((res) => {
-    const s = createConnection({ port, host: '127.0.0.1' });
-    s.once('connect', () => { s.destroy(); res(true); });
-    s.once('error', () => res(false));
+    const c = spawn(join(PG_BIN, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-t', '5'], { stdio: 'ignore' });
+    c.once('error', () => res(false));
+    c.once('exit', (code) => res(code === 0));
   });
 
 export async function startPgCluster(opts: { settings?: Record<string, string> } = {}): Promise<PgCluster> {
@@ -53,10 +55,6 @@ export async function startPgCluster(opts: { settings?: Record<string, string> }
     throw new Error(`initdb failed: ${r.stderr || r.stdout}`);
   }
   const port = await freePort();
-  // An open port is not a server that takes queries: after an immediate stop the server replays WAL with
-  // the port already open and answers "the database system is starting up" (seen on a loaded machine).
-  const accepting = async (p: number) => (await portOpen(p))
-    && spawnSync(join(PG_BIN, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(p), '-t', '2'], { stdio: 'ignore' }).status === 0;
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: dir,
@@ -81,7 +79,7 @@ export async function startPgCluster(opts: { settings?: Record<string, string> }
   // the server runs under runuser, so signals go to it through pg_ctl, which knows the postmaster pid
   const killOnExit = () => { pgCtl('immediate'); };
   process.once('exit', killOnExit);
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 90_000;
   while (!(await accepting(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       const text = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';

@@ -1,75 +1,26 @@
 // Helpers for end-to-end tests of `schemactl publish`: the real CLI built into a private folder and run
 // as a child process (so it can be SIGKILLed and restarted), temp catalogs, and a Kafka reader that
 // reads a topic up to its end offset and decodes values through a real schema registry client.
-import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
-import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Admin, Consumer, MessagesStreamModes } from '@platformatic/kafka';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 
-export const ROOT = path.resolve(import.meta.dirname, '../..');
-export const BUILD_DIR = path.join(ROOT, 'test/.work/build-publish');
-export const BIN = path.join(BUILD_DIR, 'bin/schemactl.js');
+import { BIN, buildCliAsync, ROOT } from '../cli/support/build.js';
+
+export { BIN, BUILD_DIR, ROOT } from '../cli/support/build.js';
 
 export const PG_URL = process.env.SCHEMACTL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const MY_URL = process.env.SCHEMACTL_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306/test';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function newestMtime(dir: string): number {
-  let max = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) max = Math.max(max, newestMtime(p));
-    else if (e.name.endsWith('.ts')) max = Math.max(max, statSync(p).mtimeMs);
-  }
-  return max;
-}
-
 /**
- * Build the CLI into test/.work/build-publish (never the shared dist/, which others rebuild), once for
- * all test files of a run: a lock file serialises concurrent builders, a stamp newer than every source
- * file skips the build.
+ * The built CLI (test/cli/support/build.ts: test/.work/build, never the shared dist/, which others
+ * rebuild), built once for all test files of a run.
  */
 export async function buildPublisherCli(): Promise<string> {
-  mkdirSync(path.join(BUILD_DIR, 'bin'), { recursive: true });
-  const lock = path.join(BUILD_DIR, '.lock');
-  const stamp = path.join(BUILD_DIR, '.stamp');
-  const deadline = Date.now() + 240_000;
-  for (;;) {
-    try {
-      closeSync(openSync(lock, 'wx'));
-      break;
-    } catch {
-      // a builder that died leaves its lock behind: take it over after a generous wait
-      if (Date.now() > deadline || Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 180_000) {
-        rmSync(lock, { force: true });
-        continue;
-      }
-      await sleep(250);
-    }
-  }
-  try {
-    const sources = Math.max(newestMtime(path.join(ROOT, 'src')), newestMtime(path.join(ROOT, 'rules')));
-    const built = existsSync(stamp) && existsSync(path.join(BUILD_DIR, 'dist/src/cli/main.js')) ? statSync(stamp).mtimeMs : 0;
-    if (built < sources) {
-      try {
-        execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(BUILD_DIR, 'dist')], { cwd: ROOT, stdio: 'pipe' });
-      } catch (err) {
-        // type errors in files being edited elsewhere still emit JavaScript; a missing entry point is fatal
-        if (!existsSync(path.join(BUILD_DIR, 'dist/src/cli/main.js'))) throw err;
-      }
-      writeFileSync(stamp, new Date().toISOString());
-    }
-    // the installed layout: the launcher, and the files the CLI reads beside dist/
-    // the launcher with bin/package.json, which makes it CommonJS
-    cpSync(path.join(ROOT, 'bin'), path.join(BUILD_DIR, 'bin'), { recursive: true });
-    for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(path.join(ROOT, f), path.join(BUILD_DIR, f));
-  } finally {
-    rmSync(lock, { force: true });
-  }
-  return BIN;
+  return buildCliAsync();
 }
 
 export function tempDir(prefix: string): string {
