@@ -6,6 +6,7 @@
 import avro from 'avsc';
 import { parseJsonWithPositions } from '../formats/avro/json-positions.js';
 import { parsePgArrayText } from './pg-array.js';
+import { FrameSlab, type BodyEncoder } from './frames.js';
 
 /** avsc packs the bytes `toBuffer` returns before it asks again, so one scratch buffer serves every write. */
 const LONG_SCRATCH = Buffer.alloc(8);
@@ -299,6 +300,7 @@ export class AvroRowMapper {
   private readonly byNode = new Map<Record<string, Json>, NamedDef>();
   private readonly fieldNames = new Map<Record<string, Json>, FieldNames>();
   private readonly emitted = new Set<string>();
+  private readonly frames = new FrameSlab();
   private readonly fieldConverters: Array<{ field: string; key: string; column: string; schema: Schema; ns: string; convert: Converter; hasDefault: boolean; defaultValue: unknown }> = [];
 
   /** `schema` is the record's JSON (as parsed from an .avsc or built from an .avdl) */
@@ -407,6 +409,11 @@ export class AvroRowMapper {
 
   encode(value: Record<string, unknown>): Buffer {
     return this.type.toBuffer(value);
+  }
+
+  /** The value in the Confluent wire format under `schemaId`, written into this mapper's shared slab (frames.ts). */
+  frame(schemaId: number, value: Record<string, unknown>): Buffer {
+    return this.frames.frame(schemaId, this.type as unknown as BodyEncoder, value);
   }
 
   private defaultFor(c: { key: string; schema: Schema; ns: string; defaultValue: unknown }): unknown {

@@ -144,7 +144,9 @@ function keyBytes(value: unknown): Buffer | null {
 }
 
 function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row: SourceRow) => OutRecord {
-  const frame = (mapper: RowMapper, id: number, value: Record<string, unknown>) => encodeFrame(id, mapper.encode(value), 'messageIndexes' in mapper ? mapper.messageIndexes : undefined);
+  // Avro writes straight into a shared slab (no per-event buffers to join); Protobuf and JSON frame their own encoding
+  const frame = (mapper: RowMapper, id: number, value: Record<string, unknown>) =>
+    'frame' in mapper ? mapper.frame(id, value) : encodeFrame(id, mapper.encode(value), 'messageIndexes' in mapper ? mapper.messageIndexes : undefined);
   return (row) => {
     if (row.payload !== undefined || row.topic !== undefined) {
       // outbox: the payload is validated against the routed topic's schema
