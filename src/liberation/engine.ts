@@ -94,9 +94,10 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
   while (!o.signal?.aborted) {
     const taken = performance.now();
     try {
-      const pending = ahead;
+      let pending = ahead;
       ahead = undefined;
-      const batch = pending ? await pending : await o.source.read(committed, o.batchSize);
+      let batch: SourceBatch | undefined = pending ? await pending : await o.source.read(committed, o.batchSize);
+      pending = undefined; // (its promise would keep the rows too)
       stats.bound = batch.info?.bound ?? null;
       // a source's advice (e.g. a missing index) is said once, not per batch
       const advice = batch.info?.warning;
@@ -127,8 +128,12 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
           dead.push({ stream: o.stream, position: row.position, reason, ...(field !== undefined ? { field } : {}), ...(key !== undefined ? { key } : {}), ...(keyBytes !== undefined ? { keyBytes } : {}), row: row.columns, at: new Date().toISOString() });
         }
       }
-      const last = batch.rows[batch.rows.length - 1]!.offset;
-      if (readAhead && !batch.caughtUp && !o.signal?.aborted) {
+      const read = batch.rows.length;
+      const caughtUp = batch.caughtUp;
+      const last = batch.rows[read - 1]!.offset;
+      // the rows are mapped: nothing holds them while the records are sent and acknowledged
+      batch = undefined;
+      if (readAhead && !caughtUp && !o.signal?.aborted) {
         ahead = o.source.read(last, o.batchSize);
         // observed when awaited; a failure here must not surface as an unhandled rejection meanwhile
         ahead.catch(() => {});
@@ -147,22 +152,24 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       }
       committed = last;
       stats.committed = last;
-      stats.read += batch.rows.length;
-      stats.published += o.dryRun ? 0 : records.filter((r) => r.value !== null).length;
-      stats.tombstones += o.dryRun ? 0 : records.filter((r) => r.value === null).length;
+      let tombstones = 0;
+      for (const r of records) if (r.value === null) tombstones++;
+      stats.read += read;
+      stats.published += o.dryRun ? 0 : records.length - tombstones;
+      stats.tombstones += o.dryRun ? 0 : tombstones;
       stats.deadLettered += dead.length;
       stats.batches++;
       if (!o.dryRun) {
         o.onBatch?.({
-          read: batch.rows.length, published: records.filter((r) => r.value !== null).length, tombstones: records.filter((r) => r.value === null).length,
+          read, published: records.length - tombstones, tombstones,
           deadLettered: dead.length, ms: performance.now() - taken,
         });
       }
       for (const d of dead) log({ level: 'warn', msg: 'row dead-lettered', stream: o.stream, position: d.position, field: d.field, reason: d.reason, target: o.deadLetter.describe() });
       o.onProgress?.(stats);
       attempts = 0;
-      if (batch.caughtUp && o.once) break;
-      if (batch.caughtUp && !o.source.waitsForData) await sleep(o.pollIntervalMs, o.signal);
+      if (caughtUp && o.once) break;
+      if (caughtUp && !o.source.waitsForData) await sleep(o.pollIntervalMs, o.signal);
     } catch (e) {
       ahead = undefined;
       attempts++;

@@ -6,6 +6,7 @@
 import avro from 'avsc';
 import { parseJsonWithPositions } from '../formats/avro/json-positions.js';
 import { parsePgArrayText } from './pg-array.js';
+import { FrameSlab, type BodyEncoder } from './frames.js';
 
 /** avsc packs the bytes `toBuffer` returns before it asks again, so one scratch buffer serves every write. */
 const LONG_SCRATCH = Buffer.alloc(8);
@@ -248,6 +249,68 @@ export function twosComplement(v: bigint, size?: number): Buffer {
   return bytes;
 }
 
+/**
+ * The Avro bytes of a decimal column, as twosComplement(decimalUnscaled(…)) gives them: for the usual
+ * money-sized value (an unscaled value below 2^47, digits only) without regular expressions, bigints or
+ * hex strings; anything else, including every value either of them refuses, takes that general path.
+ */
+export function decimalBytes(s: string, scale: number, precision: number, field: string): Buffer {
+  return smallDecimalBytes(s, scale, precision) ?? twosComplement(decimalUnscaled(s, scale, precision, field));
+}
+
+const SMALL_DECIMAL_LIMIT = 2 ** 47;
+
+function smallDecimalBytes(s: string, scale: number, precision: number): Buffer | undefined {
+  const n = s.length;
+  let i = 0;
+  let neg = false;
+  const first = s.charCodeAt(0);
+  if (first === 45) {
+    neg = true;
+    i = 1;
+  } else if (first === 43) {
+    i = 1;
+  }
+  let v = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (frac >= 0) return undefined;
+      frac = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return undefined;
+    digits++;
+    if (frac >= 0) {
+      // zeros beyond the scale change nothing; another digit there is the general path's error
+      if (frac === scale) {
+        if (d !== 0) return undefined;
+        continue;
+      }
+      frac++;
+    }
+    v = v * 10 + d;
+    if (v >= SMALL_DECIMAL_LIMIT) return undefined;
+  }
+  if (digits === 0) return undefined;
+  for (let k = frac < 0 ? 0 : frac; k < scale; k++) v *= 10;
+  if (v >= SMALL_DECIMAL_LIMIT || (precision < 16 && v >= 10 ** precision)) return undefined;
+  if (v === 0) neg = false;
+  // minimal big-endian two's complement: the fewest bytes whose sign bit still reads right
+  let len = 1;
+  while (neg ? v > 2 ** (8 * len - 1) : v >= 2 ** (8 * len - 1)) len++;
+  let w = neg ? 2 ** (8 * len) - v : v;
+  const out = Buffer.allocUnsafe(len);
+  for (let k = len - 1; k >= 0; k--) {
+    out[k] = w % 256;
+    w = Math.floor(w / 256);
+  }
+  return out;
+}
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function bytesValue(v: unknown, field: string): Buffer {
@@ -299,6 +362,8 @@ export class AvroRowMapper {
   private readonly byNode = new Map<Record<string, Json>, NamedDef>();
   private readonly fieldNames = new Map<Record<string, Json>, FieldNames>();
   private readonly emitted = new Set<string>();
+  private readonly frames = new FrameSlab();
+  private readonly fieldReaders = new Map<string, (value: Record<string, unknown>) => unknown>();
   private readonly fieldConverters: Array<{ field: string; key: string; column: string; schema: Schema; ns: string; convert: Converter; hasDefault: boolean; defaultValue: unknown }> = [];
 
   /** `schema` is the record's JSON (as parsed from an .avsc or built from an .avdl) */
@@ -391,9 +456,16 @@ export class AvroRowMapper {
 
   /** One field of a mapped value as the user knows it (an enum symbol back from its stand-in): message keys. */
   fieldOf(value: Record<string, unknown>, field: string): unknown {
-    const c = this.fieldConverters.find((x) => x.field === field);
-    if (!c) throw new MappingError(field, `the schema has no field '${field}'`);
-    return this.asWritten(c, value[c.key]);
+    // asked for every event's key: the field's encoder key and its enum stand-ins are looked up once
+    let read = this.fieldReaders.get(field);
+    if (!read) {
+      const c = this.fieldConverters.find((x) => x.field === field);
+      if (!c) throw new MappingError(field, `the schema has no field '${field}'`);
+      const def = typeof c.schema === 'string' ? this.resolve(c.schema, c.ns) : isObj(c.schema) ? this.byNode.get(c.schema) : undefined;
+      read = def?.symbols ? (v) => this.asWritten(c, v[c.key]) : (v) => v[c.key];
+      this.fieldReaders.set(field, read);
+    }
+    return read(value);
   }
 
   /** A field's encoder value as the user knows it: a key is the user's value, so an enum symbol goes back from its stand-in. */
@@ -407,6 +479,11 @@ export class AvroRowMapper {
 
   encode(value: Record<string, unknown>): Buffer {
     return this.type.toBuffer(value);
+  }
+
+  /** The value in the Confluent wire format under `schemaId`, written into this mapper's shared slab (frames.ts). */
+  frame(schemaId: number, value: Record<string, unknown>): Buffer {
+    return this.frames.frame(schemaId, this.type as unknown as BodyEncoder, value);
   }
 
   private defaultFor(c: { key: string; schema: Schema; ns: string; defaultValue: unknown }): unknown {
@@ -736,7 +813,7 @@ export class AvroRowMapper {
         if (logical === 'decimal') {
           const scale = Number(attrs?.scale ?? 0);
           const precision = Number(attrs?.precision);
-          return nonNull((v, f) => twosComplement(decimalUnscaled(text(v, f), scale, precision, f)));
+          return nonNull((v, f) => decimalBytes(text(v, f), scale, precision, f));
         }
         return nonNull(bytesValue);
       case 'string':

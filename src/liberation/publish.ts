@@ -143,8 +143,15 @@ function keyBytes(value: unknown): Buffer | null {
   return Buffer.from(String(value), 'utf8');
 }
 
-function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row: SourceRow) => OutRecord {
-  const frame = (mapper: RowMapper, id: number, value: Record<string, unknown>) => encodeFrame(id, mapper.encode(value), 'messageIndexes' in mapper ? mapper.messageIndexes : undefined);
+/**
+ * Row → record for one stream. `keepDecoded`: the record also carries the mapped value, which only the
+ * file sink writes; a Kafka sink's records leave it out, so a batch waiting for its acknowledgement
+ * does not hold every event twice.
+ */
+function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>, keepDecoded: boolean): (row: SourceRow) => OutRecord {
+  // Avro writes straight into a shared slab (no per-event buffers to join); Protobuf and JSON frame their own encoding
+  const frame = (mapper: RowMapper, id: number, value: Record<string, unknown>) =>
+    'frame' in mapper ? mapper.frame(id, value) : encodeFrame(id, mapper.encode(value), 'messageIndexes' in mapper ? mapper.messageIndexes : undefined);
   return (row) => {
     if (row.payload !== undefined || row.topic !== undefined) {
       // outbox: the payload is validated against the routed topic's schema
@@ -159,7 +166,7 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row:
       const obj = parseJsonExact(Buffer.isBuffer(row.payload) ? row.payload.toString('utf8') : String(row.payload), 'payload');
       if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new MappingError('payload', 'the payload is not a JSON object');
       const value = target.mapper.map(obj as Record<string, unknown>);
-      return { topic, key, value: frame(target.mapper, target.schemaId, value), decoded: value, ...(row.headers ? { headers: row.headers } : {}), position: row.position };
+      return { topic, key, value: frame(target.mapper, target.schemaId, value), ...(keepDecoded ? { decoded: value } : {}), ...(row.headers ? { headers: row.headers } : {}), position: row.position };
     }
     const topic = g.stream.topic;
     if (row.tombstone) {
@@ -173,15 +180,17 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row:
       return { topic, key, value: null, ...(row.headers ? { headers: row.headers } : {}), position: row.position };
     }
     const value = g.mapper.map(row.columns);
-    return {
+    // one object literal of one shape per event (no spreads: this runs for every row)
+    const rec: OutRecord = {
       topic,
       // the key as the tombstone computes it: the field by the schema's name, an enum by its own symbol
       key: g.keyField ? keyBytes('fieldOf' in g.mapper ? g.mapper.fieldOf(value, g.keyField) : value[g.keyField]) : null,
       value: frame(g.mapper, g.schemaId, value),
-      decoded: value,
-      ...(row.headers ? { headers: row.headers } : {}),
+      headers: row.headers,
       position: row.position,
     };
+    if (keepDecoded) rec.decoded = value;
+    return rec;
   };
 }
 
@@ -389,7 +398,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
           ...(opts.groupSessionTimeoutMs ? { sessionTimeoutMs: opts.groupSessionTimeoutMs } : {}),
           streams: gated.map((g) => ({
             topic: g.stream.topic, schemaId: g.schemaId, spec: g.source!,
-            serialize: serializerFor(g, byTopic), keyOf: keyTextOf(g),
+            serialize: serializerFor(g, byTopic, false), keyOf: keyTextOf(g),
             makeSource: (checkpoints, onLog) => makeSource(g, g.source!, { configFile: config.file!, checkpoints, onLog }),
           })),
           registry, metrics, setReady: (f) => { ready = f; }, emit, outcomes, selected: selected.map((s) => s.topic),
@@ -437,7 +446,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
             if (!opts.dryRun) await deadLetter.open?.();
             const stats = await runStream({
               stream: g.stream.topic, source, sink, checkpoints, deadLetter,
-              serialize: serializerFor(g, byTopic), keyOf: keyTextOf(g), keyBytesOf: keyBytesOf(g),
+              serialize: serializerFor(g, byTopic, sink instanceof FileSink), keyOf: keyTextOf(g), keyBytesOf: keyBytesOf(g),
               batchSize: spec.batchSize, pollIntervalMs: spec.pollIntervalMs, once: opts.once ?? false,
               ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.dryRun ? { dryRun: true } : {}),
               onProgress: (st) => {

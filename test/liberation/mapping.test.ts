@@ -1,6 +1,6 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { AvroRowMapper, decimalUnscaled, MappingError, parseTimestampMicros, twosComplement } from '../../src/liberation/mapping.js';
+import { AvroRowMapper, decimalBytes, decimalUnscaled, MappingError, parseTimestampMicros, twosComplement } from '../../src/liberation/mapping.js';
 
 describe('twosComplement', () => {
   it.each([
@@ -180,5 +180,39 @@ describe('values that are not what they claim to be', () => {
     });
     expect(m.map({ s: 'A', inner: '{"s2": "B"}' })).toEqual({ s: 'A', inner: { s2: 'B', note: null } });
     expect(() => m.map({ s: 'A', inner: '{"s2": "C"}' })).toThrow(/not a symbol of enum Status/);
+  });
+});
+
+describe('decimalBytes', () => {
+  const general = (s: string, scale: number, precision: number): string => {
+    try {
+      return twosComplement(decimalUnscaled(s, scale, precision, 'f')).toString('hex');
+    } catch (e) {
+      return `error: ${(e as Error).message}`;
+    }
+  };
+  const fast = (s: string, scale: number, precision: number): string => {
+    try {
+      return decimalBytes(s, scale, precision, 'f').toString('hex');
+    } catch (e) {
+      return `error: ${(e as Error).message}`;
+    }
+  };
+  it.each([
+    ['0', 2, 12], ['-0.00', 2, 12], ['1.', 2, 12], ['.5', 2, 12], ['+5', 2, 12], ['-1.28', 2, 12], ['1.28', 2, 12], ['-1.29', 2, 12], ['12.345', 2, 12], ['12.340', 2, 12],
+    ['9999999999.99', 2, 12], ['99999999999.99', 2, 12], ['1407374883553.27', 2, 16], ['1407374883553.28', 2, 16], ['-1407374883553.28', 2, 16], ['', 2, 12], ['-', 2, 12], ['.', 2, 12],
+    ['1.2.3', 2, 12], [' 1.5', 2, 12], ['1e5', 2, 12], ['NaN', 2, 12], ['00001.50', 2, 3], ['123', 0, 3], ['1234', 0, 3], ['-128', 0, 3], ['32767', 0, 5], ['-32768', 0, 5], ['-32769', 0, 5],
+  ])('%s at scale %i, precision %i: the bytes (or the error) of the general path', (s, scale, precision) => {
+    expect(fast(s, scale, precision)).toBe(general(s, scale, precision));
+  });
+  it('agrees with the general path on random values', () => {
+    for (let i = 0; i < 20_000; i++) {
+      const scale = i % 5;
+      const precision = 1 + (i % 18);
+      const int = String(Math.floor(Math.random() * 10 ** (i % 17)));
+      const frac = String(Math.floor(Math.random() * 10 ** (i % 7))).padStart(i % 7, '0');
+      const s = `${i % 2 ? '-' : ''}${int}${i % 3 ? `.${frac}` : ''}`;
+      expect(fast(s, scale, precision), s).toBe(general(s, scale, precision));
+    }
   });
 });

@@ -2,7 +2,8 @@
 // record per save, keyed by stream, so compaction keeps the latest offset of every stream. Useful when
 // the publisher runs where local disk is not durable (containers): the position lives beside the data.
 // `save` resolves only after the broker acknowledged the record (idempotent producer, acks=all).
-import { Admin, Consumer, MessagesStreamModes, Producer, ProduceAcks } from '@platformatic/kafka';
+import type { Producer } from '@platformatic/kafka';
+import { kafka } from '../kafka-client.js';
 import { redact, UnreachableError } from '../../errors.js';
 import type { CheckpointStore, SourceOffset } from '../types.js';
 import { parseOffset } from './file.js';
@@ -28,7 +29,7 @@ export class KafkaCheckpointStore implements CheckpointStore {
 
   /** Create the topic (compacted, one partition so a stream's records stay in order) if missing. */
   async open(): Promise<void> {
-    const admin = new Admin({ clientId: this.cfg.clientId ?? 'schemactl-checkpoints', bootstrapBrokers: this.cfg.brokers });
+    const admin = new kafka.Admin({ clientId: this.cfg.clientId ?? 'schemactl-checkpoints', bootstrapBrokers: this.cfg.brokers });
     try {
       const topics = await admin.listTopics();
       if (!topics.includes(this.cfg.topic)) {
@@ -47,11 +48,11 @@ export class KafkaCheckpointStore implements CheckpointStore {
     } finally {
       await admin.close();
     }
-    this.producer = new Producer({
+    this.producer = new kafka.Producer({
       clientId: this.cfg.clientId ?? 'schemactl-checkpoints',
       bootstrapBrokers: this.cfg.brokers,
       idempotent: true,
-      acks: ProduceAcks.ALL,
+      acks: kafka.ProduceAcks.ALL,
       serializers: { key: (k?: Buffer) => k, value: (v?: Buffer) => v, headerKey: (k?: Buffer) => k, headerValue: (v?: Buffer) => v },
     });
   }
@@ -69,7 +70,7 @@ export class KafkaCheckpointStore implements CheckpointStore {
       }
       return out;
     }
-    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+    const consumer = new kafka.Consumer<Buffer, Buffer, Buffer, Buffer>({
       groupId: `schemactl-checkpoints-${process.pid}-${Date.now()}`,
       clientId: this.cfg.clientId ?? 'schemactl-checkpoints',
       bootstrapBrokers: this.cfg.brokers,
@@ -77,7 +78,7 @@ export class KafkaCheckpointStore implements CheckpointStore {
     try {
       const end = (await consumer.listOffsets({ topics: [this.cfg.topic] })).get(this.cfg.topic)?.[0] ?? 0n;
       if (end === 0n) return out;
-      const stream = await consumer.consume({ topics: [this.cfg.topic], mode: MessagesStreamModes.EARLIEST, autocommit: false, maxWaitTime: 200 });
+      const stream = await consumer.consume({ topics: [this.cfg.topic], mode: kafka.MessagesStreamModes.EARLIEST, autocommit: false, maxWaitTime: 200 });
       const timer = setTimeout(() => void stream.close(), this.cfg.timeoutMs ?? 30_000);
       let reached = false;
       try {

@@ -12,7 +12,8 @@
 // until our loops stopped. Handover safety therefore does not rest on timing: a new owner fences the
 // stream's transactional.id before it reads the checkpoint (see runner.ts), so an old owner that has
 // not stopped yet can neither commit nor move the checkpoint.
-import { Admin, Consumer } from '@platformatic/kafka';
+import type { Consumer } from '@platformatic/kafka';
+import { kafka } from '../kafka-client.js';
 import { redact, UnreachableError } from '../../errors.js';
 import { stickyAssign } from './assign.js';
 
@@ -56,7 +57,7 @@ export class GroupMembership {
 
   /** The control topic with (at least) one partition per stream. */
   private async ensureControlTopic(): Promise<void> {
-    const admin = new Admin({ clientId: this.cfg.clientId ?? 'schemactl-group', bootstrapBrokers: this.cfg.brokers });
+    const admin = new kafka.Admin({ clientId: this.cfg.clientId ?? 'schemactl-group', bootstrapBrokers: this.cfg.brokers });
     const want = this.cfg.streams.length;
     try {
       const topics = await admin.listTopics();
@@ -87,7 +88,7 @@ export class GroupMembership {
   async join(onChange: (owned: string[]) => void): Promise<void> {
     await this.ensureControlTopic();
     this.listener = onChange;
-    const consumer = new Consumer({
+    const consumer = new kafka.Consumer({
       groupId: this.cfg.group,
       clientId: `${this.cfg.clientId ?? 'schemactl-group'}-${this.cfg.instanceId}`.slice(0, 200),
       bootstrapBrokers: this.cfg.brokers,

@@ -10,7 +10,8 @@
 // producer with the same transactional.id can only initialise once the coordinator has finished (or
 // aborted) the old transaction, and the checkpoint record carries a token that tells whether it landed.
 import { randomUUID } from 'node:crypto';
-import { Consumer, FetchIsolationLevels, Producer } from '@platformatic/kafka';
+import type { Producer } from '@platformatic/kafka';
+import { kafka } from '../kafka-client.js';
 import { redact, UnreachableError } from '../../errors.js';
 import type { OutRecord, Sink, SourceOffset } from '../types.js';
 import { producerOptions, type KafkaSinkConfig } from './kafka.js';
@@ -97,7 +98,7 @@ export class KafkaTxSink implements Sink {
   }
 
   private newProducer(): TxProducer {
-    return new Producer<Buffer, Buffer, string, string>({
+    return new kafka.Producer<Buffer, Buffer, string, string>({
       ...producerOptions(this.cfg),
       transactionalId: this.cfg.transactionalId,
       // "no producer yet": otherwise the client asks InitProducerId to bump producer 0 epoch 0, which the
@@ -233,15 +234,15 @@ const IS_CONTROL = 1 << 5;
  * and so lets earlier aborted transactions of a stable transactional.id through.
  */
 export async function readCommitted(brokers: string[], topic: string, timeoutMs = 30_000): Promise<CommittedMessage[]> {
-  const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+  const consumer = new kafka.Consumer<Buffer, Buffer, Buffer, Buffer>({
     groupId: `schemactl-read-${process.pid}-${Date.now()}`,
     clientId: 'schemactl-read',
     bootstrapBrokers: brokers,
   });
   try {
-    const end = (await consumer.listOffsets({ topics: [topic], isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED })).get(topic)?.[0] ?? 0n;
+    const end = (await consumer.listOffsets({ topics: [topic], isolationLevel: kafka.FetchIsolationLevels.READ_UNCOMMITTED })).get(topic)?.[0] ?? 0n;
     // retention may have removed the head of the log
-    const start = (await consumer.listOffsets({ topics: [topic], timestamp: -2n, isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED })).get(topic)?.[0] ?? 0n;
+    const start = (await consumer.listOffsets({ topics: [topic], timestamp: -2n, isolationLevel: kafka.FetchIsolationLevels.READ_UNCOMMITTED })).get(topic)?.[0] ?? 0n;
     const out: CommittedMessage[] = [];
     if (end === 0n) return out;
     const md = await consumer.metadata({ topics: [topic] });
@@ -256,7 +257,7 @@ export async function readCommitted(brokers: string[], topic: string, timeoutMs 
       const res = await consumer.fetch({
         node: leader,
         topics: [{ topicId: t.id, partitions: [{ partition: 0, fetchOffset: next, partitionMaxBytes: 8 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
-        isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED,
+        isolationLevel: kafka.FetchIsolationLevels.READ_UNCOMMITTED,
         maxWaitTime: 200,
       });
       const part = res.responses[0]?.partitions[0];

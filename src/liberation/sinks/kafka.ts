@@ -1,7 +1,8 @@
 // Kafka sink on @platformatic/kafka (pure JS, maintained, speaks Kafka 4.x): an idempotent producer with
 // acks=all, so a retried batch is not duplicated by the broker and an acknowledged record is on every
 // in-sync replica. `send` resolves only when the broker acknowledged every record of the batch.
-import { compatibilityPartitioner, Producer, ProduceAcks } from '@platformatic/kafka';
+import type { Producer } from '@platformatic/kafka';
+import { kafka } from '../kafka-client.js';
 import { redact, UnreachableError } from '../../errors.js';
 import type { OutRecord, Sink } from '../types.js';
 
@@ -31,10 +32,10 @@ export function producerOptions(cfg: KafkaSinkConfig) {
     clientId: cfg.clientId ?? 'schemactl-publish',
     bootstrapBrokers: cfg.brokers,
     idempotent: true,
-    acks: ProduceAcks.ALL,
+    acks: kafka.ProduceAcks.ALL,
     compression: cfg.compression ?? 'lz4',
     // Java's partitioner (murmur2 & 0x7fffffff): keys land where a Java producer would put them
-    partitioner: compatibilityPartitioner,
+    partitioner: kafka.compatibilityPartitioner,
     autocreateTopics: true,
     timeout: cfg.timeoutMs ?? 30_000,
     retries: cfg.retries ?? 3,
@@ -69,7 +70,7 @@ export class KafkaSink implements Sink {
   }
 
   private newProducer(): Producer<Buffer, Buffer, string, string> {
-    return new Producer<Buffer, Buffer, string, string>(producerOptions(this.cfg));
+    return new kafka.Producer<Buffer, Buffer, string, string>(producerOptions(this.cfg));
   }
 
   async send(records: OutRecord[]): Promise<void> {
