@@ -17,8 +17,8 @@
 // --pattern log needs a throwaway PostgreSQL with wal_level=logical (test/support/pg-cluster.ts, compiled
 // here); each size is then a snapshot of a fresh table through its own slot.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -42,6 +42,10 @@ const { values: opt } = parseArgs({
     // run the sizes this many times, alternating, and report each run
     repeat: { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
+    // keep each publisher's stdout (JSON lines, and e.g. --env NODE_OPTIONS=--trace-gc output) in bench/.work
+    log: { type: 'boolean', default: false },
+    // flags for the publisher's node, e.g. --node-args=--trace-gc (with --log)
+    'node-args': { type: 'string', default: '' },
   },
 });
 if (!['query', 'log'].includes(opt.pattern)) throw new Error(`--pattern must be query or log, not ${opt.pattern}`);
@@ -68,7 +72,7 @@ async function scrape(port) {
 
 /** One `publish --once` to completion: VmHWM from /proc every 50 ms, /metrics every 250 ms. */
 async function runPublisher(bin, projDir, rows, variantEnv) {
-  const child = spawn(process.execPath, [bin, 'publish', '--once', '--brokers', kafka.bootstrap, '--log-format', 'json', '--metrics-port', '0'], {
+  const child = spawn(process.execPath, [...opt['node-args'].split(' ').filter(Boolean), bin, 'publish', '--once', '--brokers', kafka.bootstrap, '--log-format', 'json', '--metrics-port', '0'], {
     cwd: projDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv, ...variantEnv },
   });
   children.add(child);
@@ -77,7 +81,10 @@ async function runPublisher(bin, projDir, rows, variantEnv) {
   let summary;
   let stderr = '';
   let buf = '';
+  const logFile = opt.log ? join(work, `memory-${basename(projDir)}.log`) : undefined;
+  if (logFile) writeFileSync(logFile, '');
   child.stdout.on('data', (d) => {
+    if (logFile) appendFileSync(logFile, d);
     buf += d;
     let nl;
     while ((nl = buf.indexOf('\n')) >= 0) {

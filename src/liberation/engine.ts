@@ -96,7 +96,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
     try {
       const pending = ahead;
       ahead = undefined;
-      const batch = pending ? await pending : await o.source.read(committed, o.batchSize);
+      let batch: SourceBatch | undefined = pending ? await pending : await o.source.read(committed, o.batchSize);
       stats.bound = batch.info?.bound ?? null;
       // a source's advice (e.g. a missing index) is said once, not per batch
       const advice = batch.info?.warning;
@@ -128,7 +128,15 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
         }
       }
       const last = batch.rows[batch.rows.length - 1]!.offset;
-      if (readAhead && !batch.caughtUp && !o.signal?.aborted) {
+      const read = batch.rows.length;
+      const caughtUp = batch.caughtUp;
+      // The rows are mapped: let them go before the send. They would otherwise stay reachable while the
+      // Kafka client builds and compresses the request (young-generation collections happen there), be
+      // promoted and die in the old generation, whose growth is what peak RSS follows (heap-growth.ts).
+      batch = undefined;
+      const published = records.filter((r) => r.value !== null).length;
+      const tombstones = records.length - published;
+      if (readAhead && !caughtUp && !o.signal?.aborted) {
         ahead = o.source.read(last, o.batchSize);
         // observed when awaited; a failure here must not surface as an unhandled rejection meanwhile
         ahead.catch(() => {});
@@ -147,22 +155,19 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       }
       committed = last;
       stats.committed = last;
-      stats.read += batch.rows.length;
-      stats.published += o.dryRun ? 0 : records.filter((r) => r.value !== null).length;
-      stats.tombstones += o.dryRun ? 0 : records.filter((r) => r.value === null).length;
+      stats.read += read;
+      stats.published += o.dryRun ? 0 : published;
+      stats.tombstones += o.dryRun ? 0 : tombstones;
       stats.deadLettered += dead.length;
       stats.batches++;
       if (!o.dryRun) {
-        o.onBatch?.({
-          read: batch.rows.length, published: records.filter((r) => r.value !== null).length, tombstones: records.filter((r) => r.value === null).length,
-          deadLettered: dead.length, ms: performance.now() - taken,
-        });
+        o.onBatch?.({ read, published, tombstones, deadLettered: dead.length, ms: performance.now() - taken });
       }
       for (const d of dead) log({ level: 'warn', msg: 'row dead-lettered', stream: o.stream, position: d.position, field: d.field, reason: d.reason, target: o.deadLetter.describe() });
       o.onProgress?.(stats);
       attempts = 0;
-      if (batch.caughtUp && o.once) break;
-      if (batch.caughtUp && !o.source.waitsForData) await sleep(o.pollIntervalMs, o.signal);
+      if (caughtUp && o.once) break;
+      if (caughtUp && !o.source.waitsForData) await sleep(o.pollIntervalMs, o.signal);
     } catch (e) {
       ahead = undefined;
       attempts++;

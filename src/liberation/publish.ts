@@ -143,7 +143,8 @@ function keyBytes(value: unknown): Buffer | null {
   return Buffer.from(String(value), 'utf8');
 }
 
-function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row: SourceRow) => OutRecord {
+/** Row → record; `keepDecoded`: also the mapped value, for a sink that writes it (Sink.usesDecoded). */
+function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>, keepDecoded = false): (row: SourceRow) => OutRecord {
   const frame = (mapper: RowMapper, id: number, value: Record<string, unknown>) => encodeFrame(id, mapper.encode(value), 'messageIndexes' in mapper ? mapper.messageIndexes : undefined);
   return (row) => {
     if (row.payload !== undefined || row.topic !== undefined) {
@@ -159,7 +160,7 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row:
       const obj = parseJsonExact(Buffer.isBuffer(row.payload) ? row.payload.toString('utf8') : String(row.payload), 'payload');
       if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new MappingError('payload', 'the payload is not a JSON object');
       const value = target.mapper.map(obj as Record<string, unknown>);
-      return { topic, key, value: frame(target.mapper, target.schemaId, value), decoded: value, ...(row.headers ? { headers: row.headers } : {}), position: row.position };
+      return { topic, key, value: frame(target.mapper, target.schemaId, value), decoded: keepDecoded ? value : undefined, ...(row.headers ? { headers: row.headers } : {}), position: row.position };
     }
     const topic = g.stream.topic;
     if (row.tombstone) {
@@ -178,7 +179,7 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>): (row:
       // the key as the tombstone computes it: the field by the schema's name, an enum by its own symbol
       key: g.keyField ? keyBytes('fieldOf' in g.mapper ? g.mapper.fieldOf(value, g.keyField) : value[g.keyField]) : null,
       value: frame(g.mapper, g.schemaId, value),
-      decoded: value,
+      decoded: keepDecoded ? value : undefined,
       ...(row.headers ? { headers: row.headers } : {}),
       position: row.position,
     };
@@ -437,7 +438,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
             if (!opts.dryRun) await deadLetter.open?.();
             const stats = await runStream({
               stream: g.stream.topic, source, sink, checkpoints, deadLetter,
-              serialize: serializerFor(g, byTopic), keyOf: keyTextOf(g), keyBytesOf: keyBytesOf(g),
+              serialize: serializerFor(g, byTopic, sink.usesDecoded === true), keyOf: keyTextOf(g), keyBytesOf: keyBytesOf(g),
               batchSize: spec.batchSize, pollIntervalMs: spec.pollIntervalMs, once: opts.once ?? false,
               ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.dryRun ? { dryRun: true } : {}),
               onProgress: (st) => {
