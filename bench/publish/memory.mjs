@@ -59,6 +59,8 @@ mkdirSync(work, { recursive: true });
 const dir = mkdtempSync(join(work, 'memory-'));
 const children = new Set();
 process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+// Ctrl-C or a kill: leave through 'exit' so the broker and the publisher go too
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
 async function scrape(port) {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);

@@ -130,9 +130,9 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       const last = batch.rows[batch.rows.length - 1]!.offset;
       const read = batch.rows.length;
       const caughtUp = batch.caughtUp;
-      // The rows are mapped: let them go before the send. They would otherwise stay reachable while the
-      // Kafka client builds and compresses the request (young-generation collections happen there), be
-      // promoted and die in the old generation, whose growth is what peak RSS follows (heap-growth.ts).
+      // The rows are mapped: nothing after this needs them, so they are not held through the send and
+      // the checkpoint (what a batch keeps alive across its waits is what the old generation collects;
+      // see heap-growth.ts).
       batch = undefined;
       const published = records.filter((r) => r.value !== null).length;
       const tombstones = records.length - published;
