@@ -46,6 +46,8 @@ async function run(a: Args, io: CliIO): Promise<number> {
     }
     return 0;
   }
+  // before any row is read: bound how far the JS heap grows between full collections (see the module)
+  (await import('../liberation/heap-growth.js')).boundHeapGrowth(io.env);
   const { publish } = await import('../liberation/publish.js');
   const controller = new AbortController();
   let stopping = false;

@@ -446,7 +446,7 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
             if (!opts.dryRun) await deadLetter.open?.();
             const stats = await runStream({
               stream: g.stream.topic, source, sink, checkpoints, deadLetter,
-              serialize: serializerFor(g, byTopic, sink instanceof FileSink), keyOf: keyTextOf(g), keyBytesOf: keyBytesOf(g),
+              serialize: serializerFor(g, byTopic, sink.usesDecoded === true), keyOf: keyTextOf(g), keyBytesOf: keyBytesOf(g),
               batchSize: spec.batchSize, pollIntervalMs: spec.pollIntervalMs, once: opts.once ?? false,
               ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.dryRun ? { dryRun: true } : {}),
               onProgress: (st) => {

@@ -100,6 +100,12 @@ export interface OutRecord {
 
 export interface Sink {
   describe(): string;
+  /**
+   * The sink writes `OutRecord.decoded` (the file sink's NDJSON). Only then does the serializer keep
+   * each row's mapped value beside its bytes: otherwise it would be held, unread, until the batch is
+   * acknowledged (and outlive enough young-generation collections to be promoted to the old one).
+   */
+  readonly usesDecoded?: boolean;
   open(): Promise<void>;
   /**
    * Send the records in order and resolve only when every one of them is durably acknowledged

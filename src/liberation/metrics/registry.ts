@@ -125,6 +125,25 @@ export class PublishMetrics {
       out.push('# HELP schemactl_group_lease_valid 1 while the group coordinator has heard from this instance within the session timeout.', '# TYPE schemactl_group_lease_valid gauge');
       out.push(`schemactl_group_lease_valid{group="${esc(this.group ?? '')}"} ${lease ? 1 : 0}`);
     }
+    out.push(...processMemory());
     return out.join('\n') + '\n';
   }
+}
+
+/**
+ * The process's memory in the names Prometheus' Node.js client uses, so existing dashboards and alerts
+ * apply: resident set (what the kernel charges the container), the JS heap, and the memory V8 tracks
+ * outside it (Buffers and other ArrayBuffers). RSS rising while the heap stays flat points at native
+ * allocations (the Kafka client's record batches, the compression codec, the C library's allocator).
+ */
+function processMemory(): string[] {
+  const m = process.memoryUsage();
+  const gauge = (name: string, help: string, v: number) => [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${num(v)}`];
+  return [
+    ...gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', m.rss),
+    ...gauge('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', m.heapTotal),
+    ...gauge('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', m.heapUsed),
+    ...gauge('nodejs_external_memory_bytes', 'Node.js external memory size in bytes (Buffers, ArrayBuffers, WebAssembly memories).', m.external),
+    ...gauge('nodejs_array_buffers_bytes', 'Memory allocated for ArrayBuffers and Buffers in bytes (part of the external memory).', m.arrayBuffers),
+  ];
 }

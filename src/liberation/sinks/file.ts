@@ -4,6 +4,8 @@ import { appendDurable, jsonLine } from '../fsutil.js';
 import type { OutRecord, Sink } from '../types.js';
 
 export class FileSink implements Sink {
+  readonly usesDecoded = true;
+
   constructor(private readonly path: string) {}
 
   describe(): string {
