@@ -1,11 +1,12 @@
 // What the publish benchmarks share: the current sources built into a private folder laid out like an
 // installation, a single-node Kafka broker from the tests' jars, the ~200-byte benchmark table, and a
 // catalog for it at default settings.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCli as buildInstalledCli } from '../lib.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const work = join(root, 'bench/.work');
@@ -28,19 +29,9 @@ export function portOpen(port) {
   });
 }
 
-/** The current sources compiled into a private folder laid out like an installation (launcher, package.json). */
+/** The current sources built as an installation is (see bench/lib.mjs), in bench/.work/<name>. */
 export function buildCli(name = 'publish-build') {
-  const out = join(work, name);
-  mkdirSync(join(out, 'bin'), { recursive: true });
-  try {
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(out, 'dist')], { cwd: root, stdio: 'pipe' });
-  } catch (e) {
-    // type errors in files being edited elsewhere still emit JavaScript
-    if (!existsSync(join(out, 'dist/src/cli/main.js'))) throw e;
-  }
-  cpSync(join(root, 'bin'), join(out, 'bin'), { recursive: true }); // with bin/package.json (CommonJS)
-  for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(join(root, f), join(out, f));
-  return join(out, 'bin/schemactl.js');
+  return buildInstalledCli(join(work, name));
 }
 
 /**
