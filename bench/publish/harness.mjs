@@ -63,10 +63,10 @@ export async function startKafka(dir, children) {
   const log = openSync(join(dir, 'kafka.log'), 'a');
   const child = spawn('java', ['-Xmx1g', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${join(root, 'test/support/kafka/log4j2.properties')}`, '-cp', cp, 'kafka.Kafka', props], { stdio: ['ignore', log, log] });
   children.add(child);
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 180_000; // a loaded machine starts the JVM slowly
   while (!(await portOpen(port))) {
     if (child.exitCode !== null) throw new Error(`Kafka exited; see ${join(dir, 'kafka.log')}`);
-    if (Date.now() > deadline) throw new Error('Kafka did not start within 90 s');
+    if (Date.now() > deadline) throw new Error('Kafka did not start within 180 s');
     await sleep(200);
   }
   return {

@@ -14,13 +14,13 @@
 //
 //   node bench/publish/run.mjs [--rows 1000000] [--small 100000] [--sweep 1000,2000,5000,10000] [--batch-size N] [--pg postgres://…] [--keep]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { buildCli } from '../lib.mjs';
+import { createTable, schema, startKafka } from './harness.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: opt } = parseArgs({
@@ -52,90 +52,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const children = new Set();
 process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
-  });
-}
-function portOpen(port) {
-  return new Promise((res) => {
-    const s = createConnection({ port, host: '127.0.0.1' });
-    s.once('connect', () => { s.destroy(); res(true); });
-    s.once('error', () => res(false));
-  });
-}
-
-/** A single-node KRaft broker from the jars test/support/kafka/pom.xml fetches (the tests' broker, default flush policy). */
-async function startKafka() {
-  const lib = join(root, 'test/support/kafka/target/lib');
-  if (!existsSync(join(lib, 'kafka-server-4.1.1.jar'))) {
-    const r = spawnSync('mvn', ['-q', '-B', '-f', join(root, 'test/support/kafka/pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('fetching the Kafka jars with Maven failed');
-  }
-  const port = await freePort();
-  const cport = await freePort();
-  const data = join(dir, 'kafka-data');
-  const props = join(dir, 'server.properties');
-  writeFileSync(props, [
-    'process.roles=broker,controller', 'node.id=1', `controller.quorum.voters=1@127.0.0.1:${cport}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${cport}`, `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names=CONTROLLER', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    `log.dirs=${data}`, 'offsets.topic.replication.factor=1', 'offsets.topic.num.partitions=1', 'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1', 'num.partitions=1', 'auto.create.topics.enable=true', '',
-  ].join('\n'));
-  const cp = `${lib}/*`;
-  const id = spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' }).stdout.trim();
-  const fmt = spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props], { encoding: 'utf8' });
-  if (fmt.status !== 0) throw new Error(`formatting Kafka storage failed: ${fmt.stderr}`);
-  const log = openSync(join(dir, 'kafka.log'), 'a');
-  const child = spawn('java', ['-Xmx1g', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${join(root, 'test/support/kafka/log4j2.properties')}`, '-cp', cp, 'kafka.Kafka', props], { stdio: ['ignore', log, log] });
-  children.add(child);
-  const deadline = Date.now() + 180_000; // a loaded machine starts the JVM slowly
-  while (!(await portOpen(port))) {
-    if (child.exitCode !== null) throw new Error(`Kafka exited; see ${join(dir, 'kafka.log')}`);
-    if (Date.now() > deadline) throw new Error('Kafka did not start within 180 s');
-    await sleep(200);
-  }
-  return {
-    bootstrap: `127.0.0.1:${port}`, lib,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await Promise.race([new Promise((r) => child.once('exit', r)), sleep(20_000).then(() => child.kill('SIGKILL'))]);
-      children.delete(child);
-    },
-  };
-}
-
-/** ~200 bytes per row on the wire: id, uuid, amount, status, 120-char text, two µs timestamps. */
-async function createTable(client, table, rows) {
-  await client.query(`DROP TABLE IF EXISTS ${table}`);
-  await client.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, account_id uuid NOT NULL, amount numeric(12,2) NOT NULL, status text NOT NULL,
-    description text NOT NULL, occurred_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)`);
-  await client.query(`INSERT INTO ${table}
-    SELECT g, md5(g::text)::uuid, (g % 100000) / 100.0, (ARRAY['PENDING','BOOKED','REVERSED'])[1 + g % 3],
-           repeat(md5((g * 7)::text), 4) || left(md5(g::text), 8), '2024-01-01 00:00:00+00'::timestamptz + g * interval '17 microseconds',
-           '2024-01-01 00:00:00+00'::timestamptz + (g / 3) * interval '1 microsecond'
-    FROM generate_series(1, ${rows}) g`);
-  // the keyset walk needs an index on (timestamp, id), as any deployment of the query pattern should
-  // have: without one every page is a full scan and a sort
-  await client.query(`CREATE INDEX ON ${table} (updated_at, id)`);
-  await client.query(`ANALYZE ${table}`);
-}
-
-const schema = JSON.stringify({
-  type: 'record', name: 'EntryBooked', namespace: 'com.acme.bench.v1', doc: 'Benchmark row.',
-  fields: [
-    { name: 'id', type: 'long', doc: 'Id.' },
-    { name: 'account_id', type: { type: 'string', logicalType: 'uuid' }, doc: 'Account.' },
-    { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 }, doc: 'Amount.' },
-    { name: 'status', type: { type: 'enum', name: 'EntryStatus', symbols: ['UNKNOWN', 'PENDING', 'BOOKED', 'REVERSED'], default: 'UNKNOWN', doc: 'State.' }, default: 'UNKNOWN', doc: 'State.' },
-    { name: 'description', type: 'string', doc: 'Text.' },
-    { name: 'occurred_at', type: { type: 'long', logicalType: 'timestamp-micros' }, doc: 'When it happened.' },
-    { name: 'updated_at', type: { type: 'long', logicalType: 'timestamp-micros' }, doc: 'When written.' },
-  ],
-}, null, 2);
 
 /** Run the publisher to completion; peak RSS is the kernel's high-water mark (VmHWM) sampled until exit. */
 async function runPublisher(bin, table, topic, bootstrap, batchSize = opt['batch-size']) {
@@ -238,7 +154,7 @@ async function mainBench() {
   console.log(`building the CLI …`);
   const bin = opt.cli ? resolve(opt.cli) : buildCli(join(work, 'publish-build'));
   console.log(`starting Kafka …`);
-  const kafka = await startKafka();
+  const kafka = await startKafka(dir, children);
   const client = new pg.Client({ connectionString: opt.pg });
   await client.connect();
   const big = `bench_publish_${process.pid}`;
