@@ -1,0 +1,300 @@
+// Group mode when the membership changes on purpose: real publisher processes (the built CLI) on a real
+// Kafka broker and a throwaway wal_level=logical PostgreSQL cluster, six streams (two each of the query,
+// outbox and log patterns) while rows are written continuously.
+//
+//  1. Scale-out: one instance runs all six streams; a second and then a third instance start, and the
+//     streams rebalance onto them (2/2/2, seen in each instance's log and its /metrics owned-streams
+//     gauge, and in the `schemactl.instance` header of the records each one published).
+//  2. Rolling restart: each of the three is stopped in turn with SIGTERM and replaced by a new process.
+//     A graceful stop finishes or abandons its in-flight batches, releases its streams and leaves the
+//     group before any other instance starts them, so the handover takes far less than the session
+//     timeout (10 s) a kill -9 has to wait for. The handover times are measured and printed.
+//  3. Group mode checks each stream's source (the role's permissions) before it registers anything, with
+//     the message and exit code a single publisher gives.
+//
+// The oracles after each of 1 and 2: the replay per key of every topic equals its table (tombstones for
+// deleted keys); every change committed to an outbox, and every change committed to a log-pattern table
+// once its slot existed, is in the topic (no loss); per topic, the records cut into runs by instance
+// never interleave (a run starts after the previous run's last record), and there are no more runs than
+// times the stream was started anywhere.
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js';
+import { readCommitted, type CommittedMessage } from '../../src/liberation/sinks/kafka-tx.js';
+import {
+  createTables, describeRuns, duplicates, gauge, instanceRuns, ITEM_SCHEMA, logLines, mismatches, missingChanges, ownedOf, replay,
+  runningOf, scrape, seeded, sleep, sourceLines, tableState, TableWriter, waitFor, type GroupStreamDef,
+} from '../support/group.js';
+import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
+import { freePort } from '../support/ports.js';
+import { buildPublisherCli, runPublisher, spawnPublisher, tempDir, writeFiles, type PublisherChild } from '../support/publisher.js';
+
+const GROUP = 'mem-test';
+/** rows in the tables before the first instance starts; the writer then adds 8 rows per table every ~150 ms */
+const BACKLOG = 1500;
+/** the broker's default session timeout in group mode: a kill -9 is noticed after this long */
+const SESSION_TIMEOUT_MS = 10_000;
+
+const STREAMS: GroupStreamDef[] = [
+  { topic: 'mem.q1', table: 'mq1', pattern: 'query' },
+  { topic: 'mem.q2', table: 'mq2', pattern: 'query' },
+  { topic: 'mem.o1', table: 'mo1', pattern: 'outbox' },
+  { topic: 'mem.o2', table: 'mo2', pattern: 'outbox' },
+  { topic: 'mem.l1', table: 'ml1', pattern: 'log' },
+  { topic: 'mem.l2', table: 'ml2', pattern: 'log' },
+];
+
+let cluster: PgCluster;
+let broker: KafkaBroker;
+let registry: ServedRegistry;
+let db: pg.Client;
+let writer: TableWriter;
+/** when the log streams' slots existed: every change committed after it is in the WAL the stream reads */
+let slotsAt = 0;
+
+interface Instance { id: string; dir: string; port: number; p: PublisherChild; spawnedAt: number }
+/** every process started, in start order (stopped ones too: their logs count the stream starts) */
+const all: Instance[] = [];
+/** the processes of the group now */
+let current: Instance[] = [];
+
+function catalog(): string {
+  return [
+    'kafka:', `  brokers: ["${broker.bootstrap}"]`, '  checkpoint_topic: mem-offsets', `  group: ${GROUP}`,
+    'registry:', `  url: ${registry.url}`,
+    'streams:',
+    ...STREAMS.flatMap((s) => [`  - topic: ${s.topic}`, '    kind: store', '    schema: item.avsc', '    key: id', '    source:', ...sourceLines(s, cluster.url, 'mem').map((l) => `      ${l}`)]),
+    '',
+  ].join('\n');
+}
+
+async function spawnInstance(id: string): Promise<Instance> {
+  const dir = tempDir(`group-mem-${id}`);
+  writeFiles(dir, { 'item.avsc': JSON.stringify(ITEM_SCHEMA, null, 2), 'schemactl.yaml': catalog() });
+  const port = await freePort();
+  const inst = { id, dir, port, spawnedAt: Date.now(), p: spawnPublisher(['--log-format', 'json', '--instance-id', id, '--metrics-port', String(port)], { cwd: dir }) };
+  all.push(inst);
+  current.push(inst);
+  return inst;
+}
+
+const dump = () => all.map((i) => `--- ${i.id}\n${i.p.output().stdout.split('\n').filter((l) => !l.includes('"msg":"progress"')).join('\n').slice(-6000)}\n${i.p.output().stderr.slice(-2000)}`).join('\n');
+const withDump = (e: Error): never => { throw new Error(`${e.message}\n${dump()}`); };
+
+/** the time (ms) of each log line of `msg` about `topic` in the process's output */
+const timesOf = (i: Instance, msg: string, topic?: string) => logLines(i.p).filter((l) => l.msg === msg && (topic === undefined || l.topic === topic)).map((l) => Date.parse(String(l.time)));
+
+/** every instance owns `per` streams (its last assignment) and runs exactly those */
+function balanced(per: number[]): boolean {
+  const owned = current.map((i) => ownedOf(i.p));
+  if (owned.map((o) => o.length).sort().join() !== [...per].sort().join()) return false;
+  if (new Set(owned.flat()).size !== STREAMS.length) return false;
+  return current.every((i, k) => runningOf(i.p).join() === [...owned[k]!].sort().join());
+}
+
+beforeAll(async () => {
+  const work = tempDir('group-mem');
+  [cluster, broker, registry] = await Promise.all([
+    startPgCluster(),
+    startKafka({ workDir: path.join(work, 'kafka') }),
+    serveRegistry({ port: 0, dataDir: path.join(work, 'registry') }),
+    buildPublisherCli(),
+  ]) as [PgCluster, KafkaBroker, ServedRegistry, string];
+  db = new pg.Client({ connectionString: cluster.url });
+  await db.connect();
+  db.on('error', () => {});
+  await createTables(db, STREAMS);
+  writer = new TableWriter(db, STREAMS, seeded(1515));
+}, 240_000);
+
+afterAll(async () => {
+  await writer?.stop().catch(() => {});
+  for (const i of all) if (i.p.child.exitCode === null && i.p.child.signalCode === null) i.p.child.kill('SIGKILL');
+  await Promise.all(all.map((i) => i.p.done));
+  // what each process printed, beside its catalog, for a look after a failure
+  for (const i of all) writeFiles(i.dir, { 'stdout.log': i.p.output().stdout, 'stderr.log': i.p.output().stderr });
+  await db?.end().catch(() => {});
+  await Promise.all([cluster?.stop(), broker?.stop(), registry?.close()]);
+});
+
+/** wait until every topic's replay equals its table, then check loss and interleaving; returns the topics */
+async function checkTopics(phase: string): Promise<Map<string, CommittedMessage[]>> {
+  const final = new Map<string, CommittedMessage[]>();
+  await waitFor(`${phase}: every topic to equal its table`, 90_000, async () => {
+    for (const t of STREAMS) {
+      const msgs = await readCommitted([broker.bootstrap], t.topic);
+      if (mismatches(await tableState(db, t), replay(msgs), writer.everId.get(t.topic)!).length) return undefined;
+      final.set(t.topic, msgs);
+    }
+    return true;
+  }).catch(async (e: Error) => {
+    const report = await Promise.all(STREAMS.map(async (t) => `${t.topic}: ${mismatches(await tableState(db, t), replay(await readCommitted([broker.bootstrap], t.topic)), writer.everId.get(t.topic)!).slice(0, 5).join('; ')}`));
+    throw new Error(`${e.message}\n${report.join('\n')}\n${dump()}`);
+  });
+  const starts = new Map<string, number>();
+  for (const i of all) for (const l of logLines(i.p)) if (l.msg === 'stream started') starts.set(String(l.topic), (starts.get(String(l.topic)) ?? 0) + 1);
+  for (const t of STREAMS) {
+    const msgs = final.get(t.topic)!;
+    // no loss: every outbox row is an event; every change of a log table after its slot existed is in the WAL it reads
+    if (t.pattern === 'outbox') expect(missingChanges(writer.changes.get(t.topic)!, msgs).slice(0, 10), `${phase} ${t.topic}: changes missing`).toEqual([]);
+    if (t.pattern === 'log') expect(missingChanges(writer.changes.get(t.topic)!, msgs, slotsAt).slice(0, 10), `${phase} ${t.topic}: changes missing`).toEqual([]);
+    expect(msgs.every((m) => all.some((i) => i.id === m.headers['schemactl.instance'])), `${t.topic}: every record names its instance`).toBe(true);
+    const { runs, overlaps } = instanceRuns(msgs);
+    expect(overlaps, `${phase} ${t.topic}: ${describeRuns(runs)}`).toEqual([]);
+    expect(runs.length, `${phase} ${t.topic}: ${describeRuns(runs)}`).toBeLessThanOrEqual(starts.get(t.topic) ?? 0);
+    console.log(`group-membership ${phase}: ${t.topic}: ${msgs.length} records (${writer.rows(t.topic)} rows written), ${duplicates(msgs)} repeated (key, version); runs ${describeRuns(runs)}`);
+  }
+  return final;
+}
+
+it('scale-out: a second and a third instance join a running group and the streams rebalance onto them, nothing lost, no overlap', async () => {
+  await writer.step(BACKLOG, null);
+  const i1 = await spawnInstance('i1');
+  await waitFor('i1 to run all six streams', 90_000, () => balanced([6])).catch(withDump);
+  // the continuous writes begin once the log streams' slots exist, so each of their changes is in the WAL they read
+  await waitFor('the log streams\' slots', 30_000, async () => (await db.query("SELECT count(*)::int AS n FROM pg_replication_slots WHERE slot_name LIKE 'mem\\_%'")).rows[0].n === 2);
+  slotsAt = Date.now();
+  writer.start(8, { updates: 6, deletes: 2 }, 150);
+
+  const rebalance: string[] = [];
+  for (const [id, per] of [['i2', [3, 3]], ['i3', [2, 2, 2]]] as const) {
+    await sleep(1500);
+    const before = new Map(current.map((i) => [i.id, ownedOf(i.p)]));
+    const inst = await spawnInstance(id);
+    await waitFor(`${id} to join and the streams to rebalance ${per.join('/')}`, 60_000, () => balanced([...per])).catch(withDump);
+    // how long the move took: from the new process's start, and from its join (its first assignment)
+    const joined = Math.min(...timesOf(inst, 'group assignment'));
+    const mine = ownedOf(inst.p);
+    const running = Math.max(...mine.map((t) => Math.min(...timesOf(inst, 'stream started', t))));
+    const released = mine.map((t) => {
+      const from = current.find((i) => before.get(i.id)?.includes(t))!;
+      return `${t} from ${from.id} (released ${Math.max(...timesOf(from, 'stream released', t)) - joined} ms after the join)`;
+    });
+    rebalance.push(`${id}: process start → joined ${joined - inst.spawnedAt} ms → its ${mine.length} streams running ${running - joined} ms later; moved ${released.join(', ')}`);
+    for (const [other, had] of before) expect(ownedOf(current.find((i) => i.id === other)!.p).every((t) => had.includes(t)), `${other} only gave streams away (sticky)`).toBe(true);
+  }
+  for (const r of rebalance) console.log(`group-membership scale-out: ${r}`);
+
+  // the owned-streams gauge of every instance says 2, and each is ready
+  for (const i of current) {
+    const m = await scrape(i.port);
+    expect(gauge(m.body, 'schemactl_owned_streams'), `${i.id} /metrics`).toBe(2);
+    expect(m.body).toMatch(new RegExp(`^schemactl_group_lease_valid\\{group="${GROUP}"\\} 1$`, 'm'));
+    expect((await scrape(i.port, '/readyz')).status).toBe(200);
+  }
+  await sleep(2000);
+  await writer.stop();
+  const topics = await checkTopics('scale-out');
+  // each new instance published the streams it took over: they carry its header, and it is the last run there
+  for (const i of current) {
+    for (const t of ownedOf(i.p)) {
+      const msgs = topics.get(t)!;
+      expect(instanceRuns(msgs).runs.at(-1)!.id, `${t}: last run`).toBe(i.id);
+    }
+  }
+  expect(i1.p.child.exitCode).toBeNull();
+}, 240_000);
+
+it('rolling restart: each instance in turn is stopped with SIGTERM and replaced; its streams move at once, nothing lost, no overlap', async () => {
+  expect(current.map((i) => i.id), 'the scale-out left three instances running').toEqual(['i1', 'i2', 'i3']);
+  writer.start(8, { updates: 6, deletes: 2 }, 150);
+  const handovers: number[] = [];
+  const report: string[] = [];
+  for (const id of ['i1', 'i2', 'i3']) {
+    await sleep(1000);
+    const old = current.find((i) => i.id === id)!;
+    const streams = ownedOf(old.p);
+    expect(streams.length).toBe(2);
+    const t0 = Date.now();
+    old.p.child.kill('SIGTERM');
+    const r = await Promise.race([old.p.done, sleep(45_000).then(() => undefined)]);
+    if (!r) throw new Error(`${id} did not exit within 45 s of SIGTERM\n${dump()}`);
+    expect(r.code, `${id} exit code\n${dump()}`).toBe(0);
+    const exitedMs = Date.now() - t0;
+    current = current.filter((i) => i !== old);
+    // its streams start on the two others, after it released them
+    const moved = await waitFor(`${id}'s streams to start on the others`, 30_000, () => {
+      const at = streams.map((t) => {
+        const starts = current.flatMap((i) => timesOf(i, 'stream started', t).filter((x) => x >= t0).map((x) => ({ i, x })));
+        return starts.length ? { t, ...starts.sort((a, b) => a.x - b.x)[0]! } : undefined;
+      });
+      return at.every((x) => x !== undefined) ? at.map((x) => x!) : undefined;
+    }).catch(withDump);
+    for (const m of moved) {
+      const released = Math.max(...timesOf(old, 'stream released', m.t));
+      expect(released, `${id} released ${m.t} before ${m.i.id} started it`).toBeLessThanOrEqual(m.x);
+      handovers.push(m.x - t0);
+    }
+    const seen = Math.min(...current.map((i) => Math.min(...timesOf(i, 'group assignment').filter((x) => x >= t0))));
+    report.push(`${id}: SIGTERM → exited ${exitedMs} ms, the others reassigned after ${seen - t0} ms, ${moved.map((m) => `${m.t} running on ${m.i.id} after ${m.x - t0} ms`).join(', ')}`);
+    // the replacement (a new process, so a new instance id as with the default host-pid) takes its share back
+    const next = await spawnInstance(`${id}b`);
+    await waitFor(`${next.id} to join and the group to be 2/2/2 again`, 60_000, () => balanced([2, 2, 2])).catch(withDump);
+    const joined = Math.min(...timesOf(next, 'group assignment'));
+    const running = Math.max(...ownedOf(next.p).map((t) => Math.min(...timesOf(next, 'stream started', t))));
+    report.push(`${next.id}: process start → joined ${joined - next.spawnedAt} ms → its streams running ${running - joined} ms later`);
+  }
+  for (const line of report) console.log(`group-membership rolling restart: ${line}`);
+  console.log(`group-membership rolling restart: SIGTERM → stream running elsewhere: ${handovers.sort((a, b) => a - b).join(', ')} ms (session timeout ${SESSION_TIMEOUT_MS} ms)`);
+  // a graceful stop does not wait for the session timeout the way a kill -9 does
+  expect(Math.max(...handovers)).toBeLessThan(SESSION_TIMEOUT_MS);
+
+  await sleep(2000);
+  await writer.stop();
+  const topics = await checkTopics('rolling restart');
+  for (const i of current) for (const t of ownedOf(i.p)) expect(instanceRuns(topics.get(t)!).runs.at(-1)!.id).toBe(i.id);
+  // the query pattern reads by (timestamp, key) from the committed checkpoint: a handover repeats nothing
+  for (const t of STREAMS.filter((s) => s.pattern === 'query')) expect(duplicates(topics.get(t.topic)!), `${t.topic}: repeated records`).toBe(0);
+
+  // a clean stop of the rest
+  for (const i of current) i.p.child.kill('SIGTERM');
+  for (const i of current) {
+    const r = await Promise.race([i.p.done, sleep(45_000).then(() => undefined)]);
+    if (!r) throw new Error(`${i.id} did not exit within 45 s of SIGTERM\n${dump()}`);
+    expect(r.code, dump()).toBe(0);
+  }
+}, 240_000);
+
+it('group mode checks every stream\'s source permissions before it registers anything, as a single publisher does', async () => {
+  const role = 'mem_noprivs';
+  cluster.psql(`CREATE ROLE ${role} LOGIN; CREATE TABLE perm_q (id bigint PRIMARY KEY, v bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now()); CREATE TABLE perm_l (id bigint PRIMARY KEY, v bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now()); GRANT SELECT ON perm_q, perm_l TO ${role};`);
+  const url = cluster.url.replace('postgres@', `${role}@`);
+  expect(url).toContain(role);
+  const perm: GroupStreamDef[] = [{ topic: 'perm.q', table: 'perm_q', pattern: 'query' }, { topic: 'perm.l', table: 'perm_l', pattern: 'log' }];
+  const yaml = (group: boolean) => [
+    'kafka:', `  brokers: ["${broker.bootstrap}"]`, '  checkpoint_topic: perm-offsets', ...(group ? ['  group: perm-group'] : ['  exactly_once: true']),
+    'registry:', `  url: ${registry.url}`,
+    'streams:',
+    ...perm.flatMap((s) => [`  - topic: ${s.topic}`, '    kind: store', '    schema: item.avsc', '    key: id', '    source:', ...sourceLines(s, url, 'perm').map((l) => `      ${l}`)]),
+    '',
+  ].join('\n');
+  const run = async (group: boolean) => {
+    const dir = tempDir(`group-perm-${group}`);
+    writeFiles(dir, { 'item.avsc': JSON.stringify(ITEM_SCHEMA, null, 2), 'schemactl.yaml': yaml(group) });
+    const r = await runPublisher(['--log-format', 'json', ...(group ? [] : ['--once'])], { cwd: dir, timeoutMs: 60_000 });
+    const summary = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; streams?: Array<{ topic: string; status: string; error?: string }> }).find((l) => l.msg === 'summary');
+    return { r, streams: new Map((summary?.streams ?? []).map((s) => [s.topic, s])) };
+  };
+  const single = await run(false);
+  const grouped = await run(true);
+  for (const x of [single, grouped]) {
+    expect(x.r.code, x.r.stdout + x.r.stderr).toBe(2);
+    expect(x.streams.get('perm.q')?.error).toContain(`GRANT pg_read_all_stats TO ${role}`);
+    expect(x.streams.get('perm.l')?.error).toContain('REPLICATION');
+  }
+  // the same verdict, word for word
+  expect(grouped.streams.get('perm.q')).toEqual(single.streams.get('perm.q'));
+  expect(grouped.streams.get('perm.l')).toEqual(single.streams.get('perm.l'));
+  const subjects = (await (await fetch(`${registry.url}/subjects`)).json()) as string[];
+  expect(subjects.filter((s) => s.startsWith('perm.'))).toEqual([]);
+  // and the instance never joined: the group's control topic was not even created
+  const { Admin } = await import('@platformatic/kafka');
+  const admin = new Admin({ clientId: 'verify', bootstrapBrokers: [broker.bootstrap] });
+  try {
+    expect(await admin.listTopics()).not.toContain('schemactl-group-perm-group');
+  } finally {
+    await admin.close();
+  }
+}, 120_000);
