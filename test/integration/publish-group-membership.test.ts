@@ -42,9 +42,13 @@ const STREAMS: GroupStreamDef[] = [
   { topic: 'mem.q2', table: 'mq2', pattern: 'query' },
   { topic: 'mem.o1', table: 'mo1', pattern: 'outbox' },
   { topic: 'mem.o2', table: 'mo2', pattern: 'outbox' },
-  { topic: 'mem.l1', table: 'ml1', pattern: 'log' },
-  { topic: 'mem.l2', table: 'ml2', pattern: 'log' },
+  // named to sort last: stream i is partition i in name order, and the sticky assignment keeps a member's
+  // lowest partitions, so scaling out moves the log streams (and their replication slots)
+  { topic: 'mem.wal1', table: 'mw1', pattern: 'log' },
+  { topic: 'mem.wal2', table: 'mw2', pattern: 'log' },
 ];
+/** snapshot chunk of the log streams: small, so a snapshot lasts many batches and a handover can land inside it */
+const CHUNK = 50;
 
 let cluster: PgCluster;
 let broker: KafkaBroker;
@@ -65,7 +69,7 @@ function catalog(): string {
     'kafka:', `  brokers: ["${broker.bootstrap}"]`, '  checkpoint_topic: mem-offsets', `  group: ${GROUP}`,
     'registry:', `  url: ${registry.url}`,
     'streams:',
-    ...STREAMS.flatMap((s) => [`  - topic: ${s.topic}`, '    kind: store', '    schema: item.avsc', '    key: id', '    source:', ...sourceLines(s, cluster.url, 'mem').map((l) => `      ${l}`)]),
+    ...STREAMS.flatMap((s) => [`  - topic: ${s.topic}`, '    kind: store', '    schema: item.avsc', '    key: id', '    source:', ...sourceLines(s, cluster.url, 'mem', { chunk: CHUNK }).map((l) => `      ${l}`)]),
     '',
   ].join('\n');
 }
@@ -149,6 +153,12 @@ async function checkTopics(phase: string): Promise<Map<string, CommittedMessage[
   return final;
 }
 
+/** the processes (of all ever started) that logged `msg` about `topic` at or after `since` */
+const loggedSince = (msg: string, topic: string, since: number) => all.flatMap((i) => timesOf(i, msg, topic).filter((x) => x >= since));
+
+/** repeated (key, version) per topic after the scale-out: the rolling restart must add none to the query and log topics */
+const repeatedAfterScaleOut = new Map<string, number>();
+
 it('scale-out: a second and a third instance join a running group and the streams rebalance onto them, nothing lost, no overlap', async () => {
   await writer.step(BACKLOG, null);
   const i1 = await spawnInstance('i1');
@@ -160,22 +170,25 @@ it('scale-out: a second and a third instance join a running group and the stream
 
   const rebalance: string[] = [];
   for (const [id, per] of [['i2', [3, 3]], ['i3', [2, 2, 2]]] as const) {
-    await sleep(1500);
     const before = new Map(current.map((i) => [i.id, ownedOf(i.p)]));
     const inst = await spawnInstance(id);
-    await waitFor(`${id} to join and the streams to rebalance ${per.join('/')}`, 60_000, () => balanced([...per])).catch(withDump);
+    await waitFor(`${id} to join and the streams to rebalance ${per.join('/')}`, 90_000, () => balanced([...per])).catch(withDump);
     // how long the move took: from the new process's start, and from its join (its first assignment)
     const joined = Math.min(...timesOf(inst, 'group assignment'));
     const mine = ownedOf(inst.p);
     const running = Math.max(...mine.map((t) => Math.min(...timesOf(inst, 'stream started', t))));
-    const released = mine.map((t) => {
+    const moved = mine.map((t) => {
       const from = current.find((i) => before.get(i.id)?.includes(t))!;
-      return `${t} from ${from.id} (released ${Math.max(...timesOf(from, 'stream released', t)) - joined} ms after the join)`;
+      const released = Math.max(...timesOf(from, 'stream released', t));
+      const started = Math.min(...timesOf(inst, 'stream started', t));
+      return `${t} from ${from.id} (released +${released - joined} ms, running +${started - joined} ms)`;
     });
-    rebalance.push(`${id}: process start → joined ${joined - inst.spawnedAt} ms → its ${mine.length} streams running ${running - joined} ms later; moved ${released.join(', ')}`);
+    rebalance.push(`${id}: process start → joined ${joined - inst.spawnedAt} ms → all its ${mine.length} streams running ${running - joined} ms later; ${moved.join(', ')}`);
     for (const [other, had] of before) expect(ownedOf(current.find((i) => i.id === other)!.p).every((t) => had.includes(t)), `${other} only gave streams away (sticky)`).toBe(true);
   }
   for (const r of rebalance) console.log(`group-membership scale-out: ${r}`);
+  // the log streams moved (their names sort last), with their slots
+  expect(ownedOf(current[0]!.p).some((t) => t.startsWith('mem.wal'))).toBe(false);
 
   // the owned-streams gauge of every instance says 2, and each is ready
   for (const i of current) {
@@ -184,38 +197,56 @@ it('scale-out: a second and a third instance join a running group and the stream
     expect(m.body).toMatch(new RegExp(`^schemactl_group_lease_valid\\{group="${GROUP}"\\} 1$`, 'm'));
     expect((await scrape(i.port, '/readyz')).status).toBe(200);
   }
-  await sleep(2000);
   await writer.stop();
+  // the first snapshot of each log table is over (wherever it ended), so later repeats would be the handovers'
+  await waitFor('the log streams\' first snapshots to end', 60_000, () => STREAMS.filter((t) => t.pattern === 'log').every((t) => loggedSince('snapshot done', t.topic, 0).length > 0)).catch(withDump);
   const topics = await checkTopics('scale-out');
+  for (const [t, msgs] of topics) repeatedAfterScaleOut.set(t, duplicates(msgs));
   // each new instance published the streams it took over: they carry its header, and it is the last run there
   for (const i of current) {
-    for (const t of ownedOf(i.p)) {
-      const msgs = topics.get(t)!;
-      expect(instanceRuns(msgs).runs.at(-1)!.id, `${t}: last run`).toBe(i.id);
-    }
+    for (const t of ownedOf(i.p)) expect(instanceRuns(topics.get(t)!).runs.at(-1)!.id, `${t}: last run`).toBe(i.id);
   }
   expect(i1.p.child.exitCode).toBeNull();
 }, 240_000);
 
-it('rolling restart: each instance in turn is stopped with SIGTERM and replaced; its streams move at once, nothing lost, no overlap', async () => {
+it('rolling restart: each instance in turn is stopped with SIGTERM and replaced; its streams move at once (one in the middle of a snapshot), nothing lost, no overlap', async () => {
   expect(current.map((i) => i.id), 'the scale-out left three instances running').toEqual(['i1', 'i2', 'i3']);
   writer.start(8, { updates: 6, deletes: 2 }, 150);
   const handovers: number[] = [];
   const report: string[] = [];
-  for (const id of ['i1', 'i2', 'i3']) {
-    await sleep(1000);
-    const old = current.find((i) => i.id === id)!;
+  let resnapshot: { topic: string; at: number; keys: Set<string> } | undefined;
+  const remaining = [...current];
+  while (remaining.length) {
+    // each of the three in turn; first one that runs a log stream, so that stream moves mid-snapshot
+    const old = (resnapshot ? undefined : remaining.find((i) => ownedOf(i.p).some((t) => t.startsWith('mem.wal')))) ?? remaining[0]!;
+    remaining.splice(remaining.indexOf(old), 1);
+    const id = old.id;
     const streams = ownedOf(old.p);
     expect(streams.length).toBe(2);
+    const log = streams.find((t) => t.startsWith('mem.wal'));
+    if (log && !resnapshot) {
+      // the first instance stopped that runs a log stream is in the middle of re-reading its table: the
+      // signal (what `publish --resnapshot` writes) is taken, a chunk or two published, then SIGTERM
+      const t = STREAMS.find((x) => x.topic === log)!;
+      const keys = new Set((await tableState(db, t)).keys());
+      const at = Date.now();
+      await db.query("SELECT pg_logical_emit_message(true, 'schemactl.snapshot', $1)", [JSON.stringify({ slot: `mem_${t.table}`, tables: [`public.${t.table}`] })]);
+      await waitFor(`${id} to start re-reading ${t.table}`, 30_000, () => timesOf(old, 'snapshot requested by signal', log).some((x) => x >= at)).catch(withDump);
+      await waitFor(`${id} to publish a first chunk of ${t.table}`, 30_000, async () => (await readCommitted([broker.bootstrap], log)).some((m) => m.headers['schemactl.snapshot'] === 'true' && m.timestamp >= BigInt(at)));
+      expect(timesOf(old, 'snapshot done', log).some((x) => x >= at), `${log}: still reading its table at the SIGTERM (chunks of ${CHUNK})`).toBe(false);
+      resnapshot = { topic: log, at, keys };
+    }
     const t0 = Date.now();
     old.p.child.kill('SIGTERM');
+    // the replacement (a new process, so a new instance id, as with the default host-pid) starts at once
+    const next = await spawnInstance(`${id}b`);
+    current = current.filter((i) => i !== old);
     const r = await Promise.race([old.p.done, sleep(45_000).then(() => undefined)]);
     if (!r) throw new Error(`${id} did not exit within 45 s of SIGTERM\n${dump()}`);
     expect(r.code, `${id} exit code\n${dump()}`).toBe(0);
     const exitedMs = Date.now() - t0;
-    current = current.filter((i) => i !== old);
-    // its streams start on the two others, after it released them
-    const moved = await waitFor(`${id}'s streams to start on the others`, 30_000, () => {
+    // its streams start elsewhere, after it released them
+    const moved = await waitFor(`${id}'s streams to start on another instance`, 30_000, () => {
       const at = streams.map((t) => {
         const starts = current.flatMap((i) => timesOf(i, 'stream started', t).filter((x) => x >= t0).map((x) => ({ i, x })));
         return starts.length ? { t, ...starts.sort((a, b) => a.x - b.x)[0]! } : undefined;
@@ -228,10 +259,11 @@ it('rolling restart: each instance in turn is stopped with SIGTERM and replaced;
       handovers.push(m.x - t0);
     }
     const seen = Math.min(...current.map((i) => Math.min(...timesOf(i, 'group assignment').filter((x) => x >= t0))));
-    report.push(`${id}: SIGTERM → exited ${exitedMs} ms, the others reassigned after ${seen - t0} ms, ${moved.map((m) => `${m.t} running on ${m.i.id} after ${m.x - t0} ms`).join(', ')}`);
-    // the replacement (a new process, so a new instance id as with the default host-pid) takes its share back
-    const next = await spawnInstance(`${id}b`);
-    await waitFor(`${next.id} to join and the group to be 2/2/2 again`, 60_000, () => balanced([2, 2, 2])).catch(withDump);
+    const summaryAt = Math.max(...logLines(old.p).filter((l) => l.msg === 'summary').map((l) => Date.parse(String(l.time))));
+    // and then exits: nothing (a timer, a socket) holds it once its summary is out
+    expect(exitedMs - (summaryAt - t0), `${id}: exit after its summary`).toBeLessThan(4000);
+    report.push(`${id}: SIGTERM → summary printed ${summaryAt - t0} ms, process exited ${exitedMs} ms; the others reassigned after ${seen - t0} ms; ${moved.map((m) => `${m.t} running on ${m.i.id} +${m.x - t0} ms`).join(', ')}`);
+    await waitFor(`${next.id} to join and the group to be 2/2/2 again`, 90_000, () => balanced([2, 2, 2])).catch(withDump);
     const joined = Math.min(...timesOf(next, 'group assignment'));
     const running = Math.max(...ownedOf(next.p).map((t) => Math.min(...timesOf(next, 'stream started', t))));
     report.push(`${next.id}: process start → joined ${joined - next.spawnedAt} ms → its streams running ${running - joined} ms later`);
@@ -241,12 +273,32 @@ it('rolling restart: each instance in turn is stopped with SIGTERM and replaced;
   // a graceful stop does not wait for the session timeout the way a kill -9 does
   expect(Math.max(...handovers)).toBeLessThan(SESSION_TIMEOUT_MS);
 
-  await sleep(2000);
   await writer.stop();
+  // the snapshot moved with its stream and ended on the new owner: every key there at the signal and
+  // still there now was read again (an `r` record after the signal)
+  expect(resnapshot, 'a log stream was stopped while re-reading its table').toBeDefined();
+  const rs = resnapshot!;
+  await waitFor(`${rs.topic}'s moved snapshot to end`, 60_000, () => loggedSince('snapshot done', rs.topic, rs.at).length > 0).catch(withDump);
   const topics = await checkTopics('rolling restart');
+  const live = await tableState(db, STREAMS.find((x) => x.topic === rs.topic)!);
+  const reread = new Set(topics.get(rs.topic)!.filter((m) => m.headers['schemactl.snapshot'] === 'true' && m.timestamp >= BigInt(rs.at)).map((m) => m.key!.toString()));
+  // a key changed while its chunk was open is published by its change (the chunk drops its row, which
+  // the change made stale), and that change is in the topic (checkTopics): only keys left alone since
+  // the signal must have been read again
+  const changedSince = new Set(writer.changes.get(rs.topic)!.filter(([, , at]) => at >= rs.at).map(([id]) => id));
+  const notReread = [...rs.keys].filter((k) => live.has(k) && !reread.has(k) && !changedSince.has(k));
+  expect(notReread.slice(0, 10), `${rs.topic}: keys the moved snapshot did not read`).toEqual([]);
+  expect(reread.size, `${rs.topic}: most keys were read again`).toBeGreaterThan(rs.keys.size / 2);
+  const snapshotRuns = instanceRuns(topics.get(rs.topic)!.filter((m) => m.headers['schemactl.snapshot'] === 'true' && m.timestamp >= BigInt(rs.at))).runs;
+  console.log(`group-membership rolling restart: ${rs.topic} re-read ${reread.size} keys across the handover: ${describeRuns(snapshotRuns)}`);
+  expect(snapshotRuns.length, `${rs.topic}: the re-read was published by the old owner and finished by the new one`).toBeGreaterThanOrEqual(2);
+
   for (const i of current) for (const t of ownedOf(i.p)) expect(instanceRuns(topics.get(t)!).runs.at(-1)!.id).toBe(i.id);
-  // the query pattern reads by (timestamp, key) from the committed checkpoint: a handover repeats nothing
-  for (const t of STREAMS.filter((s) => s.pattern === 'query')) expect(duplicates(topics.get(t.topic)!), `${t.topic}: repeated records`).toBe(0);
+  // exactly-once across every handover: the query streams and the log stream that was not re-read repeat
+  // nothing more than before (outbox repeats are allowed: rows a fenced owner had committed but not deleted)
+  for (const t of STREAMS.filter((s) => s.pattern === 'query' || (s.pattern === 'log' && s.topic !== rs.topic))) {
+    expect(duplicates(topics.get(t.topic)!), `${t.topic}: repeated records`).toBe(repeatedAfterScaleOut.get(t.topic));
+  }
 
   // a clean stop of the rest
   for (const i of current) i.p.child.kill('SIGTERM');

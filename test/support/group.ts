@@ -35,11 +35,14 @@ export function seeded(seed: number): () => number {
   };
 }
 
-/** The catalog lines of a stream's `source:` (query and outbox poll every 200 ms; log needs a logical-WAL server). */
-export function sourceLines(s: GroupStreamDef, url: string, prefix: string): string[] {
+/**
+ * The catalog lines of a stream's `source:` (query and outbox poll every 200 ms; log needs a logical-WAL
+ * server; `chunk` sets its snapshot_chunk_size, small to make a snapshot last several batches).
+ */
+export function sourceLines(s: GroupStreamDef, url: string, prefix: string, opts: { chunk?: number } = {}): string[] {
   if (s.pattern === 'query') return [`connection: ${url}`, `table: ${s.table}`, 'poll_interval_ms: 200'];
   if (s.pattern === 'outbox') return [`connection: ${url}`, 'pattern: outbox', `table: ${s.table}_outbox`, `route: ${s.topic}`, 'poll_interval_ms: 200'];
-  return [`connection: ${url}`, 'pattern: log', `table: ${s.table}`, `slot: ${prefix}_${s.table}`, `publication: ${prefix}_${s.table}`];
+  return [`connection: ${url}`, 'pattern: log', `table: ${s.table}`, `slot: ${prefix}_${s.table}`, `publication: ${prefix}_${s.table}`, ...(opts.chunk ? [`snapshot_chunk_size: ${opts.chunk}`] : [])];
 }
 
 export async function createTables(db: pg.Client, streams: GroupStreamDef[]): Promise<void> {
@@ -84,7 +87,9 @@ export class TableWriter {
     const from = this.nextId;
     this.nextId += inserts;
     const ids = Array.from({ length: inserts }, (_, i) => from + i);
-    await Promise.all(this.streams.map(async (t) => {
+    // one table after the other: the client runs one statement at a time, and an outbox table's
+    // BEGIN … COMMIT must not take in another table's statements
+    for (const t of this.streams) {
       const pool = this.live.get(t.topic)!;
       const pick = (n: number) => [...new Set(Array.from({ length: Math.min(n, pool.length) }, () => pool[Math.floor(this.rand() * pool.length)]!))];
       const upd = changes ? pick(changes.updates) : [];
@@ -98,7 +103,7 @@ export class TableWriter {
       for (const id of upd) { const v = vers.get(id)! + 1n; vers.set(id, v); log.push([String(id), v, at]); }
       for (const id of del) { vers.delete(id); log.push([String(id), null, at]); }
       if (del.length) this.live.set(t.topic, pool.filter((id) => !del.includes(id)));
-    }));
+    }
     this.steps++;
   }
 
