@@ -5,10 +5,11 @@
 //  1. Scale-out: one instance runs all six streams; a second and then a third instance start, and the
 //     streams rebalance onto them (2/2/2, seen in each instance's log and its /metrics owned-streams
 //     gauge, and in the `schemactl.instance` header of the records each one published).
-//  2. Rolling restart: each of the three is stopped in turn with SIGTERM and replaced by a new process.
-//     A graceful stop finishes or abandons its in-flight batches, releases its streams and leaves the
-//     group before any other instance starts them, so the handover takes far less than the session
-//     timeout (10 s) a kill -9 has to wait for. The handover times are measured and printed.
+//  2. Scale-in and rolling restart: one of the three is stopped with SIGTERM for good, then each of the
+//     other two in turn is stopped with SIGTERM and replaced by a new process. A graceful stop finishes
+//     or abandons its in-flight batches, releases its streams and leaves the group before any other
+//     instance starts them, so the handover takes far less than the session timeout (10 s) a kill -9
+//     has to wait for. The handover times are measured and printed.
 //  3. Group mode checks each stream's source (the role's permissions) before it registers anything, with
 //     the message and exit code a single publisher gives.
 //
@@ -100,12 +101,14 @@ function balanced(per: number[]): boolean {
 
 beforeAll(async () => {
   const work = tempDir('group-mem');
-  [cluster, broker, registry] = await Promise.all([
-    startPgCluster(),
+  // the cluster first, on its own: startKafka formats its storage with a blocking child process, and on a
+  // loaded machine that block can outlast the cluster's start-up deadline while its port is already open
+  cluster = await startPgCluster();
+  [broker, registry] = await Promise.all([
     startKafka({ workDir: path.join(work, 'kafka') }),
     serveRegistry({ port: 0, dataDir: path.join(work, 'registry') }),
     buildPublisherCli(),
-  ]) as [PgCluster, KafkaBroker, ServedRegistry, string];
+  ]) as [KafkaBroker, ServedRegistry, string];
   db = new pg.Client({ connectionString: cluster.url });
   await db.connect();
   db.on('error', () => {});
@@ -209,7 +212,7 @@ it('scale-out: a second and a third instance join a running group and the stream
   expect(i1.p.child.exitCode).toBeNull();
 }, 240_000);
 
-it('rolling restart: each instance in turn is stopped with SIGTERM and replaced; its streams move at once (one in the middle of a snapshot), nothing lost, no overlap', async () => {
+it('scale-in, then a rolling restart: one instance leaves with SIGTERM, each of the other two in turn is stopped with SIGTERM and replaced; streams move at once (one in the middle of a snapshot), nothing lost, no overlap', async () => {
   expect(current.map((i) => i.id), 'the scale-out left three instances running').toEqual(['i1', 'i2', 'i3']);
   writer.start(8, { updates: 6, deletes: 2 }, 150);
   const handovers: number[] = [];
@@ -217,12 +220,14 @@ it('rolling restart: each instance in turn is stopped with SIGTERM and replaced;
   let resnapshot: { topic: string; at: number; keys: Set<string> } | undefined;
   const remaining = [...current];
   while (remaining.length) {
-    // each of the three in turn; first one that runs a log stream, so that stream moves mid-snapshot
+    // each of the three in turn: first one that runs a log stream, so that stream moves mid-snapshot,
+    // and is not replaced (scale-in to two); the other two are restarted
     const old = (resnapshot ? undefined : remaining.find((i) => ownedOf(i.p).some((t) => t.startsWith('mem.wal')))) ?? remaining[0]!;
+    const replace = remaining.length < 3;
     remaining.splice(remaining.indexOf(old), 1);
     const id = old.id;
     const streams = ownedOf(old.p);
-    expect(streams.length).toBe(2);
+    expect(streams.length).toBe(replace ? 3 : 2);
     const log = streams.find((t) => t.startsWith('mem.wal'));
     if (log && !resnapshot) {
       // the first instance stopped that runs a log stream is in the middle of re-reading its table: the
@@ -239,7 +244,7 @@ it('rolling restart: each instance in turn is stopped with SIGTERM and replaced;
     const t0 = Date.now();
     old.p.child.kill('SIGTERM');
     // the replacement (a new process, so a new instance id, as with the default host-pid) starts at once
-    const next = await spawnInstance(`${id}b`);
+    const next = replace ? await spawnInstance(`${id}b`) : undefined;
     current = current.filter((i) => i !== old);
     const r = await Promise.race([old.p.done, sleep(45_000).then(() => undefined)]);
     if (!r) throw new Error(`${id} did not exit within 45 s of SIGTERM\n${dump()}`);
@@ -263,7 +268,11 @@ it('rolling restart: each instance in turn is stopped with SIGTERM and replaced;
     // and then exits: nothing (a timer, a socket) holds it once its summary is out
     expect(exitedMs - (summaryAt - t0), `${id}: exit after its summary`).toBeLessThan(4000);
     report.push(`${id}: SIGTERM → summary printed ${summaryAt - t0} ms, process exited ${exitedMs} ms; the others reassigned after ${seen - t0} ms; ${moved.map((m) => `${m.t} running on ${m.i.id} +${m.x - t0} ms`).join(', ')}`);
-    await waitFor(`${next.id} to join and the group to be 2/2/2 again`, 90_000, () => balanced([2, 2, 2])).catch(withDump);
+    if (!next) {
+      await waitFor('the two left to run three streams each', 30_000, () => balanced([3, 3])).catch(withDump);
+      continue;
+    }
+    await waitFor(`${next.id} to join and the group to be 3/3 again`, 90_000, () => balanced([3, 3])).catch(withDump);
     const joined = Math.min(...timesOf(next, 'group assignment'));
     const running = Math.max(...ownedOf(next.p).map((t) => Math.min(...timesOf(next, 'stream started', t))));
     report.push(`${next.id}: process start → joined ${joined - next.spawnedAt} ms → its streams running ${running - joined} ms later`);
