@@ -43,8 +43,8 @@ const STREAMS: GroupStreamDef[] = [
   { topic: 'mem.q2', table: 'mq2', pattern: 'query' },
   { topic: 'mem.o1', table: 'mo1', pattern: 'outbox' },
   { topic: 'mem.o2', table: 'mo2', pattern: 'outbox' },
-  // named to sort last: stream i is partition i in name order, and the sticky assignment keeps a member's
-  // lowest partitions, so scaling out moves the log streams (and their replication slots)
+  // named to sort last: the sticky assignment keeps the streams a member ran in name order up to its
+  // quota, so scaling out moves the log streams (and their replication slots)
   { topic: 'mem.wal1', table: 'mw1', pattern: 'log' },
   { topic: 'mem.wal2', table: 'mw2', pattern: 'log' },
 ];
