@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
-import { ConfigError, redact, SchemactlError, UsageError } from '../errors.js';
+import { ConfigError, EXIT, redact, SchemactlError, UsageError } from '../errors.js';
 import type { CatalogStream, ResolvedConfig } from '../config/types.js';
 import type { Registry } from '../registry/types.js';
 import { runStream, type StreamStats } from './engine.js';
@@ -347,22 +347,41 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
 
     // Sources open before anything is registered: a database that refuses the role (a permission
     // check, a missing table, wal_level) fails the stream without leaving a new schema version behind.
+    // Group mode runs the same checks on every stream of the catalog and closes the source again: the
+    // stream is read by whichever instance owns it, when it owns it (a slot allows one reader, and
+    // open() neither reads nor claims one). A check the user must fix stops this instance before it
+    // registers anything or joins, with the message and exit code a single publisher gives: every
+    // instance runs the same catalog, and the group must not hand a stream to an instance that cannot
+    // run it (nor can the instance leave it out: stream i is partition i of the control topic for all).
+    // A database not reachable yet is no such verdict: the owner's loop retries it.
     let failed = 0;
     for (const s of passed) {
       const g = checked.get(s.topic);
-      // group mode: a stream's source is opened by the instance that owns it, when it owns it
-      if (group !== undefined) break;
       if (!selected.includes(s) || !g?.source) continue;
       const source = await makeSource(g, g.source, { configFile: config.file, checkpoints, onLog: (e) => emit({ type: 'log', ...e, topic: s.topic }) });
       try {
         await source.open();
-        opened.set(s.topic, source);
+        if (group !== undefined) await source.close();
+        else opened.set(s.topic, source);
       } catch (e) {
         await source.close().catch(() => {});
+        if (group !== undefined && exitCodeOf(e) === EXIT.UNREACHABLE) {
+          emit({ type: 'log', level: 'warn', msg: 'source not reachable yet; its owner retries it', topic: s.topic, error: redact((e as Error).message) });
+          continue;
+        }
         failed = Math.max(failed, exitCodeOf(e));
         outcomes.push({ topic: s.topic, status: 'failed', findings: [], error: redact((e as Error).message) });
         if (!(e instanceof SchemactlError)) emit({ type: 'log', level: 'error', msg: 'stream failed', topic: s.topic, error: redact((e as Error).message) });
       }
+    }
+    if (group !== undefined && failed) {
+      await checkpoints.close();
+      for (const s of passed) {
+        if (selected.includes(s) && !outcomes.some((o) => o.topic === s.topic)) {
+          outcomes.push({ topic: s.topic, status: 'skipped', findings: [], error: `not published: another stream failed its source check, and an instance of group ${group} must be able to run every stream` });
+        }
+      }
+      return { streams: order(outcomes, selected), sink: 'none', exitCode: failed };
     }
     const byTopic = new Map<string, GatedStream>();
     for (const s of passed) {

@@ -1,11 +1,18 @@
 // Group membership through Kafka's group coordinator: the instances of one `--group` join a consumer
-// group on a control topic that has one partition per stream; the partitions a member is assigned
-// are the streams it owns. The broker decides who is alive (heartbeats within the session timeout)
-// and runs the rebalance; the group's leader computes the assignment with stickyAssign.
+// group on a control topic. The broker decides who is alive (heartbeats within the session timeout)
+// and runs the rebalance; the group's leader computes the assignment with assignStreams.
 //
-// The control topic holds no records: it exists so that the broker's ordinary consumer-group
-// protocol (and its tooling: `kafka-consumer-groups --describe --group NAME` lists which instance
-// owns which partition) can be used as is, without a coordinator of our own.
+// Streams are assigned by name. Each member's subscription metadata carries its catalog (stream name
+// → definition fingerprint), its start time and the streams it runs; the leader answers each member
+// with partition numbers that index THAT member's own sorted catalog (the client library writes no
+// user data into an assignment, so the partition list is the only channel back). A member therefore
+// never runs a stream it does not have, and two members whose catalogs differ never read one number
+// as two streams. The control topic holds no records; it has as many partitions as the largest
+// catalog so that every index is a real partition. (`kafka-consumer-groups --describe` shows these
+// member-relative numbers; the `group assignment` log line and /metrics name the streams.)
+//
+// A member alone in the group is given every partition by the client without asking the assigner; it
+// reads that as "all of my catalog", which is what the assigner would have given it.
 //
 // The client (@platformatic/kafka 1.35) speaks the classic, eager protocol and rejoins at once when
 // the coordinator announces a rebalance; it has no revocation callback that could hold the rejoin
@@ -15,13 +22,13 @@
 import type { Consumer } from '@platformatic/kafka';
 import { kafka } from '../kafka-client.js';
 import { redact, UnreachableError } from '../../errors.js';
-import { stickyAssign } from './assign.js';
+import { assignStreams, streamOrder, type MemberInfo } from './assign.js';
 
 export interface GroupMembershipConfig {
   brokers: string[];
   group: string;
-  /** the group's streams in their stable order (streamOrder): partition i is streams[i] */
-  streams: string[];
+  /** this instance's catalog: stream name → definition fingerprint (definitionFingerprint) */
+  streams: Record<string, string>;
   clientId?: string;
   /** this instance's name in logs, headers and the group's member list */
   instanceId: string;
@@ -39,7 +46,11 @@ export function controlTopicOf(group: string): string {
 
 export class GroupMembership {
   private consumer: Consumer | undefined;
-  private readonly protocol = { name: 'schemactl-sticky', version: 1, metadata: Buffer.from('[]') };
+  // v2: the metadata names streams (v1 numbered them by each member's catalog order)
+  private readonly protocol = { name: 'schemactl-streams', version: 2, metadata: Buffer.from('{}') as Buffer };
+  /** this member's catalog in its sorted order: partition i of its assignment is order[i] */
+  private readonly order: string[];
+  private readonly startedAt = Date.now();
   private owned: string[] = [];
   private joinedAt = 0;
   private lost = false;
@@ -49,16 +60,18 @@ export class GroupMembership {
 
   constructor(private readonly cfg: GroupMembershipConfig) {
     this.topic = controlTopicOf(cfg.group);
+    this.order = streamOrder(Object.keys(cfg.streams));
+    this.protocol.metadata = this.encodeMetadata([]);
   }
 
   private get session(): number {
     return this.cfg.sessionTimeoutMs ?? GROUP_DEFAULTS.sessionTimeoutMs;
   }
 
-  /** The control topic with (at least) one partition per stream. */
+  /** The control topic with (at least) one partition per stream of this catalog. */
   private async ensureControlTopic(): Promise<void> {
     const admin = new kafka.Admin({ clientId: this.cfg.clientId ?? 'schemactl-group', bootstrapBrokers: this.cfg.brokers });
-    const want = this.cfg.streams.length;
+    const want = Math.max(1, this.order.length);
     try {
       const topics = await admin.listTopics();
       if (!topics.includes(this.topic)) {
@@ -69,7 +82,7 @@ export class GroupMembership {
       }
       const have = (await admin.metadata({ topics: [this.topic] })).topics.get(this.topic)?.partitionsCount ?? 0;
       if (have < want) {
-        // a stream was added to the catalog: partitions are only ever added, so existing streams keep theirs
+        // this catalog is larger than any before it: the partition numbers it may be given must exist
         await admin.createPartitions({ topics: [{ name: this.topic, count: want }] }).catch(() => {});
         this.cfg.onLog?.({ level: 'info', msg: 'group control topic grown', topic: this.topic, from: have, to: want });
       }
@@ -101,7 +114,7 @@ export class GroupMembership {
       const parts = (p.assignments ?? []).filter((a) => a.topic === this.topic).flatMap((a) => a.partitions);
       this.joinedAt = Date.now();
       this.lost = false;
-      this.update(parts.filter((i) => i < this.cfg.streams.length).map((i) => this.cfg.streams[i]!), parts);
+      this.update(parts.filter((i) => i < this.order.length).map((i) => this.order[i]!));
       this.cfg.onLog?.({ level: 'info', msg: 'group assignment', group: this.cfg.group, instance: this.cfg.instanceId, generation: p.generationId, leader: p.isLeader ?? false, owned: this.owned });
     });
     consumer.on('consumer:group:rebalance', () => this.cfg.onLog?.({ level: 'info', msg: 'group rebalancing', group: this.cfg.group, instance: this.cfg.instanceId }));
@@ -116,17 +129,33 @@ export class GroupMembership {
         rebalanceTimeout: this.session * 3,
         // the same object on every rejoin: its metadata is updated with what this member runs (stickiness)
         protocols: [this.protocol],
-        partitionAssigner: (_current, members, _topics, metadata) => {
-          const partitions = metadata.topics.get(this.topic)?.partitionsCount ?? this.cfg.streams.length;
-          const claims = [...members.values()].map((m) => ({ memberId: m.memberId, owned: decodeOwned(m.metadata) }));
-          return [...stickyAssign(partitions, claims)].map(([memberId, list]) => ({ memberId, assignments: new Map([[this.topic, { topic: this.topic, partitions: list }]]) }));
-        },
+        partitionAssigner: (_current, members) => this.assign([...members.values()].map((m) => decodeMember(m.memberId, m.metadata))),
       });
     } catch (e) {
       throw new UnreachableError(`cannot join the publisher group ${this.cfg.group}: ${redact((e as Error).message)}`, e);
     }
     this.watchdog = setInterval(() => this.checkLease(), 250);
     this.watchdog.unref();
+  }
+
+  /** The leader's side of a rebalance: names to each member's own partition numbers. */
+  private assign(members: MemberInfo[]) {
+    const { owned, conflicts } = assignStreams(members);
+    for (const c of conflicts) {
+      this.cfg.onLog?.({
+        level: 'warn', msg: 'stream definition differs between instances of the group: it runs only where the most recently started instance\'s definition is; the others stand by for it until their catalogs match',
+        group: this.cfg.group, topic: c.stream, runsOn: c.runsOn, standingBy: c.standingBy,
+      });
+    }
+    return members.map((m) => {
+      const order = streamOrder(Object.keys(m.streams));
+      const partitions = (owned.get(m.memberId) ?? []).map((s) => order.indexOf(s)).sort((a, b) => a - b);
+      return { memberId: m.memberId, assignments: new Map([[this.topic, { topic: this.topic, partitions }]]) };
+    });
+  }
+
+  private encodeMetadata(owned: string[]): Buffer {
+    return Buffer.from(JSON.stringify({ startedAt: this.startedAt, streams: this.cfg.streams, owned }));
   }
 
   /** the time the last heartbeat (or the join) was answered */
@@ -143,12 +172,12 @@ export class GroupMembership {
     if (this.lost || this.owned.length === 0 || this.leaseValid()) return;
     this.lost = true;
     this.cfg.onLog?.({ level: 'warn', msg: 'group lease lost: stopping every owned stream', group: this.cfg.group, instance: this.cfg.instanceId, silentMs: Date.now() - this.lastContact() });
-    this.update([], []);
+    this.update([]);
   }
 
-  private update(owned: string[], partitions: number[]): void {
+  private update(owned: string[]): void {
     this.owned = owned;
-    this.protocol.metadata = Buffer.from(JSON.stringify(partitions));
+    this.protocol.metadata = this.encodeMetadata(owned);
     this.listener?.(owned);
   }
 
@@ -168,11 +197,19 @@ export class GroupMembership {
   }
 }
 
-function decodeOwned(meta: Buffer | string | undefined): number[] {
+/** A member's subscription metadata; anything unreadable counts as an empty catalog (it is given nothing). */
+export function decodeMember(memberId: string, meta: Buffer | string | undefined): MemberInfo {
   try {
-    const v = JSON.parse(Buffer.isBuffer(meta) ? meta.toString('utf8') : String(meta ?? '[]')) as unknown;
-    return Array.isArray(v) ? v.filter((x): x is number => Number.isInteger(x)) : [];
+    const v = JSON.parse(Buffer.isBuffer(meta) ? meta.toString('utf8') : String(meta ?? '{}')) as Partial<Record<keyof MemberInfo, unknown>>;
+    const streams = v.streams && typeof v.streams === 'object' && !Array.isArray(v.streams)
+      ? Object.fromEntries(Object.entries(v.streams as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'))
+      : {};
+    return {
+      memberId, streams,
+      startedAt: typeof v.startedAt === 'number' ? v.startedAt : 0,
+      owned: Array.isArray(v.owned) ? v.owned.filter((x): x is string => typeof x === 'string') : [],
+    };
   } catch {
-    return [];
+    return { memberId, startedAt: 0, streams: {}, owned: [] };
   }
 }

@@ -22,7 +22,7 @@ import type { PublishMetrics } from '../metrics/registry.js';
 import { exitCodeOf, probeLag, type PublishEvent, type PublishOutcome, type StreamOutcome } from '../publish.js';
 import type { SourceSpec } from '../source-config.js';
 import type { CheckpointStore, OutRecord, Source, SourceOffset, SourceRow } from '../types.js';
-import { streamOrder } from './assign.js';
+import { definitionFingerprint } from './assign.js';
 import { GroupMembership } from './membership.js';
 import { OwnedStreams } from './runner.js';
 
@@ -74,7 +74,6 @@ const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T | undefined> => {
 
 export async function publishAsGroup(o: GroupPublishOptions): Promise<PublishOutcome> {
   const byTopic = new Map(o.streams.map((s) => [s.topic, s]));
-  const order = streamOrder(o.streams.map((s) => s.topic));
   const log: Log = (e) => o.emit({ type: 'log', ...e });
   const { KafkaTxSink } = await import('../sinks/kafka-tx.js');
   const { KafkaCheckpointStore } = await import('../checkpoint/kafka.js');
@@ -83,7 +82,8 @@ export async function publishAsGroup(o: GroupPublishOptions): Promise<PublishOut
   const startedAt = new Map<string, number>();
   const lastCommitted = new Map<string, SourceOffset | null>();
   const membership = new GroupMembership({
-    brokers: o.brokers, group: o.group, streams: order, instanceId: o.instanceId,
+    brokers: o.brokers, group: o.group, instanceId: o.instanceId,
+    streams: Object.fromEntries(o.streams.map((s) => [s.topic, definitionFingerprint(s.topic, s.schemaId, s.spec)])),
     ...(o.clientId ? { clientId: o.clientId } : {}), ...(o.sessionTimeoutMs ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}), onLog: log,
   });
   o.metrics.attach({ lag: () => probeLag(live), leaseValid: () => membership.leaseValid() });

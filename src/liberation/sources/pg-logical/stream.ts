@@ -204,7 +204,10 @@ export class LogStream {
       try {
         rep.connection.sendCopyFromChunk(standbyStatus(this.confirmed, this.confirmed, this.confirmed));
         rep.connection.endCopyFrom();
-        await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+        // the timer is cleared once the server has answered: left running, it would hold a stopping
+        // process for 5 s after its summary (a rolling restart pays that per instance)
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([ended, new Promise((r) => { timer = setTimeout(r, 5000); })]).finally(() => clearTimeout(timer));
       } catch {
         // the connection is gone already; nothing left to tell the server
       }
