@@ -294,7 +294,9 @@ it('scale-in, then a rolling restart: one instance leaves with SIGTERM, each of 
   // a key changed while its chunk was open is published by its change (the chunk drops its row, which
   // the change made stale), and that change is in the topic (checkTopics): only keys left alone since
   // the signal must have been read again
-  const changedSince = new Set(writer.changes.get(rs.topic)!.filter(([, , at]) => at >= rs.at).map(([id]) => id));
+  // (the writer stamps a change when it sends it; one sent shortly before the signal may commit, and be
+  // reconciled against the first chunk, after it: such keys are published by their change too)
+  const changedSince = new Set(writer.changes.get(rs.topic)!.filter(([, , at]) => at >= rs.at - 5000).map(([id]) => id));
   const notReread = [...rs.keys].filter((k) => live.has(k) && !reread.has(k) && !changedSince.has(k));
   expect(notReread.slice(0, 10), `${rs.topic}: keys the moved snapshot did not read`).toEqual([]);
   expect(reread.size, `${rs.topic}: most keys were read again`).toBeGreaterThan(rs.keys.size / 2);
