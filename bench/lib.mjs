@@ -1,11 +1,13 @@
 // Helpers the benchmarks share, so every bench draws the same inputs, summarises latencies the same
 // way and runs the CLI laid out the same way.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createConnection, createServer } from 'node:net';
+import { copyFileSync, cpSync, existsSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The current sources compiled into `out` and laid out like an installation: dist/ (tsc only, no
@@ -25,6 +27,67 @@ export function buildCli(out) {
   for (const f of ['package.json', 'schemactl.schema.json']) copyFileSync(join(ROOT, f), join(out, f));
   if (!existsSync(join(out, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
   return join(out, 'bin/schemactl.js');
+}
+
+export function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
+  });
+}
+
+export function portOpen(port) {
+  return new Promise((res) => {
+    const s = createConnection({ port, host: '127.0.0.1' });
+    s.once('connect', () => { s.destroy(); res(true); });
+    s.once('error', () => res(false));
+  });
+}
+
+/**
+ * A single-node KRaft broker from the jars test/support/kafka/pom.xml fetches (the tests' broker,
+ * default flush policy), its data in `dir`. `children` collects the process so the caller can kill it
+ * on exit; `extraProps` are more server.properties lines.
+ */
+export async function startKafka(dir, children, extraProps = []) {
+  const lib = join(ROOT, 'test/support/kafka/target/lib');
+  if (!existsSync(join(lib, 'kafka-server-4.1.1.jar'))) {
+    const r = spawnSync('mvn', ['-q', '-B', '-f', join(ROOT, 'test/support/kafka/pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('fetching the Kafka jars with Maven failed');
+  }
+  const port = await freePort();
+  const cport = await freePort();
+  const data = join(dir, 'kafka-data');
+  const props = join(dir, 'server.properties');
+  writeFileSync(props, [
+    'process.roles=broker,controller', 'node.id=1', `controller.quorum.voters=1@127.0.0.1:${cport}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${cport}`, `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${data}`, 'offsets.topic.replication.factor=1', 'offsets.topic.num.partitions=1', 'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1', 'num.partitions=1', 'auto.create.topics.enable=true', ...extraProps, '',
+  ].join('\n'));
+  const cp = `${lib}/*`;
+  const id = spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' }).stdout.trim();
+  const formatted = spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props], { encoding: 'utf8' });
+  if (formatted.status !== 0) throw new Error(`formatting Kafka storage failed: ${formatted.stderr}`);
+  const log = openSync(join(dir, 'kafka.log'), 'a');
+  const child = spawn('java', ['-Xmx1g', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${join(ROOT, 'test/support/kafka/log4j2.properties')}`, '-cp', cp, 'kafka.Kafka', props], { stdio: ['ignore', log, log] });
+  children.add(child);
+  const deadline = Date.now() + 180_000; // a loaded machine starts the JVM slowly
+  while (!(await portOpen(port))) {
+    if (child.exitCode !== null) throw new Error(`Kafka exited; see ${join(dir, 'kafka.log')}`);
+    if (Date.now() > deadline) throw new Error('Kafka did not start within 180 s');
+    await sleep(200);
+  }
+  return {
+    bootstrap: `127.0.0.1:${port}`, lib, pid: child.pid,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await Promise.race([new Promise((r) => child.once('exit', r)), sleep(20_000).then(() => child.kill('SIGKILL'))]);
+      children.delete(child);
+    },
+  };
 }
 
 // mulberry32: a tiny seeded PRNG, so every run measures byte-identical inputs

@@ -10,16 +10,18 @@
 // load is printed beside every figure: the machine is shared.
 //
 //   node bench/group/run.mjs [--rows 20000] [--streams 6] [--instances 1,2,3] [--pg postgres://…]
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createConnection, createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { buildCli } from '../lib.mjs';
+import { buildCli, freePort, portOpen, startKafka as startBroker } from '../lib.mjs';
+
+/** The shared bench broker, assigning an empty group at once (a group's first join waits 3 s by default). */
+const startKafka = () => startBroker(dir, children, ['group.initial.rebalance.delay.ms=0']);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: opt } = parseArgs({
@@ -41,61 +43,6 @@ const children = new Set();
 process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
 for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
-  });
-}
-function portOpen(port) {
-  return new Promise((res) => {
-    const s = createConnection({ port, host: '127.0.0.1' });
-    s.once('connect', () => { s.destroy(); res(true); });
-    s.once('error', () => res(false));
-  });
-}
-
-/** A single-node KRaft broker from the jars test/support/kafka/pom.xml fetches (the tests' broker). */
-async function startKafka() {
-  const lib = join(root, 'test/support/kafka/target/lib');
-  if (!existsSync(join(lib, 'kafka-server-4.1.1.jar'))) {
-    const r = spawnSync('mvn', ['-q', '-B', '-f', join(root, 'test/support/kafka/pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('fetching the Kafka jars with Maven failed');
-  }
-  const port = await freePort();
-  const cport = await freePort();
-  const props = join(dir, 'server.properties');
-  writeFileSync(props, [
-    'process.roles=broker,controller', 'node.id=1', `controller.quorum.voters=1@127.0.0.1:${cport}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${cport}`, `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names=CONTROLLER', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    `log.dirs=${join(dir, 'kafka-data')}`, 'offsets.topic.replication.factor=1', 'offsets.topic.num.partitions=1', 'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1', 'num.partitions=1', 'auto.create.topics.enable=true', 'group.initial.rebalance.delay.ms=0', '',
-  ].join('\n'));
-  const cp = `${lib}/*`;
-  const id = spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' }).stdout.trim();
-  const fmt = spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props], { encoding: 'utf8' });
-  if (fmt.status !== 0) throw new Error(`formatting Kafka storage failed: ${fmt.stderr}`);
-  const log = openSync(join(dir, 'kafka.log'), 'a');
-  const child = spawn('java', ['-Xmx1g', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${join(root, 'test/support/kafka/log4j2.properties')}`, '-cp', cp, 'kafka.Kafka', props], { stdio: ['ignore', log, log] });
-  children.add(child);
-  const deadline = Date.now() + 90_000;
-  while (!(await portOpen(port))) {
-    if (child.exitCode !== null) throw new Error(`Kafka exited; see ${join(dir, 'kafka.log')}`);
-    if (Date.now() > deadline) throw new Error('Kafka did not start within 90 s');
-    await sleep(200);
-  }
-  return {
-    bootstrap: `127.0.0.1:${port}`, pid: child.pid,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await Promise.race([new Promise((r) => child.once('exit', r)), sleep(20_000).then(() => child.kill('SIGKILL'))]);
-      children.delete(child);
-    },
-  };
-}
 
 /** user+system CPU seconds of a process so far */
 function cpuSeconds(pid) {

@@ -1,82 +1,21 @@
 // What the publish benchmarks share: the current sources built into a private folder laid out like an
 // installation, a single-node Kafka broker from the tests' jars, the ~200-byte benchmark table, and a
 // catalog for it at default settings.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCli as buildInstalledCli } from '../lib.mjs';
+import { buildCli as buildInstalledCli, freePort, portOpen, startKafka } from '../lib.mjs';
+
+export { freePort, portOpen, startKafka };
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const work = join(root, 'bench/.work');
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
-export function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
-  });
-}
-
-export function portOpen(port) {
-  return new Promise((res) => {
-    const s = createConnection({ port, host: '127.0.0.1' });
-    s.once('connect', () => { s.destroy(); res(true); });
-    s.once('error', () => res(false));
-  });
-}
-
 /** The current sources built as an installation is (see bench/lib.mjs), in bench/.work/<name>. */
 export function buildCli(name = 'publish-build') {
   return buildInstalledCli(join(work, name));
-}
-
-/**
- * A single-node KRaft broker from the jars test/support/kafka/pom.xml fetches (the tests' broker,
- * default flush policy), its data in `dir`. `children` collects the process so the caller can kill it
- * on exit.
- */
-export async function startKafka(dir, children) {
-  const lib = join(root, 'test/support/kafka/target/lib');
-  if (!existsSync(join(lib, 'kafka-server-4.1.1.jar'))) {
-    const r = spawnSync('mvn', ['-q', '-B', '-f', join(root, 'test/support/kafka/pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('fetching the Kafka jars with Maven failed');
-  }
-  const port = await freePort();
-  const cport = await freePort();
-  const data = join(dir, 'kafka-data');
-  const props = join(dir, 'server.properties');
-  writeFileSync(props, [
-    'process.roles=broker,controller', 'node.id=1', `controller.quorum.voters=1@127.0.0.1:${cport}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${cport}`, `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names=CONTROLLER', 'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    `log.dirs=${data}`, 'offsets.topic.replication.factor=1', 'offsets.topic.num.partitions=1', 'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1', 'num.partitions=1', 'auto.create.topics.enable=true', '',
-  ].join('\n'));
-  const cp = `${lib}/*`;
-  const id = spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' }).stdout.trim();
-  const formatted = spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props], { encoding: 'utf8' });
-  if (formatted.status !== 0) throw new Error(`formatting Kafka storage failed: ${formatted.stderr}`);
-  const log = openSync(join(dir, 'kafka.log'), 'a');
-  const child = spawn('java', ['-Xmx1g', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${join(root, 'test/support/kafka/log4j2.properties')}`, '-cp', cp, 'kafka.Kafka', props], { stdio: ['ignore', log, log] });
-  children.add(child);
-  const deadline = Date.now() + 180_000; // a loaded machine starts the JVM slowly
-  while (!(await portOpen(port))) {
-    if (child.exitCode !== null) throw new Error(`Kafka exited; see ${join(dir, 'kafka.log')}`);
-    if (Date.now() > deadline) throw new Error('Kafka did not start within 180 s');
-    await sleep(200);
-  }
-  return {
-    bootstrap: `127.0.0.1:${port}`, lib,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await Promise.race([new Promise((r) => child.once('exit', r)), sleep(20_000).then(() => child.kill('SIGKILL'))]);
-      children.delete(child);
-    },
-  };
 }
 
 /** ~200 bytes per row on the wire: id, uuid, amount, status, 120-char text, two µs timestamps. */
