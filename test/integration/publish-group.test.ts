@@ -14,8 +14,6 @@
 //  - metrics: /metrics is scraped during the run from all three; at the end each survivor's
 //    schemactl_events_published_total + schemactl_tombstones_total per stream equals the records in
 //    the topic that carry its instance id, and the killed instance's last scrape is a lower bound of its.
-import avro from 'avsc';
-import { get } from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -24,6 +22,7 @@ import { readCommitted, type CommittedMessage } from '../../src/liberation/sinks
 import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 import { freePort } from '../support/ports.js';
+import { ITEM_SCHEMA, mismatches, replay, scrape, seeded, series, sleep, tableState, waitFor, writeStep, type GroupStreamDef } from '../support/group.js';
 import { buildPublisherCli, spawnPublisher, tempDir, writeFiles, type PublisherChild } from '../support/publisher.js';
 
 /** rows inserted per stream (the issue's acceptance: 10,000); the writer adds updates and deletes on top */
@@ -32,18 +31,7 @@ const STEPS = 20;
 const BACKLOG = Math.floor(ROWS / 5);
 const SEED = 15;
 
-const SCHEMA = {
-  type: 'record', name: 'Item', namespace: 'test.group.v1', doc: 'An item whose version changes.',
-  fields: [
-    { name: 'id', type: 'long', doc: 'Item id; the key.' },
-    { name: 'v', type: 'long', doc: 'Version, raised on every update.' },
-    { name: 'updated_at', type: { type: 'long', logicalType: 'timestamp-micros' }, doc: 'When this version was written.' },
-  ],
-};
-const itemType = avro.Type.forSchema(SCHEMA as avro.Schema);
-
-type Pattern = 'query' | 'outbox' | 'log';
-const STREAMS: Array<{ topic: string; table: string; pattern: Pattern }> = [
+const STREAMS: GroupStreamDef[] = [
   { topic: 'grp.q1', table: 'q1', pattern: 'query' },
   { topic: 'grp.q2', table: 'q2', pattern: 'query' },
   { topic: 'grp.o1', table: 'o1', pattern: 'outbox' },
@@ -56,19 +44,6 @@ let cluster: PgCluster;
 let broker: SharedKafka;
 let registry: ServedRegistry;
 let db: pg.Client;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sourceOf(s: (typeof STREAMS)[number]): string[] {
   if (s.pattern === 'query') return [`connection: ${cluster.url}`, `table: ${s.table}`, 'poll_interval_ms: 200'];
@@ -104,49 +79,11 @@ afterAll(async () => {
   await Promise.all([cluster?.stop(), broker?.stop(), registry?.close()]);
 });
 
-/** the write side: inserts, updates (v+1) and deletes, each change of an outbox table with its outbox row */
-async function writeStep(t: (typeof STREAMS)[number], ids: number[], upd: number[], del: number[]): Promise<void> {
-  const ts = 'clock_timestamp()';
-  if (t.pattern === 'outbox') {
-    const row = (id: string, v: string) => `json_build_object('id', ${id}, 'v', ${v}, 'updated_at', to_char(${ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00')::text`;
-    await db.query('BEGIN');
-    if (ids.length) {
-      await db.query(`INSERT INTO ${t.table} SELECT g, 1 FROM unnest($1::bigint[]) g`, [ids]);
-      await db.query(`INSERT INTO ${t.table}_outbox (aggregatetype, aggregateid, type, payload) SELECT 'item', g::text, 'ItemChanged', ${row('g', '1')} FROM unnest($1::bigint[]) g`, [ids]);
-    }
-    if (upd.length) {
-      await db.query(`UPDATE ${t.table} SET v = v + 1 WHERE id = ANY($1::bigint[])`, [upd]);
-      await db.query(`INSERT INTO ${t.table}_outbox (aggregatetype, aggregateid, type, payload) SELECT 'item', id::text, 'ItemChanged', ${row('id', 'v')} FROM ${t.table} WHERE id = ANY($1::bigint[]) ORDER BY id`, [upd]);
-    }
-    if (del.length) {
-      await db.query(`DELETE FROM ${t.table} WHERE id = ANY($1::bigint[])`, [del]);
-      await db.query(`INSERT INTO ${t.table}_outbox (aggregatetype, aggregateid, type, payload) SELECT 'item', g::text, 'ItemDeleted', NULL FROM unnest($1::bigint[]) g`, [del]);
-    }
-    await db.query('COMMIT');
-    return;
-  }
-  if (ids.length) await db.query(`INSERT INTO ${t.table} (id, v, updated_at) SELECT g, 1, ${ts} FROM unnest($1::bigint[]) g`, [ids]);
-  if (upd.length) await db.query(`UPDATE ${t.table} SET v = v + 1, updated_at = ${ts} WHERE id = ANY($1::bigint[])`, [upd]);
-  if (del.length) await db.query(`DELETE FROM ${t.table} WHERE id = ANY($1::bigint[])`, [del]);
-}
-
-function scrape(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/metrics', timeout: 10_000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`/metrics answered ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error(`/metrics on port ${port} did not answer within 10 s`)));
-    req.on('error', reject);
-  });
-}
-
-/** `metric{stream="…"} value` lines → stream → value */
-function series(text: string, metric: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const m of text.matchAll(new RegExp(`^${metric}\\{stream="([^"]+)"\\} (\\S+)$`, 'gm'))) out.set(m[1]!, Number(m[2]));
-  return out;
+/** /metrics of an instance's port; anything but 200 is a failure */
+async function metricsOf(port: number): Promise<string> {
+  const r = await scrape(port);
+  if (r.status !== 200) throw new Error(`/metrics answered ${r.status}`);
+  return r.body;
 }
 
 interface Instance { id: string; port: number; dir: string; p: PublisherChild; killedAt?: number }
@@ -158,43 +95,6 @@ function lines(inst: Instance): Array<Record<string, unknown>> {
 function owned(inst: Instance): string[] {
   const a = lines(inst).filter((l) => l.msg === 'group assignment').at(-1);
   return (a?.owned as string[] | undefined) ?? [];
-}
-
-async function waitFor<T>(what: string, ms: number, f: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
-/** table state: id → v (query/log tables and the outbox's domain table) */
-async function tableState(t: (typeof STREAMS)[number]): Promise<Map<string, bigint>> {
-  const r = await db.query(`SELECT id::text AS id, v::text AS v FROM ${t.table}`);
-  return new Map(r.rows.map((x: { id: string; v: string }) => [x.id, BigInt(x.v)]));
-}
-
-/** replay: last committed record per key; null for a tombstone */
-function replay(msgs: CommittedMessage[]): Map<string, bigint | null> {
-  const out = new Map<string, bigint | null>();
-  for (const m of msgs) {
-    const key = m.key!.toString();
-    out.set(key, m.value === null ? null : BigInt((itemType.fromBuffer(m.value.subarray(5)) as { v: number | bigint }).v));
-  }
-  return out;
-}
-
-function mismatches(table: Map<string, bigint>, seen: Map<string, bigint | null>, everId: Set<string>): string[] {
-  const bad: string[] = [];
-  for (const id of everId) {
-    const want = table.get(id) ?? null;
-    // a key deleted before any event of it was published needs no tombstone: the replay has no row either way
-    const got = seen.has(id) ? seen.get(id)! : want === null ? null : 'missing';
-    if (got !== want) bad.push(`${id}: table ${want} topic ${got}`);
-  }
-  return bad;
 }
 
 it('three publishers share six streams; a kill -9 moves its streams to the others with nothing lost and no overlap', async () => {
@@ -213,7 +113,7 @@ it('three publishers share six streams; a kill -9 moves its streams to the other
       const upd = changes ? [...new Set(Array.from({ length: 40 }, () => pool[Math.floor(rand() * pool.length)]!))] : [];
       // the query pattern sees no hard deletes (it would need a soft-delete column): updates only
       const del = changes && t.pattern !== 'query' ? [...new Set(Array.from({ length: 8 }, () => pool[Math.floor(rand() * pool.length)]!))].filter((id) => !upd.includes(id)) : [];
-      await writeStep(t, ids, upd, del);
+      await writeStep(db, t, ids, upd, del);
       for (const id of ids) { everId.get(t.topic)!.add(String(id)); pool.push(id); }
       live.set(t.topic, pool.filter((id) => !del.includes(id)));
     }));
@@ -223,7 +123,7 @@ it('three publishers share six streams; a kill -9 moves its streams to the other
   const instances: Instance[] = [];
   for (const id of ['i1', 'i2', 'i3']) {
     const dir = tempDir(`group-${id}`);
-    writeFiles(dir, { 'item.avsc': JSON.stringify(SCHEMA, null, 2), 'schemactl.yaml': catalog() });
+    writeFiles(dir, { 'item.avsc': JSON.stringify(ITEM_SCHEMA, null, 2), 'schemactl.yaml': catalog() });
     const port = await freePort();
     instances.push({ id, port, dir, p: spawnPublisher(['--log-format', 'json', '--instance-id', id, '--metrics-port', String(port)], { cwd: dir }) });
   }
@@ -238,7 +138,7 @@ it('three publishers share six streams; a kill -9 moves its streams to the other
       const from = BACKLOG + 1 + s * perStep;
       await step(from, Math.min(ROWS + 1, from + perStep), true);
       if (s === Math.floor(STEPS / 2)) {
-        for (const i of instances) mid.set(i.id, await scrape(i.port));
+        for (const i of instances) mid.set(i.id, await metricsOf(i.port));
         // the victim owns a log stream, so a replication slot changes hands too
         victim = instances.find((i) => owned(i).some((t) => t.startsWith('grp.l')))!;
         victim.p.child.kill('SIGKILL');
@@ -265,12 +165,12 @@ it('three publishers share six streams; a kill -9 moves its streams to the other
     await waitFor('every topic to equal its table', 120_000, async () => {
       for (const t of STREAMS) {
         const msgs = await readCommitted([broker.bootstrap], t.topic);
-        if (mismatches(await tableState(t), replay(msgs), everId.get(t.topic)!).length) return undefined;
+        if (mismatches(await tableState(db, t), replay(msgs), everId.get(t.topic)!).length) return undefined;
         final.set(t.topic, msgs);
       }
       return true;
     }).catch(async (e: Error) => {
-      const report = await Promise.all(STREAMS.map(async (t) => `${t.topic}: ${mismatches(await tableState(t), replay(await readCommitted([broker.bootstrap], t.topic)), everId.get(t.topic)!).slice(0, 5).join('; ')}`));
+      const report = await Promise.all(STREAMS.map(async (t) => `${t.topic}: ${mismatches(await tableState(db, t), replay(await readCommitted([broker.bootstrap], t.topic)), everId.get(t.topic)!).slice(0, 5).join('; ')}`));
       throw new Error(`${e.message}\n${report.join('\n')}\n${dump()}`);
     });
     for (const t of STREAMS) expect(everId.get(t.topic)!.size).toBe(ROWS);
@@ -302,9 +202,9 @@ it('three publishers share six streams; a kill -9 moves its streams to the other
     const totals = (m: Map<string, string>) => [...m.values()].map((t) => t.split('\n').filter((l) => l.startsWith('schemactl_rows_read_total')).join()).join('|');
     await waitFor('the counters to settle', 60_000, async () => {
       const before = new Map<string, string>();
-      for (const i of survivors) before.set(i.id, await scrape(i.port));
+      for (const i of survivors) before.set(i.id, await metricsOf(i.port));
       await sleep(2000);
-      for (const i of survivors) end.set(i.id, await scrape(i.port));
+      for (const i of survivors) end.set(i.id, await metricsOf(i.port));
       return totals(before) === totals(end) || undefined;
     });
     for (const t of STREAMS) final.set(t.topic, await readCommitted([broker.bootstrap], t.topic));

@@ -125,7 +125,8 @@ export class TableWriter {
   }
 }
 
-async function writeStep(db: pg.Client, t: GroupStreamDef, ids: number[], upd: number[], del: number[]): Promise<void> {
+/** one write step: inserts, updates (v+1) and deletes, each change of an outbox table with its outbox row */
+export async function writeStep(db: pg.Client, t: GroupStreamDef, ids: number[], upd: number[], del: number[]): Promise<void> {
   const ts = 'clock_timestamp()';
   if (t.pattern === 'outbox') {
     const row = (id: string, v: string) => `json_build_object('id', ${id}, 'v', ${v}, 'updated_at', to_char(${ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00')::text`;
