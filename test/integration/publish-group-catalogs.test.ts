@@ -16,8 +16,9 @@ import { readCommitted } from '../../src/liberation/sinks/kafka-tx.js';
 import {
   createTables, describeRuns, instanceRuns, ITEM_SCHEMA, logLines, mismatches, ownedOf, replay, runningOf,
   seeded, sleep, sourceLines, tableState, TableWriter, waitFor, type GroupStreamDef,
+  balancedAmong,
 } from '../support/group.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { buildPublisherCli, PG_URL, spawnPublisher, tempDir, writeFiles, type PublisherChild } from '../support/publisher.js';
 
 const GROUP = 'cat-test';
@@ -28,7 +29,7 @@ const ALL: GroupStreamDef[] = [
 ];
 const OLD = ALL.filter((s) => s.topic !== 'gcat.b');
 
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let registry: ServedRegistry;
 let db: pg.Client;
 let writer: TableWriter;
@@ -61,12 +62,7 @@ function starts(): Map<string, number> {
 }
 
 /** the live instances own `per` streams each, every stream once, and run exactly what they own */
-function settled(live: Instance[], per: number[]): boolean {
-  const owned = live.map((i) => ownedOf(i.p));
-  if (owned.map((o) => o.length).sort().join() !== [...per].sort().join()) return false;
-  if (new Set(owned.flat()).size !== ALL.length) return false;
-  return live.every((i, k) => runningOf(i.p).join() === [...owned[k]!].sort().join());
-}
+const settled = (live: Instance[], per: number[]) => balancedAmong(live, per, ALL.length);
 
 beforeAll(async () => {
   const work = tempDir('group-cat');
@@ -76,10 +72,10 @@ beforeAll(async () => {
   await createTables(db, ALL);
   writer = new TableWriter(db, ALL, seeded(2626));
   [broker, registry] = await Promise.all([
-    startKafka({ workDir: path.join(work, 'kafka') }),
+    sharedKafka(),
     serveRegistry({ port: 0, dataDir: path.join(work, 'registry') }),
     buildPublisherCli(),
-  ]) as [KafkaBroker, ServedRegistry, string];
+  ]) as [SharedKafka, ServedRegistry, string];
 }, 240_000);
 
 afterAll(async () => {

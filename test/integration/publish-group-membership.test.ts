@@ -25,9 +25,10 @@ import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js'
 import { readCommitted, type CommittedMessage } from '../../src/liberation/sinks/kafka-tx.js';
 import {
   createTables, describeRuns, duplicates, gauge, instanceRuns, ITEM_SCHEMA, logLines, mismatches, missingChanges, ownedOf, replay,
-  runningOf, scrape, seeded, sleep, sourceLines, tableState, TableWriter, waitFor, type GroupStreamDef,
+  scrape, seeded, sleep, sourceLines, tableState, TableWriter, waitFor, type GroupStreamDef,
+  balancedAmong,
 } from '../support/group.js';
-import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 import { freePort } from '../support/ports.js';
 import { buildPublisherCli, runPublisher, spawnPublisher, tempDir, writeFiles, type PublisherChild } from '../support/publisher.js';
@@ -52,7 +53,7 @@ const STREAMS: GroupStreamDef[] = [
 const CHUNK = 50;
 
 let cluster: PgCluster;
-let broker: KafkaBroker;
+let broker: SharedKafka;
 let registry: ServedRegistry;
 let db: pg.Client;
 let writer: TableWriter;
@@ -92,23 +93,17 @@ const withDump = (e: Error): never => { throw new Error(`${e.message}\n${dump()}
 const timesOf = (i: Instance, msg: string, topic?: string) => logLines(i.p).filter((l) => l.msg === msg && (topic === undefined || l.topic === topic)).map((l) => Date.parse(String(l.time)));
 
 /** every instance owns `per` streams (its last assignment) and runs exactly those */
-function balanced(per: number[]): boolean {
-  const owned = current.map((i) => ownedOf(i.p));
-  if (owned.map((o) => o.length).sort().join() !== [...per].sort().join()) return false;
-  if (new Set(owned.flat()).size !== STREAMS.length) return false;
-  return current.every((i, k) => runningOf(i.p).join() === [...owned[k]!].sort().join());
-}
+const balanced = (per: number[]) => balancedAmong(current, per, STREAMS.length);
 
 beforeAll(async () => {
   const work = tempDir('group-mem');
-  // the cluster first, on its own: startKafka formats its storage with a blocking child process, and on a
-  // loaded machine that block can outlast the cluster's start-up deadline while its port is already open
+  // the cluster first, on its own (a broker start beside it used to outlast the cluster's start-up wait)
   cluster = await startPgCluster();
   [broker, registry] = await Promise.all([
-    startKafka({ workDir: path.join(work, 'kafka') }),
+    sharedKafka(),
     serveRegistry({ port: 0, dataDir: path.join(work, 'registry') }),
     buildPublisherCli(),
-  ]) as [KafkaBroker, ServedRegistry, string];
+  ]) as [SharedKafka, ServedRegistry, string];
   db = new pg.Client({ connectionString: cluster.url });
   await db.connect();
   db.on('error', () => {});

@@ -242,6 +242,17 @@ export function runningOf(p: PublisherChild): string[] {
   return [...on].sort();
 }
 
+/**
+ * The instances own `per` streams each (in some order; each its last assignment), every one of the
+ * `streams` exactly once, and each runs exactly what it owns.
+ */
+export function balancedAmong(live: Array<{ p: PublisherChild }>, per: number[], streams: number): boolean {
+  const owned = live.map((i) => ownedOf(i.p));
+  if (owned.map((o) => o.length).sort().join() !== [...per].sort().join()) return false;
+  if (new Set(owned.flat()).size !== streams) return false;
+  return live.every((i, k) => runningOf(i.p).join() === [...owned[k]!].sort().join());
+}
+
 export async function waitFor<T>(what: string, ms: number, f: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
