@@ -8,7 +8,7 @@
 // gigabytes of memory), so the process's peak RSS rose by ~70 MiB at the first full collection,
 // somewhere after the first ~70,000 rows: a run of 20,000 rows peaked at 148 MiB, one of 150,000 at
 // 213 MiB, with the same live heap. Bounding the growing factor makes that peak small and reached
-// early: measured with bench/publish/memory.mjs, 136 vs 140 MiB for the same two runs.
+// early: measured with bench/publish/memory.mjs, 136 vs 139 MiB for the same two sizes (another run).
 //
 // The flag is V8's --heap-growing-percent, which V8 reads at every full collection, so it takes effect
 // when set at run time; NODE_OPTIONS does not accept it and an npm bin's `#!/usr/bin/env node` passes no
