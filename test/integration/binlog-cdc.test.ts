@@ -9,36 +9,25 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { serveRegistry, type ServedRegistry } from '../../src/registry/index.js';
+import type { ServedRegistry } from '../../src/registry/index.js';
 import { seeded, sleep, Supervisor } from '../support/faults.js';
-import { sharedKafka, type SharedKafka } from '../support/shared-kafka.js';
-import { mariadbAvailable, startMariadb, type MariadbInstance } from '../support/mariadb-instance.js';
-import { buildPublisherCli, readTopic, registryDecoder, tempDir, writeFiles } from '../support/publisher.js';
+import type { SharedKafka } from '../support/shared-kafka.js';
+import { startBinlogServices, stopBinlogServices } from '../support/binlog-services.js';
+import { mariadbAvailable, type MariadbInstance } from '../support/mariadb-instance.js';
+import { readTopic, registryDecoder, tempDir, writeFiles } from '../support/publisher.js';
 
 const available = mariadbAvailable();
 let maria: MariadbInstance;
 let broker: SharedKafka;
 let registry: ServedRegistry;
 let db: mysql.Connection;
-let work: string;
 
 beforeAll(async () => {
   if (!available) return;
-  work = tempDir('binlog-cdc');
-  [maria, broker, registry] = await Promise.all([
-    startMariadb({ logBin: true }),
-    sharedKafka(),
-    serveRegistry({ port: 0, dataDir: path.join(work, 'registry') }),
-    buildPublisherCli(),
-  ]);
-  db = await mysql.createConnection({ uri: maria.url, supportBigNumbers: true, bigNumberStrings: true });
+  ({ maria, broker, registry, db } = await startBinlogServices('binlog-cdc', { supportBigNumbers: true, bigNumberStrings: true }));
 }, 240_000);
 
-afterAll(async () => {
-  await db?.end();
-  await registry?.close();
-  await Promise.all([maria?.stop(), broker?.stop()]);
-});
+afterAll(() => stopBinlogServices({ maria, broker, registry, db }));
 
 const ITEM_SCHEMA = JSON.stringify({
   type: 'record', name: 'ItemChanged', namespace: 'com.acme.items.v1', doc: 'An item changed.',
