@@ -6,6 +6,7 @@ import avro from 'avsc';
 import { get } from 'node:http';
 import type pg from 'pg';
 import type { CommittedMessage } from '../../src/liberation/sinks/kafka-tx.js';
+import { seeded, sleep } from './faults.js';
 import type { PublisherChild } from './publisher.js';
 
 export const ITEM_SCHEMA = {
@@ -21,19 +22,8 @@ const itemType = avro.Type.forSchema(ITEM_SCHEMA as avro.Schema);
 export type Pattern = 'query' | 'outbox' | 'log';
 export interface GroupStreamDef { topic: string; table: string; pattern: Pattern }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A small deterministic PRNG, so a failing run can be repeated. */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// the fault suite's seeded sequence and sleep, so a failing run is replayed by its seed here too
+export { seeded, sleep };
 
 /**
  * The catalog lines of a stream's `source:` (query and outbox poll every 200 ms; log needs a logical-WAL
