@@ -19,6 +19,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { Consumer } from '@platformatic/kafka';
 import { buildCli } from '../lib.mjs';
 import { createTable, schema, startKafka } from './harness.mjs';
 
@@ -150,6 +151,17 @@ function producerPerformance(lib, bootstrap, records, payloads) {
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
+/** Records on the topic (the sum of its partitions' end offsets): what the broker appended, not what the publisher says it sent. */
+async function onTopic(bootstrap, topic) {
+  const c = new Consumer({ groupId: `bench-count-${process.pid}`, clientId: 'bench-count', bootstrapBrokers: [bootstrap] });
+  try {
+    const ends = (await c.listOffsets({ topics: [topic] })).get(topic) ?? [];
+    return ends.reduce((n, o) => n + Number(o), 0);
+  } finally {
+    await c.close();
+  }
+}
+
 async function mainBench() {
   console.log(`building the CLI …`);
   const bin = opt.cli ? resolve(opt.cli) : buildCli(join(work, 'publish-build'));
@@ -182,6 +194,8 @@ async function mainBench() {
     console.log(`schemactl publish ${fmt(ROWS)} rows …`);
     const b = await runPublisher(bin, big, `bench-big-${process.pid}`, kafka.bootstrap);
     if (b.published !== ROWS || s.published !== SMALL) throw new Error(`published ${b.published}/${ROWS} and ${s.published}/${SMALL}`);
+    const appended = await onTopic(kafka.bootstrap, `bench-big-${process.pid}`);
+    if (appended !== ROWS) throw new Error(`the publisher reported ${fmt(ROWS)} events, the topic holds ${fmt(appended)}`);
     const eps = ROWS / b.totalS;
     const steady = ROWS / b.steadyS;
     console.log('');

@@ -62,6 +62,13 @@ export interface EngineOptions {
   onLog?(event: { level: 'info' | 'warn' | 'error'; msg: string; [k: string]: unknown }): void;
 }
 
+/**
+ * Batches of a read-ahead source that may be sent but not yet checkpointed. Two: one being acknowledged
+ * by the broker while the next is mapped and queued behind it (the idempotent producer has one request in
+ * flight per connection, so a third would only wait, holding its rows).
+ */
+export const PIPELINE_DEPTH = 2;
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
@@ -85,10 +92,25 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
 
   // A source without acknowledge/rewind (the query source) reads as a pure function of the offset, so
   // the next batch can be read while the current one is being sent and checkpointed: the database and
-  // the broker round trips overlap instead of adding up. At most two batches are held at once; after a
-  // failure the read-ahead is dropped and reading restarts from the committed offset.
+  // the broker round trips overlap instead of adding up. After a failure the read-ahead is dropped and
+  // reading restarts from the committed offset.
   const readAhead = !o.source.acknowledge && !o.source.rewind;
+  // For such a source the engine also maps and sends the next batch while the broker is still
+  // acknowledging the one before (the producer keeps the order: idempotent, one request in flight per
+  // connection), so mapping on this thread and the broker's work overlap instead of taking turns. The
+  // checkpoints still move strictly in order, each only after its own batch and every one before it was
+  // acknowledged; a failure anywhere fails every later batch in flight too, and reading restarts from
+  // the committed offset (the later batches' records may then be on the topic twice: at-least-once).
+  // Exactly-once sinks (one transaction per batch) and sources that are acknowledged keep one at a time.
+  const depth = readAhead && !o.sink.sendWithCheckpoint && !o.dryRun ? PIPELINE_DEPTH : 1;
   let ahead: Promise<SourceBatch> | undefined;
+  /** batches sent (or sending) whose checkpoint is not made yet, oldest first */
+  const inFlight: Promise<void>[] = [];
+  /** the newest of them: the next batch's checkpoint waits for it */
+  let chain: Promise<void> = Promise.resolve();
+  const drain = async () => {
+    while (inFlight.length) await inFlight.shift();
+  };
   const warned = new Set<string>();
 
   while (!o.signal?.aborted) {
@@ -96,6 +118,8 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
     try {
       let pending = ahead;
       ahead = undefined;
+      // without a read-ahead the read starts at the committed offset, so whatever is in flight commits first
+      if (!pending) await drain();
       let batch: SourceBatch | undefined = pending ? await pending : await o.source.read(committed, o.batchSize);
       pending = undefined; // (its promise would keep the rows too)
       stats.bound = batch.info?.bound ?? null;
@@ -106,6 +130,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
         log({ level: 'warn', msg: advice, stream: o.stream });
       }
       if (batch.rows.length === 0) {
+        await drain();
         attempts = 0;
         if (o.once) break;
         // a pushing source has already waited for data inside read()
@@ -138,40 +163,54 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
         // observed when awaited; a failure here must not surface as an unhandled rejection meanwhile
         ahead.catch(() => {});
       }
-      if (!o.dryRun) {
-        // dead letters first: once the checkpoint passes a row, it must be somewhere durable
-        if (dead.length) await o.deadLetter.write(dead);
-        if (o.sink.sendWithCheckpoint) {
-          // one transaction: the records are visible to read_committed consumers together with the checkpoint
-          await o.sink.sendWithCheckpoint(records, o.stream, last);
-        } else {
-          if (records.length) await o.sink.send(records);
-          await o.checkpoints.save(o.stream, last);
+      // dead letters first: once the checkpoint passes a row, it must be somewhere durable
+      const delivered = o.dryRun
+        ? Promise.resolve()
+        : (async () => {
+            if (dead.length) await o.deadLetter.write(dead);
+            // one transaction: the records are visible to read_committed consumers together with the checkpoint
+            if (o.sink.sendWithCheckpoint) await o.sink.sendWithCheckpoint(records, o.stream, last);
+            else if (records.length) await o.sink.send(records);
+          })();
+      delivered.catch(() => {});
+      const commit = chain.then(() => delivered).then(async () => {
+        if (!o.dryRun) {
+          if (!o.sink.sendWithCheckpoint) await o.checkpoints.save(o.stream, last);
+          if (o.source.acknowledge) await o.source.acknowledge(last);
         }
-        if (o.source.acknowledge) await o.source.acknowledge(last);
-      }
-      committed = last;
-      stats.committed = last;
-      let tombstones = 0;
-      for (const r of records) if (r.value === null) tombstones++;
-      stats.read += read;
-      stats.published += o.dryRun ? 0 : records.length - tombstones;
-      stats.tombstones += o.dryRun ? 0 : tombstones;
-      stats.deadLettered += dead.length;
-      stats.batches++;
-      if (!o.dryRun) {
-        o.onBatch?.({
-          read, published: records.length - tombstones, tombstones,
-          deadLettered: dead.length, ms: performance.now() - taken,
-        });
-      }
-      for (const d of dead) log({ level: 'warn', msg: 'row dead-lettered', stream: o.stream, position: d.position, field: d.field, reason: d.reason, target: o.deadLetter.describe() });
-      o.onProgress?.(stats);
-      attempts = 0;
+        committed = last;
+        stats.committed = last;
+        let tombstones = 0;
+        for (const r of records) if (r.value === null) tombstones++;
+        stats.read += read;
+        stats.published += o.dryRun ? 0 : records.length - tombstones;
+        stats.tombstones += o.dryRun ? 0 : tombstones;
+        stats.deadLettered += dead.length;
+        stats.batches++;
+        if (!o.dryRun) {
+          o.onBatch?.({
+            read, published: records.length - tombstones, tombstones,
+            deadLettered: dead.length, ms: performance.now() - taken,
+          });
+        }
+        for (const d of dead) log({ level: 'warn', msg: 'row dead-lettered', stream: o.stream, position: d.position, field: d.field, reason: d.reason, target: o.deadLetter.describe() });
+        o.onProgress?.(stats);
+        attempts = 0;
+      });
+      // observed by drain() or the wait below; not an unhandled rejection meanwhile
+      commit.catch(() => {});
+      chain = commit;
+      inFlight.push(commit);
+      while (inFlight.length >= depth) await inFlight.shift();
+      if (caughtUp) await drain();
       if (caughtUp && o.once) break;
       if (caughtUp && !o.source.waitsForData) await sleep(o.pollIntervalMs, o.signal);
     } catch (e) {
       ahead = undefined;
+      // every batch still in flight fails or finishes before reading starts again from the committed offset
+      await Promise.allSettled(inFlight);
+      inFlight.length = 0;
+      chain = Promise.resolve();
       attempts++;
       stats.retries++;
       o.source.rewind?.();
@@ -182,5 +221,9 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       await sleep(delay, o.signal);
     }
   }
+  // stopped (SIGINT/SIGTERM): the batches already sent still get their checkpoints once acknowledged
+  const ended = await Promise.allSettled(inFlight);
+  const failed = ended.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) log({ level: 'warn', msg: 'a batch sent before the stop was not acknowledged; it is read again on the next start', stream: o.stream, error: redact((failed.reason as Error)?.message ?? String(failed.reason)) });
   return stats;
 }

@@ -59,6 +59,27 @@ describe('KafkaSink', () => {
     expect(got[0]!.headers.id).toBe('0');
   });
 
+  it('sends started before the previous one was acknowledged all land, in call order (same topic and across topics)', async () => {
+    // The engine sends a batch while the one before is being acknowledged, and streams sharing a
+    // dead-letter topic send to it at the same time. Same-sized batches at once to one partition would
+    // carry the same sequence numbers: the broker would take the later ones for retries and drop them.
+    const sink = new KafkaSink({ brokers: [broker.bootstrap] });
+    await sink.open();
+    const batches = 12;
+    const size = 200;
+    const sends: Promise<void>[] = [];
+    for (let b = 0; b < batches; b++) {
+      sends.push(sink.send(Array.from({ length: size }, (_, i) => rec('sink-concurrent', b * size + i))));
+      sends.push(sink.send(Array.from({ length: size }, (_, i) => rec('sink-concurrent-other', b * size + i))));
+    }
+    await Promise.all(sends);
+    await sink.close();
+    for (const topic of ['sink-concurrent', 'sink-concurrent-other']) {
+      const got = await readAll(topic, batches * size);
+      expect(got.map((m) => Number(m.headers.id))).toEqual(Array.from({ length: batches * size }, (_, i) => i));
+    }
+  });
+
   it('fails a send while the broker is down and succeeds on retry after a restart, losing nothing', async () => {
     const sink = new KafkaSink({ brokers: [broker.bootstrap], timeoutMs: 3000, retries: 1 });
     await sink.open();

@@ -73,8 +73,33 @@ export class KafkaSink implements Sink {
     return new kafka.Producer<Buffer, Buffer, string, string>(producerOptions(this.cfg));
   }
 
-  async send(records: OutRecord[]): Promise<void> {
-    if (!this.producer) throw new Error('sink not opened');
+  /**
+   * Sends to one topic go out one after another: a send starts when the one before it to any of its
+   * topics has been acknowledged (or failed). The client reads a partition's next sequence number when
+   * it builds a request and advances it only when the response arrives, so two requests to the same
+   * partition at once would carry the same sequence numbers, and the broker takes the second for a
+   * retry of the first: it acknowledges it without appending it (records lost) or refuses it as out of
+   * order. Sends come concurrently from the engine's pipeline and from streams that share a
+   * dead-letter topic; different topics still go out side by side.
+   */
+  send(records: OutRecord[]): Promise<void> {
+    const topics = [...new Set(records.map((r) => r.topic))];
+    const before = topics.map((t) => this.tails.get(t)).filter((p): p is Promise<void> => p !== undefined);
+    const sent = (before.length ? Promise.all(before).then(() => this.sendNow(records)) : this.sendNow(records));
+    const settled = sent.then(() => {}, () => {});
+    for (const t of topics) this.tails.set(t, settled);
+    void settled.then(() => {
+      for (const t of topics) if (this.tails.get(t) === settled) this.tails.delete(t);
+    });
+    return sent;
+  }
+
+  private readonly tails = new Map<string, Promise<void>>();
+
+  private async sendNow(records: OutRecord[]): Promise<void> {
+    // A failure replaces the producer once, for the sends that come after it (see below).
+    const producer = this.producer;
+    if (!producer) throw new Error('sink not opened');
     const size = this.cfg.chunk ?? 2000;
     // The client retries connections on its own and can wait a long time on a dead broker; the engine
     // must get a failure in bounded time so it can rewind, back off and say what is going on.
@@ -82,7 +107,7 @@ export class KafkaSink implements Sink {
     try {
       for (let i = 0; i < records.length; i += size) {
         const chunk = records.slice(i, i + size);
-        await withDeadline(deadlineMs, this.producer.send({
+        await withDeadline(deadlineMs, producer.send({
           messages: chunk.map((r) => ({
             topic: r.topic,
             key: r.key ?? undefined,
@@ -94,10 +119,13 @@ export class KafkaSink implements Sink {
     } catch (e) {
       // A producer whose request failed midway may hold stale sequence state; start a fresh one (a new
       // producer id) so the engine's retry of this batch is not rejected as out of sequence.
-      const old = this.producer;
-      this.producer = this.newProducer();
-      // don't wait for a close that may itself hang on the dead connection
-      old.close(true, () => {});
+      // A later call already queued on the same producer fails with it and must not replace the
+      // replacement (nor leak a second one).
+      if (this.producer === producer) {
+        this.producer = this.newProducer();
+        // don't wait for a close that may itself hang on the dead connection
+        producer.close(true, () => {});
+      }
       const err = new UnreachableError(`producing to Kafka failed: ${redact((e as Error).message)}`, e);
       throw err;
     }
