@@ -438,8 +438,11 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
         ...(kafkaCfg.client_id ? { clientId: kafkaCfg.client_id } : {}), ...(kafkaCfg.compression ? { compression: kafkaCfg.compression } : {}),
       });
     } else if (brokers && brokers.length) {
-      const { KafkaSink } = await import('./sinks/kafka.js');
-      sink = new KafkaSink({ brokers, ...(kafkaCfg.client_id ? { clientId: kafkaCfg.client_id } : {}), ...(kafkaCfg.compression ? { compression: kafkaCfg.compression } : {}) });
+      const cfg = { brokers, ...(kafkaCfg.client_id ? { clientId: kafkaCfg.client_id } : {}), ...(kafkaCfg.compression ? { compression: kafkaCfg.compression } : {}) };
+      // the client in a thread of its own (the build); from the TypeScript sources, on this one
+      const { ThreadedKafkaSink, threadAvailable } = await import('./sinks/kafka-thread.js');
+      if (threadAvailable()) sink = new ThreadedKafkaSink(cfg);
+      else sink = new (await import('./sinks/kafka.js')).KafkaSink(cfg);
     } else {
       sink = new FileSink(opts.outFile ?? path.join(local, 'published.ndjson'));
     }

@@ -1,18 +1,30 @@
 // The Kafka sink against a real Apache Kafka 4.1 broker: acknowledged records are readable by a
-// consumer, in order per key, and a broker killed mid-stream loses nothing once it is back.
+// consumer, in order per key, and a broker killed mid-stream loses nothing once it is back. Both ways
+// it runs: on the caller's thread (KafkaSink) and, as `publish` uses it, in a thread of its own
+// (ThreadedKafkaSink, loaded from the built CLI since the thread runs compiled JavaScript).
 import { Consumer, MessagesStreamModes } from '@platformatic/kafka';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaSink } from '../../src/liberation/sinks/kafka.js';
-import type { OutRecord } from '../../src/liberation/types.js';
+import { pathToFileURL } from 'node:url';
+import { KafkaSink, type KafkaSinkConfig } from '../../src/liberation/sinks/kafka.js';
+import type { ThreadedKafkaSink } from '../../src/liberation/sinks/kafka-thread.js';
+import type { OutRecord, Sink } from '../../src/liberation/types.js';
 import { startKafka, type KafkaBroker } from '../support/kafka.js';
+import { BUILD_DIR, buildCliAsync } from '../cli/support/build.js';
 
 let broker: KafkaBroker;
+let Threaded: typeof ThreadedKafkaSink;
 
 beforeAll(async () => {
-  broker = await startKafka({ workDir: mkdtempSync(join(process.cwd(), 'test/.work-kafka-sink-')) });
-}, 120_000);
+  const [b] = await Promise.all([
+    startKafka({ workDir: mkdtempSync(join(process.cwd(), 'test/.work-kafka-sink-')) }),
+    buildCliAsync().then(async () => {
+      ({ ThreadedKafkaSink: Threaded } = (await import(pathToFileURL(join(BUILD_DIR, 'dist/src/liberation/sinks/kafka-thread.js')).href)) as { ThreadedKafkaSink: typeof ThreadedKafkaSink });
+    }),
+  ]);
+  broker = b;
+}, 600_000);
 afterAll(async () => {
   await broker?.stop();
 });
@@ -42,11 +54,17 @@ const rec = (topic: string, i: number): OutRecord => ({
   topic, key: Buffer.from(`k${i % 5}`), value: Buffer.from(`v${i}`), headers: { id: String(i) }, position: `row ${i}`,
 });
 
-describe('KafkaSink', () => {
+const sinks: Array<[string, (cfg: KafkaSinkConfig) => Sink & { send(r: OutRecord[]): Promise<void> }]> = [
+  ['on the caller\'s thread', (cfg) => new KafkaSink(cfg)],
+  ['in a thread of its own', (cfg) => new Threaded(cfg)],
+];
+
+describe.each(sinks)('the Kafka sink %s', (how, makeSink) => {
+  const t = (name: string) => `${name}-${how.includes('own') ? 'thread' : 'caller'}`;
   it('resolves only after the broker has every record, readable by a consumer', async () => {
-    const sink = new KafkaSink({ brokers: [broker.bootstrap] });
+    const sink = makeSink({ brokers: [broker.bootstrap] });
     await sink.open();
-    const topic = 'sink-basic';
+    const topic = t('sink-basic');
     await sink.send(Array.from({ length: 500 }, (_, i) => rec(topic, i)));
     await sink.send([{ topic, key: Buffer.from('k1'), value: null, position: 'tombstone' }]);
     await sink.close();
@@ -63,30 +81,33 @@ describe('KafkaSink', () => {
     // The engine sends a batch while the one before is being acknowledged, and streams sharing a
     // dead-letter topic send to it at the same time. Same-sized batches at once to one partition would
     // carry the same sequence numbers: the broker would take the later ones for retries and drop them.
-    const sink = new KafkaSink({ brokers: [broker.bootstrap] });
+    const sink = makeSink({ brokers: [broker.bootstrap] });
     await sink.open();
     const batches = 12;
     const size = 200;
     const sends: Promise<void>[] = [];
     for (let b = 0; b < batches; b++) {
-      sends.push(sink.send(Array.from({ length: size }, (_, i) => rec('sink-concurrent', b * size + i))));
-      sends.push(sink.send(Array.from({ length: size }, (_, i) => rec('sink-concurrent-other', b * size + i))));
+      sends.push(sink.send(Array.from({ length: size }, (_, i) => rec(t('sink-concurrent'), b * size + i))));
+      sends.push(sink.send(Array.from({ length: size }, (_, i) => rec(t('sink-concurrent-other'), b * size + i))));
     }
     await Promise.all(sends);
     await sink.close();
-    for (const topic of ['sink-concurrent', 'sink-concurrent-other']) {
+    for (const topic of [t('sink-concurrent'), t('sink-concurrent-other')]) {
       const got = await readAll(topic, batches * size);
       expect(got.map((m) => Number(m.headers.id))).toEqual(Array.from({ length: batches * size }, (_, i) => i));
     }
   });
 
   it('fails a send while the broker is down and succeeds on retry after a restart, losing nothing', async () => {
-    const sink = new KafkaSink({ brokers: [broker.bootstrap], timeoutMs: 3000, retries: 1 });
+    const sink = makeSink({ brokers: [broker.bootstrap], timeoutMs: 3000, retries: 1 });
     await sink.open();
-    const topic = 'sink-restart';
+    const topic = t('sink-restart');
     await sink.send(Array.from({ length: 100 }, (_, i) => rec(topic, i)));
     await broker.kill();
-    await expect(sink.send(Array.from({ length: 100 }, (_, i) => rec(topic, 100 + i)))).rejects.toThrow(/producing to Kafka failed/);
+    const failed = sink.send(Array.from({ length: 100 }, (_, i) => rec(topic, 100 + i)));
+    await expect(failed).rejects.toThrow(/producing to Kafka failed/);
+    // exit code 3 and a retry by the engine, from either thread (the built module has its own class)
+    await expect(failed).rejects.toMatchObject({ name: 'UnreachableError', exitCode: 3, retriable: true });
     await broker.start();
     // the engine's retry: the same batch again
     let sent = false;
@@ -104,4 +125,30 @@ describe('KafkaSink', () => {
     const ids = new Set(got.map((m) => Number(m.headers.id)));
     for (let i = 0; i < 200; i++) expect(ids.has(i)).toBe(true);
   }, 180_000);
+});
+
+describe('the Kafka sink in a thread of its own', () => {
+  it('a thread that dies fails the sends it held, and the next send runs on a fresh thread', async () => {
+    const sink = new Threaded({ brokers: [broker.bootstrap] });
+    await sink.open();
+    const topic = 'sink-thread-dies';
+    await sink.send(Array.from({ length: 50 }, (_, i) => rec(topic, i)));
+    const held = sink.send(Array.from({ length: 50 }, (_, i) => rec(topic, 50 + i)));
+    await (sink as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await expect(held).rejects.toThrow(/thread stopped/);
+    await expect(held).rejects.toMatchObject({ name: 'UnreachableError', exitCode: 3, retriable: true });
+    // the engine's retry of the batch
+    await sink.send(Array.from({ length: 50 }, (_, i) => rec(topic, 50 + i)));
+    await sink.close();
+    const ids = new Set((await readAll(topic, 100)).map((m) => Number(m.headers.id)));
+    for (let i = 0; i < 100; i++) expect(ids.has(i)).toBe(true);
+  });
+
+  it('an open thread does not keep the process alive once closed, and a closed sink refuses sends', async () => {
+    const sink = new Threaded({ brokers: [broker.bootstrap] });
+    await sink.open();
+    await sink.close();
+    expect((sink as unknown as { worker?: unknown }).worker).toBeUndefined();
+    await expect(sink.send([rec('sink-thread-closed', 1)])).rejects.toThrow(/not opened/);
+  });
 });

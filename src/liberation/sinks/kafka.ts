@@ -6,6 +6,9 @@ import { kafka } from '../kafka-client.js';
 import { redact, UnreachableError } from '../../errors.js';
 import type { OutRecord, Sink } from '../types.js';
 
+/** What a produce request needs of a record (the thread's records carry no source position). */
+export type SendableRecord = Pick<OutRecord, 'topic' | 'key' | 'value' | 'headers'> & { position?: string };
+
 export interface KafkaSinkConfig {
   brokers: string[];
   clientId?: string;
@@ -82,7 +85,7 @@ export class KafkaSink implements Sink {
    * order. Sends come concurrently from the engine's pipeline and from streams that share a
    * dead-letter topic; different topics still go out side by side.
    */
-  send(records: OutRecord[]): Promise<void> {
+  send(records: readonly SendableRecord[]): Promise<void> {
     const topics = [...new Set(records.map((r) => r.topic))];
     const before = topics.map((t) => this.tails.get(t)).filter((p): p is Promise<void> => p !== undefined);
     const sent = (before.length ? Promise.all(before).then(() => this.sendNow(records)) : this.sendNow(records));
@@ -96,7 +99,7 @@ export class KafkaSink implements Sink {
 
   private readonly tails = new Map<string, Promise<void>>();
 
-  private async sendNow(records: OutRecord[]): Promise<void> {
+  private async sendNow(records: readonly SendableRecord[]): Promise<void> {
     // A failure replaces the producer once, for the sends that come after it (see below).
     const producer = this.producer;
     if (!producer) throw new Error('sink not opened');

@@ -1,0 +1,132 @@
+// The default Kafka sink of `publish`: the Kafka client in a worker thread of its own.
+//
+// Why: on the publisher's one JavaScript thread, the client's part of every event (building the Kafka
+// records, lz4 compression, the protocol, and the garbage they leave) was about a third of the work,
+// done in turn with reading and mapping the rows. In a thread of its own it runs beside them, on the
+// machine's second core. The thread runs the same KafkaSink (kafka.ts); a batch crosses as one
+// transferable buffer (record-pack.ts), so the cost here is one copy of the bytes.
+//
+// Same contract as KafkaSink: `send` resolves when the broker acknowledged every record of the batch,
+// batches to a topic go out in call order. A thread that dies fails the sends it held (the engine
+// rewinds and retries them) and the next send starts a fresh one.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SchemactlError, UnreachableError, redact, type ExitCode } from '../../errors.js';
+import type { OutRecord, Sink } from '../types.js';
+import type { KafkaSinkConfig } from './kafka.js';
+import type { ThreadReply, ThreadRequest } from './kafka-thread-main.js';
+import { packRecords } from './record-pack.js';
+
+/** The thread's entry, compiled beside this module; absent when running from the TypeScript sources. */
+export const THREAD_ENTRY = new URL('./kafka-thread-main.js', import.meta.url);
+
+/** Whether the thread can run here (the compiled build). */
+export function threadAvailable(): boolean {
+  return existsSync(fileURLToPath(THREAD_ENTRY));
+}
+
+interface Pending {
+  resolve(): void;
+  reject(e: Error): void;
+}
+
+export class ThreadedKafkaSink implements Sink {
+  private worker: Worker | undefined;
+  private opened: Promise<void> | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private started = false;
+
+  constructor(private readonly cfg: KafkaSinkConfig) {}
+
+  describe(): string {
+    return `kafka ${this.cfg.brokers.map((b) => redact(b)).join(',')}`;
+  }
+
+  open(): Promise<void> {
+    this.started = true;
+    return this.ensure();
+  }
+
+  async send(records: OutRecord[]): Promise<void> {
+    if (!this.started) throw new Error('sink not opened');
+    await this.ensure();
+    const batch = packRecords(records);
+    await this.request({ op: 'send', id: 0, batch }, [batch]);
+  }
+
+  async close(): Promise<void> {
+    this.started = false;
+    const w = this.worker;
+    if (!w) return;
+    try {
+      await this.request({ op: 'close', id: 0 });
+    } finally {
+      this.worker = undefined;
+      this.opened = undefined;
+      await w.terminate();
+    }
+  }
+
+  /** The running thread with its producer open; a fresh one after a thread died. */
+  private ensure(): Promise<void> {
+    if (this.opened) return this.opened;
+    const w = new Worker(THREAD_ENTRY, { workerData: this.cfg });
+    this.worker = w;
+    // an idle thread does not keep the process alive; a request in flight does (see request)
+    w.unref();
+    w.on('message', (m: ThreadReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (!this.pending.size) w.unref();
+      if (m.ok) p.resolve();
+      else p.reject(asError(m.error));
+    });
+    const died = (why: string) => {
+      if (this.worker !== w) return;
+      this.worker = undefined;
+      this.opened = undefined;
+      const err = new UnreachableError(`the Kafka sink's thread stopped: ${why}`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    w.on('error', (e) => died(redact(e.message)));
+    w.on('exit', (code) => died(`exit code ${code}`));
+    this.opened = this.request({ op: 'open', id: 0 }).catch((e: unknown) => {
+      if (this.worker === w) {
+        this.worker = undefined;
+        this.opened = undefined;
+        void w.terminate();
+      }
+      throw e;
+    });
+    return this.opened;
+  }
+
+  private request(req: ThreadRequest, transfer: ArrayBuffer[] = []): Promise<void> {
+    const w = this.worker;
+    if (!w) return Promise.reject(new UnreachableError("the Kafka sink's thread is not running"));
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.ref();
+      w.postMessage({ ...req, id }, transfer);
+    });
+  }
+}
+
+/** The thread's error as the class the engine and the exit code expect. */
+function asError(e: Extract<ThreadReply, { ok: false }>['error']): Error {
+  if (e.code === 'unreachable') return new UnreachableError(e.message);
+  if (e.code !== undefined) {
+    return new SchemactlError(e.code, e.message, {
+      ...(e.exitCode !== undefined ? { exitCode: e.exitCode as ExitCode } : {}),
+      ...(e.retriable !== undefined ? { retriable: e.retriable } : {}),
+    });
+  }
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
