@@ -26,6 +26,9 @@ export function threadAvailable(): boolean {
   return existsSync(fileURLToPath(THREAD_ENTRY));
 }
 
+/** How long close() waits for the thread to close its producer before stopping the thread. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
 interface Pending {
   resolve(): void;
   reject(e: Error): void;
@@ -61,10 +64,19 @@ export class ThreadedKafkaSink implements Sink {
     const w = this.worker;
     if (!w) return;
     try {
-      await this.request({ op: 'close', id: 0 });
+      // the producer's close waits for the broker; one that went away must not hold the exit forever
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.request({ op: 'close', id: 0 }),
+        new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_TIMEOUT_MS); }),
+      ]).finally(() => clearTimeout(timer));
     } finally {
       this.worker = undefined;
       this.opened = undefined;
+      // nothing is left waiting on a thread that is gone (the engine drains before closing)
+      const closed = new UnreachableError("the Kafka sink was closed before the broker answered");
+      for (const p of this.pending.values()) p.reject(closed);
+      this.pending.clear();
       await w.terminate();
     }
   }
