@@ -12,7 +12,7 @@
 // run) shows where the default comes from; the main runs use the catalog's defaults (no batch_size, no
 // compression setting) unless --batch-size is given.
 //
-//   node bench/publish/run.mjs [--rows 1000000] [--small 100000] [--sweep 1000,2000,5000,10000] [--batch-size N] [--pg postgres://…] [--keep]
+//   node bench/publish/run.mjs [--rows 1000000] [--small 100000] [--sweep 1000,2000,5000,10000] [--batch-size N] [--pg postgres://…] [--keep] [--trace-gc]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
@@ -35,6 +35,8 @@ const { values: opt } = parseArgs({
     compression: { type: 'string' },
     pg: { type: 'string', default: process.env.SCHEMACTL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test' },
     keep: { type: 'boolean', default: false },
+    // print the publisher's live heap after full collections (adds node's --trace-gc to its command line)
+    'trace-gc': { type: 'boolean', default: false },
     // e.g. --node-args=--cpu-prof to profile the publisher
     'node-args': { type: 'string', default: '' },
     'skip-perf': { type: 'boolean', default: false },
@@ -70,8 +72,9 @@ async function runPublisher(bin, table, topic, bootstrap, batchSize = opt['batch
 ${batchSize ? `      batch_size: ${batchSize}\n` : ''}`);
   const started = process.hrtime.bigint();
   // /usr/bin/time reports the publisher's own CPU seconds (stable on a shared machine, unlike wall time)
-  // and its peak RSS; --trace-gc prints the live heap after every full collection
-  const nodeArgs = ['--trace-gc', ...opt['node-args'].split(' ').filter(Boolean), bin, 'publish', '--once', '--brokers', bootstrap, '--log-format', 'json'];
+  // and its peak RSS; with --trace-gc (not as users run it: a line per collection on stdout) the live
+  // heap after every full collection
+  const nodeArgs = [...(opt['trace-gc'] ? ['--trace-gc'] : []), ...opt['node-args'].split(' ').filter(Boolean), bin, 'publish', '--once', '--brokers', bootstrap, '--log-format', 'json'];
   const timed = existsSync('/usr/bin/time');
   const child = timed
     ? spawn('/usr/bin/time', ['-f', 'TIME %U %S %M', process.execPath, ...nodeArgs], { cwd: proj, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -177,8 +180,12 @@ async function mainBench() {
     await createTable(client, small, SMALL);
     const payloads = await payloadFile(client, small);
     const perfLabel = `ProducerPerformance (${perfProps().join(', ')}; payloads: table rows as text, ${payloads.avgBytes.toFixed(0)} B on average; no key)`;
-    // warm the broker and the JIT of both sides once on the small table, then measure
+    // warm the broker and the JIT of both sides once on the small table, then measure: a broker that
+    // has already taken a few hundred thousand records appends faster (ProducerPerformance gave 117-130k
+    // records/s on a fresh broker and 173k after the sweep's runs, same machine), so the anchor is
+    // measured on a broker as warm as the publisher's and brackets its run
     const s = await runPublisher(bin, small, `bench-small-${process.pid}`, kafka.bootstrap);
+    if (!opt['skip-perf']) producerPerformance(kafka.lib, kafka.bootstrap, Math.min(ROWS, 300_000), payloads);
     const sweep = opt.sweep ? opt.sweep.split(',').map(Number) : [];
     const swept = [];
     if (sweep.length) {
@@ -189,10 +196,13 @@ async function mainBench() {
         console.log(`  batch_size ${String(size).padStart(6)}: ${fmt(SMALL / r.totalS)} events/s end to end, ${fmt(SMALL / r.steadyS)}/s from the first batch, ${((r.cpuS * 1e6) / SMALL).toFixed(1)} µs CPU/row, peak RSS ${r.peakMb.toFixed(0)} MiB`);
       }
     }
-    console.log(`${perfLabel}, ${fmt(ROWS)} records …`);
-    const perf = opt['skip-perf'] ? { perSec: NaN, line: 'skipped' } : producerPerformance(kafka.lib, kafka.bootstrap, ROWS, payloads);
+    console.log(`${perfLabel}, ${fmt(ROWS)} records, before and after the publisher …`);
+    const before = opt['skip-perf'] ? { perSec: NaN, line: 'skipped' } : producerPerformance(kafka.lib, kafka.bootstrap, ROWS, payloads);
     console.log(`schemactl publish ${fmt(ROWS)} rows …`);
     const b = await runPublisher(bin, big, `bench-big-${process.pid}`, kafka.bootstrap);
+    const after = opt['skip-perf'] ? { perSec: NaN, line: 'skipped' } : producerPerformance(kafka.lib, kafka.bootstrap, ROWS, payloads);
+    // the anchor: the mean of the two runs around the publisher's
+    const perf = { perSec: (before.perSec + after.perSec) / 2, line: `${fmt(before.perSec)} before, ${fmt(after.perSec)} after; last: ${after.line}` };
     if (b.published !== ROWS || s.published !== SMALL) throw new Error(`published ${b.published}/${ROWS} and ${s.published}/${SMALL}`);
     const appended = await onTopic(kafka.bootstrap, `bench-big-${process.pid}`);
     if (appended !== ROWS) throw new Error(`the publisher reported ${fmt(ROWS)} events, the topic holds ${fmt(appended)}`);
@@ -204,7 +214,7 @@ async function mainBench() {
     console.log(`ratio                          ${(eps / perf.perSec).toFixed(2)}×  (target ≥ 0.70×)`);
     console.log(`publisher CPU                  ${b.cpuS.toFixed(1)} s for ${fmt(ROWS)} rows (${(b.cpuS * 1e6 / ROWS).toFixed(1)} µs/row, user+sys)`);
     console.log(`peak RSS of the publisher      ${b.peakMb.toFixed(0)} MiB at ${fmt(ROWS)} rows, ${s.peakMb.toFixed(0)} MiB at ${fmt(SMALL)} rows (${(((b.peakMb - s.peakMb) / s.peakMb) * 100).toFixed(1)}%, target within 10%)`);
-    console.log(`live heap after full GCs (max) ${b.liveMb.toFixed(0)} MiB at ${fmt(ROWS)} rows, ${s.liveMb ? s.liveMb.toFixed(0) + ' MiB' : 'no full GC'} at ${fmt(SMALL)} rows`);
+    if (opt['trace-gc']) console.log(`live heap after full GCs (max) ${b.liveMb.toFixed(0)} MiB at ${fmt(ROWS)} rows, ${s.liveMb ? s.liveMb.toFixed(0) + ' MiB' : 'no full GC'} at ${fmt(SMALL)} rows`);
     if (swept.length) {
       console.log(`batch_size sweep on ${fmt(SMALL)} rows (ProducerPerformance on ${fmt(SMALL)} records: ${fmt(swept[0].perf)}/s):`);
       for (const w of swept) console.log(`  ${String(w.size).padStart(6)}  ${fmt(w.eps).padStart(8)} events/s  ${(w.eps / w.perf).toFixed(2)}×  ${w.cpuUs.toFixed(1)} µs CPU/row  ${w.peakMb.toFixed(0)} MiB`);
