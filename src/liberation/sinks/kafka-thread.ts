@@ -52,11 +52,16 @@ export class ThreadedKafkaSink implements Sink {
     return this.ensure();
   }
 
-  async send(records: OutRecord[]): Promise<void> {
-    if (!this.started) throw new Error('sink not opened');
-    await this.ensure();
-    const batch = packRecords(records);
-    await this.request({ op: 'send', id: 0, batch }, [batch]);
+  send(records: OutRecord[]): Promise<void> {
+    if (!this.started) return Promise.reject(new Error('sink not opened'));
+    // packed at once: nothing here holds the records while the broker acknowledges them
+    let batch: ArrayBuffer;
+    try {
+      batch = packRecords(records);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    return this.ensure().then(() => this.request({ op: 'send', id: 0, batch }, [batch]));
   }
 
   async close(): Promise<void> {
