@@ -78,6 +78,26 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
+/**
+ * Hand one batch to the sink, in batch order (this runs when the batch is taken, never later: a batch
+ * sent after the next one could leave an older version of a row last on the topic), and its dead
+ * letters to their target; resolves when both are durable. A function of its own, so that nothing
+ * waiting for the acknowledgement holds the records: a sink that copies them (the threaded Kafka sink)
+ * lets them die young instead of being promoted and collected in the old generation (300,000 rows,
+ * --trace-gc: 21 instead of 32 full collections, GC pauses 0.69 instead of 0.99 s).
+ */
+function deliver(o: EngineOptions, records: OutRecord[], dead: DeadLetter[], last: SourceOffset): Promise<unknown> {
+  if (o.sink.sendWithCheckpoint) {
+    // one transaction: the records are visible to read_committed consumers together with the checkpoint,
+    // so the dead letters are made durable before it (such a sink takes one batch at a time)
+    const send = o.sink.sendWithCheckpoint.bind(o.sink);
+    return dead.length ? o.deadLetter.write(dead).then(() => send(records, o.stream, last)) : send(records, o.stream, last);
+  }
+  const sent = records.length ? o.sink.send(records) : Promise.resolve();
+  // dead letters before the checkpoint passes their rows (the checkpoint waits for both)
+  return dead.length ? Promise.all([sent, o.deadLetter.write(dead)]) : sent;
+}
+
 export async function runStream(o: EngineOptions): Promise<StreamStats> {
   const stats: StreamStats = {
     stream: o.stream, read: 0, published: 0, tombstones: 0, deadLettered: 0, batches: 0, retries: 0, startedAt: Date.now(), committed: null,
@@ -166,19 +186,14 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       let tombstones = 0;
       for (const r of records) if (r.value === null) tombstones++;
       const sent = records.length;
-      // The records are handed to the sink here and referenced by nothing that waits for the
-      // acknowledgement: a sink that copies them (the threaded Kafka sink) lets them die young instead of
-      // being promoted and collected in the old generation (300,000 rows, --trace-gc: 21 instead of 32
-      // full collections, GC pauses 0.69 instead of 0.99 s).
-      const send = (): Promise<void> => {
-        // one transaction: the records are visible to read_committed consumers together with the checkpoint
-        if (o.sink.sendWithCheckpoint) return o.sink.sendWithCheckpoint(records, o.stream, last);
-        return records.length ? o.sink.send(records) : Promise.resolve();
-      };
-      // dead letters first: once the checkpoint passes a row, it must be somewhere durable
-      const delivered = o.dryRun ? Promise.resolve() : dead.length ? o.deadLetter.write(dead).then(send) : send();
+      const delivered = o.dryRun ? Promise.resolve() : deliver(o, records, dead, last);
       delivered.catch(() => {});
-      const commit = chain.then(() => delivered).then(async () => {
+      // the checkpoint waits for this batch and for every one before it; a batch also waits for its own
+      // delivery to end when an earlier one failed, so that nothing of it is still being sent once the
+      // failure is handled and reading restarts from the committed offset
+      const commit = Promise.allSettled([chain, delivered]).then(async ([before, own]) => {
+        if (before.status === 'rejected') throw before.reason;
+        if (own.status === 'rejected') throw own.reason;
         if (!o.dryRun) {
           if (!o.sink.sendWithCheckpoint) await o.checkpoints.save(o.stream, last);
           if (o.source.acknowledge) await o.source.acknowledge(last);

@@ -89,7 +89,10 @@ export class ThreadedKafkaSink implements Sink {
   /** The running thread with its producer open; a fresh one after a thread died. */
   private ensure(): Promise<void> {
     if (this.opened) return this.opened;
-    const w = new Worker(THREAD_ENTRY, { workerData: this.cfg });
+    // node's flags pass on to the thread, except one that only applies to the main script's source
+    // (`node --input-type=module -e …` would stop the thread at its start)
+    const execArgv = process.execArgv.filter((a) => !/^--input-type(=|$)/.test(a));
+    const w = new Worker(THREAD_ENTRY, { workerData: this.cfg, execArgv });
     this.worker = w;
     // an idle thread does not keep the process alive; a request in flight does (see request)
     w.unref();
@@ -110,6 +113,11 @@ export class ThreadedKafkaSink implements Sink {
       this.pending.clear();
     };
     w.on('error', (e) => died(redact(e.message)));
+    // a reply that cannot be read leaves its send unanswered: treat the thread as lost
+    w.on('messageerror', (e) => {
+      died(`a reply could not be read: ${redact(e.message)}`);
+      void w.terminate();
+    });
     w.on('exit', (code) => died(`exit code ${code}`));
     this.opened = this.request({ op: 'open', id: 0 }).catch((e: unknown) => {
       if (this.worker === w) {

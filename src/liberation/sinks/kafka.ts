@@ -68,11 +68,12 @@ export class KafkaSink implements Sink {
     } catch (e) {
       await this.producer.close().catch(() => {});
       this.producer = undefined;
-      throw new UnreachableError(`cannot reach the Kafka brokers ${this.cfg.brokers.join(',')}: ${redact((e as Error).message)}`, e);
+      throw new UnreachableError(`cannot reach the Kafka brokers ${this.cfg.brokers.map((b) => redact(b)).join(',')}: ${redact((e as Error).message)}`, e);
     }
   }
 
-  private newProducer(): Producer<Buffer, Buffer, string, string> {
+  /** A new producer (protected: a test drives the sink's ordering with a producer that fails on cue). */
+  protected newProducer(): Producer<Buffer, Buffer, string, string> {
     return new kafka.Producer<Buffer, Buffer, string, string>(producerOptions(this.cfg));
   }
 
@@ -84,11 +85,16 @@ export class KafkaSink implements Sink {
    * retry of the first: it acknowledges it without appending it (records lost) or refuses it as out of
    * order. Sends come concurrently from the engine's pipeline and from streams that share a
    * dead-letter topic; different topics still go out side by side.
+   *
+   * A send waiting behind one that fails is not produced at all: it fails too. Produced after the failed
+   * batch, it would land before the engine's resend of that batch, and for a table of events (an outbox)
+   * an older event could end up last on the topic.
    */
   send(records: readonly SendableRecord[]): Promise<void> {
+    const producer = this.producer;
     const topics = [...new Set(records.map((r) => r.topic))];
     const before = topics.map((t) => this.tails.get(t)).filter((p): p is Promise<void> => p !== undefined);
-    const sent = (before.length ? Promise.all(before).then(() => this.sendNow(records)) : this.sendNow(records));
+    const sent = (before.length ? Promise.all(before).then(() => this.sendNow(records, producer)) : this.sendNow(records, producer));
     const settled = sent.then(() => {}, () => {});
     for (const t of topics) this.tails.set(t, settled);
     void settled.then(() => {
@@ -99,10 +105,12 @@ export class KafkaSink implements Sink {
 
   private readonly tails = new Map<string, Promise<void>>();
 
-  private async sendNow(records: readonly SendableRecord[]): Promise<void> {
-    // A failure replaces the producer once, for the sends that come after it (see below).
-    const producer = this.producer;
+  private async sendNow(records: readonly SendableRecord[], producer: Producer<Buffer, Buffer, string, string> | undefined): Promise<void> {
     if (!producer) throw new Error('sink not opened');
+    // A failure replaces the producer (below): a send made before it, still waiting, is not produced
+    if (producer !== this.producer) {
+      throw new UnreachableError('producing to Kafka failed: not sent, a batch sent before it failed (it is sent again after that one)');
+    }
     const size = this.cfg.chunk ?? 2000;
     // The client retries connections on its own and can wait a long time on a dead broker; the engine
     // must get a failure in bounded time so it can rewind, back off and say what is going on.
@@ -121,9 +129,9 @@ export class KafkaSink implements Sink {
       }
     } catch (e) {
       // A producer whose request failed midway may hold stale sequence state; start a fresh one (a new
-      // producer id) so the engine's retry of this batch is not rejected as out of sequence.
-      // A later call already queued on the same producer fails with it and must not replace the
-      // replacement (nor leak a second one).
+      // producer id) so the engine's retry of this batch is not rejected as out of sequence. A send in
+      // flight on the same producer at the same time fails with it and must not replace the replacement
+      // (nor leak a second one); sends made before this failure and still waiting are refused above.
       if (this.producer === producer) {
         this.producer = this.newProducer();
         // don't wait for a close that may itself hang on the dead connection
