@@ -94,8 +94,12 @@ function deliver(o: EngineOptions, records: OutRecord[], dead: DeadLetter[], las
     return dead.length ? o.deadLetter.write(dead).then(() => send(records, o.stream, last)) : send(records, o.stream, last);
   }
   const sent = records.length ? o.sink.send(records) : Promise.resolve();
-  // dead letters before the checkpoint passes their rows (the checkpoint waits for both)
-  return dead.length ? Promise.all([sent, o.deadLetter.write(dead)]) : sent;
+  if (!dead.length) return sent;
+  // dead letters before the checkpoint passes their rows: the checkpoint waits for both, and a failure
+  // of either is reported only once both ended (nothing of the batch still in progress on a rewind)
+  return Promise.allSettled([sent, o.deadLetter.write(dead)]).then((ended) => {
+    for (const r of ended) if (r.status === 'rejected') throw r.reason;
+  });
 }
 
 export async function runStream(o: EngineOptions): Promise<StreamStats> {
@@ -128,6 +132,8 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
   const inFlight: Promise<void>[] = [];
   /** the newest of them: the next batch's checkpoint waits for it */
   let chain: Promise<void> = Promise.resolve();
+  /** the first failed delivery not yet handled by the loop */
+  let failure: { error: unknown } | undefined;
   const drain = async () => {
     while (inFlight.length) await inFlight.shift();
   };
@@ -186,8 +192,11 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       let tombstones = 0;
       for (const r of records) if (r.value === null) tombstones++;
       const sent = records.length;
+      // an earlier batch failed and the loop has not handled it yet: this one is not sent after it (its
+      // records would land before the failed batch's resend)
+      if (failure) throw failure.error;
       const delivered = o.dryRun ? Promise.resolve() : deliver(o, records, dead, last);
-      delivered.catch(() => {});
+      delivered.catch((error: unknown) => { failure ??= { error }; });
       // the checkpoint waits for this batch and for every one before it; a batch also waits for its own
       // delivery to end when an earlier one failed, so that nothing of it is still being sent once the
       // failure is handled and reading restarts from the committed offset
@@ -229,6 +238,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       await Promise.allSettled(inFlight);
       inFlight.length = 0;
       chain = Promise.resolve();
+      failure = undefined;
       attempts++;
       stats.retries++;
       o.source.rewind?.();

@@ -44,7 +44,7 @@ export class KafkaCheckpointStore implements CheckpointStore {
         });
       }
     } catch (e) {
-      throw new UnreachableError(`cannot open the checkpoint topic ${this.cfg.topic} on ${this.cfg.brokers.join(',')}: ${redact((e as Error).message)}`, e);
+      throw new UnreachableError(`cannot open the checkpoint topic ${this.cfg.topic} on ${this.cfg.brokers.map((b) => redact(b)).join(',')}: ${redact((e as Error).message)}`, e);
     } finally {
       await admin.close();
     }

@@ -91,7 +91,7 @@ export class ThreadedKafkaSink implements Sink {
     if (this.opened) return this.opened;
     // node's flags pass on to the thread, except one that only applies to the main script's source
     // (`node --input-type=module -e …` would stop the thread at its start)
-    const execArgv = process.execArgv.filter((a) => !/^--input-type(=|$)/.test(a));
+    const execArgv = process.execArgv.filter((a, i, all) => !/^--input-type(=|$)/.test(a) && !(all[i - 1] === '--input-type'));
     const w = new Worker(THREAD_ENTRY, { workerData: this.cfg, execArgv });
     this.worker = w;
     // an idle thread does not keep the process alive; a request in flight does (see request)
@@ -113,11 +113,9 @@ export class ThreadedKafkaSink implements Sink {
       this.pending.clear();
     };
     w.on('error', (e) => died(redact(e.message)));
-    // a reply that cannot be read leaves its send unanswered: treat the thread as lost
-    w.on('messageerror', (e) => {
-      died(`a reply could not be read: ${redact(e.message)}`);
-      void w.terminate();
-    });
+    // a reply that cannot be read leaves its send unanswered: the thread is stopped, and its sends fail
+    // once it has (on 'exit': a stopping thread could still produce what it holds)
+    w.on('messageerror', () => { void w.terminate(); });
     w.on('exit', (code) => died(`exit code ${code}`));
     this.opened = this.request({ op: 'open', id: 0 }).catch((e: unknown) => {
       if (this.worker === w) {

@@ -75,7 +75,7 @@ export class KafkaTxSink implements Sink {
       await this.producer.metadata({ topics: [] });
     } catch (e) {
       this.discard();
-      throw new UnreachableError(`cannot reach the Kafka brokers ${this.cfg.brokers.join(',')}: ${redact((e as Error).message)}`, e);
+      throw new UnreachableError(`cannot reach the Kafka brokers ${this.cfg.brokers.map((b) => redact(b)).join(',')}: ${redact((e as Error).message)}`, e);
     }
   }
 
