@@ -51,6 +51,19 @@ async function readAll(topic: string, expected: number, timeoutMs = 30_000): Pro
   return out;
 }
 
+/** The engine's retry of a failed batch while the broker comes back: true once a send was acknowledged. */
+async function retrySend(sink: Sink, records: OutRecord[], attempts: number): Promise<boolean> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    try {
+      await sink.send(records);
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  return false;
+}
+
 const rec = (topic: string, i: number): OutRecord => ({
   topic, key: Buffer.from(`k${i % 5}`), value: Buffer.from(`v${i}`), headers: { id: String(i) }, position: `row ${i}`,
 });
@@ -111,16 +124,7 @@ describe.each(sinks)('the Kafka sink %s', (how, makeSink) => {
     await expect(failed).rejects.toMatchObject({ name: 'UnreachableError', exitCode: 3, retriable: true });
     await broker.start();
     // the engine's retry: the same batch again
-    let sent = false;
-    for (let attempt = 0; attempt < 20 && !sent; attempt++) {
-      try {
-        await sink.send(Array.from({ length: 100 }, (_, i) => rec(topic, 100 + i)));
-        sent = true;
-      } catch {
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-    expect(sent).toBe(true);
+    expect(await retrySend(sink, Array.from({ length: 100 }, (_, i) => rec(topic, 100 + i)), 20)).toBe(true);
     await sink.close();
     const got = await readAll(topic, 200);
     const ids = new Set(got.map((m) => Number(m.headers.id)));
@@ -144,16 +148,7 @@ describe('the Kafka sink in a thread of its own', () => {
     await expect(held).rejects.toMatchObject({ name: 'UnreachableError', exitCode: 3, retriable: true });
     await broker.start();
     // the engine's retry of the batch, on a fresh thread
-    let sent = false;
-    for (let attempt = 0; attempt < 30 && !sent; attempt++) {
-      try {
-        await sink.send(Array.from({ length: 50 }, (_, i) => rec(topic, 50 + i)));
-        sent = true;
-      } catch {
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-    expect(sent).toBe(true);
+    expect(await retrySend(sink, Array.from({ length: 50 }, (_, i) => rec(topic, 50 + i)), 30)).toBe(true);
     await sink.close();
     const ids = new Set((await readAll(topic, 100)).map((m) => Number(m.headers.id)));
     for (let i = 0; i < 100; i++) expect(ids.has(i)).toBe(true);
