@@ -74,6 +74,28 @@ describe('Kafka sink request order', () => {
     expect(sink.producers).toHaveLength(2);
   });
 
+  it('a failure on one topic also refuses a send to another topic still waiting on the old producer (the engine resends it: duplicates, not loss)', async () => {
+    const sink = new CuedSink({ brokers: ['127.0.0.1:1'] });
+    await sink.open();
+    const first = sink.producers[0]!;
+    const t1 = sink.send([rec('t', 't1')]);
+    const u1 = sink.send([rec('u', 'u1')]);
+    const u2 = sink.send([rec('u', 'u2')]);
+    await tick();
+    first.waiting[0]!.reject(new Error('connection reset'));
+    await expect(t1).rejects.toThrow(/connection reset/);
+    first.waiting[1]!.resolve();
+    await u1;
+    await expect(u2).rejects.toThrow(/not sent, a batch sent before it failed/);
+    expect(first.produced).toEqual(['u1']);
+    // the stream of u sends again from its checkpoint, on the replacement
+    const again = sink.send([rec('u', 'u2')]);
+    await tick();
+    sink.producers[1]!.waiting.shift()!.resolve();
+    await again;
+    expect(sink.producers[1]!.produced).toEqual(['u2']);
+  });
+
   it('sends to one topic never overlap, and keep their call order', async () => {
     const sink = new CuedSink({ brokers: ['127.0.0.1:1'] });
     await sink.open();

@@ -1,7 +1,7 @@
 // The default Kafka sink of `publish`: the Kafka client in a worker thread of its own.
 //
 // Why: on the publisher's one JavaScript thread, the client's part of every event (building the Kafka
-// records, lz4 compression, the protocol, and the garbage they leave) was about a third of the work,
+// records, lz4 compression, the protocol, and the garbage they leave) was a quarter to a third of the work,
 // done in turn with reading and mapping the rows. In a thread of its own it runs beside them, on the
 // machine's second core. The thread runs the same KafkaSink (kafka.ts); a batch crosses as one
 // transferable buffer (record-pack.ts), so the cost here is one copy of the bytes.
