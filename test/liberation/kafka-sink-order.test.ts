@@ -44,11 +44,25 @@ class CuedSink extends KafkaSink {
 const rec = (topic: string, v: string): OutRecord => ({ topic, key: Buffer.from('k'), value: Buffer.from(v), position: v });
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
+/** An opened sink and the producer it opened with. */
+async function opened(): Promise<{ sink: CuedSink; first: CuedProducer }> {
+  const sink = new CuedSink({ brokers: ['127.0.0.1:1'] });
+  await sink.open();
+  return { sink, first: sink.producers[0]! };
+}
+
+/** The broker acknowledges `count` requests of `producer`, each once it has been made (one at a time). */
+async function acknowledgeInTurn(producer: CuedProducer, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await tick();
+    expect(producer.waiting).toHaveLength(1);
+    producer.waiting.shift()!.resolve();
+  }
+}
+
 describe('Kafka sink request order', () => {
   it('a send waiting behind a failed one to its topic fails without being produced; later sends go out on a fresh producer', async () => {
-    const sink = new CuedSink({ brokers: ['127.0.0.1:1'] });
-    await sink.open();
-    const first = sink.producers[0]!;
+    const { sink, first } = await opened();
     const n = sink.send([rec('t', 'n')]);
     const n1 = sink.send([rec('t', 'n+1')]);
     const other = sink.send([rec('u', 'u1')]);
@@ -65,19 +79,14 @@ describe('Kafka sink request order', () => {
     // the engine's resend, in order, on the replacement
     const again = [sink.send([rec('t', 'n')]), sink.send([rec('t', 'n+1')])];
     const second = sink.producers[1]!;
-    for (let i = 0; i < 2; i++) {
-      await tick();
-      second.waiting.shift()!.resolve();
-    }
+    await acknowledgeInTurn(second, 2);
     await Promise.all(again);
     expect(second.produced).toEqual(['n', 'n+1']);
     expect(sink.producers).toHaveLength(2);
   });
 
   it('a failure on one topic also refuses a send to another topic still waiting on the old producer (the engine resends it: duplicates, not loss)', async () => {
-    const sink = new CuedSink({ brokers: ['127.0.0.1:1'] });
-    await sink.open();
-    const first = sink.producers[0]!;
+    const { sink, first } = await opened();
     const t1 = sink.send([rec('t', 't1')]);
     const u1 = sink.send([rec('u', 'u1')]);
     const u2 = sink.send([rec('u', 'u2')]);
@@ -90,22 +99,15 @@ describe('Kafka sink request order', () => {
     expect(first.produced).toEqual(['u1']);
     // the stream of u sends again from its checkpoint, on the replacement
     const again = sink.send([rec('u', 'u2')]);
-    await tick();
-    sink.producers[1]!.waiting.shift()!.resolve();
+    await acknowledgeInTurn(sink.producers[1]!, 1);
     await again;
     expect(sink.producers[1]!.produced).toEqual(['u2']);
   });
 
   it('sends to one topic never overlap, and keep their call order', async () => {
-    const sink = new CuedSink({ brokers: ['127.0.0.1:1'] });
-    await sink.open();
-    const p = sink.producers[0]!;
+    const { sink, first: p } = await opened();
     const sends = Array.from({ length: 6 }, (_, i) => sink.send([rec('t', String(i))]));
-    for (let i = 0; i < 6; i++) {
-      await tick();
-      expect(p.waiting).toHaveLength(1);
-      p.waiting.shift()!.resolve();
-    }
+    await acknowledgeInTurn(p, 6);
     await Promise.all(sends);
     expect(p.produced).toEqual(['0', '1', '2', '3', '4', '5']);
     expect(p.maxConcurrent).toBe(1);
