@@ -1,25 +1,35 @@
-// Kafka sink on @platformatic/kafka (pure JS, maintained, speaks Kafka 4.x): an idempotent producer with
-// acks=all, so a retried batch is not duplicated by the broker and an acknowledged record is on every
-// in-sync replica. `send` resolves only when the broker acknowledged every record of the batch.
-import type { Producer } from '@platformatic/kafka';
-import { kafka } from '../kafka-client.js';
+// Kafka sink: idempotent produce requests with acks=all (produce-pipeline.ts), so a retried batch is not
+// duplicated by the broker and an acknowledged record is on every in-sync replica. `send` resolves only
+// when the broker acknowledged every record of the batch.
 import { redact, UnreachableError } from '../../errors.js';
 import type { OutRecord, Sink } from '../types.js';
+import type { KafkaSinkConfig } from './kafka-options.js';
+import { ProducePipeline, type ProduceRecord } from './produce-pipeline.js';
+
+export { producerOptions, type KafkaSinkConfig } from './kafka-options.js';
 
 /** What a produce request needs of a record (the thread's records carry no source position). */
 export type SendableRecord = Pick<OutRecord, 'topic' | 'key' | 'value' | 'headers'> & { position?: string };
 
-export interface KafkaSinkConfig {
-  brokers: string[];
-  clientId?: string;
-  compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
-  /** request timeout per produce call, ms */
-  timeoutMs?: number;
-  /** records per produce request; a batch from the engine is split into chunks of this size */
-  chunk?: number;
-  /** number of client-level retries for one produce request before the engine's own retry takes over */
-  retries?: number;
+/** What the sink needs of a producer (a test drives the sink with one that fails on cue). */
+export interface PipelineProducer {
+  /** the first failure, after which the producer sends nothing */
+  readonly failed: Error | undefined;
+  metadata(): Promise<void>;
+  /** written behind every earlier call's request at once; resolves when acknowledged */
+  send(records: readonly ProduceRecord[]): Promise<void>;
+  close(): Promise<void>;
 }
+
+/**
+ * Records per produce request, and uncompressed bytes: the broker refuses a record batch larger than its
+ * message.max.bytes (1 MiB by default) after compression, and compression never grows a batch by more
+ * than a fraction of a percent, so chunks of at most 900,000 bytes always fit.
+ */
+const CHUNK_RECORDS = 2000;
+const CHUNK_BYTES = 900_000;
+/** what a record costs a batch beyond its key and value: length, attributes, deltas, header count */
+const RECORD_OVERHEAD = 24;
 
 function withDeadline<T>(ms: number, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -29,31 +39,31 @@ function withDeadline<T>(ms: number, p: Promise<T>): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The producer settings every schemactl Kafka sink shares (the transactional one adds its id). */
-export function producerOptions(cfg: KafkaSinkConfig) {
-  return {
-    clientId: cfg.clientId ?? 'schemactl-publish',
-    bootstrapBrokers: cfg.brokers,
-    idempotent: true,
-    acks: kafka.ProduceAcks.ALL,
-    compression: cfg.compression ?? 'lz4',
-    // Java's partitioner (murmur2 & 0x7fffffff): keys land where a Java producer would put them
-    partitioner: kafka.compatibilityPartitioner,
-    autocreateTopics: true,
-    timeout: cfg.timeoutMs ?? 30_000,
-    retries: cfg.retries ?? 3,
-    retryDelay: 250,
-    serializers: {
-      key: (k?: Buffer) => k,
-      value: (v?: Buffer) => v,
-      headerKey: (k?: string) => (k === undefined ? undefined : Buffer.from(k)),
-      headerValue: (v?: string) => (v === undefined ? undefined : Buffer.from(v)),
-    },
-  } as const;
+/** `records` cut into produce requests of at most `maxRecords` records and about `maxBytes` bytes each. */
+export function chunks<T extends SendableRecord>(records: readonly T[], maxRecords: number, maxBytes: number): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    let size = RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    if (r.headers) for (const [k, v] of Object.entries(r.headers)) size += Buffer.byteLength(k) + Buffer.byteLength(v) + 8;
+    // a record larger than a chunk goes alone (the broker says whether it takes it)
+    if (cur.length && (cur.length >= maxRecords || bytes + size > maxBytes)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(r);
+    bytes += size;
+  }
+  if (cur.length) out.push(cur);
+  return out;
 }
 
 export class KafkaSink implements Sink {
-  private producer: Producer<Buffer, Buffer, string, string> | undefined;
+  private producer: PipelineProducer | undefined;
+  /** sends of the current producer not yet ended */
+  private outstanding = 0;
 
   constructor(private readonly cfg: KafkaSinkConfig) {}
 
@@ -64,7 +74,7 @@ export class KafkaSink implements Sink {
   async open(): Promise<void> {
     this.producer = this.newProducer();
     try {
-      await this.producer.metadata({ topics: [] });
+      await this.producer.metadata();
     } catch (e) {
       await this.producer.close().catch(() => {});
       this.producer = undefined;
@@ -73,73 +83,57 @@ export class KafkaSink implements Sink {
   }
 
   /** A new producer (protected: a test drives the sink's ordering with a producer that fails on cue). */
-  protected newProducer(): Producer<Buffer, Buffer, string, string> {
-    return new kafka.Producer<Buffer, Buffer, string, string>(producerOptions(this.cfg));
+  protected newProducer(): PipelineProducer {
+    return new ProducePipeline(this.cfg);
   }
 
   /**
-   * Sends to one topic go out one after another: a send starts when the one before it to any of its
-   * topics has been acknowledged (or failed). The client reads a partition's next sequence number when
-   * it builds a request and advances it only when the response arrives, so two requests to the same
-   * partition at once would carry the same sequence numbers, and the broker takes the second for a
-   * retry of the first: it acknowledges it without appending it (records lost) or refuses it as out of
-   * order. Sends come concurrently from the engine's pipeline and from streams that share a
-   * dead-letter topic; different topics still go out side by side.
+   * The batch's produce requests go out at once, behind every earlier batch's (the broker appends the
+   * next batch while this side builds the one after it); the promise settles once all of them ended.
    *
-   * A send waiting behind one that fails is not produced at all: it fails too. Produced after the failed
-   * batch, it would land before the engine's resend of that batch, and for a table of events (an outbox)
-   * an older event could end up last on the topic.
+   * After a failure nothing more is produced on that producer: a send made behind a failed one fails too
+   * (produced after the failed batch, it would land before the engine's resend of that batch, and for a
+   * table of events an older event could end up last on the topic), and the next send after the engine
+   * has seen the failure goes out on a fresh producer (a new producer id, sequence numbers from 0).
    */
   send(records: readonly SendableRecord[]): Promise<void> {
-    const producer = this.producer;
-    const topics = [...new Set(records.map((r) => r.topic))];
-    const before = topics.map((t) => this.tails.get(t)).filter((p): p is Promise<void> => p !== undefined);
-    const sent = (before.length ? Promise.all(before).then(() => this.sendNow(records, producer)) : this.sendNow(records, producer));
-    const settled = sent.then(() => {}, () => {});
-    for (const t of topics) this.tails.set(t, settled);
-    void settled.then(() => {
-      for (const t of topics) if (this.tails.get(t) === settled) this.tails.delete(t);
+    let producer = this.producer;
+    if (!producer) return Promise.reject(new Error('sink not opened'));
+    // a producer that failed with nothing of ours in flight (a connection closed while idle) lost no
+    // batch: replace it now rather than fail a batch for it
+    if (producer.failed && this.outstanding === 0) producer = this.replace(producer);
+    if (producer.failed) {
+      return Promise.reject(new UnreachableError('producing to Kafka failed: not sent, a batch sent before it failed (it is sent again after that one)'));
+    }
+    // The engine must get a failure in bounded time so it can rewind, back off and say what is going on.
+    const deadlineMs = (this.cfg.timeoutMs ?? 30_000) * ((this.cfg.retries ?? 3) + 1) + 1000;
+    const acks = chunks(records, this.cfg.chunk ?? CHUNK_RECORDS, CHUNK_BYTES).map((c) => producer.send(c));
+    this.outstanding++;
+    // every request of the batch ends before the batch fails: nothing of it is still on its way to the
+    // broker when the engine resends it
+    return withDeadline(deadlineMs, Promise.allSettled(acks)).then(
+      (ended) => {
+        const failed = ended.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      },
+    ).catch((e: unknown) => {
+      if (this.producer === producer) this.replace(producer);
+      const msg = (e as Error).message ?? String(e);
+      throw new UnreachableError(/^not sent, a batch sent before it failed/.test(msg)
+        ? 'producing to Kafka failed: not sent, a batch sent before it failed (it is sent again after that one)'
+        : `producing to Kafka failed: ${redact(msg)}`, e);
+    }).finally(() => {
+      if (this.producer === producer) this.outstanding--;
     });
-    return sent;
   }
 
-  private readonly tails = new Map<string, Promise<void>>();
-
-  private async sendNow(records: readonly SendableRecord[], producer: Producer<Buffer, Buffer, string, string> | undefined): Promise<void> {
-    if (!producer) throw new Error('sink not opened');
-    // A failure replaces the producer (below): a send made before it, still waiting, is not produced
-    if (producer !== this.producer) {
-      throw new UnreachableError('producing to Kafka failed: not sent, a batch sent before it failed (it is sent again after that one)');
-    }
-    const size = this.cfg.chunk ?? 2000;
-    // The client retries connections on its own and can wait a long time on a dead broker; the engine
-    // must get a failure in bounded time so it can rewind, back off and say what is going on.
-    const deadlineMs = (this.cfg.timeoutMs ?? 30_000) * ((this.cfg.retries ?? 3) + 1) + 1000;
-    try {
-      for (let i = 0; i < records.length; i += size) {
-        const chunk = records.slice(i, i + size);
-        await withDeadline(deadlineMs, producer.send({
-          messages: chunk.map((r) => ({
-            topic: r.topic,
-            key: r.key ?? undefined,
-            value: r.value ?? undefined,
-            headers: r.headers,
-          })),
-        }));
-      }
-    } catch (e) {
-      // A producer whose request failed midway may hold stale sequence state; start a fresh one (a new
-      // producer id) so the engine's retry of this batch is not rejected as out of sequence. A send in
-      // flight on the same producer at the same time fails with it and must not replace the replacement
-      // (nor leak a second one); sends made before this failure and still waiting are refused above.
-      if (this.producer === producer) {
-        this.producer = this.newProducer();
-        // don't wait for a close that may itself hang on the dead connection
-        producer.close(true, () => {});
-      }
-      const err = new UnreachableError(`producing to Kafka failed: ${redact((e as Error).message)}`, e);
-      throw err;
-    }
+  /** A fresh producer in place of `old`, which is closed without waiting (it may hang on a dead connection). */
+  private replace(old: PipelineProducer): PipelineProducer {
+    const fresh = this.newProducer();
+    this.producer = fresh;
+    this.outstanding = 0;
+    void old.close().catch(() => {});
+    return fresh;
   }
 
   async close(): Promise<void> {
