@@ -7,6 +7,7 @@
 // small object per record, no copy. A slab lives as long as any of its records (until their batch is
 // acknowledged and dropped); a record larger than a slab gets a buffer of its exact size.
 import { MAGIC_BYTE, WireFormatError } from '../registry/wire.js';
+import { DECLINE } from './avro-direct.js';
 
 const HEADER = 5;
 const SLAB = 64 * 1024;
@@ -16,14 +17,41 @@ export interface BodyEncoder {
   encode(value: unknown, buf: Buffer, pos: number): number;
 }
 
+function checkId(schemaId: number): void {
+  if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0x7fffffff) {
+    throw new WireFormatError(`schema id ${schemaId} does not fit the wire format (0..2^31-1)`);
+  }
+}
+
 export class FrameSlab {
   private slab = Buffer.allocUnsafe(0);
   private used = 0;
 
-  frame(schemaId: number, encoder: BodyEncoder, value: unknown): Buffer {
-    if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0x7fffffff) {
-      throw new WireFormatError(`schema id ${schemaId} does not fit the wire format (0..2^31-1)`);
+  /**
+   * A body written by `write` (avro-direct.ts: the end, negative when the slab is too short, DECLINE for
+   * a row it leaves to the general path); undefined when declined or larger than a slab.
+   */
+  frameWith(schemaId: number, write: (buf: Buffer, pos: number) => number): Buffer | undefined {
+    checkId(schemaId);
+    let start = this.used;
+    let end = this.slab.length - start > HEADER ? write(this.slab, start + HEADER) : -1;
+    if (end === DECLINE) return undefined;
+    if (end < 0) {
+      this.slab = Buffer.allocUnsafe(SLAB);
+      this.used = 0;
+      start = 0;
+      end = write(this.slab, HEADER);
+      // declined, or a row larger than a slab: the general path sizes its own buffer
+      if (end < 0) return undefined;
     }
+    this.slab[start] = MAGIC_BYTE;
+    this.slab.writeInt32BE(schemaId, start + 1);
+    this.used = end;
+    return this.slab.subarray(start, end);
+  }
+
+  frame(schemaId: number, encoder: BodyEncoder, value: unknown): Buffer {
+    checkId(schemaId);
     let start = this.used;
     let end = this.slab.length - start > HEADER ? encoder.encode(value, this.slab, start + HEADER) : -1;
     if (end < 0) {

@@ -7,6 +7,7 @@ import avro from 'avsc';
 import { parseJsonWithPositions } from '../formats/avro/json-positions.js';
 import { parsePgArrayText } from './pg-array.js';
 import { FrameSlab, type BodyEncoder } from './frames.js';
+import { decimalByteLength, directRecord, writeTwosComplement, type DirectField, type DirectKind, type DirectRecord } from './avro-direct.js';
 
 /** avsc packs the bytes `toBuffer` returns before it asks again, so one scratch buffer serves every write. */
 const LONG_SCRATCH = Buffer.alloc(8);
@@ -126,6 +127,12 @@ const digitAt = (s: string, i: number): number => {
  * undefined and takes the general path, which gives the same result or the reason it has none.
  */
 function fastTimestampMicros(s: string): bigint | undefined {
+  const micros = fastTimestampMicrosNumber(s);
+  return micros === undefined ? undefined : BigInt(micros);
+}
+
+/** fastTimestampMicros as a number (a safe integer), for the direct writer (avro-direct.ts). */
+export function fastTimestampMicrosNumber(s: string): number | undefined {
   const n = s.length;
   if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
   const sep = s.charCodeAt(10);
@@ -154,7 +161,7 @@ function fastTimestampMicros(s: string): bigint | undefined {
     if (zone !== '+00' && zone !== 'Z' && zone !== 'z' && zone !== '+00:00') return undefined;
   }
   const micros = (daysFromCivil(year, month, day) * 86_400 + clock) * 1_000_000 + us;
-  return Number.isSafeInteger(micros) ? BigInt(micros) : undefined;
+  return Number.isSafeInteger(micros) ? micros : undefined;
 }
 
 /**
@@ -261,6 +268,20 @@ export function decimalBytes(s: string, scale: number, precision: number, field:
 const SMALL_DECIMAL_LIMIT = 2 ** 47;
 
 function smallDecimalBytes(s: string, scale: number, precision: number): Buffer | undefined {
+  const v = smallDecimalUnscaled(s, scale, precision);
+  if (v === undefined) return undefined;
+  const len = decimalByteLength(v);
+  const out = Buffer.allocUnsafe(len);
+  writeTwosComplement(v, len, out, 0);
+  return out;
+}
+
+/**
+ * The signed unscaled value of a money-sized decimal text (|value| below 2^47, digits only, no more
+ * significant fractional digits than the scale, within the precision); undefined for anything else,
+ * which the general path (decimalUnscaled) reads or refuses.
+ */
+export function smallDecimalUnscaled(s: string, scale: number, precision: number): number | undefined {
   const n = s.length;
   let i = 0;
   let neg = false;
@@ -298,17 +319,8 @@ function smallDecimalBytes(s: string, scale: number, precision: number): Buffer 
   if (digits === 0) return undefined;
   for (let k = frac < 0 ? 0 : frac; k < scale; k++) v *= 10;
   if (v >= SMALL_DECIMAL_LIMIT || (precision < 16 && v >= 10 ** precision)) return undefined;
-  if (v === 0) neg = false;
-  // minimal big-endian two's complement: the fewest bytes whose sign bit still reads right
-  let len = 1;
-  while (neg ? v > 2 ** (8 * len - 1) : v >= 2 ** (8 * len - 1)) len++;
-  let w = neg ? 2 ** (8 * len) - v : v;
-  const out = Buffer.allocUnsafe(len);
-  for (let k = len - 1; k >= 0; k--) {
-    out[k] = w % 256;
-    w = Math.floor(w / 256);
-  }
-  return out;
+  if (v === 0) return 0;
+  return neg ? -v : v;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -363,6 +375,7 @@ export class AvroRowMapper {
   private readonly fieldNames = new Map<Record<string, Json>, FieldNames>();
   private readonly emitted = new Set<string>();
   private readonly frames = new FrameSlab();
+  private readonly directs = new Map<string, DirectRecord | undefined>();
   private readonly fieldReaders = new Map<string, (value: Record<string, unknown>) => unknown>();
   private readonly fieldConverters: Array<{ field: string; key: string; column: string; schema: Schema; ns: string; convert: Converter; hasDefault: boolean; defaultValue: unknown }> = [];
 
@@ -484,6 +497,82 @@ export class AvroRowMapper {
   /** The value in the Confluent wire format under `schemaId`, written into this mapper's shared slab (frames.ts). */
   frame(schemaId: number, value: Record<string, unknown>): Buffer {
     return this.frames.frame(schemaId, this.type as unknown as BodyEncoder, value);
+  }
+
+  /**
+   * The direct writer of this schema's rows (avro-direct.ts), keyed by the field `keyField`; undefined
+   * when a field has a type it does not write (nested records, arrays, maps, fixed, bytes, floats,
+   * dates and times of day, unions other than [null, T]): every row then takes the general path.
+   */
+  direct(keyField?: string): DirectRecord | undefined {
+    const cacheKey = keyField ?? '';
+    if (this.directs.has(cacheKey)) return this.directs.get(cacheKey);
+    const fields: DirectField[] = [];
+    let ok = true;
+    for (const c of this.fieldConverters) {
+      const kind = this.directKind(c.schema, c.ns);
+      if (!kind) {
+        ok = false;
+        break;
+      }
+      fields.push({ column: c.column, kind });
+    }
+    let keyIndex = keyField === undefined ? undefined : this.fieldConverters.findIndex((c) => c.field === keyField);
+    // an enum whose symbols needed stand-ins: its key text is for the general path to say
+    if (keyIndex !== undefined && (keyIndex < 0 || this.hasStandIns(this.fieldConverters[keyIndex]!))) keyIndex = undefined;
+    const rec = ok ? directRecord(fields, { timestampMicros: fastTimestampMicrosNumber, smallDecimal: smallDecimalUnscaled }, keyIndex) : undefined;
+    this.directs.set(cacheKey, rec);
+    return rec;
+  }
+
+  /** The row in the Confluent wire format, written by `direct`; undefined: the row takes the general path. */
+  frameDirect(rec: DirectRecord, schemaId: number, columns: Record<string, unknown>): Buffer | undefined {
+    return this.frames.frameWith(schemaId, (buf, pos) => rec.write(columns, buf, pos));
+  }
+
+  private hasStandIns(c: { schema: Schema; ns: string }): boolean {
+    const s = Array.isArray(c.schema) ? c.schema.find((b) => b !== 'null' && !(isObj(b) && b.type === 'null')) : c.schema;
+    const def = typeof s === 'string' ? this.resolve(s, c.ns) : isObj(s) ? this.byNode.get(s) : undefined;
+    return def?.symbols !== undefined;
+  }
+
+  /** What the direct writer makes of a field of schema `s`, or undefined where it leaves the field to the general path. */
+  private directKind(s: Schema, ns: string): DirectKind | undefined {
+    if (Array.isArray(s)) {
+      if (s.length !== 2) return undefined;
+      const isNull = (b: Schema) => b === 'null' || (isObj(b) && b.type === 'null');
+      const nullIndex = isNull(s[0]!) ? 0 : isNull(s[1]!) ? 1 : -1;
+      if (nullIndex < 0) return undefined;
+      const other = s[1 - nullIndex]!;
+      if (Array.isArray(other) || isNull(other)) return undefined;
+      const inner = this.directKind(other, ns);
+      return inner ? { kind: 'nullable', nullIndex: nullIndex as 0 | 1, inner } : undefined;
+    }
+    if (typeof s === 'string') {
+      if (['long', 'int', 'string', 'boolean'].includes(s)) return { kind: s as 'long' | 'int' | 'string' | 'boolean' };
+      const named = this.resolve(s, ns);
+      return named ? this.directKind(named.node, ns) : undefined;
+    }
+    if (!isObj(s)) return undefined;
+    const logical = s.logicalType;
+    switch (s.type) {
+      case 'enum':
+        return { kind: 'enum', symbols: (s.symbols as string[]) ?? [] };
+      case 'long':
+        if (logical === 'timestamp-micros' || logical === 'local-timestamp-micros') return { kind: 'timestamp', unit: 'micros' };
+        if (logical === 'timestamp-millis' || logical === 'local-timestamp-millis') return { kind: 'timestamp', unit: 'millis' };
+        return logical === 'time-micros' ? undefined : { kind: 'long' };
+      case 'int':
+        return logical === 'date' || logical === 'time-millis' ? undefined : { kind: 'int' };
+      case 'string':
+        return logical === 'uuid' ? { kind: 'uuid' } : { kind: 'string' };
+      case 'boolean':
+        return { kind: 'boolean' };
+      case 'bytes':
+        return logical === 'decimal' ? { kind: 'decimal', scale: Number(s.scale ?? 0), precision: Number(s.precision) } : undefined;
+      default:
+        return undefined;
+    }
   }
 
   private defaultFor(c: { key: string; schema: Schema; ns: string; defaultValue: unknown }): unknown {

@@ -152,6 +152,12 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>, keepDe
   // Avro writes straight into a shared slab (no per-event buffers to join); Protobuf and JSON frame their own encoding
   const frame = (mapper: RowMapper, id: number, value: Record<string, unknown>) =>
     'frame' in mapper ? mapper.frame(id, value) : encodeFrame(id, mapper.encode(value), 'messageIndexes' in mapper ? mapper.messageIndexes : undefined);
+  // the stream's key column (a mapping may rename it)
+  const keyCol = g.keyField ? (Object.entries(g.source?.mapping ?? {}).find(([, f]) => f === g.keyField)?.[0] ?? g.keyField) : undefined;
+  // Avro rows of the usual column types are written straight from their text (avro-direct.ts); the
+  // file sink shows the decoded value, so it takes the general path
+  const mapper = g.mapper;
+  const direct = !keepDecoded && 'direct' in mapper ? mapper.direct(g.keyField) : undefined;
   return (row) => {
     if (row.payload !== undefined || row.topic !== undefined) {
       // outbox: the payload is validated against the routed topic's schema
@@ -169,10 +175,23 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>, keepDe
       return { topic, key, value: frame(target.mapper, target.schemaId, value), ...(keepDecoded ? { decoded: value } : {}), ...(row.headers ? { headers: row.headers } : {}), position: row.position };
     }
     const topic = g.stream.topic;
+    if (direct && !row.tombstone && 'frameDirect' in mapper) {
+      const value = mapper.frameDirect(direct, g.schemaId, row.columns);
+      if (value) {
+        const k = direct.key(row.columns);
+        return {
+          topic,
+          // the key text as the general path gives it (undefined: only it can say)
+          key: k === undefined ? (g.keyField && keyCol ? keyBytes(mapper.mapField(g.keyField, row.columns[keyCol])) : null) : k === null ? null : Buffer.from(k, 'utf8'),
+          value,
+          headers: row.headers,
+          position: row.position,
+        };
+      }
+    }
     if (row.tombstone) {
       // the same bytes as the events' key (a uuid lower-cased, a decimal as the schema encodes it…),
       // or compaction never pairs the tombstone with the record it deletes
-      const keyCol = g.keyField ? (Object.entries(g.source?.mapping ?? {}).find(([, f]) => f === g.keyField)?.[0] ?? g.keyField) : undefined;
       let key: Buffer | null = null;
       if (keyCol && g.keyField) key = keyBytes('mapField' in g.mapper ? g.mapper.mapField(g.keyField, row.columns[keyCol]) : row.columns[keyCol]);
       else if (row.key !== undefined && row.key !== null) key = Buffer.from(row.key, 'utf8');
@@ -289,6 +308,20 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
   const registryUrl = opts.registryUrl ?? registryCfg.url;
   const { openRegistry } = await import('../registry/index.js');
   const registry = registryUrl ? await openRegistry({ url: registryUrl }) : await openRegistry({ dataDir: path.join(local, 'registry') });
+
+  // The default Kafka sink (at-least-once, no group) starts its thread and reaches the brokers while
+  // the gate runs, on the other core: about a quarter of a second of every start. It is used only once
+  // the gate passed (its open() names no topic, so a refused stream creates nothing), and its outcome
+  // is awaited only then, so a gate refusal is still reported first.
+  const brokersEarly = opts.brokers ?? config.kafka?.brokers;
+  const plainKafka = !opts.dryRun && group === undefined && config.kafka?.exactly_once !== true && !!brokersEarly?.length;
+  let early: { sink: Sink; opened: Promise<void>; used: boolean } | undefined;
+  if (plainKafka) {
+    const sink = await plainKafkaSink(brokersEarly!, config.kafka ?? {});
+    const opened = sink.open();
+    opened.catch(() => {});
+    early = { sink, opened, used: false };
+  }
 
   const outcomes: StreamOutcome[] = [];
   const gated: GatedStream[] = [];
@@ -437,16 +470,17 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
         transactionalId: `schemactl-${[...gated.map((g) => g.stream.topic)].sort().join(',')}`,
         ...(kafkaCfg.client_id ? { clientId: kafkaCfg.client_id } : {}), ...(kafkaCfg.compression ? { compression: kafkaCfg.compression } : {}),
       });
+    } else if (early) {
+      sink = early.sink;
+      early.used = true;
     } else if (brokers && brokers.length) {
-      const cfg = { brokers, ...(kafkaCfg.client_id ? { clientId: kafkaCfg.client_id } : {}), ...(kafkaCfg.compression ? { compression: kafkaCfg.compression } : {}) };
-      // the client in a thread of its own (the build); from the TypeScript sources, on this one
-      const { ThreadedKafkaSink, threadAvailable } = await import('./sinks/kafka-thread.js');
-      if (threadAvailable()) sink = new ThreadedKafkaSink(cfg);
-      else sink = new (await import('./sinks/kafka.js')).KafkaSink(cfg);
+      sink = await plainKafkaSink(brokers, kafkaCfg);
     } else {
       sink = new FileSink(opts.outFile ?? path.join(local, 'published.ndjson'));
     }
-    if (!opts.dryRun) await sink.open();
+    if (!opts.dryRun) await (sink === early?.sink ? early.opened : sink.open());
+    // the streams' topics are looked up (created where the brokers do that) while their first rows are read
+    if (!opts.dryRun) void sink.prepare?.(gated.map((g) => g.stream.topic)).catch(() => {});
     const delivery = exactlyOnce ? 'exactly-once (Kafka transactions)' : 'at-least-once';
     if (!opts.dryRun) emit({ type: 'log', level: 'info', msg: `delivery: ${delivery}`, delivery, sink: sink.describe() });
     /** running sources and their committed offsets, for the lag gauges */
@@ -502,8 +536,17 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     return { streams: order(outcomes, selected), sink: sink.describe(), delivery, exitCode: failed ? failed : refused || dead ? 1 : 0 };
   } finally {
     for (const source of opened.values()) await source.close().catch(() => {});
+    if (early && !early.used) await early.sink.close().catch(() => {});
     await registry.close?.();
   }
+}
+
+/** The at-least-once Kafka sink: the client in a thread of its own (the build); from the TypeScript sources, on this one. */
+async function plainKafkaSink(brokers: string[], kafkaCfg: NonNullable<ResolvedConfig['kafka']>): Promise<Sink> {
+  const cfg = { brokers, ...(kafkaCfg.client_id ? { clientId: kafkaCfg.client_id } : {}), ...(kafkaCfg.compression ? { compression: kafkaCfg.compression } : {}) };
+  const { ThreadedKafkaSink, threadAvailable } = await import('./sinks/kafka-thread.js');
+  if (threadAvailable()) return new ThreadedKafkaSink(cfg);
+  return new (await import('./sinks/kafka.js')).KafkaSink(cfg);
 }
 
 /** Ask every running source how far behind it is; a source that errs or takes over 2 s is left out of this scrape. */

@@ -118,6 +118,11 @@ export interface Sink {
    * and resolve once committed. When present the engine uses it instead of `send` + `CheckpointStore.save`.
    */
   sendWithCheckpoint?(records: OutRecord[], stream: string, offset: SourceOffset): Promise<void>;
+  /**
+   * Look these topics up now (and create them where the brokers create topics on first use), so that
+   * the first batch does not wait for it; best effort: the first send does the same if this failed.
+   */
+  prepare?(topics: string[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@ import { KafkaSink, type KafkaSinkConfig } from './kafka.js';
 import { unpackRecords } from './record-pack.js';
 import { SchemactlError } from '../../errors.js';
 
-export type ThreadRequest = { op: 'open' | 'close'; id: number } | { op: 'send'; id: number; batch: ArrayBuffer };
+export type ThreadRequest = { op: 'open' | 'close'; id: number } | { op: 'send'; id: number; batch: ArrayBuffer } | { op: 'prepare'; id: number; topics: string[] };
 export type ThreadReply =
   | { id: number; ok: true }
   | { id: number; ok: false; error: { message: string; name: string; code?: string; exitCode?: number; retriable?: boolean } };
@@ -38,5 +38,6 @@ port.on('message', (m: ThreadRequest) => {
     reply(m.id, sent);
   }
   else if (m.op === 'open') reply(m.id, sink.open());
+  else if (m.op === 'prepare') reply(m.id, sink.prepare(m.topics));
   else reply(m.id, sink.close());
 });

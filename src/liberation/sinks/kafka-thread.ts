@@ -64,6 +64,11 @@ export class ThreadedKafkaSink implements Sink {
     return this.ensure().then(() => this.request({ op: 'send', id: 0, batch }, [batch]));
   }
 
+  prepare(topics: string[]): Promise<void> {
+    if (!this.started) return Promise.resolve();
+    return this.ensure().then(() => this.request({ op: 'prepare', id: 0, topics })).catch(() => {});
+  }
+
   async close(): Promise<void> {
     this.started = false;
     const w = this.worker;

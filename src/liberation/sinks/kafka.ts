@@ -16,6 +16,8 @@ export interface PipelineProducer {
   /** the first failure, after which the producer sends nothing */
   readonly failed: Error | undefined;
   metadata(): Promise<void>;
+  /** look the topics up ahead of the first send (best effort) */
+  prepare?(topics: readonly string[]): Promise<void>;
   /** written behind every earlier call's request at once; resolves when acknowledged */
   send(records: readonly ProduceRecord[]): Promise<void>;
   close(): Promise<void>;
@@ -125,6 +127,10 @@ export class KafkaSink implements Sink {
     }).finally(() => {
       if (this.producer === producer) this.outstanding--;
     });
+  }
+
+  async prepare(topics: string[]): Promise<void> {
+    await this.producer?.prepare?.(topics).catch(() => {});
   }
 
   /** A fresh producer in place of `old`, which is closed without waiting (it may hang on a dead connection). */

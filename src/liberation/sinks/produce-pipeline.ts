@@ -79,6 +79,11 @@ export class ProducePipeline {
     await this.client.metadata({ topics: [] });
   }
 
+  /** Look the topics up (creating them where the brokers do that on first use) and ask for the producer id. */
+  async prepare(topics: readonly string[]): Promise<void> {
+    await Promise.all([this.producerId(), ...topics.filter((t) => !this.topics.has(t)).map((t) => this.topic(t))]);
+  }
+
   /**
    * Produce `records` and resolve when the broker acknowledged all of them. The request is written
    * behind every request of earlier calls (without waiting for their acknowledgements).
@@ -183,7 +188,7 @@ export class ProducePipeline {
   }
 
   private connection(nodeId: number): Promise<Connection> {
-    let c = this.connections.get(nodeId);
+    const c = this.connections.get(nodeId);
     if (!c) {
       const broker = this.brokers?.get(nodeId);
       if (!broker) return Promise.reject(new Error(`no address for broker ${nodeId}`));
