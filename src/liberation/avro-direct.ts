@@ -103,21 +103,37 @@ function isLowerUuid(s: string): boolean {
   return true;
 }
 
+function hasSurrogate(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return true;
+  }
+  return false;
+}
+
 function writeString(s: string, buf: Buffer, pos: number): number {
   const len = Buffer.byteLength(s, 'utf8');
+  // avsc writes short strings (64 bytes and under) with its own UTF-8 loop, which encodes a lone
+  // surrogate differently from Node's (ED A0 80, not EF BF BD): leave any string with surrogates there
+  // to avsc. (Database text cannot hold one; a JSON escape can.)
+  if (len <= 64 && len !== s.length && hasSurrogate(s)) return DECLINE;
   if (pos + 10 + len > buf.length) return ROOM;
   pos = writeVarLong(len, buf, pos);
   return pos + buf.write(s, pos, len, 'utf8');
 }
+
+/** 2^(8·len − 1): the magnitude from which `len` bytes no longer hold the sign bit (len 1…7, |v| < 2^47 needs at most 6) */
+const SIGN_LIMIT = [0, 2 ** 7, 2 ** 15, 2 ** 23, 2 ** 31, 2 ** 39, 2 ** 47, 2 ** 55];
 
 /** Bytes of the minimal big-endian two's complement of an integer |v| < 2^47 (Avro decimal). */
 export function decimalByteLength(v: number): number {
   const neg = v < 0;
   const mag = neg ? -v : v;
   let len = 1;
-  while (neg ? mag > 2 ** (8 * len - 1) : mag >= 2 ** (8 * len - 1)) len++;
+  while (neg ? mag > SIGN_LIMIT[len]! : mag >= SIGN_LIMIT[len]!) len++;
   return len;
 }
+
 
 /** Writes `v` as `len` bytes of big-endian two's complement at `pos`; returns the end. */
 export function writeTwosComplement(v: number, len: number, buf: Buffer, pos: number): number {

@@ -144,6 +144,22 @@ function keyBytes(value: unknown): Buffer | null {
 }
 
 /**
+ * An event of the direct path. Its source position is spelled out only when something asks for it (an
+ * error, a dead letter): the Kafka sink never does, and for most sources that is a string per row.
+ */
+class DirectRecord implements OutRecord {
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(readonly topic: string, readonly key: Buffer | null, readonly value: Buffer, private readonly row: SourceRow) {
+    this.headers = row.headers;
+  }
+
+  get position(): string {
+    return this.row.position;
+  }
+}
+
+/**
  * Row → record for one stream. `keepDecoded`: the record also carries the mapped value, which only the
  * file sink writes; a Kafka sink's records leave it out, so a batch waiting for its acknowledgement
  * does not hold every event twice.
@@ -179,14 +195,9 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>, keepDe
       const value = mapper.frameDirect(direct, g.schemaId, row.columns);
       if (value) {
         const k = direct.key(row.columns);
-        return {
-          topic,
-          // the key text as the general path gives it (undefined: only it can say)
-          key: k === undefined ? (g.keyField && keyCol ? keyBytes(mapper.mapField(g.keyField, row.columns[keyCol])) : null) : k === null ? null : Buffer.from(k, 'utf8'),
-          value,
-          headers: row.headers,
-          position: row.position,
-        };
+        // the key text as the general path gives it (undefined: only it can say)
+        const key = k === undefined ? (g.keyField && keyCol ? keyBytes(mapper.mapField(g.keyField, row.columns[keyCol])) : null) : k === null ? null : Buffer.from(k, 'utf8');
+        return new DirectRecord(topic, key, value, row);
       }
     }
     if (row.tombstone) {

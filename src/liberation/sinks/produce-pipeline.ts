@@ -32,10 +32,16 @@ export interface ProduceRecord {
 /** Requests in flight on one connection; more wait in the client's queue, still in order. */
 const MAX_IN_FLIGHT = 5;
 
+/**
+ * How long a topic's partitions and leaders are used before they are looked up again (Kafka's
+ * metadata.max.age.ms): partitions added to a topic are used from then on, as by Java's producer.
+ */
+const METADATA_MAX_AGE_MS = 5 * 60_000;
+
 /** Kafka's sequence numbers are int32 and wrap to 0 after 2^31 - 1 (as the Java producer does). */
 const SEQUENCE_END = 2 ** 31;
 
-interface Message {
+export interface Message {
   topic: string;
   partition: number;
   key: Buffer | undefined;
@@ -44,10 +50,21 @@ interface Message {
   timestamp?: bigint;
 }
 
-interface Topic {
+export interface Topic {
   partitions: number;
   /** leader node id of each partition */
   leaders: number[];
+  /** when it was looked up (performance.now()) */
+  at: number;
+}
+
+/** What a request carries besides its records: the sequence numbers are this request's own. */
+export interface ProduceOptions {
+  compression: NonNullable<KafkaSinkConfig['compression']>;
+  producerId: bigint;
+  producerEpoch: number;
+  /** `topic:partition` → the sequence number of the request's first record there */
+  sequences: InstanceType<typeof kafka.NumericMap>;
 }
 
 export class RefusedAfterFailure extends Error {}
@@ -56,7 +73,7 @@ export class ProducePipeline {
   /** metadata, topic creation and the producer id; it never produces itself */
   private readonly client: Producer<Buffer, Buffer, string, string>;
   private readonly connections = new Map<number, Promise<Connection>>();
-  private readonly topics = new Map<string, Topic>();
+  protected readonly topics = new Map<string, Topic>();
   private brokers: ClusterMetadata['brokers'] | undefined;
   private readonly sequences = new Map<string, number>();
   private producer: Promise<{ producerId: bigint; producerEpoch: number }> | undefined;
@@ -89,14 +106,11 @@ export class ProducePipeline {
    * behind every request of earlier calls (without waiting for their acknowledgements).
    */
   send(records: readonly ProduceRecord[]): Promise<void> {
-    if (this.failure) return Promise.reject(new RefusedAfterFailure(`not sent, a batch sent before it failed: ${this.failure.message}`));
-    // writing: resolves with the acknowledgement promise once the request is on the connection
+    if (this.failure) return Promise.reject(this.refused());
+    // written: once this call's requests are on their connections, with their acknowledgement
     const written = this.tail.then(() => this.write(records));
-    this.tail = written.catch(() => {});
-    return written.then((acked) => acked).catch((e: unknown) => {
-      this.fail(e as Error);
-      throw e;
-    });
+    this.tail = written.then(() => {}, () => {});
+    return written.then((w) => w.acked);
   }
 
   async close(): Promise<void> {
@@ -108,88 +122,126 @@ export class ProducePipeline {
   }
 
   private fail(e: Error): void {
-    if (this.failure) return;
-    this.failure = e;
+    this.failure ??= e;
   }
 
-  /** Build and write this call's requests (one per leader broker); resolves with their acknowledgement. */
-  private async write(records: readonly ProduceRecord[]): Promise<Promise<void>> {
-    if (this.failure) throw new RefusedAfterFailure(`not sent, a batch sent before it failed: ${this.failure.message}`);
-    if (this.closed) throw new Error('the producer is closed');
-    const { producerId, producerEpoch } = await this.producerId();
-    const byLeader = new Map<number, Message[]>();
-    for (const r of records) {
-      const topic = this.topics.get(r.topic) ?? (await this.topic(r.topic));
-      const key = r.key ?? undefined;
-      // Java's partitioner (murmur2 & 0x7fffffff) for keyed records, as the client's producer does
-      const partition = kafka.compatibilityPartitioner({ topic: r.topic, key, value: r.value ?? undefined } as never, key as never) % topic.partitions;
-      const leader = topic.leaders[partition]!;
-      const headers = new Map<Buffer, Buffer>();
-      if (r.headers) for (const [k, v] of Object.entries(r.headers)) headers.set(Buffer.from(k), Buffer.from(v));
-      let list = byLeader.get(leader);
-      if (!list) byLeader.set(leader, (list = []));
-      list.push({ topic: r.topic, partition, key, value: r.value ?? undefined, headers });
-    }
-    const acks: Array<Promise<void>> = [];
-    for (const [leader, messages] of byLeader) {
-      const conn = await this.connection(leader);
-      // (a connection can fail while this call waited for it)
-      const failure = this.failure as Error | undefined;
-      if (failure) throw new RefusedAfterFailure(`not sent, a batch sent before it failed: ${failure.message}`);
-      // the sequence numbers this request carries, taken now: the next request continues after them
-      const first = new kafka.NumericMap();
-      const counts = new Map<string, number>();
-      for (const m of messages) {
-        const k = `${m.topic}:${m.partition}`;
-        counts.set(k, (counts.get(k) ?? 0) + 1);
-      }
-      for (const [k, n] of counts) {
-        const seq = this.sequences.get(k) ?? 0;
-        first.set(k, seq);
-        this.sequences.set(k, (seq + n) % SEQUENCE_END);
-      }
-      const options = {
-        compression: this.cfg.compression ?? 'lz4',
-        producerId,
-        producerEpoch,
-        sequences: first,
-      };
-      acks.push(new Promise<void>((resolve, reject) => {
-        kafka.produceV9.api(conn, kafka.ProduceAcks.ALL, this.cfg.timeoutMs ?? 30_000, messages as never, options, (error: Error | null) => {
-          if (error) reject(error);
-          else resolve();
-        });
-      }));
-    }
-    return Promise.all(acks).then(() => {});
+  private refused(): Error {
+    return new RefusedAfterFailure(`not sent, a batch sent before it failed: ${this.failure?.message ?? 'the producer is closed'}`);
   }
 
-  /** The producer id every request carries, asked for once (InitProducerId). */
-  private producerId(): Promise<{ producerId: bigint; producerEpoch: number }> {
+  /** Nothing more is written after a failure or once closed (checked again after every wait). */
+  private usable(): void {
+    if (this.failure || this.closed) throw this.refused();
+  }
+
+  /**
+   * Build and write this call's requests (one per leader broker). Everything that waits (the producer
+   * id, topic metadata, connections) comes first; then every request is built and written in one
+   * synchronous step, so a call never leaves part of its requests written and part not.
+   */
+  private async write(records: readonly ProduceRecord[]): Promise<{ acked: Promise<void> }> {
+    try {
+      this.usable();
+      const { producerId, producerEpoch } = await this.producerId();
+      this.usable();
+      for (const name of new Set(records.map((r) => r.topic))) {
+        const t = this.topics.get(name);
+        if (!t || performance.now() - t.at > METADATA_MAX_AGE_MS) await this.topic(name);
+        this.usable();
+      }
+      const byLeader = new Map<number, Message[]>();
+      for (const r of records) {
+        const topic = this.topics.get(r.topic)!;
+        const key = r.key ?? undefined;
+        // Java's partitioner (murmur2 & 0x7fffffff) for keyed records, as the client's producer does
+        const partition = kafka.compatibilityPartitioner({ topic: r.topic, key, value: r.value ?? undefined } as never, key as never) % topic.partitions;
+        const leader = topic.leaders[partition]!;
+        const headers = new Map<Buffer, Buffer>();
+        if (r.headers) for (const [k, v] of Object.entries(r.headers)) headers.set(Buffer.from(k), Buffer.from(v));
+        let list = byLeader.get(leader);
+        if (!list) byLeader.set(leader, (list = []));
+        list.push({ topic: r.topic, partition, key, value: r.value ?? undefined, headers });
+      }
+      const conns = new Map<number, Connection>();
+      for (const leader of byLeader.keys()) {
+        conns.set(leader, await this.connection(leader));
+        this.usable();
+      }
+      const acks: Array<Promise<void>> = [];
+      for (const [leader, messages] of byLeader) {
+        // the sequence numbers this request carries, taken now: the next request continues after them
+        const first = new kafka.NumericMap();
+        const counts = new Map<string, number>();
+        for (const m of messages) {
+          const k = `${m.topic}:${m.partition}`;
+          counts.set(k, (counts.get(k) ?? 0) + 1);
+        }
+        for (const [k, n] of counts) {
+          const seq = this.sequences.get(k) ?? 0;
+          first.set(k, seq);
+          this.sequences.set(k, (seq + n) % SEQUENCE_END);
+        }
+        const options = { compression: this.cfg.compression ?? 'lz4', producerId, producerEpoch, sequences: first };
+        acks.push(new Promise<void>((resolve, reject) => {
+          this.produce(conns.get(leader)!, messages, options, (error) => {
+            if (error) {
+              // at once, before anything else runs: no later call writes behind a refused request
+              this.fail(error);
+              reject(error);
+            } else {
+              resolve();
+            }
+          });
+        }));
+      }
+      // the call fails only once every one of its requests has ended (none still on its way)
+      const acked = Promise.allSettled(acks).then((ended) => {
+        const failed = ended.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      });
+      return { acked };
+    } catch (e) {
+      this.fail(e as Error);
+      throw e;
+    }
+  }
+
+  /**
+   * Write one produce request (acks=all) on `conn` now, in this call; `done` gets its outcome. Protected,
+   * like the three below: a unit test answers requests on cue (test/liberation/produce-pipeline.test.ts).
+   */
+  protected produce(conn: Connection, messages: Message[], options: ProduceOptions, done: (error: Error | null) => void): void {
+    kafka.produceV9.api(conn, kafka.ProduceAcks.ALL, this.cfg.timeoutMs ?? 30_000, messages as never, options, (error: Error | null) => done(error));
+  }
+
+  /** The producer id every request carries, asked for once (InitProducerId; asked again if that failed). */
+  protected producerId(): Promise<{ producerId: bigint; producerEpoch: number }> {
     this.producer ??= this.client.initIdempotentProducer({}).then(() => {
       const producerId = this.client.producerId;
       const producerEpoch = this.client.producerEpoch;
       if (producerId === undefined || producerEpoch === undefined) throw new Error('the broker gave no producer id');
       return { producerId, producerEpoch };
     });
+    this.producer.catch(() => { this.producer = undefined; });
     return this.producer;
   }
 
   /** A topic's partitions and their leaders (created on first use where the brokers allow it). */
-  private async topic(name: string): Promise<Topic> {
+  protected async topic(name: string): Promise<Topic> {
     const md = await this.client.metadata({ topics: [name], autocreateTopics: true });
     this.brokers = md.brokers;
     const t = md.topics.get(name);
     if (!t) throw new Error(`the brokers know no topic ${name}`);
-    const topic = { partitions: t.partitionsCount, leaders: t.partitions.map((p) => p.leader) };
+    const topic = { partitions: t.partitionsCount, leaders: t.partitions.map((p) => p.leader), at: performance.now() };
     if (topic.leaders.some((l) => l === undefined || l < 0)) throw new Error(`topic ${name} has a partition without a leader`);
     this.topics.set(name, topic);
     return topic;
   }
 
-  private connection(nodeId: number): Promise<Connection> {
+  protected connection(nodeId: number): Promise<Connection> {
     const c = this.connections.get(nodeId);
     if (!c) {
+      if (this.closed) return Promise.reject(this.refused());
       const broker = this.brokers?.get(nodeId);
       if (!broker) return Promise.reject(new Error(`no address for broker ${nodeId}`));
       const conn = new kafka.Connection(this.cfg.clientId ?? 'schemactl-publish', { requestTimeout: this.cfg.timeoutMs ?? 30_000, maxInflights: MAX_IN_FLIGHT });

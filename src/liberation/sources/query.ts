@@ -18,6 +18,8 @@ import { describePosition, dialectOf, quoteIdent, relation, type Dialect } from 
 import { MysqlHorizon } from './mysql-horizon.js';
 
 const MYSQL_MIN_DELAY_MS = 1000;
+/** how long a catch-up reuses the bound of a full page (see QuerySource.read) */
+const BOUND_REUSE_MS = 1000;
 
 export interface QuerySourceConfig {
   connection: string;
@@ -246,6 +248,34 @@ export abstract class SqlSource {
   }
 }
 
+/**
+ * A row of a keyset page. Its offset and position are spelled out only when asked for: the engine takes
+ * the offset of a batch's last row, and the position only goes into dead letters and errors, so the
+ * other rows of a page never build either (an object and a string per row, a few per cent of a catch-up).
+ */
+class QueryRow implements SourceRow {
+  private at: SourceOffset | undefined;
+
+  constructor(
+    readonly columns: Record<string, unknown>,
+    readonly tombstone: boolean,
+    private readonly cfg: Pick<QuerySourceConfig, 'name' | 'timestamp' | 'id'>,
+    at?: SourceOffset,
+  ) {
+    this.at = at;
+  }
+
+  get offset(): SourceOffset {
+    const ts = this.columns[this.cfg.timestamp];
+    this.at ??= { v: 1, kind: 'query', ts: ts === null || ts === undefined ? null : String(ts), id: String(this.columns[this.cfg.id]), snapshotDone: false };
+    return this.at;
+  }
+
+  get position(): string {
+    return describePosition(this.cfg.name, this.columns[this.cfg.timestamp], this.columns[this.cfg.id]);
+  }
+}
+
 export class QuerySource extends SqlSource implements Source {
   private dialect: Dialect;
   private indexChecked = false;
@@ -257,6 +287,8 @@ export class QuerySource extends SqlSource implements Source {
    */
   private readonly windowSeen = new Set<string>();
   private pending: string[] = [];
+  /** the bound of the last read, when its page came back full (PostgreSQL: reused while pages stay full) */
+  private lastFull: { bound: string; oldestOpen: string | null; at: number } | undefined;
   /** the engine reads ahead only from sources without rewind: a lookback source must not be read ahead */
   rewind?: () => void;
 
@@ -339,35 +371,26 @@ export class QuerySource extends SqlSource implements Source {
   async read(offset: SourceOffset | null, max: number): Promise<SourceBatch> {
     const conn = this.must();
     if (offset && offset.kind !== 'query') throw new Error(`stored offset is a ${offset.kind} offset, not a query offset`);
-    const { bound, oldestOpen } = await this.horizon();
-    const d = this.dialect;
-    const ts = `src.${quoteIdent(this.cfg.timestamp, d)}`;
-    const id = `src.${quoteIdent(this.cfg.id, d)}`;
-    const rel = relation(this.cfg, d);
-    const params: unknown[] = [];
-    const p = (v: unknown) => {
-      params.push(v);
-      return d === 'postgres' ? `$${params.length}` : '?';
-    };
-    const where = [`${ts} < ${p(bound)}`];
-    if (offset && offset.ts !== null && offset.id !== null) {
-      if (d === 'postgres') where.push(`(${ts}, ${id}) > (${p(offset.ts)}, ${p(offset.id)})`);
-      else where.push(`(${ts} > ${p(offset.ts)} OR (${ts} = ${p(offset.ts)} AND ${id} > ${p(offset.id)}))`);
+    // A bound only ever grows (a transaction that starts later writes later timestamps), so an earlier one
+    // is still safe, only more cautious. While pages come back full it is not what limits the read: a
+    // catch-up reuses it for up to a second (PostgreSQL, whose bound is one stateless query) instead of
+    // asking again for every page. A page that comes back short under a reused bound is read again
+    // under a fresh one, so `caughtUp` means caught up with the present bound.
+    const reuse = this.dialect === 'postgres' && this.lastFull !== undefined && performance.now() - this.lastFull.at < BOUND_REUSE_MS ? this.lastFull : undefined;
+    let h = reuse ?? { ...(await this.horizon()), at: performance.now() };
+    let rows = await this.page(offset, max, h.bound);
+    if (reuse && rows.length < max) {
+      h = { ...(await this.horizon()), at: performance.now() };
+      rows = await this.page(offset, max, h.bound);
     }
-    const sql = `SELECT * FROM ${rel} AS src WHERE ${where.join(' AND ')} ORDER BY ${ts}, ${id} LIMIT ${Math.max(1, Math.floor(max))}`;
-    const rows = await conn.query(sql, params);
+    this.lastFull = rows.length >= max ? h : undefined;
+    const { bound, oldestOpen } = h;
+    const d = this.dialect;
     const toRow = (r: Record<string, unknown>, at?: SourceOffset): SourceRow => {
-      const tsv = r[this.cfg.timestamp];
-      const idv = r[this.cfg.id];
-      if (idv === undefined) throw new Error(`the source has no column '${this.cfg.id}' (the tie-breaker id)`);
+      if (r[this.cfg.id] === undefined) throw new Error(`the source has no column '${this.cfg.id}' (the tie-breaker id)`);
       const sd = this.cfg.softDelete ? r[this.cfg.softDelete] : null;
-      return {
-        columns: r,
-        // a row found behind the checkpoint by the lookback re-read keeps the checkpoint where it is
-        offset: at ?? { v: 1, kind: 'query', ts: tsv === null || tsv === undefined ? null : String(tsv), id: String(idv), snapshotDone: false },
-        position: describePosition(this.cfg.name, tsv, idv),
-        tombstone: sd !== null && sd !== undefined,
-      };
+      // a row found behind the checkpoint by the lookback re-read keeps the checkpoint where it is
+      return new QueryRow(r, sd !== null && sd !== undefined, this.cfg, at);
     };
     let out: SourceRow[] = rows.map((r) => toRow(r));
     const info: Record<string, string | number | null> = { bound, oldestOpenTransaction: oldestOpen };
@@ -389,6 +412,25 @@ export class QuerySource extends SqlSource implements Source {
       }
     }
     return { rows: out, caughtUp: rows.length < max, info };
+  }
+
+  /** One keyset page: rows after `offset` and below `bound`, in (timestamp, id) order. */
+  private page(offset: SourceOffset | null, max: number, bound: string): Promise<Array<Record<string, unknown>>> {
+    const d = this.dialect;
+    const ts = `src.${quoteIdent(this.cfg.timestamp, d)}`;
+    const id = `src.${quoteIdent(this.cfg.id, d)}`;
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return d === 'postgres' ? `$${params.length}` : '?';
+    };
+    const where = [`${ts} < ${p(bound)}`];
+    if (offset && offset.kind === 'query' && offset.ts !== null && offset.id !== null) {
+      if (d === 'postgres') where.push(`(${ts}, ${id}) > (${p(offset.ts)}, ${p(offset.id)})`);
+      else where.push(`(${ts} > ${p(offset.ts)} OR (${ts} = ${p(offset.ts)} AND ${id} > ${p(offset.id)}))`);
+    }
+    const sql = `SELECT * FROM ${relation(this.cfg, d)} AS src WHERE ${where.join(' AND ')} ORDER BY ${ts}, ${id} LIMIT ${Math.max(1, Math.floor(max))}`;
+    return this.must().query(sql, params);
   }
 
   private keyOf(r: Record<string, unknown>): string {
