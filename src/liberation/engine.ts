@@ -8,6 +8,7 @@ import type { CheckpointStore, DeadLetter, OutRecord, Sink, Source, SourceBatch,
 import type { DeadLetterTarget } from './dead-letter.js';
 import { MappingError } from './mapping.js';
 import { redact } from '../errors.js';
+import { coalescingSaves } from './checkpoint/coalesce.js';
 
 export interface StreamStats {
   stream: string;
@@ -67,7 +68,7 @@ export interface EngineOptions {
  * by the broker while the next is mapped and queued behind it (the idempotent producer has one request in
  * flight per connection, so a third would only wait, holding its rows).
  */
-export const PIPELINE_DEPTH = 2;
+export const PIPELINE_DEPTH = 3;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -130,8 +131,10 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
   let ahead: Promise<SourceBatch> | undefined;
   /** batches sent (or sending) whose checkpoint is not made yet, oldest first */
   const inFlight: Promise<void>[] = [];
-  /** the newest of them: the next batch's checkpoint waits for it */
+  /** resolves once the newest batch sent and every one before it were acknowledged */
   let chain: Promise<void> = Promise.resolve();
+  // checkpoints of acknowledged batches are saved one at a time, the newest offset each time
+  const save = coalescingSaves(o.checkpoints, o.stream);
   /** the first failed delivery not yet handled by the loop */
   let failure: { error: unknown } | undefined;
   const drain = async () => {
@@ -200,11 +203,15 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       // the checkpoint waits for this batch and for every one before it; a batch also waits for its own
       // delivery to end when an earlier one failed, so that nothing of it is still being sent once the
       // failure is handled and reading restarts from the committed offset
-      const commit = Promise.allSettled([chain, delivered]).then(async ([before, own]) => {
+      const acked = Promise.allSettled([chain, delivered]).then(([before, own]) => {
         if (before.status === 'rejected') throw before.reason;
         if (own.status === 'rejected') throw own.reason;
+      });
+      // the next batch's checkpoint waits for this batch's acknowledgement, not for its save
+      chain = acked;
+      const commit = acked.then(async () => {
         if (!o.dryRun) {
-          if (!o.sink.sendWithCheckpoint) await o.checkpoints.save(o.stream, last);
+          if (!o.sink.sendWithCheckpoint) await save(last);
           if (o.source.acknowledge) await o.source.acknowledge(last);
         }
         committed = last;
@@ -226,7 +233,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       });
       // observed by drain() or the wait below; not an unhandled rejection meanwhile
       commit.catch(() => {});
-      chain = commit;
+      acked.catch(() => {});
       inFlight.push(commit);
       while (inFlight.length >= depth) await inFlight.shift();
       if (caughtUp) await drain();

@@ -3,7 +3,7 @@
 // it runs: on the caller's thread (KafkaSink) and, as `publish` uses it, in a thread of its own
 // (ThreadedKafkaSink, loaded from the built CLI since the thread runs compiled JavaScript).
 import { Consumer, MessagesStreamModes } from '@platformatic/kafka';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -154,7 +154,13 @@ describe('the Kafka sink in a thread of its own', () => {
     for (let i = 0; i < 100; i++) expect(ids.has(i)).toBe(true);
   }, 180_000);
 
-  it('a process that closed its sink exits on its own (the thread does not hold it), and a closed sink refuses sends', async () => {
+  // node's flags reach the thread: inherited as they are, or filtered (--input-type would stop it), and
+  // process-wide ones such as --trace-gc must not stop it either way
+  it.each([
+    { how: 'from -e with --input-type', flags: [] as string[], file: false },
+    { how: 'from -e with --input-type and V8 flags', flags: ['--trace-gc', '--max-old-space-size=512'], file: false },
+    { how: 'from a script file with V8 flags', flags: ['--trace-gc', '--max-semi-space-size=16'], file: true },
+  ])('a process that closed its sink exits on its own (the thread does not hold it), and a closed sink refuses sends: $how', ({ flags, file }) => {
     const entry = pathToFileURL(join(BUILD_DIR, 'dist/src/liberation/sinks/kafka-thread.js')).href;
     const script = `
       const { ThreadedKafkaSink } = await import(${JSON.stringify(entry)});
@@ -164,8 +170,11 @@ describe('the Kafka sink in a thread of its own', () => {
       await sink.close();
       await sink.send([]).then(() => console.log('sent after close'), (e) => console.log('refused: ' + e.message));
     `;
+    const args = file
+      ? [...flags, (() => { const f = join(mkdtempSync(join(process.cwd(), 'test/.work-kafka-sink-')), 'exit.mjs'); writeFileSync(f, script); return f; })()]
+      : [...flags, '--input-type=module', '-e', script];
     const started = Date.now();
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('refused: sink not opened');
     expect(Date.now() - started).toBeLessThan(30_000);

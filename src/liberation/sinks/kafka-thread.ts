@@ -96,8 +96,7 @@ export class ThreadedKafkaSink implements Sink {
     if (this.opened) return this.opened;
     // node's flags pass on to the thread, except one that only applies to the main script's source
     // (`node --input-type=module -e …` would stop the thread at its start)
-    const execArgv = process.execArgv.filter((a, i, all) => !/^--input-type(=|$)/.test(a) && !(all[i - 1] === '--input-type'));
-    const w = new Worker(THREAD_ENTRY, { workerData: this.cfg, execArgv });
+    const w = startThread(this.cfg);
     this.worker = w;
     // an idle thread does not keep the process alive; a request in flight does (see request)
     w.unref();
@@ -142,6 +141,25 @@ export class ThreadedKafkaSink implements Sink {
       w.ref();
       w.postMessage({ ...req, id }, transfer);
     });
+  }
+}
+
+/**
+ * The thread, with node's flags. By default a thread inherits them all, which is right except for one
+ * that only applies to the main script's source (`node --input-type=module -e …` would stop the thread
+ * at its start). Flags given to a thread explicitly are checked, and V8's and other process-wide ones
+ * (--trace-gc, --max-old-space-size) are refused there although they already apply to every thread:
+ * so the list is given only when it must be filtered, and without those when node refuses it.
+ */
+function startThread(cfg: KafkaSinkConfig): Worker {
+  const own = (a: string, i: number, all: string[]) => !/^--input-type(=|$)/.test(a) && !(all[i - 1] === '--input-type');
+  if (process.execArgv.every(own)) return new Worker(THREAD_ENTRY, { workerData: cfg });
+  const execArgv = process.execArgv.filter(own);
+  try {
+    return new Worker(THREAD_ENTRY, { workerData: cfg, execArgv });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    return new Worker(THREAD_ENTRY, { workerData: cfg, execArgv: [] });
   }
 }
 
