@@ -64,11 +64,21 @@ export interface EngineOptions {
 }
 
 /**
- * Batches of a read-ahead source that may be sent but not yet checkpointed. Two: one being acknowledged
- * by the broker while the next is mapped and queued behind it (the idempotent producer has one request in
- * flight per connection, so a third would only wait, holding its rows).
+ * Batches of a read-ahead source that may be sent and not yet acknowledged. Three: one being appended by
+ * the broker, the next already written behind it (produce-pipeline.ts), and one being mapped, so that
+ * neither this thread nor the sink's waits for the other (measured: 1,000,000 rows, 154k events/s
+ * against 143k with two).
  */
 export const PIPELINE_DEPTH = 3;
+
+/**
+ * Acknowledged batches whose checkpoint is still being saved may add up to as many again: saves are
+ * coalesced and run beside the next batches. So at most PIPELINE_DEPTH × UNSAVED_PER_DEPTH batches are
+ * past the last durable checkpoint: what a kill can make the next run send again.
+ */
+export const UNSAVED_PER_DEPTH = 2;
+/** batches a failure or a kill can repeat */
+export const MAX_REPEATED_BATCHES = PIPELINE_DEPTH * UNSAVED_PER_DEPTH;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -131,6 +141,8 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
   let ahead: Promise<SourceBatch> | undefined;
   /** batches sent (or sending) whose checkpoint is not made yet, oldest first */
   const inFlight: Promise<void>[] = [];
+  /** batches sent (or sending) and not yet acknowledged, oldest first */
+  const unacked: Promise<void>[] = [];
   /** resolves once the newest batch sent and every one before it were acknowledged */
   let chain: Promise<void> = Promise.resolve();
   // checkpoints of acknowledged batches are saved one at a time, the newest offset each time
@@ -235,7 +247,11 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       commit.catch(() => {});
       acked.catch(() => {});
       inFlight.push(commit);
-      while (inFlight.length >= depth) await inFlight.shift();
+      unacked.push(acked);
+      // the next batch is mapped once the oldest of those sent is acknowledged; its checkpoint's save
+      // may still run (they are coalesced), up to a bound on what a kill would send again
+      while (unacked.length >= depth) await unacked.shift();
+      while (inFlight.length >= depth * UNSAVED_PER_DEPTH) await inFlight.shift();
       if (caughtUp) await drain();
       if (caughtUp && o.once) break;
       if (caughtUp && !o.source.waitsForData) await sleep(o.pollIntervalMs, o.signal);
@@ -244,6 +260,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       // every batch still in flight fails or finishes before reading starts again from the committed offset
       await Promise.allSettled(inFlight);
       inFlight.length = 0;
+      unacked.length = 0;
       chain = Promise.resolve();
       failure = undefined;
       attempts++;
