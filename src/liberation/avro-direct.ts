@@ -48,9 +48,18 @@ const FIXED_ROOM = 16;
 /** Zigzag varint of an integer |n| < 2^52 (Avro int and long). */
 export function writeVarLong(n: number, buf: Buffer, pos: number): number {
   let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  // beyond 28 bits: the low 28 with integer arithmetic, the rest (at most 26 bits) likewise
+  if (z >= 0x10000000) {
+    let lo = z % 0x10000000;
+    z = (z - lo) / 0x10000000;
+    for (let k = 0; k < 4; k++) {
+      buf[pos++] = (lo & 0x7f) | 0x80;
+      lo >>>= 7;
+    }
+  }
   while (z >= 0x80) {
-    buf[pos++] = (z % 0x80) | 0x80;
-    z = Math.floor(z / 0x80);
+    buf[pos++] = (z & 0x7f) | 0x80;
+    z >>>= 7;
   }
   buf[pos++] = z;
   return pos;
@@ -111,7 +120,25 @@ function hasSurrogate(s: string): boolean {
   return false;
 }
 
+/** Node's UTF-8 writer without Buffer#write's argument checks (avsc uses it too). */
+type Utf8Writer = Buffer & { utf8Write(s: string, offset: number, length?: number): number };
+
 function writeString(s: string, buf: Buffer, pos: number): number {
+  const units = s.length;
+  // 64 to 2730 UTF-16 units are 64 to 8190 bytes of UTF-8 whatever they hold: a length of two varint
+  // bytes, known before writing, so the string is written once, straight after it
+  if (units >= 64 && units <= 2730) {
+    if (pos + 2 + units * 3 > buf.length) return writeStringMeasured(s, buf, pos);
+    const len = (buf as Utf8Writer).utf8Write(s, pos + 2);
+    const z = len * 2;
+    buf[pos] = (z & 0x7f) | 0x80;
+    buf[pos + 1] = z >>> 7;
+    return pos + 2 + len;
+  }
+  return writeStringMeasured(s, buf, pos);
+}
+
+function writeStringMeasured(s: string, buf: Buffer, pos: number): number {
   const len = Buffer.byteLength(s, 'utf8');
   // avsc writes short strings (64 bytes and under) with its own UTF-8 loop, which encodes a lone
   // surrogate differently from Node's (ED A0 80, not EF BF BD): leave any string with surrogates there
@@ -119,7 +146,24 @@ function writeString(s: string, buf: Buffer, pos: number): number {
   if (len <= 64 && len !== s.length && hasSurrogate(s)) return DECLINE;
   if (pos + 10 + len > buf.length) return ROOM;
   pos = writeVarLong(len, buf, pos);
-  return pos + buf.write(s, pos, len, 'utf8');
+  return pos + (buf as Utf8Writer).utf8Write(s, pos, len);
+}
+
+/** A lower-case uuid written as its 36 ASCII bytes (after their length) while checking it; DECLINE if it is not one. */
+function writeUuid(s: string, buf: Buffer, pos: number): number {
+  if (s.length !== 36) return DECLINE;
+  if (pos + 37 > buf.length) return ROOM;
+  buf[pos++] = 72; // zigzag(36)
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return DECLINE;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
+      return DECLINE;
+    }
+    buf[pos + i] = c;
+  }
+  return pos + 36;
 }
 
 /** 2^(8·len − 1): the magnitude from which `len` bytes no longer hold the sign bit (len 1…7, |v| < 2^47 needs at most 6) */
@@ -181,7 +225,7 @@ function writer(k: DirectKind, p: DirectParsers): FieldWriter {
     case 'string':
       return (v, buf, pos) => (typeof v === 'string' ? writeString(v, buf, pos) : DECLINE);
     case 'uuid':
-      return (v, buf, pos) => (typeof v === 'string' && isLowerUuid(v) ? writeString(v, buf, pos) : DECLINE);
+      return (v, buf, pos) => (typeof v === 'string' ? writeUuid(v, buf, pos) : DECLINE);
     case 'boolean':
       return (v, buf, pos) => {
         const b = v === true || v === 't' ? 1 : v === false || v === 'f' ? 0 : -1;

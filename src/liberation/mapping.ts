@@ -111,9 +111,10 @@ function daysFromCivil(y: number, m: number, d: number): number {
 function validCivil(y: number, m: number, d: number, hh = 0, mi = 0, ss = 0): boolean {
   if (m < 1 || m > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59) return false;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
-  return d <= days;
+  return d <= (m === 2 && leap ? 29 : MONTH_DAYS[m - 1]!);
 }
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 const digitAt = (s: string, i: number): number => {
   const c = s.charCodeAt(i) - 48;
@@ -140,9 +141,19 @@ export function fastTimestampMicrosNumber(s: string): number | undefined {
   const year = digitAt(s, 0) * 1000 + digitAt(s, 1) * 100 + digitAt(s, 2) * 10 + digitAt(s, 3);
   const month = digitAt(s, 5) * 10 + digitAt(s, 6);
   const day = digitAt(s, 8) * 10 + digitAt(s, 9);
-  const clock = (digitAt(s, 11) * 10 + digitAt(s, 12)) * 3600 + (digitAt(s, 14) * 10 + digitAt(s, 15)) * 60 + digitAt(s, 17) * 10 + digitAt(s, 18);
-  if (Number.isNaN(year + month + day + clock)) return undefined;
-  if (!validCivil(year, month, day, digitAt(s, 11) * 10 + digitAt(s, 12), digitAt(s, 14) * 10 + digitAt(s, 15), digitAt(s, 17) * 10 + digitAt(s, 18))) return undefined;
+  const hh = digitAt(s, 11) * 10 + digitAt(s, 12);
+  const mi = digitAt(s, 14) * 10 + digitAt(s, 15);
+  const ss = digitAt(s, 17) * 10 + digitAt(s, 18);
+  if (Number.isNaN(year + month + day + hh + mi + ss) || hh > 23 || mi > 59 || ss > 59) return undefined;
+  const clock = hh * 3600 + mi * 60 + ss;
+  // rows of a keyset page are in timestamp order: most share the date of the row before
+  const ymd = year * 10_000 + month * 100 + day;
+  if (ymd !== lastDate.ymd) {
+    if (!validCivil(year, month, day)) return undefined;
+    lastDate.ymd = ymd;
+    lastDate.days = daysFromCivil(year, month, day);
+  }
+  const days = lastDate.days;
   let i = 19;
   let us = 0;
   if (i < n && s.charCodeAt(i) === 46) {
@@ -156,12 +167,23 @@ export function fastTimestampMicrosNumber(s: string): number | undefined {
     if (k === 0) return undefined;
     for (; k < 6; k++) us *= 10;
   }
-  if (i < n) {
-    const zone = s.slice(i);
-    if (zone !== '+00' && zone !== 'Z' && zone !== 'z' && zone !== '+00:00') return undefined;
-  }
-  const micros = (daysFromCivil(year, month, day) * 86_400 + clock) * 1_000_000 + us;
+  if (i < n && !utcZoneAt(s, i)) return undefined;
+  const micros = (days * 86_400 + clock) * 1_000_000 + us;
   return Number.isSafeInteger(micros) ? micros : undefined;
+}
+
+/** The last valid date fastTimestampMicrosNumber read (yyyymmdd) and its day number. */
+const lastDate = { ymd: -1, days: 0 };
+
+/** `s` from `i` on is `+00`, `Z`, `z` or `+00:00` (the UTC session's zone), read without slicing. */
+function utcZoneAt(s: string, i: number): boolean {
+  const rest = s.length - i;
+  if (rest === 1) {
+    const c = s.charCodeAt(i);
+    return c === 90 || c === 122;
+  }
+  if ((rest !== 3 && rest !== 6) || s.charCodeAt(i) !== 43 || s.charCodeAt(i + 1) !== 48 || s.charCodeAt(i + 2) !== 48) return false;
+  return rest === 3 || (s.charCodeAt(i + 3) === 58 && s.charCodeAt(i + 4) === 48 && s.charCodeAt(i + 5) === 48);
 }
 
 /**

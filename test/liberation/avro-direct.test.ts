@@ -48,7 +48,7 @@ const timestamps = ['2024-01-01 00:00:00+00', '2024-01-01 00:00:00.123456+00', '
   '1970-01-01 00:00:00+00', '1969-12-31 23:59:59.999999+00', '0001-01-01 00:00:00+00', '9999-12-31 23:59:59.999999+00', '2262-04-11 23:47:16.854775+00',
   '2024-02-29 12:00:00+00', '2023-02-29 12:00:00+00', '2024-01-01 24:00:00+00', '2024-01-01 00:00:00+05:30', '2024-01-01 00:00:00-01', 'infinity', '-infinity',
   '2024-01-01 00:00:00.1234567+00', '2024-01-01 00:00:00.123000+00', '2024-01-01 00:00:00.123+00', '20240101', '', 5, null];
-const strings = ['', 'a', 'plain text', 'ünïcödé', 'emoji 😀 and ✓', 'x'.repeat(63), 'é'.repeat(64), 'y'.repeat(200), '\u0000', 5, Buffer.from('b'), null,
+const strings = ['😀'.repeat(40), 'ab'.repeat(1365), 'x'.repeat(2731), '', 'a', 'plain text', 'ünïcödé', 'emoji 😀 and ✓', 'x'.repeat(63), 'é'.repeat(64), 'y'.repeat(200), '\u0000', 5, Buffer.from('b'), null,
   // lone surrogates (a JSON escape can make one; database text cannot): short ones are avsc's own
   '\ud800', 'a\udc00b', 'x\ud83d', `${'z'.repeat(70)}\ud800`, '😀'.repeat(20)];
 const uuids = ['5f0c3a6e-1b2d-4c3e-8f4a-0b1c2d3e4f50', '5F0C3A6E-1B2D-4C3E-8F4A-0B1C2D3E4F50', '5f0c3a6e1b2d4c3e8f4a0b1c2d3e4f50', '5f0c3a6e-1b2d-4c3e-8f4a-0b1c2d3e4f5',

@@ -46,7 +46,8 @@ export interface Message {
   partition: number;
   key: Buffer | undefined;
   value: Buffer | undefined;
-  headers: Map<Buffer, Buffer>;
+  /** none: the record is written with no headers */
+  headers: Map<Buffer, Buffer> | undefined;
   timestamp?: bigint;
 }
 
@@ -153,11 +154,15 @@ export class ProducePipeline {
       for (const r of records) {
         const topic = this.topics.get(r.topic)!;
         const key = r.key ?? undefined;
-        // Java's partitioner (murmur2 & 0x7fffffff) for keyed records, as the client's producer does
-        const partition = kafka.compatibilityPartitioner({ topic: r.topic, key, value: r.value ?? undefined } as never, key as never) % topic.partitions;
+        // Java's partitioner (murmur2 & 0x7fffffff) for keyed records, as the client's producer does (a
+        // topic of one partition needs no hash)
+        const partition = topic.partitions === 1 ? 0 : (kafka.compatibilityPartitioner(r as never, key as never) as number) % topic.partitions;
         const leader = topic.leaders[partition]!;
-        const headers = new Map<Buffer, Buffer>();
-        if (r.headers) for (const [k, v] of Object.entries(r.headers)) headers.set(Buffer.from(k), Buffer.from(v));
+        let headers: Map<Buffer, Buffer> | undefined;
+        if (r.headers) {
+          headers = new Map();
+          for (const [k, v] of Object.entries(r.headers)) headers.set(Buffer.from(k), Buffer.from(v));
+        }
         let list = byLeader.get(leader);
         if (!list) byLeader.set(leader, (list = []));
         list.push({ topic: r.topic, partition, key, value: r.value ?? undefined, headers });
