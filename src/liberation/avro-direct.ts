@@ -98,17 +98,16 @@ function integerOf(v: unknown): number | undefined {
   return undefined;
 }
 
+/** Character code `c` may stand at index `i` of a lower-case uuid in its 8-4-4-4-12 form. */
+function uuidCharAt(i: number, c: number): boolean {
+  if (i === 8 || i === 13 || i === 18 || i === 23) return c === 45;
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+}
+
 /** A lower-case uuid in its 8-4-4-4-12 form. */
 function isLowerUuid(s: string): boolean {
   if (s.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
-    const c = s.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return false;
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
-      return false;
-    }
-  }
+  for (let i = 0; i < 36; i++) if (!uuidCharAt(i, s.charCodeAt(i))) return false;
   return true;
 }
 
@@ -156,11 +155,7 @@ function writeUuid(s: string, buf: Buffer, pos: number): number {
   buf[pos++] = 72; // zigzag(36)
   for (let i = 0; i < 36; i++) {
     const c = s.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return DECLINE;
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
-      return DECLINE;
-    }
+    if (!uuidCharAt(i, c)) return DECLINE;
     buf[pos + i] = c;
   }
   return pos + 36;

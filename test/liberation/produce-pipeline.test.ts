@@ -14,6 +14,12 @@ class CuedPipeline extends ProducePipeline {
   written: Written[] = [];
   connectFails = new Set<number>();
   holdProducerId: Promise<void> | undefined;
+  /** Calls wait for the producer id until the returned function is called. */
+  hold(): () => void {
+    let release!: () => void;
+    this.holdProducerId = new Promise((r) => { release = r; });
+    return release;
+  }
   constructor() {
     super({ brokers: ['127.0.0.1:1'] });
   }
@@ -92,8 +98,7 @@ describe('produce pipeline', () => {
 
   it('a call waiting behind a failing one is not written', async () => {
     const p = new CuedPipeline();
-    let release!: () => void;
-    p.holdProducerId = new Promise((r) => { release = r; });
+    const release = p.hold();
     const a = p.send([rec('one', 'a')]);
     const b = p.send([rec('one', 'b')]);
     release();
@@ -132,8 +137,7 @@ describe('produce pipeline', () => {
 
   it('writes nothing once closed, even for a call that was waiting', async () => {
     const p = new CuedPipeline();
-    let release!: () => void;
-    p.holdProducerId = new Promise((r) => { release = r; });
+    const release = p.hold();
     const waiting = p.send([rec('one', 'a')]);
     const closed = p.close();
     release();
