@@ -145,6 +145,8 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
   const unacked: Promise<void>[] = [];
   /** resolves once the newest batch sent and every one before it were acknowledged */
   let chain: Promise<void> = Promise.resolve();
+  /** resolves once the newest batch sent and every one before it were committed (checkpoint saved, counted) */
+  let commits: Promise<void> = Promise.resolve();
   // checkpoints of acknowledged batches are saved one at a time, the newest offset each time
   const save = coalescingSaves(o.checkpoints, o.stream);
   /** the first failed delivery not yet handled by the loop */
@@ -221,11 +223,18 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       });
       // the next batch's checkpoint waits for this batch's acknowledgement, not for its save
       chain = acked;
-      const commit = acked.then(async () => {
+      // its checkpoint is asked for as soon as it is acknowledged (saves coalesce) ...
+      const saved = acked.then(async () => {
         if (!o.dryRun) {
           if (!o.sink.sendWithCheckpoint) await save(last);
           if (o.source.acknowledge) await o.source.acknowledge(last);
         }
+      });
+      // ... and it is counted as committed only after every earlier batch was: a batch whose save failed
+      // fails every later one too (they are read and counted again), even if a later save got through
+      const commit = Promise.allSettled([commits, saved]).then(([before, own]) => {
+        if (before.status === 'rejected') throw before.reason;
+        if (own.status === 'rejected') throw own.reason;
         committed = last;
         stats.committed = last;
         stats.read += read;
@@ -243,9 +252,11 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
         o.onProgress?.(stats);
         attempts = 0;
       });
+      commits = commit;
       // observed by drain() or the wait below; not an unhandled rejection meanwhile
       commit.catch(() => {});
       acked.catch(() => {});
+      saved.catch(() => {});
       inFlight.push(commit);
       unacked.push(acked);
       // the next batch is mapped once the oldest of those sent is acknowledged; its checkpoint's save
@@ -262,6 +273,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       inFlight.length = 0;
       unacked.length = 0;
       chain = Promise.resolve();
+      commits = Promise.resolve();
       failure = undefined;
       attempts++;
       stats.retries++;

@@ -76,4 +76,24 @@ describe('coalesced checkpoint saves', () => {
     }
     expect(store.saves).toHaveLength(3);
   });
+
+  it('a store that throws instead of rejecting fails that save only; the next one still runs', async () => {
+    const store = new CuedStore();
+    const real = store.save.bind(store);
+    let first = true;
+    store.save = (stream: string, offset: SourceOffset) => {
+      if (first) {
+        first = false;
+        throw new Error('thrown, not rejected');
+      }
+      return real(stream, offset);
+    };
+    const save = coalescingSaves(store, 's');
+    await expect(save(at(1))).rejects.toThrow('thrown, not rejected');
+    const second = save(at(2));
+    await tick();
+    store.saves[0]!.end();
+    await second;
+    expect(store.durable).toBe('2');
+  });
 });

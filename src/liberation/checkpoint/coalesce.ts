@@ -23,7 +23,8 @@ export function coalescingSaves(store: CheckpointStore, stream: string): SaveChe
 
   const run = (offset: SourceOffset, waiters: Waiter[]): void => {
     running = true;
-    store.save(stream, offset).then(
+    // (a store that throws instead of rejecting must not leave `running` set)
+    Promise.resolve().then(() => store.save(stream, offset)).then(
       () => { for (const w of waiters) w.resolve(); },
       (e: unknown) => { for (const w of waiters) w.reject(e); },
     ).finally(() => {

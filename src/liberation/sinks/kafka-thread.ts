@@ -159,7 +159,14 @@ function startThread(cfg: KafkaSinkConfig): Worker {
     return new Worker(THREAD_ENTRY, { workerData: cfg, execArgv });
   } catch (e) {
     if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
-    return new Worker(THREAD_ENTRY, { workerData: cfg, execArgv: [] });
+    // node names the flags it refused ("… invalid execArgv flags: --a, --b"): the thread gets the rest
+    // (--conditions, --import, --enable-source-maps …); failing that, none
+    const refused = new Set(/flags: (.*)$/.exec((e as Error).message)?.[1]?.split(', ') ?? []);
+    try {
+      return new Worker(THREAD_ENTRY, { workerData: cfg, execArgv: execArgv.filter((a) => !refused.has(a)) });
+    } catch {
+      return new Worker(THREAD_ENTRY, { workerData: cfg, execArgv: [] });
+    }
   }
 }
 
