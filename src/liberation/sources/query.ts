@@ -248,6 +248,8 @@ export abstract class SqlSource {
   }
 }
 
+type RowNames = Pick<QuerySourceConfig, 'name' | 'timestamp' | 'id'>;
+
 /**
  * A row of a keyset page. Its offset and position are spelled out only when asked for: the engine takes
  * the offset of a batch's last row, and the position only goes into dead letters and errors, so the
@@ -259,7 +261,7 @@ class QueryRow implements SourceRow {
   constructor(
     readonly columns: Record<string, unknown>,
     readonly tombstone: boolean,
-    private readonly cfg: Pick<QuerySourceConfig, 'name' | 'timestamp' | 'id'>,
+    private readonly cfg: RowNames,
     at?: SourceOffset,
   ) {
     this.at = at;
@@ -287,6 +289,8 @@ export class QuerySource extends SqlSource implements Source {
    */
   private readonly windowSeen = new Set<string>();
   private pending: string[] = [];
+  /** what a row needs to spell out its offset and position (not the config: it holds the connection's credentials) */
+  private readonly names: RowNames;
   /** the bound of the last read, when its page came back full (PostgreSQL: reused while pages stay full) */
   private lastFull: { bound: string; oldestOpen: string | null; at: number } | undefined;
   /** the engine reads ahead only from sources without rewind: a lookback source must not be read ahead */
@@ -294,6 +298,7 @@ export class QuerySource extends SqlSource implements Source {
 
   constructor(private readonly cfg: QuerySourceConfig) {
     super();
+    this.names = { name: cfg.name, timestamp: cfg.timestamp, id: cfg.id };
     this.dialect = dialectOf(cfg.connection);
     if (cfg.lookbackMs) {
       this.rewind = () => {
@@ -390,7 +395,7 @@ export class QuerySource extends SqlSource implements Source {
       if (r[this.cfg.id] === undefined) throw new Error(`the source has no column '${this.cfg.id}' (the tie-breaker id)`);
       const sd = this.cfg.softDelete ? r[this.cfg.softDelete] : null;
       // a row found behind the checkpoint by the lookback re-read keeps the checkpoint where it is
-      return new QueryRow(r, sd !== null && sd !== undefined, this.cfg, at);
+      return new QueryRow(r, sd !== null && sd !== undefined, this.names, at);
     };
     let out: SourceRow[] = rows.map((r) => toRow(r));
     const info: Record<string, string | number | null> = { bound, oldestOpenTransaction: oldestOpen };
