@@ -272,6 +272,8 @@ function outboxScenario(dbOf: () => Db) {
     const t = `fo_${process.pid % 10000}_${seed}`;
     let next = 1;
     const versions = new Map<number, number>();
+    /** keys whose write has not committed yet (a long transaction's new key) */
+    const writing = new Set<number>();
     return faultRun({
       seed, name: 'outbox', db, everyChange: true,
       faults: faultsFor(i, seeded(seed + 1)),
@@ -304,6 +306,7 @@ function outboxScenario(dbOf: () => Db) {
         const write = async (q: (sql: string) => Promise<unknown>, id: number, del: boolean, pauseMs: number) => {
           const v = (versions.get(id) ?? 0) + 1;
           versions.set(id, v);
+          writing.add(id);
           await q('BEGIN');
           if (del) await q(`DELETE FROM ${t} WHERE id = ${id}`);
           else await q(`INSERT INTO ${t} VALUES (${id}, ${v}) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v`);
@@ -311,6 +314,7 @@ function outboxScenario(dbOf: () => Db) {
           const payload = del ? 'NULL' : `'${JSON.stringify({ id, v, note: 'outbox', updated_at: '2026-01-01 00:00:00+00' })}'`;
           await q(`INSERT INTO ${t}_outbox (aggregatetype, aggregateid, type, payload) VALUES ('item', '${id}', 'ItemChanged', ${payload})`);
           await q('COMMIT');
+          writing.delete(id);
           if (del) versions.delete(id);
           committed.push({ key: String(id), version: del ? 'tombstone' : String(v) });
         };
@@ -321,7 +325,12 @@ function outboxScenario(dbOf: () => Db) {
           const id = live[Math.floor(rand() * live.length)]!;
           await db.session((q) => write(q, id, false, 0));
         } else if (x < 0.92) {
-          const id = live[Math.floor(rand() * live.length)]!;
+          // an application deletes a row it can see: not one whose insert has not committed yet (the
+          // DELETE would find nothing and wait for nothing, yet its event would be later in timestamp
+          // order than the insert that commits after it)
+          const visible = live.filter((k) => !writing.has(k));
+          if (!visible.length) return;
+          const id = visible[Math.floor(rand() * visible.length)]!;
           await db.session((q) => write(q, id, true, 0));
         } else if (bg.length < 30) {
           // a long transaction on a new key, committing after later ones
