@@ -143,6 +143,12 @@ function keyBytes(value: unknown): Buffer | null {
   return Buffer.from(String(value), 'utf8');
 }
 
+/** The column the stream's key field is read from (a source mapping may rename it), if it has a key. */
+function keyColumnOf(g: GatedStream): string | undefined {
+  if (!g.keyField) return undefined;
+  return Object.entries(g.source?.mapping ?? {}).find(([, f]) => f === g.keyField)?.[0] ?? g.keyField;
+}
+
 /**
  * An event of the direct path. Its source position is spelled out only when something asks for it (an
  * error, a dead letter): the Kafka sink never does, and for most sources that is a string per row.
@@ -169,7 +175,7 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>, keepDe
   const frame = (mapper: RowMapper, id: number, value: Record<string, unknown>) =>
     'frame' in mapper ? mapper.frame(id, value) : encodeFrame(id, mapper.encode(value), 'messageIndexes' in mapper ? mapper.messageIndexes : undefined);
   // the stream's key column (a mapping may rename it)
-  const keyCol = g.keyField ? (Object.entries(g.source?.mapping ?? {}).find(([, f]) => f === g.keyField)?.[0] ?? g.keyField) : undefined;
+  const keyCol = keyColumnOf(g);
   // Avro rows of the usual column types are written straight from their text (avro-direct.ts); the
   // file sink shows the decoded value, so it takes the general path
   const mapper = g.mapper;
@@ -226,7 +232,7 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>, keepDe
 
 /** The row's key as text for its dead letter: the outbox's aggregate id, or the stream's key column. */
 function keyTextOf(g: GatedStream): (row: SourceRow) => string | null {
-  const keyCol = g.keyField ? (Object.entries(g.source?.mapping ?? {}).find(([, f]) => f === g.keyField)?.[0] ?? g.keyField) : undefined;
+  const keyCol = keyColumnOf(g);
   return (row) => {
     if (row.key !== undefined) return row.key;
     const v = keyCol ? row.columns[keyCol] : undefined;
@@ -254,7 +260,7 @@ function keyRaw(value: unknown): unknown {
  * record; undefined when the key itself cannot be mapped (the record then falls back to the key text).
  */
 function keyBytesOf(g: GatedStream): (row: SourceRow) => Buffer | null | undefined {
-  const keyCol = g.keyField ? (Object.entries(g.source?.mapping ?? {}).find(([, f]) => f === g.keyField)?.[0] ?? g.keyField) : undefined;
+  const keyCol = keyColumnOf(g);
   return (row) => {
     if (row.payload !== undefined || row.topic !== undefined) return row.key === null || row.key === undefined ? null : Buffer.from(row.key, 'utf8');
     if (keyCol && g.keyField) {
