@@ -4,7 +4,7 @@
 // the sink acknowledged every record before it (and dead letters were durably written); a failed
 // send rewinds to the committed offset and reads again, so duplicates are limited to the batch that
 // was not acknowledged. A dead-lettered row still advances the checkpoint: it was handled.
-import type { CheckpointStore, DeadLetter, OutRecord, Sink, Source, SourceBatch, SourceOffset, SourceRow } from './types.js';
+import type { CheckpointStore, DeadLetter, OutRecord, Sink, Source, SourceOffset, SourceRow } from './types.js';
 import type { DeadLetterTarget } from './dead-letter.js';
 import { MappingError } from './mapping.js';
 import { redact } from '../errors.js';
@@ -113,6 +113,57 @@ function deliver(o: EngineOptions, records: OutRecord[], dead: DeadLetter[], las
   });
 }
 
+/** A batch read and mapped: its records, the dead letters of rows that did not map, where it ends. */
+interface MappedBatch {
+  records: OutRecord[];
+  dead: DeadLetter[];
+  read: number;
+  /** the batch's last row (its offset is the batch's checkpoint) */
+  lastRow: SourceRow | undefined;
+  caughtUp: boolean;
+  info?: Record<string, string | number | null> | undefined;
+}
+
+/**
+ * Read the batch after `offset` and map every row, each as the source delivers it where the source can
+ * (readEach), else once the batch is read.
+ */
+async function readMapped(o: EngineOptions, offset: SourceOffset | null): Promise<MappedBatch> {
+  const m: MappedBatch = { records: [], dead: [], read: 0, lastRow: undefined, caughtUp: false };
+  const map = (row: SourceRow) => {
+    m.read++;
+    m.lastRow = row;
+    try {
+      m.records.push(o.serialize(row));
+    } catch (e) {
+      // Whatever one row's mapping throws is that row's problem: it goes to the dead-letter target
+      // with the reason instead of failing (and endlessly retrying) the whole batch.
+      const field = e instanceof MappingError ? e.field : undefined;
+      const reason = e instanceof MappingError ? e.message : `unexpected error while mapping the row: ${redact((e as Error).message ?? String(e))}`;
+      const key = o.keyOf?.(row);
+      const keyBytes = o.keyBytesOf?.(row);
+      m.dead.push({ stream: o.stream, position: row.position, reason, ...(field !== undefined ? { field } : {}), ...(key !== undefined ? { key } : {}), ...(keyBytes !== undefined ? { keyBytes } : {}), row: row.columns, at: new Date().toISOString() });
+    }
+  };
+  if (o.source.readEach) {
+    const restart = () => {
+      m.records = [];
+      m.dead = [];
+      m.read = 0;
+      m.lastRow = undefined;
+    };
+    const b = await o.source.readEach(offset, o.batchSize, { row: map, restart });
+    m.caughtUp = b.caughtUp;
+    m.info = b.info;
+  } else {
+    const b = await o.source.read(offset, o.batchSize);
+    for (const row of b.rows) map(row);
+    m.caughtUp = b.caughtUp;
+    m.info = b.info;
+  }
+  return m;
+}
+
 export async function runStream(o: EngineOptions): Promise<StreamStats> {
   const stats: StreamStats = {
     stream: o.stream, read: 0, published: 0, tombstones: 0, deadLettered: 0, batches: 0, retries: 0, startedAt: Date.now(), committed: null,
@@ -138,7 +189,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
   // the committed offset (the later batches' records may then be on the topic twice: at-least-once).
   // Exactly-once sinks (one transaction per batch) and sources that are acknowledged keep one at a time.
   const depth = readAhead && !o.sink.sendWithCheckpoint && !o.dryRun ? PIPELINE_DEPTH : 1;
-  let ahead: Promise<SourceBatch> | undefined;
+  let ahead: Promise<MappedBatch> | undefined;
   /** batches sent (or sending) whose checkpoint is not made yet, oldest first */
   const inFlight: Promise<void>[] = [];
   /** batches sent (or sending) and not yet acknowledged, oldest first */
@@ -163,8 +214,8 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
       ahead = undefined;
       // without a read-ahead the read starts at the committed offset, so whatever is in flight commits first
       if (!pending) await drain();
-      let batch: SourceBatch | undefined = pending ? await pending : await o.source.read(committed, o.batchSize);
-      pending = undefined; // (its promise would keep the rows too)
+      let batch: MappedBatch | undefined = pending ? await pending : await readMapped(o, committed);
+      pending = undefined; // (its promise would keep the records too)
       stats.bound = batch.info?.bound ?? null;
       // a source's advice (e.g. a missing index) is said once, not per batch
       const advice = batch.info?.warning;
@@ -172,7 +223,7 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
         warned.add(advice);
         log({ level: 'warn', msg: advice, stream: o.stream });
       }
-      if (batch.rows.length === 0) {
+      if (batch.read === 0) {
         await drain();
         attempts = 0;
         if (o.once) break;
@@ -180,29 +231,12 @@ export async function runStream(o: EngineOptions): Promise<StreamStats> {
         if (!o.source.waitsForData) await sleep(o.pollIntervalMs, o.signal);
         continue;
       }
-      const records: OutRecord[] = [];
-      const dead: DeadLetter[] = [];
-      for (const row of batch.rows) {
-        try {
-          const rec = o.serialize(row);
-          records.push(rec);
-        } catch (e) {
-          // Whatever one row's mapping throws is that row's problem: it goes to the dead-letter target
-          // with the reason instead of failing (and endlessly retrying) the whole batch.
-          const field = e instanceof MappingError ? e.field : undefined;
-          const reason = e instanceof MappingError ? e.message : `unexpected error while mapping the row: ${redact((e as Error).message ?? String(e))}`;
-          const key = o.keyOf?.(row);
-          const keyBytes = o.keyBytesOf?.(row);
-          dead.push({ stream: o.stream, position: row.position, reason, ...(field !== undefined ? { field } : {}), ...(key !== undefined ? { key } : {}), ...(keyBytes !== undefined ? { keyBytes } : {}), row: row.columns, at: new Date().toISOString() });
-        }
-      }
-      const read = batch.rows.length;
-      const caughtUp = batch.caughtUp;
-      const last = batch.rows[read - 1]!.offset;
-      // the rows are mapped: nothing holds them while the records are sent and acknowledged
+      const { records, dead, read, caughtUp } = batch;
+      const last = batch.lastRow!.offset;
+      // nothing holds the batch (its last row) while the records are sent and acknowledged
       batch = undefined;
       if (readAhead && !caughtUp && !o.signal?.aborted) {
-        ahead = o.source.read(last, o.batchSize);
+        ahead = readMapped(o, last);
         // observed when awaited; a failure here must not surface as an unhandled rejection meanwhile
         ahead.catch(() => {});
       }

@@ -4,6 +4,7 @@
 // check against the registry (remote or embedded) and is registered. Every row is mapped and validated
 // against that schema; a row that does not fit goes to the dead-letter target with the reason.
 import { hostname } from 'node:os';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { ConfigError, EXIT, redact, SchemactlError, UsageError } from '../errors.js';
@@ -150,22 +151,6 @@ function keyColumnOf(g: GatedStream): string | undefined {
 }
 
 /**
- * An event of the direct path. Its source position is spelled out only when something asks for it (an
- * error, a dead letter): the Kafka sink never does, and for most sources that is a string per row.
- */
-class DirectRecord implements OutRecord {
-  readonly headers: Record<string, string> | undefined;
-
-  constructor(readonly topic: string, readonly key: Buffer | null, readonly value: Buffer, private readonly row: SourceRow) {
-    this.headers = row.headers;
-  }
-
-  get position(): string {
-    return this.row.position;
-  }
-}
-
-/**
  * Row → record for one stream. `keepDecoded`: the record also carries the mapped value, which only the
  * file sink writes; a Kafka sink's records leave it out, so a batch waiting for its acknowledgement
  * does not hold every event twice.
@@ -203,7 +188,9 @@ function serializerFor(g: GatedStream, byTopic: Map<string, GatedStream>, keepDe
         const k = direct.key(row.columns);
         // the key text as the general path gives it (undefined: only it can say)
         const key = k === undefined ? (g.keyField && keyCol ? keyBytes(mapper.mapField(g.keyField, row.columns[keyCol])) : null) : k === null ? null : Buffer.from(k, 'utf8');
-        return new DirectRecord(topic, key, value, row);
+        // no position: nothing on this path writes it, and the record must not keep the row alive
+        const rec: OutRecord = { topic, key, value, headers: row.headers };
+        return rec;
       }
     }
     if (row.tombstone) {
@@ -291,6 +278,16 @@ async function makeSource(g: GatedStream, s: SourceSpec, ctx: { configFile: stri
   return factories.createSource(g.stream.topic, s, { columns: g.mapper.columns(), fields: g.mapper, stream: g.stream, configFile: ctx.configFile, checkpoints: ctx.checkpoints, ...(ctx.onLog ? { onLog: ctx.onLog } : {}) });
 }
 
+/**
+ * kafka.compression names a codec this Node.js can write (the catalog's schema checked the name): zlib
+ * writes zstd from Node.js 22.15 on, and on an older one every batch would fail at its first send.
+ */
+function checkCompression(compression: unknown, file: string): void {
+  if (compression === 'zstd' && typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync !== 'function') {
+    throw new ConfigError(`${file}: kafka.compression: zstd needs Node.js 22.15 or later (this is ${process.version}); choose lz4, gzip or snappy`);
+  }
+}
+
 /** Run the gate for the selected streams, then publish those that passed. */
 export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome> {
   const cwd = opts.cwd ?? process.cwd();
@@ -319,6 +316,8 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     if (opts.once) throw new UsageError(`${where} runs until stopped (streams move between instances); --once cannot be used with it`);
     if (opts.dryRun) throw new UsageError(`${where} cannot be combined with --dry-run: run the dry run without the group`);
   }
+
+  checkCompression(config.kafka?.compression, config.file);
 
   const local = path.join(config.dir, '.schemactl');
   const registryCfg = (config.registry ?? {}) as { url?: string };

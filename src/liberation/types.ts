@@ -47,6 +47,13 @@ export interface SourceRow {
   key?: string | null;
 }
 
+/** Where readEach() hands its rows, in order. */
+export interface RowConsumer {
+  row(row: SourceRow): void;
+  /** forget every row handed over by this read so far (the source reads its page again) */
+  restart(): void;
+}
+
 export interface SourceBatch {
   rows: SourceRow[];
   /** true when the source has caught up with what is safe to read now (bounded by the late-commit horizon) */
@@ -67,6 +74,13 @@ export interface Source {
   readonly waitsForData?: boolean;
   /** read the next batch after `offset`; never returns rows at or before it */
   read(offset: SourceOffset | null, max: number): Promise<SourceBatch>;
+  /**
+   * read(), handing each row to `to` as the database delivers it instead of collecting the batch: the
+   * engine maps it at once, so a row's column values die young instead of waiting in memory for the
+   * rest of their batch (on a fast catch-up they outlived two young-generation collections and were
+   * promoted to the old one: 300 MB per 1,000,000 rows). The batch handed over is the same as read()'s.
+   */
+  readEach?(offset: SourceOffset | null, max: number, to: RowConsumer): Promise<Omit<SourceBatch, 'rows'>>;
   /** outbox/change tables: remove or mark rows up to and including this offset (after the sink acknowledged) */
   acknowledge?(offset: SourceOffset): Promise<void>;
   /** forget rows handed out since the last acknowledgement (the engine rewinds after a failed send) */
@@ -94,8 +108,12 @@ export interface OutRecord {
   headers?: Record<string, string>;
   /** the decoded value, for the file sink's NDJSON and for logs */
   decoded?: unknown;
-  /** the source position, for dead-letter entries and error messages */
-  position: string;
+  /**
+   * the source position, for the file sink's lines; absent on records built straight from a row's
+   * columns (publish.ts), which only go to Kafka sinks: they never write it, and a record that kept it
+   * (or its row, to spell it out later) would keep the row's columns alive until the batch is sent
+   */
+  position?: string;
 }
 
 export interface Sink {

@@ -141,6 +141,37 @@ describe('query source on PostgreSQL', () => {
     }
   });
 
+  it('readEach hands rows over as they arrive; a short page under a reused bound is restarted and handed over whole under a fresh one', async () => {
+    const own = `${table}_each`;
+    await admin.query(`CREATE TABLE ${own} (id bigint PRIMARY KEY, updated_at timestamptz NOT NULL)`);
+    try {
+      await admin.query(`INSERT INTO ${own} SELECT g, now() - interval '10 seconds' + g * interval '1 millisecond' FROM generate_series(1, 10) g`);
+      const src = new QuerySource({ connection: PG_URL, table: own, timestamp: 'updated_at', id: 'id', delayMs: 0, name: own });
+      await src.open();
+      try {
+        const events: string[] = [];
+        const to = { row: (r: SourceRow) => { events.push(String(r.columns.id)); }, restart: () => { events.push('restart'); } };
+        // a full page: its bound is reused by the next read (within a second)
+        const first = await src.readEach(null, 5, to);
+        expect(events).toEqual(['1', '2', '3', '4', '5']);
+        expect(first.caughtUp).toBe(false);
+        // committed after that bound: the reused bound does not reach them, the page comes back short
+        await admin.query(`INSERT INTO ${own} VALUES (11, now()), (12, now())`);
+        events.length = 0;
+        const offset: SourceOffset = { v: 1, kind: 'query', ts: null, id: null, snapshotDone: false };
+        const [fifth] = (await admin.query(`SELECT updated_at::text AS ts FROM ${own} WHERE id = 5`)).rows as Array<{ ts: string }>;
+        const second = await src.readEach({ ...offset, ts: fifth!.ts, id: '5' }, 10, to);
+        // rows 6–10 under the old bound, forgotten, then the whole page again under a fresh bound
+        expect(events).toEqual(['6', '7', '8', '9', '10', 'restart', '6', '7', '8', '9', '10', '11', '12']);
+        expect(second.caughtUp).toBe(true);
+      } finally {
+        await src.close();
+      }
+    } finally {
+      await admin.query(`DROP TABLE IF EXISTS ${own}`);
+    }
+  });
+
   it('marks soft-deleted rows as tombstones', async () => {
     await admin.query(`UPDATE ${table} SET deleted_at = now(), updated_at = now() WHERE id = 100`);
     const src = new QuerySource(cfg);

@@ -4,7 +4,7 @@
 // after the first failure nothing more is written.
 import { describe, expect, it } from 'vitest';
 import { kafka } from '../../src/liberation/kafka-client.js';
-import { ProducePipeline, RefusedAfterFailure, type Message, type ProduceOptions, type ProduceRecord, type Topic } from '../../src/liberation/sinks/produce-pipeline.js';
+import { ProducePipeline, RefusedAfterFailure, type PartitionRecords, type ProduceOptions, type ProduceRecord, type Topic } from '../../src/liberation/sinks/produce-pipeline.js';
 import type { Connection } from '@platformatic/kafka';
 
 interface Written { leader: number; values: string[]; partitions: number[]; sequences: Record<string, number>; done(error: Error | null): void }
@@ -36,9 +36,9 @@ class CuedPipeline extends ProducePipeline {
     if (this.connectFails.has(nodeId)) throw new Error(`cannot connect to broker ${nodeId}`);
     return { nodeId } as unknown as Connection;
   }
-  protected override produce(conn: Connection, messages: Message[], options: ProduceOptions, done: (error: Error | null) => void) {
+  protected override produce(conn: Connection, parts: PartitionRecords[], options: ProduceOptions, done: (error: Error | null) => void) {
     this.written.push({
-      leader: (conn as unknown as { nodeId: number }).nodeId, values: messages.map((m) => m.value!.toString()), partitions: messages.map((m) => m.partition),
+      leader: (conn as unknown as { nodeId: number }).nodeId, values: parts.flatMap((p) => p.records.map((r) => r.value!.toString())), partitions: parts.flatMap((p) => p.records.map(() => p.partition)),
       sequences: Object.fromEntries(options.sequences), done,
     });
   }

@@ -11,7 +11,7 @@ import { FileDeadLetter } from '../../src/liberation/dead-letter.js';
 import { AvroRowMapper, MappingError } from '../../src/liberation/mapping.js';
 import { FileSink } from '../../src/liberation/sinks/file.js';
 import { QuerySource } from '../../src/liberation/sources/query.js';
-import type { OutRecord, Sink, SourceBatch, SourceOffset } from '../../src/liberation/types.js';
+import type { OutRecord, RowConsumer, Sink, SourceOffset } from '../../src/liberation/types.js';
 import { tempDir } from '../support/publisher.js';
 
 const ROWS = 1000;
@@ -171,12 +171,17 @@ describe('engine', () => {
 
   it('a failed read (also of the page read ahead) retries from the committed offset', async () => {
     const t = await setup('read');
-    const real = t.source.read.bind(t.source);
+    // the engine reads through readEach (rows mapped as they arrive)
+    const real = t.source.readEach.bind(t.source);
     let calls = 0;
-    t.source.read = async (offset: SourceOffset | null, max: number): Promise<SourceBatch> => {
+    t.source.readEach = async (offset: SourceOffset | null, max: number, to: RowConsumer) => {
       calls++;
-      if (calls === 4 || calls === 7) throw Object.assign(new Error('injected: connection reset'), { code: 'ECONNRESET' });
-      return real(offset, max);
+      if (calls === 4 || calls === 7) {
+        // fails after handing over part of the page: what was mapped of it must not be sent
+        await real(offset, Math.max(1, Math.floor(max / 2)), to);
+        throw Object.assign(new Error('injected: connection reset'), { code: 'ECONNRESET' });
+      }
+      return real(offset, max, to);
     };
     const stats = await runStream({ stream: 'notes', source: t.source, sink: t.sink, checkpoints: t.checkpoints, deadLetter: t.deadLetter, serialize: t.serialize, batchSize: BATCH, pollIntervalMs: 10, once: true, retryBaseMs: 1 });
     expect(t.ids()).toEqual(all);
@@ -279,10 +284,10 @@ describe('engine', () => {
         await t.sink.send(records);
       },
     };
-    const read = t.source.read.bind(t.source);
-    t.source.read = async (offset, max) => {
+    const read = t.source.readEach.bind(t.source);
+    t.source.readEach = async (offset, max, to) => {
       events.push('read');
-      return read(offset, max);
+      return read(offset, max, to);
     };
     setTimeout(() => open(), 300);
     const stats = await runStream({ stream: 'notes', source: t.source, sink, checkpoints: t.checkpoints, deadLetter: t.deadLetter, serialize: t.serialize, batchSize: BATCH, pollIntervalMs: 10, once: true, retryBaseMs: 1 });

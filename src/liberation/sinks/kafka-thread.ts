@@ -145,6 +145,15 @@ export class ThreadedKafkaSink implements Sink {
 }
 
 /**
+ * The thread's young generation. What it allocates (a batch's records as views of the transferred
+ * buffer, request buffers) is dead by the next collection, so collections stay cheap however small it
+ * is; at V8's default size it grew to its maximum and held about 35 MiB of the publisher's RSS for
+ * nothing (1,000,000 rows: peak RSS 205 MiB by default, 170 MiB with 8 MiB; 4 MiB saved 7 MiB more
+ * for more CPU per row).
+ */
+const THREAD_YOUNG_GENERATION_MB = 8;
+
+/**
  * The thread, with node's flags. By default a thread inherits them all, which is right except for one
  * that only applies to the main script's source (`node --input-type=module -e …` would stop the thread
  * at its start). Flags given to a thread explicitly are checked, and V8's and other process-wide ones
@@ -153,19 +162,20 @@ export class ThreadedKafkaSink implements Sink {
  */
 function startThread(cfg: KafkaSinkConfig): Worker {
   const own = (a: string, i: number, all: string[]) => !/^--input-type(=|$)/.test(a) && !(all[i - 1] === '--input-type');
-  if (process.execArgv.every(own)) return new Worker(THREAD_ENTRY, { workerData: cfg });
+  const options = { workerData: cfg, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB } };
+  if (process.execArgv.every(own)) return new Worker(THREAD_ENTRY, options);
   const execArgv = process.execArgv.filter(own);
   try {
-    return new Worker(THREAD_ENTRY, { workerData: cfg, execArgv });
+    return new Worker(THREAD_ENTRY, { ...options, execArgv });
   } catch (e) {
     if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
     // node names the flags it refused ("… invalid execArgv flags: --a, --b"): the thread gets the rest
     // (--conditions, --import, --enable-source-maps …); failing that, none
     const refused = new Set(/flags: (.*)$/.exec((e as Error).message)?.[1]?.split(', ') ?? []);
     try {
-      return new Worker(THREAD_ENTRY, { workerData: cfg, execArgv: execArgv.filter((a) => !refused.has(a)) });
+      return new Worker(THREAD_ENTRY, { ...options, execArgv: execArgv.filter((a) => !refused.has(a)) });
     } catch {
-      return new Worker(THREAD_ENTRY, { workerData: cfg, execArgv: [] });
+      return new Worker(THREAD_ENTRY, { ...options, execArgv: [] });
     }
   }
 }

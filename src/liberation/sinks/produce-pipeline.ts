@@ -20,6 +20,7 @@
 import type { ClusterMetadata, Connection, Producer } from '@platformatic/kafka';
 import { kafka } from '../kafka-client.js';
 import { producerOptions, type KafkaSinkConfig } from './kafka-options.js';
+import { encodeRecordBatch, partitionOf, produceRequestV9 } from './record-batch.js';
 
 /** What a produce request needs of a record. */
 export interface ProduceRecord {
@@ -41,14 +42,11 @@ const METADATA_MAX_AGE_MS = 5 * 60_000;
 /** Kafka's sequence numbers are int32 and wrap to 0 after 2^31 - 1 (as the Java producer does). */
 const SEQUENCE_END = 2 ** 31;
 
-export interface Message {
+/** One partition's records in a request, in the order they were given. */
+export interface PartitionRecords {
   topic: string;
   partition: number;
-  key: Buffer | undefined;
-  value: Buffer | undefined;
-  /** none: the record is written with no headers */
-  headers: Map<Buffer, Buffer> | undefined;
-  timestamp?: bigint;
+  records: ProduceRecord[];
 }
 
 export interface Topic {
@@ -65,7 +63,7 @@ export interface ProduceOptions {
   producerId: bigint;
   producerEpoch: number;
   /** `topic:partition` → the sequence number of the request's first record there */
-  sequences: InstanceType<typeof kafka.NumericMap>;
+  sequences: Map<string, number>;
 }
 
 export class RefusedAfterFailure extends Error {}
@@ -150,22 +148,19 @@ export class ProducePipeline {
         if (!t || performance.now() - t.at > METADATA_MAX_AGE_MS) await this.topic(name);
         this.usable();
       }
-      const byLeader = new Map<number, Message[]>();
+      // leader → its partitions' records (`topic:partition` → records), in order of first mention
+      const byLeader = new Map<number, Map<string, PartitionRecords>>();
       for (const r of records) {
         const topic = this.topics.get(r.topic)!;
-        const key = r.key ?? undefined;
-        // Java's partitioner (murmur2 & 0x7fffffff) for keyed records, as the client's producer does (a
-        // topic of one partition needs no hash)
-        const partition = topic.partitions === 1 ? 0 : (kafka.compatibilityPartitioner(r as never, key as never) as number) % topic.partitions;
+        // Java's partitioner for keyed records (a topic of one partition needs no hash)
+        const partition = topic.partitions === 1 || !r.key ? 0 : partitionOf(r.key, topic.partitions);
         const leader = topic.leaders[partition]!;
-        let headers: Map<Buffer, Buffer> | undefined;
-        if (r.headers) {
-          headers = new Map();
-          for (const [k, v] of Object.entries(r.headers)) headers.set(Buffer.from(k), Buffer.from(v));
-        }
-        let list = byLeader.get(leader);
-        if (!list) byLeader.set(leader, (list = []));
-        list.push({ topic: r.topic, partition, key, value: r.value ?? undefined, headers });
+        let parts = byLeader.get(leader);
+        if (!parts) byLeader.set(leader, (parts = new Map()));
+        const k = `${r.topic}:${partition}`;
+        let part = parts.get(k);
+        if (!part) parts.set(k, (part = { topic: r.topic, partition, records: [] }));
+        part.records.push(r);
       }
       const conns = new Map<number, Connection>();
       for (const leader of byLeader.keys()) {
@@ -173,22 +168,17 @@ export class ProducePipeline {
         this.usable();
       }
       const acks: Array<Promise<void>> = [];
-      for (const [leader, messages] of byLeader) {
+      for (const [leader, parts] of byLeader) {
         // the sequence numbers this request carries, taken now: the next request continues after them
-        const first = new kafka.NumericMap();
-        const counts = new Map<string, number>();
-        for (const m of messages) {
-          const k = `${m.topic}:${m.partition}`;
-          counts.set(k, (counts.get(k) ?? 0) + 1);
-        }
-        for (const [k, n] of counts) {
+        const first = new Map<string, number>();
+        for (const [k, part] of parts) {
           const seq = this.sequences.get(k) ?? 0;
           first.set(k, seq);
-          this.sequences.set(k, (seq + n) % SEQUENCE_END);
+          this.sequences.set(k, (seq + part.records.length) % SEQUENCE_END);
         }
         const options = { compression: this.cfg.compression ?? 'lz4', producerId, producerEpoch, sequences: first };
         acks.push(new Promise<void>((resolve, reject) => {
-          this.produce(conns.get(leader)!, messages, options, (error) => {
+          this.produce(conns.get(leader)!, [...parts.values()], options, (error) => {
             if (error) {
               // at once, before anything else runs: no later call writes behind a refused request
               this.fail(error);
@@ -215,8 +205,27 @@ export class ProducePipeline {
    * Write one produce request (acks=all) on `conn` now, in this call; `done` gets its outcome. Protected,
    * like the three below: a unit test answers requests on cue (test/liberation/produce-pipeline.test.ts).
    */
-  protected produce(conn: Connection, messages: Message[], options: ProduceOptions, done: (error: Error | null) => void): void {
-    kafka.produceV9.api(conn, kafka.ProduceAcks.ALL, this.cfg.timeoutMs ?? 30_000, messages as never, options, (error: Error | null) => done(error));
+  protected produce(conn: Connection, partitions: PartitionRecords[], options: ProduceOptions, done: (error: Error | null) => void): void {
+    let payload: Buffer;
+    try {
+      const timestamp = Date.now();
+      const codec = kafka.compressionsAlgorithms[options.compression];
+      const compress = (b: Buffer) => codec.compressSync(b) as Buffer;
+      const crc32c = (b: Buffer) => kafka.crc32c(b) as number;
+      payload = produceRequestV9(-1, this.cfg.timeoutMs ?? 30_000, partitions.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        batch: encodeRecordBatch(p.records, {
+          compression: options.compression, compress, crc32c, producerId: options.producerId, producerEpoch: options.producerEpoch,
+          baseSequence: options.sequences.get(`${p.topic}:${p.partition}`) ?? 0, timestamp,
+        }),
+      })));
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    const api = kafka.produceV9.api;
+    conn.send(api.key, api.version, () => kafka.Writer.create().append(payload), kafka.produceV9.parseResponse as never, true, true, (error: Error | null) => done(error ?? null));
   }
 
   /** The producer id every request carries, asked for once (InitProducerId; asked again if that failed). */

@@ -12,7 +12,7 @@
 //    lookback window re-reads behind the checkpoint for those.
 //  - Precision. Drivers are told to return every value as the database's own text, so cursors keep
 //    microseconds and int8 ids stay exact; comparisons happen in the database's own types.
-import type { Source, SourceBatch, SourceOffset, SourceRow, SourceLag } from '../types.js';
+import type { RowConsumer, Source, SourceBatch, SourceOffset, SourceRow, SourceLag } from '../types.js';
 import { EXIT, redact, SchemactlError } from '../../errors.js';
 import { describePosition, dialectOf, quoteIdent, relation, type Dialect } from './sql.js';
 import { MysqlHorizon } from './mysql-horizon.js';
@@ -46,9 +46,21 @@ export interface QuerySourceConfig {
 
 export interface Conn {
   query(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
+  /**
+   * query(), handing each row to `row` as it arrives instead of collecting them (PostgreSQL); resolves
+   * with the number of rows. A connection without it is read with query().
+   */
+  each?(sql: string, params: unknown[], row: (r: Record<string, unknown>) => void): Promise<number>;
   close(): Promise<void>;
   /** the server closed the connection: it cannot be used again */
   lost?(): boolean;
+}
+
+/** Each row of query()'s result, for a connection that cannot hand rows over as they arrive. */
+export async function eachOf(conn: Conn, sql: string, params: unknown[], row: (r: Record<string, unknown>) => void): Promise<number> {
+  const rows = await conn.query(sql, params);
+  for (const r of rows) row(r);
+  return rows.length;
 }
 
 /**
@@ -58,21 +70,28 @@ export interface Conn {
  */
 function reconnecting(first: Conn, open: () => Promise<Conn>): Conn {
   let cur: Conn | undefined = first;
-  return {
-    query: async (sql, params) => {
-      if (!cur || cur.lost?.()) {
-        const old = cur;
-        cur = undefined;
-        await old?.close();
-        try {
-          cur = await open();
-        } catch (e) {
-          // still unreachable: retriable, like the connection loss that led here
-          throw Object.assign(new Error(`reconnecting to the database failed: ${redact((e as Error).message)}`), { retriable: true });
-        }
+  const usable = async (): Promise<Conn> => {
+    if (!cur || cur.lost?.()) {
+      const old = cur;
+      cur = undefined;
+      await old?.close();
+      try {
+        cur = await open();
+      } catch (e) {
+        // still unreachable: retriable, like the connection loss that led here
+        throw Object.assign(new Error(`reconnecting to the database failed: ${redact((e as Error).message)}`), { retriable: true });
       }
-      return cur.query(sql, params);
-    },
+    }
+    return cur;
+  };
+  return {
+    query: async (sql, params) => (await usable()).query(sql, params),
+    ...(first.each ? {
+      each: async (sql: string, params: unknown[], row: (r: Record<string, unknown>) => void) => {
+        const c = await usable();
+        return c.each ? c.each(sql, params, row) : eachOf(c, sql, params, row);
+      },
+    } : {}),
     close: async () => {
       await cur?.close();
       cur = undefined;
@@ -99,6 +118,26 @@ async function connectPostgres(url: string): Promise<Conn> {
         throw classifyDbError(e);
       }
     },
+    each: (sql, params, row) => new Promise<number>((resolve, reject) => {
+      // a Query with a 'row' listener and no callback: pg hands each row over and keeps none
+      const q = new pg.Query({ text: sql, values: params });
+      let n = 0;
+      // a throwing consumer must not throw inside the driver's protocol handling: the query runs to
+      // its end and fails then
+      let failed: { error: unknown } | undefined;
+      q.on('row', (r: Record<string, unknown>) => {
+        n++;
+        if (failed) return;
+        try {
+          row(r);
+        } catch (error) {
+          failed = { error };
+        }
+      });
+      q.on('end', () => (failed ? reject(failed.error) : resolve(n)));
+      q.on('error', (e: unknown) => reject(classifyDbError(e)));
+      client.query(q);
+    }),
     close: () => client.end().catch(() => {}),
   };
 }
@@ -374,8 +413,24 @@ export class QuerySource extends SqlSource implements Source {
   }
 
   async read(offset: SourceOffset | null, max: number): Promise<SourceBatch> {
+    const rows: SourceRow[] = [];
+    const b = await this.readEach(offset, max, { row: (r) => rows.push(r), restart: () => { rows.length = 0; } });
+    return { rows, ...b };
+  }
+
+  async readEach(offset: SourceOffset | null, max: number, to: RowConsumer): Promise<Omit<SourceBatch, 'rows'>> {
     const conn = this.must();
     if (offset && offset.kind !== 'query') throw new Error(`stored offset is a ${offset.kind} offset, not a query offset`);
+    const toRow = (r: Record<string, unknown>, at?: SourceOffset): SourceRow => {
+      if (r[this.cfg.id] === undefined) throw new Error(`the source has no column '${this.cfg.id}' (the tie-breaker id)`);
+      const sd = this.cfg.softDelete ? r[this.cfg.softDelete] : null;
+      // a row found behind the checkpoint by the lookback re-read keeps the checkpoint where it is
+      return new QueryRow(r, sd !== null && sd !== undefined, this.names, at);
+    };
+    // With a lookback window the late rows come first, and they are known only after the page is read:
+    // the page is collected. Otherwise each row goes to `to` as it arrives.
+    const held: SourceRow[] | undefined = this.cfg.lookbackMs ? [] : undefined;
+    const target: RowConsumer = held ? { row: (r) => held.push(r), restart: () => { held.length = 0; } } : to;
     // A bound only ever grows (a transaction that starts later writes later timestamps), so an earlier one
     // is still safe, only more cautious. While pages come back full it is not what limits the read: a
     // catch-up reuses it for up to a second (PostgreSQL, whose bound is one stateless query) instead of
@@ -383,27 +438,22 @@ export class QuerySource extends SqlSource implements Source {
     // under a fresh one, so `caughtUp` means caught up with the present bound.
     const reuse = this.dialect === 'postgres' && this.lastFull !== undefined && performance.now() - this.lastFull.at < BOUND_REUSE_MS ? this.lastFull : undefined;
     let h = reuse ?? { ...(await this.horizon()), at: performance.now() };
-    let rows = await this.page(offset, max, h.bound);
-    if (reuse && rows.length < max) {
+    let n = await this.page(offset, max, h.bound, (r) => target.row(toRow(r)));
+    if (reuse && n < max) {
+      target.restart();
       h = { ...(await this.horizon()), at: performance.now() };
-      rows = await this.page(offset, max, h.bound);
+      n = await this.page(offset, max, h.bound, (r) => target.row(toRow(r)));
     }
-    this.lastFull = rows.length >= max ? h : undefined;
+    this.lastFull = n >= max ? h : undefined;
     const { bound, oldestOpen } = h;
     const d = this.dialect;
-    const toRow = (r: Record<string, unknown>, at?: SourceOffset): SourceRow => {
-      if (r[this.cfg.id] === undefined) throw new Error(`the source has no column '${this.cfg.id}' (the tie-breaker id)`);
-      const sd = this.cfg.softDelete ? r[this.cfg.softDelete] : null;
-      // a row found behind the checkpoint by the lookback re-read keeps the checkpoint where it is
-      return new QueryRow(r, sd !== null && sd !== undefined, this.names, at);
-    };
-    let out: SourceRow[] = rows.map((r) => toRow(r));
     const info: Record<string, string | number | null> = { bound, oldestOpenTransaction: oldestOpen };
-    if (this.cfg.lookbackMs) {
+    if (held) {
       const late = offset && offset.ts !== null && offset.id !== null ? await this.lookback(offset as SourceOffset & { kind: 'query'; ts: string; id: string }, max) : [];
-      for (const r of out) this.see(r.columns);
+      for (const r of held) this.see(r.columns);
       if (late.length) info.late = late.length;
-      out = [...late.map((r) => toRow(r, offset!)), ...out];
+      for (const r of late) to.row(toRow(r, offset!));
+      for (const r of held) to.row(r);
     }
     if (!this.indexChecked && this.cfg.table) {
       // once per run, and never a reason to fail the read: only advice for the operator
@@ -416,11 +466,11 @@ export class QuerySource extends SqlSource implements Source {
           `Create one: CREATE INDEX ON ${quoteIdent(this.cfg.table, d)} (${quoteIdent(this.cfg.timestamp, d)}, ${quoteIdent(this.cfg.id, d)})`;
       }
     }
-    return { rows: out, caughtUp: rows.length < max, info };
+    return { caughtUp: n < max, info };
   }
 
   /** One keyset page: rows after `offset` and below `bound`, in (timestamp, id) order. */
-  private page(offset: SourceOffset | null, max: number, bound: string): Promise<Array<Record<string, unknown>>> {
+  private page(offset: SourceOffset | null, max: number, bound: string, row: (r: Record<string, unknown>) => void): Promise<number> {
     const d = this.dialect;
     const ts = `src.${quoteIdent(this.cfg.timestamp, d)}`;
     const id = `src.${quoteIdent(this.cfg.id, d)}`;
@@ -435,7 +485,8 @@ export class QuerySource extends SqlSource implements Source {
       else where.push(`(${ts} > ${p(offset.ts)} OR (${ts} = ${p(offset.ts)} AND ${id} > ${p(offset.id)}))`);
     }
     const sql = `SELECT * FROM ${relation(this.cfg, d)} AS src WHERE ${where.join(' AND ')} ORDER BY ${ts}, ${id} LIMIT ${Math.max(1, Math.floor(max))}`;
-    return this.must().query(sql, params);
+    const conn = this.must();
+    return conn.each ? conn.each(sql, params, row) : eachOf(conn, sql, params, row);
   }
 
   private keyOf(r: Record<string, unknown>): string {
