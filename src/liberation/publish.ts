@@ -317,7 +317,8 @@ export async function publish(opts: PublishOptions = {}): Promise<PublishOutcome
     if (opts.dryRun) throw new UsageError(`${where} cannot be combined with --dry-run: run the dry run without the group`);
   }
 
-  checkCompression(config.kafka?.compression, config.file);
+  // only where records are compressed: a dry run and the file sink compress nothing
+  if (!opts.dryRun && (opts.brokers ?? config.kafka?.brokers)?.length) checkCompression(config.kafka?.compression, config.file);
 
   const local = path.join(config.dir, '.schemactl');
   const registryCfg = (config.registry ?? {}) as { url?: string };

@@ -122,10 +122,18 @@ async function connectPostgres(url: string): Promise<Conn> {
       // a Query with a 'row' listener and no callback: pg hands each row over and keeps none
       const q = new pg.Query({ text: sql, values: params });
       let n = 0;
+      let settled = false;
       // a throwing consumer must not throw inside the driver's protocol handling: the query runs to
       // its end and fails then
       let failed: { error: unknown } | undefined;
+      const fail = (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        reject(classifyDbError(e));
+      };
       q.on('row', (r: Record<string, unknown>) => {
+        // rows of a query that already failed (a timeout while it ran) go nowhere
+        if (settled) return;
         n++;
         if (failed) return;
         try {
@@ -134,8 +142,22 @@ async function connectPostgres(url: string): Promise<Conn> {
           failed = { error };
         }
       });
-      q.on('end', () => (failed ? reject(failed.error) : resolve(n)));
-      q.on('error', (e: unknown) => reject(classifyDbError(e)));
+      q.on('end', () => {
+        if (settled) return;
+        settled = true;
+        if (failed) reject(failed.error);
+        else resolve(n);
+      });
+      q.on('error', fail);
+      // pg reports a query_timeout (a connection-string setting) to the query's callback only, which
+      // a query handing rows over has none of; every failure passes through handleError. (With such a
+      // timeout pg also gives the query a callback of its own, so it keeps the page's rows: memory,
+      // not correctness.)
+      const handle = (q as unknown as { handleError(e: unknown, c: unknown): unknown }).handleError.bind(q);
+      (q as unknown as { handleError(e: unknown, c: unknown): unknown }).handleError = (e, c) => {
+        fail(e);
+        return handle(e, c);
+      };
       client.query(q);
     }),
     close: () => client.end().catch(() => {}),
