@@ -149,15 +149,13 @@ async function connectPostgres(url: string): Promise<Conn> {
         else resolve(n);
       });
       q.on('error', fail);
-      // pg reports a query_timeout (a connection-string setting) to the query's callback only, which
-      // a query handing rows over has none of; every failure passes through handleError. (With such a
-      // timeout pg also gives the query a callback of its own, so it keeps the page's rows: memory,
-      // not correctness.)
-      const handle = (q as unknown as { handleError(e: unknown, c: unknown): unknown }).handleError.bind(q);
-      (q as unknown as { handleError(e: unknown, c: unknown): unknown }).handleError = (e, c) => {
-        fail(e);
-        return handle(e, c);
-      };
+      // pg reports a query_timeout (a connection-string setting) to the query's callback only, which a
+      // query handing rows over has none of: the same timeout here fails it. (Not by wrapping the
+      // query's handleError: a Query with a method of its own made pg's per-row path 1 µs/row slower.
+      // With such a timeout pg also gives the query a callback, so it keeps the page's rows: memory.)
+      const timeoutMs = (client as unknown as { connectionParameters?: { query_timeout?: number } }).connectionParameters?.query_timeout;
+      const timer = timeoutMs ? setTimeout(() => fail(new Error(`Query read timeout (query_timeout ${timeoutMs} ms)`)), timeoutMs) : undefined;
+      if (timer) q.on('end', () => clearTimeout(timer)).on('error', () => clearTimeout(timer));
       client.query(q);
     }),
     close: () => client.end().catch(() => {}),
