@@ -38,7 +38,7 @@ export interface BatchOptions {
 const CODEC: Record<Compression, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 
 /** baseOffset … recordCount: the fixed part of a v2 batch */
-export const BATCH_HEADER = 61;
+const BATCH_HEADER = 61;
 /** where the CRC'd part starts (attributes) and where the CRC itself sits */
 const CRC_FROM = 21;
 const CRC_AT = 17;
