@@ -269,6 +269,27 @@ describe('query source on MariaDB', () => {
     await admin.end();
   });
 
+  it('each() hands rows over while the statement still runs, and fails cleanly (a throwing consumer, an error mid-result)', async () => {
+    const { conn } = await connect(MY_URL);
+    try {
+      // three rows large enough to leave the server's network buffer, then a pause before the fourth
+      const at: number[] = [];
+      const started = performance.now();
+      const n = await conn.each!("SELECT seq, IF(seq = 4, SLEEP(0.8), REPEAT('x', 200000)) AS pad FROM seq_1_to_4", [], () => { at.push(performance.now() - started); });
+      expect(n).toBe(4);
+      expect(at[3]! - at[0]!).toBeGreaterThan(500);
+      let seen = 0;
+      await expect(conn.each!('SELECT seq FROM seq_1_to_5', [], () => { if (++seen === 2) throw new Error('consumer failed'); })).rejects.toThrow(/consumer failed/);
+      expect(seen).toBe(2);
+      // the third row's subquery returns two rows: an error after two rows were handed over
+      const before: unknown[] = [];
+      await expect(conn.each!('SELECT seq, IF(seq = 3, (SELECT 1 UNION SELECT 2), seq) AS x FROM seq_1_to_5', [], (r) => { before.push(r.x); })).rejects.toThrow(/more than 1 row/);
+      expect(await conn.query('SELECT 1 AS one', [])).toEqual([{ one: 1 }]);
+    } finally {
+      await conn.close();
+    }
+  });
+
   it('pages through equal timestamps and keeps microseconds', async () => {
     const values = Array.from({ length: 25 }, (_, i) => `(${i + 1}, 'n', '2024-01-01 00:00:00.123456')`).join(',');
     await admin.query(`INSERT INTO ${table} (id, note, updated_at) VALUES ${values}, (9007199254740993, 'big', '2024-01-01 00:00:00.123457')`);

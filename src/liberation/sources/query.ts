@@ -189,6 +189,36 @@ async function connectMysql(url: string): Promise<Conn> {
         throw classifyDbError(e);
       }
     },
+    each: (sql, params, row) => new Promise<number>((resolve, reject) => {
+      // the driver's own query without a callback: each row is emitted as it is parsed, none is kept
+      const core = (conn as unknown as { connection: { query(sql: string, values: unknown[]): import('node:events').EventEmitter } }).connection;
+      const q = core.query(sql, params);
+      let n = 0;
+      let settled = false;
+      let failed: { error: unknown } | undefined;
+      q.on('result', (r: Record<string, unknown>) => {
+        if (settled) return;
+        n++;
+        if (failed) return;
+        try {
+          row(r);
+        } catch (error) {
+          failed = { error };
+        }
+      });
+      // an error is followed by 'end': the first of them settles
+      q.on('error', (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        reject(classifyDbError(e));
+      });
+      q.on('end', () => {
+        if (settled) return;
+        settled = true;
+        if (failed) reject(failed.error);
+        else resolve(n);
+      });
+    }),
     close: () => conn.end().catch(() => {}),
   };
 }
