@@ -12,6 +12,7 @@
 //    lookback window re-reads behind the checkpoint for those.
 //  - Precision. Drivers are told to return every value as the database's own text, so cursors keep
 //    microseconds and int8 ids stay exact; comparisons happen in the database's own types.
+import type { EventEmitter } from 'node:events';
 import type { RowConsumer, Source, SourceBatch, SourceOffset, SourceRow, SourceLag } from '../types.js';
 import { EXIT, redact, SchemactlError } from '../../errors.js';
 import { describePosition, dialectOf, quoteIdent, relation, type Dialect } from './sql.js';
@@ -191,7 +192,7 @@ async function connectMysql(url: string): Promise<Conn> {
     },
     each: (sql, params, row) => new Promise<number>((resolve, reject) => {
       // the driver's own query without a callback: each row is emitted as it is parsed, none is kept
-      const core = (conn as unknown as { connection: { query(sql: string, values: unknown[]): import('node:events').EventEmitter } }).connection;
+      const core = (conn as unknown as { connection: { query(sql: string, values: unknown[]): EventEmitter } }).connection;
       const q = core.query(sql, params);
       let n = 0;
       let settled = false;
