@@ -208,6 +208,25 @@ describe('query source on PostgreSQL', () => {
     }
   });
 
+  it('a session terminated during each() fails that read (retriable), and the next one runs on a new connection', async () => {
+    const { conn } = await connect(PG_URL);
+    try {
+      const pidOf = async () => String((await conn.query('SELECT pg_backend_pid() AS pid', []))[0]!.pid);
+      const pid = await pidOf();
+      setTimeout(() => { void admin.query(`SELECT pg_terminate_backend(${pid})`); }, 300);
+      const t0 = performance.now();
+      const err = await conn.each!("SELECT g, CASE WHEN g = 2 THEN pg_sleep(5)::text ELSE repeat('x', 200000) END AS s FROM generate_series(1, 3) g", [], () => {})
+        .then(() => undefined, (e: unknown) => e as Error & { retriable?: boolean });
+      expect(err, 'each() settled').toBeInstanceOf(Error);
+      expect(err!.retriable).not.toBe(false);
+      expect(performance.now() - t0).toBeLessThan(3000);
+      expect(await conn.each!('SELECT g FROM generate_series(1, 3) g', [], () => {})).toBe(3);
+      expect(await pidOf()).not.toBe(pid);
+    } finally {
+      await conn.close();
+    }
+  });
+
   it('readEach hands rows over as they arrive; a short page under a reused bound is restarted and handed over whole under a fresh one', async () => {
     const own = `${table}_each`;
     // the second read must come within the second a full page's bound is reused for (BOUND_REUSE_MS):
@@ -285,6 +304,38 @@ describe('query source on MariaDB', () => {
       const before: unknown[] = [];
       await expect(conn.each!('SELECT seq, IF(seq = 3, (SELECT 1 UNION SELECT 2), seq) AS x FROM seq_1_to_5', [], (r) => { before.push(r.x); })).rejects.toThrow(/more than 1 row/);
       expect(await conn.query('SELECT 1 AS one', [])).toEqual([{ one: 1 }]);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('a connection killed during each() or query() fails that read (retriable), and the next one runs on a new connection', async () => {
+    const { conn } = await connect(MY_URL);
+    try {
+      const idOf = async () => String((await conn.query('SELECT CONNECTION_ID() AS id', []))[0]!.id);
+      const killSoon = (id: string) => setTimeout(() => { void admin.query(`KILL CONNECTION ${id}`); }, 300);
+      // mid-result: one row (large enough to leave the server's buffer) handed over, then the statement
+      // sleeps and its connection is killed
+      let id = await idOf();
+      killSoon(id);
+      const t0 = performance.now();
+      const rows: unknown[] = [];
+      const err = await conn.each!("SELECT seq, IF(seq = 2, SLEEP(5), REPEAT('x', 200000)) AS s FROM seq_1_to_3", [], (r) => { rows.push(r.seq); }).then(() => undefined, (e: unknown) => e as Error & { retriable?: boolean });
+      expect(err, 'each() settled').toBeInstanceOf(Error);
+      expect(err!.retriable).not.toBe(false);
+      expect(performance.now() - t0).toBeLessThan(3000);
+      expect(rows).toEqual(['1']);
+      // the next read reconnects
+      const again: unknown[] = [];
+      expect(await conn.each!('SELECT seq FROM seq_1_to_3', [], (r) => { again.push(r.seq); })).toBe(3);
+      expect(again).toEqual(['1', '2', '3']);
+      // the same for query(): killed while it runs, then a new connection
+      const id2 = await idOf();
+      expect(id2).not.toBe(id);
+      id = id2;
+      killSoon(id);
+      await expect(conn.query('SELECT SLEEP(5)', [])).rejects.toThrow();
+      expect(await idOf()).not.toBe(id);
     } finally {
       await conn.close();
     }

@@ -108,6 +108,14 @@ async function connectPostgres(url: string): Promise<Conn> {
   let lost = false;
   client.on('error', () => { lost = true; });
   client.on('end', () => { lost = true; });
+  // The server says it ends the session (a restart's "terminating connection", 57P01…) or has no
+  // SQLSTATE (the socket went) before the socket's end reaches the client: the connection is not
+  // used again, so the next statement (a retry) starts on a new one instead of on a dying one.
+  const check = (e: unknown) => {
+    const code = (e as { code?: unknown })?.code;
+    if (typeof code !== 'string' || /^(57P|08)/.test(code)) lost = true;
+    return classifyDbError(e);
+  };
   await client.connect();
   await client.query("SET TIME ZONE 'UTC'; SET bytea_output = 'hex'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3");
   return {
@@ -116,7 +124,7 @@ async function connectPostgres(url: string): Promise<Conn> {
       try {
         return (await client.query(sql, params)).rows as Array<Record<string, unknown>>;
       } catch (e) {
-        throw classifyDbError(e);
+        throw check(e);
       }
     },
     each: (sql, params, row) => new Promise<number>((resolve, reject) => {
@@ -130,7 +138,7 @@ async function connectPostgres(url: string): Promise<Conn> {
       const fail = (e: unknown) => {
         if (settled) return;
         settled = true;
-        reject(classifyDbError(e));
+        reject(check(e));
       };
       q.on('row', (r: Record<string, unknown>) => {
         // rows of a query that already failed (a timeout while it ran) go nowhere
@@ -163,6 +171,13 @@ async function connectPostgres(url: string): Promise<Conn> {
   };
 }
 
+/** What `each` uses of mysql2's connection beneath its promise wrapper. */
+interface MysqlCore extends EventEmitter {
+  readonly state: string;
+  readonly stream?: EventEmitter;
+  query(sql: string, values: unknown[]): EventEmitter;
+}
+
 async function connectMysql(url: string): Promise<Conn> {
   const mysql = await import('mysql2/promise');
   const conn = await mysql.createConnection({
@@ -180,8 +195,13 @@ async function connectMysql(url: string): Promise<Conn> {
   conn.on('error', () => { lost = true; });
   conn.on('end', () => { lost = true; });
   await conn.query("SET time_zone = '+00:00'");
+  // the driver's connection (what the promise wrapper drives): its state, its socket, its own queries
+  const core = (conn as unknown as { connection: MysqlCore }).connection;
+  // a reset during a query() is reported to that query only, not as a connection event: the
+  // connection's own state says it cannot be used again
+  const dead = () => core.state === 'error' || core.state === 'disconnected';
   return {
-    lost: () => lost,
+    lost: () => lost || dead(),
     query: async (sql, params) => {
       try {
         const [rows] = await conn.query(sql, params);
@@ -191,12 +211,39 @@ async function connectMysql(url: string): Promise<Conn> {
       }
     },
     each: (sql, params, row) => new Promise<number>((resolve, reject) => {
-      // the driver's own query without a callback: each row is emitted as it is parsed, none is kept
-      const core = (conn as unknown as { connection: { query(sql: string, values: unknown[]): EventEmitter } }).connection;
-      const q = core.query(sql, params);
+      const connectionLost = () => Object.assign(new Error('the connection to the database was lost during the read'), { code: 'PROTOCOL_CONNECTION_LOST' });
+      if (dead()) {
+        lost = true;
+        reject(connectionLost());
+        return;
+      }
       let n = 0;
       let settled = false;
       let failed: { error: unknown } | undefined;
+      // mysql2 tells a query without a callback nothing when the connection goes (not even one waiting
+      // in its queue): the socket's close and the connection's error end it here
+      const stream = core.stream;
+      const onClose = () => {
+        lost = true;
+        settle(connectionLost());
+      };
+      const onError = (e: unknown) => {
+        lost = true;
+        settle(e);
+      };
+      const settle = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        stream?.off('close', onClose);
+        core.off('error', onError);
+        if (error !== undefined) reject(classifyDbError(error));
+        else if (failed) reject(failed.error);
+        else resolve(n);
+      };
+      stream?.on('close', onClose);
+      core.on('error', onError);
+      // the driver's own query without a callback: each row is emitted as it is parsed, none is kept
+      const q = core.query(sql, params);
       q.on('result', (r: Record<string, unknown>) => {
         if (settled) return;
         n++;
@@ -207,18 +254,9 @@ async function connectMysql(url: string): Promise<Conn> {
           failed = { error };
         }
       });
-      // an error is followed by 'end': the first of them settles
-      q.on('error', (e: unknown) => {
-        if (settled) return;
-        settled = true;
-        reject(classifyDbError(e));
-      });
-      q.on('end', () => {
-        if (settled) return;
-        settled = true;
-        if (failed) reject(failed.error);
-        else resolve(n);
-      });
+      // an error packet is followed by 'end': the first of them settles
+      q.on('error', (e: unknown) => settle(e));
+      q.on('end', () => settle());
     }),
     close: () => conn.end().catch(() => {}),
   };
