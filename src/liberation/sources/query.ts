@@ -100,6 +100,44 @@ function reconnecting(first: Conn, open: () => Promise<Conn>): Conn {
   };
 }
 
+/**
+ * The bookkeeping of a read that hands rows over as the driver emits them. A consumer's exception must
+ * not be thrown inside the driver's protocol handling: it is held, and the read fails once the statement
+ * ended. Rows after the read failed (a timeout, a lost connection) go nowhere; the first end or error
+ * settles it (`done` then runs once).
+ */
+function handover(
+  consumer: (r: Record<string, unknown>) => void,
+  resolve: (n: number) => void,
+  reject: (e: unknown) => void,
+  classify: (e: unknown) => unknown,
+  done: () => void,
+): { row(r: Record<string, unknown>): void; settle(error?: unknown): void } {
+  let n = 0;
+  let settled = false;
+  let failed: { error: unknown } | undefined;
+  return {
+    row: (r) => {
+      if (settled) return;
+      n++;
+      if (failed) return;
+      try {
+        consumer(r);
+      } catch (error) {
+        failed = { error };
+      }
+    },
+    settle: (error) => {
+      if (settled) return;
+      settled = true;
+      done();
+      if (error !== undefined) reject(classify(error));
+      else if (failed) reject(failed.error);
+      else resolve(n);
+    },
+  };
+}
+
 async function connectPostgres(url: string): Promise<Conn> {
   const pg = (await import('pg')).default;
   // every type as text: exact int8/numeric, µs timestamps, no process-time-zone Dates
@@ -130,41 +168,17 @@ async function connectPostgres(url: string): Promise<Conn> {
     each: (sql, params, row) => new Promise<number>((resolve, reject) => {
       // a Query with a 'row' listener and no callback: pg hands each row over and keeps none
       const q = new pg.Query({ text: sql, values: params });
-      let n = 0;
-      let settled = false;
-      // a throwing consumer must not throw inside the driver's protocol handling: the query runs to
-      // its end and fails then
-      let failed: { error: unknown } | undefined;
-      const fail = (e: unknown) => {
-        if (settled) return;
-        settled = true;
-        reject(check(e));
-      };
-      q.on('row', (r: Record<string, unknown>) => {
-        // rows of a query that already failed (a timeout while it ran) go nowhere
-        if (settled) return;
-        n++;
-        if (failed) return;
-        try {
-          row(r);
-        } catch (error) {
-          failed = { error };
-        }
-      });
-      q.on('end', () => {
-        if (settled) return;
-        settled = true;
-        if (failed) reject(failed.error);
-        else resolve(n);
-      });
-      q.on('error', fail);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const read = handover(row, resolve, reject, check, () => clearTimeout(timer));
+      q.on('row', read.row);
+      q.on('end', () => read.settle());
+      q.on('error', (e: unknown) => read.settle(e));
       // pg reports a query_timeout (a connection-string setting) to the query's callback only, which a
       // query handing rows over has none of: the same timeout here fails it. (Not by wrapping the
       // query's handleError: a Query with a method of its own made pg's per-row path 1 µs/row slower.
       // With such a timeout pg also gives the query a callback, so it keeps the page's rows: memory.)
       const timeoutMs = (client as unknown as { connectionParameters?: { query_timeout?: number } }).connectionParameters?.query_timeout;
-      const timer = timeoutMs ? setTimeout(() => fail(new Error(`Query read timeout (query_timeout ${timeoutMs} ms)`)), timeoutMs) : undefined;
-      if (timer) q.on('end', () => clearTimeout(timer)).on('error', () => clearTimeout(timer));
+      if (timeoutMs) timer = setTimeout(() => read.settle(new Error(`Query read timeout (query_timeout ${timeoutMs} ms)`)), timeoutMs);
       client.query(q);
     }),
     close: () => client.end().catch(() => {}),
@@ -217,46 +231,29 @@ async function connectMysql(url: string): Promise<Conn> {
         reject(connectionLost());
         return;
       }
-      let n = 0;
-      let settled = false;
-      let failed: { error: unknown } | undefined;
       // mysql2 tells a query without a callback nothing when the connection goes (not even one waiting
       // in its queue): the socket's close and the connection's error end it here
       const stream = core.stream;
       const onClose = () => {
         lost = true;
-        settle(connectionLost());
+        read.settle(connectionLost());
       };
       const onError = (e: unknown) => {
         lost = true;
-        settle(e);
+        read.settle(e);
       };
-      const settle = (error?: unknown) => {
-        if (settled) return;
-        settled = true;
+      const read = handover(row, resolve, reject, classifyDbError, () => {
         stream?.off('close', onClose);
         core.off('error', onError);
-        if (error !== undefined) reject(classifyDbError(error));
-        else if (failed) reject(failed.error);
-        else resolve(n);
-      };
+      });
       stream?.on('close', onClose);
       core.on('error', onError);
       // the driver's own query without a callback: each row is emitted as it is parsed, none is kept
       const q = core.query(sql, params);
-      q.on('result', (r: Record<string, unknown>) => {
-        if (settled) return;
-        n++;
-        if (failed) return;
-        try {
-          row(r);
-        } catch (error) {
-          failed = { error };
-        }
-      });
+      q.on('result', read.row);
       // an error packet is followed by 'end': the first of them settles
-      q.on('error', (e: unknown) => settle(e));
-      q.on('end', () => settle());
+      q.on('error', (e: unknown) => read.settle(e));
+      q.on('end', () => read.settle());
     }),
     close: () => conn.end().catch(() => {}),
   };
