@@ -4,7 +4,7 @@
 // the sink acknowledged every record before it (and dead letters were durably written); a failed
 // send rewinds to the committed offset and reads again, so duplicates are limited to the batch that
 // was not acknowledged. A dead-lettered row still advances the checkpoint: it was handled.
-import type { CheckpointStore, DeadLetter, OutRecord, Sink, Source, SourceOffset, SourceRow } from './types.js';
+import type { CheckpointStore, DeadLetter, OutRecord, Sink, Source, SourceBatch, SourceOffset, SourceRow } from './types.js';
 import type { DeadLetterTarget } from './dead-letter.js';
 import { MappingError } from './mapping.js';
 import { redact } from '../errors.js';
@@ -145,22 +145,22 @@ async function readMapped(o: EngineOptions, offset: SourceOffset | null): Promis
       m.dead.push({ stream: o.stream, position: row.position, reason, ...(field !== undefined ? { field } : {}), ...(key !== undefined ? { key } : {}), ...(keyBytes !== undefined ? { keyBytes } : {}), row: row.columns, at: new Date().toISOString() });
     }
   };
+  const restart = () => {
+    m.records = [];
+    m.dead = [];
+    m.read = 0;
+    m.lastRow = undefined;
+  };
+  let b: Omit<SourceBatch, 'rows'>;
   if (o.source.readEach) {
-    const restart = () => {
-      m.records = [];
-      m.dead = [];
-      m.read = 0;
-      m.lastRow = undefined;
-    };
-    const b = await o.source.readEach(offset, o.batchSize, { row: map, restart });
-    m.caughtUp = b.caughtUp;
-    m.info = b.info;
+    b = await o.source.readEach(offset, o.batchSize, { row: map, restart });
   } else {
-    const b = await o.source.read(offset, o.batchSize);
-    for (const row of b.rows) map(row);
-    m.caughtUp = b.caughtUp;
-    m.info = b.info;
+    const read = await o.source.read(offset, o.batchSize);
+    for (const row of read.rows) map(row);
+    b = read;
   }
+  m.caughtUp = b.caughtUp;
+  m.info = b.info;
   return m;
 }
 

@@ -111,8 +111,7 @@ export async function publishAsGroup(o: GroupPublishOptions): Promise<PublishOut
       log({ level: 'info', msg: 'stream started', topic, instance: o.instanceId, transactionalId: transactionalIdOf(o.group, topic) });
       const serialize = (row: SourceRow): OutRecord => {
         const r = g.serialize(row);
-        // the same record with one more header (a copy would lose a direct record's position getter)
-        return Object.assign(Object.create(Object.getPrototypeOf(r) as object) as OutRecord, r, { headers: { ...r.headers, [INSTANCE_HEADER]: o.instanceId } });
+        return { ...r, headers: { ...r.headers, [INSTANCE_HEADER]: o.instanceId } };
       };
       await runStream({
         stream: topic, source, sink, checkpoints, deadLetter, serialize, keyOf: g.keyOf,

@@ -8,8 +8,9 @@
 // next batch's records were built and compressed only once the previous batch was acknowledged, and
 // publishing ran at about half of what the broker takes from Java's producer. Here the sequence numbers
 // are assigned when a request is built, so the next request goes out while the broker appends the one
-// before it. The client still does the rest: the connection, metadata (and creating topics), the
-// producer id, the record batch format and compression.
+// before it. The record batches and the request around them are written here too (record-batch.ts); the
+// client still does the rest: the connection, metadata (and creating topics), the producer id, the
+// compression codecs and reading the response.
 //
 // Ordering and loss: requests are written in call order, and a broker handles one connection's requests
 // in order. A request the broker refuses (leader moved, timeout, connection lost) fails, and every
@@ -212,7 +213,7 @@ export class ProducePipeline {
       const codec = kafka.compressionsAlgorithms[options.compression];
       const compress = (b: Buffer) => codec.compressSync(b) as Buffer;
       const crc32c = (b: Buffer) => kafka.crc32c(b) as number;
-      payload = produceRequestV9(-1, this.cfg.timeoutMs ?? 30_000, partitions.map((p) => ({
+      payload = produceRequestV9(kafka.ProduceAcks.ALL, this.cfg.timeoutMs ?? 30_000, partitions.map((p) => ({
         topic: p.topic,
         partition: p.partition,
         batch: encodeRecordBatch(p.records, {

@@ -48,8 +48,8 @@ export interface QuerySourceConfig {
 export interface Conn {
   query(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
   /**
-   * query(), handing each row to `row` as it arrives instead of collecting them (PostgreSQL); resolves
-   * with the number of rows. A connection without it is read with query().
+   * query(), handing each row to `row` as it arrives instead of collecting them (PostgreSQL, MySQL);
+   * resolves with the number of rows. A connection without it (PGlite) is read with query().
    */
   each?(sql: string, params: unknown[], row: (r: Record<string, unknown>) => void): Promise<number>;
   close(): Promise<void>;
